@@ -1,0 +1,204 @@
+"""Typed annotations: ``str -> list[str | int | float | bool | datetime]``.
+
+The Python type of the values picks the Synapse type, and values come back as the same Python type:
+
+=============  ===============
+Python         Synapse
+=============  ===============
+``str``        STRING
+``int``        LONG
+``float``      DOUBLE (``int`` and ``float`` mixed in one list also give DOUBLE)
+``bool``       BOOLEAN
+``datetime``   TIMESTAMP_MS (naive datetimes are taken as UTC; millisecond precision)
+=============  ===============
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from datetime import date, datetime, timezone
+from typing import Any, TypeAlias
+
+from ..errors import ValidationError
+
+__all__ = ["AnnotationValue", "Annotations", "AnnotationsInput"]
+
+AnnotationValue: TypeAlias = "str | int | float | bool | datetime"
+AnnotationsInput: TypeAlias = "Mapping[str, AnnotationValue | Sequence[AnnotationValue]]"
+
+_KEY = re.compile(r"^[A-Za-z0-9,_.]+$")
+MAX_KEYS = 100
+MAX_VALUES = 100
+MAX_STRING_CHARS = 500
+_RESERVED = {"_accessRequirementIds"}
+
+
+def _kind(key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "LONG"
+    if isinstance(value, float):
+        return "DOUBLE"
+    if isinstance(value, str):
+        return "STRING"
+    if isinstance(value, datetime):
+        return "TIMESTAMP_MS"
+    if value is None:
+        raise ValidationError(f"annotations[{key!r}]", value, "None is not allowed inside a list of values")
+    if isinstance(value, date):
+        raise ValidationError(f"annotations[{key!r}]", value,
+                              "a date has no time zone; pass datetime(y, m, d, tzinfo=timezone.utc)")
+    raise ValidationError(f"annotations[{key!r}]", value,
+                          f"{type(value).__name__} is not an annotation type (use str, int, float, bool, datetime)")
+
+
+def _validate(key: object, raw: object) -> tuple[str, list[Any]]:
+    if not isinstance(key, str) or not _KEY.match(key) or key in _RESERVED:
+        raise ValidationError("annotations", key,
+                              "keys may contain only letters, digits, ',', '_' and '.'")
+    if isinstance(raw, (str, bytes)) or not isinstance(raw, (Sequence, set, frozenset, tuple)):
+        if isinstance(raw, bytes):
+            raise ValidationError(f"annotations[{key!r}]", raw, "bytes are not an annotation type; decode them")
+        values = [raw]
+    else:
+        values = list(raw)
+    if len(values) > MAX_VALUES:
+        raise ValidationError(f"annotations[{key!r}]", f"<{len(values)} values>",
+                              f"at most {MAX_VALUES} values per key")
+    kinds = {_kind(key, v) for v in values}
+    if len(kinds) > 1 and kinds != {"LONG", "DOUBLE"}:
+        raise ValidationError(f"annotations[{key!r}]", values,
+                              f"values of one key must share a type, got {', '.join(sorted(kinds))}")
+    if kinds == {"STRING"} and sum(len(str(v)) for v in values) > MAX_STRING_CHARS:
+        raise ValidationError(f"annotations[{key!r}]", values,
+                              f"string values of one key may hold at most {MAX_STRING_CHARS} characters in all")
+    return key, values
+
+
+def wire_type(values: Sequence[AnnotationValue]) -> str:
+    """The Synapse type of a validated list of values (STRING for an empty list)."""
+    kinds = {_kind("", v) for v in values}
+    if not kinds:
+        return "STRING"
+    return "DOUBLE" if kinds == {"LONG", "DOUBLE"} else kinds.pop()
+
+
+def _encode(value: AnnotationValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return str(math.floor(aware.timestamp() * 1000 + 0.5))
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return str(value)
+
+
+def _decode(kind: str, text: str) -> AnnotationValue:
+    if kind == "LONG":
+        return int(text)
+    if kind == "DOUBLE":
+        return float(text)
+    if kind == "BOOLEAN":
+        return text.lower() == "true"
+    if kind == "TIMESTAMP_MS":
+        return datetime.fromtimestamp(int(text) / 1000, tz=timezone.utc)
+    return text
+
+
+class Annotations(MutableMapping[str, list[AnnotationValue]]):
+    """A validated mapping of annotation keys to lists of typed values.
+
+    Scalars are accepted and stored as one-element lists; invalid keys or values raise
+    :class:`~synapse_models.errors.ValidationError` at once, before any request.
+
+    Example:
+        >>> notes = Annotations({"species": "Homo sapiens", "n_samples": 12})
+        >>> notes["n_samples"]
+        [12]
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: AnnotationsInput | None = None) -> None:
+        self._data: dict[str, list[AnnotationValue]] = {}
+        if data:
+            if not isinstance(data, Mapping):
+                raise ValidationError("annotations", data, "expected a mapping of keys to values")
+            for key, value in data.items():
+                self[key] = value
+
+    def __getitem__(self, key: str) -> list[AnnotationValue]:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: AnnotationValue | Sequence[AnnotationValue]) -> None:
+        checked_key, values = _validate(key, value)
+        if checked_key not in self._data and len(self._data) >= MAX_KEYS:
+            raise ValidationError("annotations", checked_key, f"at most {MAX_KEYS} keys per entity")
+        self._data[checked_key] = values
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Annotations):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            try:
+                return self._data == Annotations(other)._data
+            except ValidationError:
+                return False
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Annotations({self._data!r})"
+
+    def to_dict(self) -> dict[str, list[AnnotationValue]]:
+        """A plain ``dict`` copy."""
+        return {k: list(v) for k, v in self._data.items()}
+
+    def to_wire(self, entity_id: str | None, etag: str | None) -> dict[str, Any]:
+        """The ``Annotations`` v2 JSON body."""
+        body: dict[str, Any] = {
+            "annotations": {k: {"type": wire_type(v), "value": [_encode(x) for x in v]}
+                            for k, v in self._data.items()},
+        }
+        if entity_id:
+            body["id"] = entity_id
+        if etag:
+            body["etag"] = etag
+        return body
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any] | None) -> Annotations:
+        """Read an ``Annotations`` v2 JSON body (or just its ``annotations`` map)."""
+        result = cls()
+        if not data:
+            return result
+        entries = data.get("annotations", data) if "annotations" in data else data
+        for key, entry in (entries or {}).items():
+            kind = entry.get("type", "STRING")
+            result._data[key] = [_decode(kind, text) for text in entry.get("value") or []]
+        return result
+
+
+def to_annotations(value: AnnotationsInput | Annotations | None) -> Annotations:
+    """attrs converter: anything mapping-like (or ``None``) to :class:`Annotations`."""
+    if isinstance(value, Annotations):
+        return value
+    return Annotations(value)
