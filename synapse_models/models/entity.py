@@ -15,6 +15,7 @@ from .._convert import READ_ONLY, from_wire, register_union, to_wire
 from ..connection import Connection
 from ..errors import ConflictError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
 
 __all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
@@ -120,7 +121,7 @@ class EntityHeader:
 
 
 @attrs.define(kw_only=True)
-class Entity:
+class Entity(EntityShareable):
     """Fields and verbs shared by every entity.
 
     Use a concrete class (:class:`~synapse_models.Project`, :class:`~synapse_models.Folder`, ...);
@@ -328,7 +329,8 @@ class Entity:
                                      f"not a {type(self).__name__}", "POST", "/entity")
         mine = attrs.asdict(self, recurse=False)
         for field in attrs.fields(type(self)):
-            if field.init and mine.get(field.name) is None and field.name != "annotations":
+            if field.init and mine.get(field.name) is None and field.name != "annotations" \
+                    or field.metadata.get(READ_ONLY):  # server-set fields (version, dates) come along
                 object.__setattr__(self, field.name, getattr(remote, field.name))
         merged = Annotations.from_wire(bundle.get("annotations"))
         for key, values in self.annotations.items():
@@ -345,14 +347,10 @@ class Entity:
         params = self._store_params()
         entity_changed = self._stored is None or self._stored[0] != body or bool(params)
         notes_changed = self._stored is None or self._stored[1] != notes
-        if entity_changed and notes_changed:
-            bundle = conn.put(f"/entity/{self.id}/bundle2",
-                              {"entity": body, "annotations": self.annotations.to_wire(self.id, self.etag)},
-                              params=params)
-            self._apply(bundle["entity"], bundle.get("annotations"))
-        elif entity_changed:
+        if entity_changed:
             self._apply(conn.put(f"/entity/{self.id}", body, params=params), None)
-        elif notes_changed:
+        if notes_changed:
+            # PUT annotations2 replaces the whole key set (a bundle update would merge, keeping removed keys)
             result = conn.put(f"/entity/{self.id}/annotations2", self.annotations.to_wire(self.id, self.etag))
             self.etag = result.get("etag", self.etag)
             self._snapshot()
