@@ -1,0 +1,475 @@
+"""Sharing settings: access control lists, computed permissions, and the verbs every shareable object has.
+
+Entities, evaluations and teams each carry an :class:`AccessControlList` (an entity may instead inherit the
+ACL of an ancestor, its *benefactor*). The :class:`Shareable` mixin gives them the same verbs::
+
+    project.grant(bob, ["READ", "DOWNLOAD"])     # bob as a UserProfile, a principal id, or "bob"
+    project.revoke("bob")
+    folder.acl()                                 # the ACL that applies (maybe the benefactor's)
+    folder.permissions()                         # what the server says *you* may do
+    folder.restore_inheritance()                 # entities only: drop the folder's own ACL
+
+Principals (users and teams) are given as :class:`~synapse_models.UserProfile` / :class:`~synapse_models.Team`
+objects, principal ids, a :class:`WellKnownPrincipal`, or user/team names (looked up with
+``POST /principal/alias``).
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+from .._convert import READ_ONLY, from_wire, parse_datetime
+from ..connection import Connection
+from ..errors import ForbiddenError, NotFoundError, ValidationError
+from ..registry import ConnectionLike, get_connection
+
+__all__ = [
+    "AccessControlList",
+    "AccessType",
+    "EntityShareable",
+    "PrincipalLike",
+    "ResourceAccess",
+    "Shareable",
+    "TeamPermissions",
+    "UserEntityPermissions",
+    "UserEvaluationPermissions",
+    "WellKnownPrincipal",
+    "resolve_principal",
+    "to_access_types",
+]
+
+
+class AccessType(enum.Enum):
+    """Every permission Synapse knows (``ACCESS_TYPE``)."""
+
+    CREATE = "CREATE"
+    READ = "READ"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    CHANGE_PERMISSIONS = "CHANGE_PERMISSIONS"
+    DOWNLOAD = "DOWNLOAD"
+    UPLOAD = "UPLOAD"
+    PARTICIPATE = "PARTICIPATE"
+    SUBMIT = "SUBMIT"
+    READ_PRIVATE_SUBMISSION = "READ_PRIVATE_SUBMISSION"
+    UPDATE_SUBMISSION = "UPDATE_SUBMISSION"
+    DELETE_SUBMISSION = "DELETE_SUBMISSION"
+    TEAM_MEMBERSHIP_UPDATE = "TEAM_MEMBERSHIP_UPDATE"
+    SEND_MESSAGE = "SEND_MESSAGE"
+    CHANGE_SETTINGS = "CHANGE_SETTINGS"
+    MODERATE = "MODERATE"
+    REVIEW_SUBMISSIONS = "REVIEW_SUBMISSIONS"
+    EXEMPTION_ELIGIBLE = "EXEMPTION_ELIGIBLE"
+
+
+class WellKnownPrincipal(enum.IntEnum):
+    """Groups every Synapse deployment has; usable wherever a principal is expected."""
+
+    AUTHENTICATED_USERS = 273948
+    PUBLIC = 273949
+    ANONYMOUS = 273950
+
+
+PrincipalLike = "UserProfile | Team | UserGroupHeader | WellKnownPrincipal | int | str"
+
+
+AccessInput = Iterable[AccessType | str] | AccessType | str
+
+
+def to_access_types(value: AccessInput, field: str = "access") -> set[AccessType]:
+    """Read access types given as enum members or names (any case); unknown names raise ValidationError."""
+    items: Iterable[AccessType | str] = [value] if isinstance(value, (str, AccessType)) else value
+    result: set[AccessType] = set()
+    for item in items:
+        if isinstance(item, AccessType):
+            result.add(item)
+            continue
+        name = item.strip().upper() if isinstance(item, str) else None
+        if name not in AccessType.__members__:
+            choices = ", ".join(AccessType.__members__)
+            raise ValidationError(field, item, f"not an access type; choose from {choices}")
+        result.add(AccessType[name])
+    return result
+
+
+def resolve_principal(conn: Connection, principal: object, field: str = "principal") -> int:
+    """The principal id of a user or team given as an object, an id, or a user/team name.
+
+    Raises:
+        ValidationError: The value is not something that names a principal (checked before any request).
+        NotFoundError: No user or team has that name.
+    """
+    from .team import Team
+    from .user import UserGroupHeader, UserProfile
+
+    if isinstance(principal, (UserProfile, UserGroupHeader)):
+        if principal.owner_id is None:
+            raise ValidationError(field, principal, "this user has no owner id")
+        return int(principal.owner_id)
+    if isinstance(principal, Team):
+        if principal.id is None:
+            raise ValidationError(field, principal.name, "the team has no id yet; store() it first")
+        return int(principal.id)
+    if isinstance(principal, bool) or not isinstance(principal, (int, str)):
+        raise ValidationError(field, principal, "give a UserProfile, a Team, a principal id or a name")
+    if isinstance(principal, int):
+        if principal <= 0:
+            raise ValidationError(field, principal, "principal ids are positive")
+        return principal
+    text = principal.strip()
+    if not text:
+        raise ValidationError(field, principal, "an empty name names nobody")
+    if text.isdigit():
+        return int(text)
+    for kind in ("USER_NAME", "TEAM_NAME"):
+        try:
+            return int(conn.post("/principal/alias", {"alias": text, "type": kind})["principalId"])
+        except NotFoundError:
+            continue
+    raise NotFoundError(404, f"no user or team is named {text!r}", "POST", "/principal/alias")
+
+
+@attrs.define(kw_only=True)
+class ResourceAccess:
+    """One ACL entry: what one principal (user or team) may do."""
+
+    principal_id: int
+    """The user or team id."""
+    access_type: set[AccessType] = attrs.field(factory=set, converter=to_access_types)
+    """The permissions granted."""
+
+
+@attrs.define(kw_only=True)
+class AccessControlList:
+    """The sharing settings of one entity, evaluation or team.
+
+    Change it with :meth:`grant`/:meth:`revoke` and :meth:`store` it (etag-checked), or use the same verbs on
+    the object it belongs to. An entity that inherits gets its benefactor's ACL here (``inherited`` is true);
+    storing it gives the entity its own ACL, starting from those entries.
+
+    Example:
+        >>> acl = project.acl()
+        >>> acl.grant("bob", ["READ"])
+        >>> acl.store()
+    """
+
+    id: str | None = None
+    """The id of the object whose ACL this is (for an inherited ACL: the benefactor's id)."""
+    etag: str | None = None
+    """Sent on update; a stale one gives PreconditionFailedError."""
+    resource_access: list[ResourceAccess] = attrs.field(factory=list)
+    """The entries, one per principal."""
+    creation_date: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    """When the ACL was created."""
+    owner_id: str | None = attrs.field(default=None, init=False, eq=False)
+    """The object these settings apply to (differs from ``id`` while inherited)."""
+    owner_kind: str = attrs.field(default="entity", init=False, eq=False)
+    """``entity``, ``evaluation`` or ``team``."""
+
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    @property
+    def inherited(self) -> bool:
+        """Whether these are a benefactor's settings (the owner has no ACL of its own yet)."""
+        return self.owner_id is not None and self.id != self.owner_id
+
+    def __getitem__(self, principal_id: int) -> set[AccessType]:
+        """The access types of one principal id (an empty set when it has no entry)."""
+        for entry in self.resource_access:
+            if entry.principal_id == int(principal_id):
+                return set(entry.access_type)
+        return set()
+
+    def __iter__(self) -> Iterator[ResourceAccess]:
+        return iter(self.resource_access)
+
+    def __len__(self) -> int:
+        return len(self.resource_access)
+
+    def grant(self, principal: object, access: AccessInput,
+              *, connection: ConnectionLike | None = None) -> AccessControlList:
+        """Add access types for a principal (kept locally until :meth:`store`)."""
+        wanted = to_access_types(access)
+        if not wanted:
+            raise ValidationError("access", access, "give at least one access type (revoke() removes access)")
+        pid = resolve_principal(self._conn(connection), principal)
+        for entry in self.resource_access:
+            if entry.principal_id == pid:
+                entry.access_type = entry.access_type | wanted
+                return self
+        self.resource_access.append(ResourceAccess(principal_id=pid, access_type=wanted))
+        return self
+
+    def revoke(self, principal: object, access: AccessInput | None = None,
+               *, connection: ConnectionLike | None = None) -> AccessControlList:
+        """Remove some (with no ``access``: all) access types of a principal (kept locally until store())."""
+        dropped = to_access_types(access) if access is not None else None
+        pid = resolve_principal(self._conn(connection), principal)
+        kept: list[ResourceAccess] = []
+        for entry in self.resource_access:
+            if entry.principal_id == pid:
+                if dropped is None:
+                    continue
+                entry.access_type = entry.access_type - dropped
+                if not entry.access_type:
+                    continue
+            kept.append(entry)
+        self.resource_access = kept
+        return self
+
+    def to_body(self) -> dict[str, Any]:
+        """The request body (entries in a stable order)."""
+        body: dict[str, Any] = dict(self._unknown_fields)
+        body.pop("creationDate", None)
+        body["id"] = self.owner_id or self.id
+        if self.etag and not self.inherited:
+            body["etag"] = self.etag
+        else:
+            body.pop("etag", None)
+        body["resourceAccess"] = [
+            {"principalId": e.principal_id, "accessType": sorted(a.value for a in e.access_type)}
+            for e in sorted(self.resource_access, key=lambda e: e.principal_id)
+        ]
+        return body
+
+    def store(self, *, connection: ConnectionLike | None = None) -> AccessControlList:
+        """Save the settings (PUT with the etag; POST when an entity stops inheriting); no-op if unchanged."""
+        conn = self._conn(connection)
+        body = self.to_body()
+        if self._stored is not None and body == self._stored:
+            return self
+        owner = self.owner_id or self.id
+        if self.owner_kind == "entity":
+            if self.inherited:
+                answer = conn.post(f"/entity/{owner}/acl", body)
+            else:
+                answer = conn.put(f"/entity/{owner}/acl", body)
+        elif self.owner_kind == "evaluation":
+            answer = conn.put("/evaluation/acl", body)
+        else:
+            answer = conn.put("/team/acl", body)
+        fresh = _acl_from_wire(answer, conn, owner_id=str(owner), kind=self.owner_kind)
+        for field in attrs.fields(AccessControlList):
+            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        return self
+
+    def _conn(self, connection: ConnectionLike | None) -> Connection:
+        return get_connection(connection, bound=self._connection)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{e.principal_id}</td>"
+                       f"<td>{html.escape(', '.join(sorted(a.value for a in e.access_type)))}</td></tr>"
+                       for e in self.resource_access)
+        return f"<table><tr><th>principal</th><th>access</th></tr>{rows}</table>"
+
+
+def _acl_from_wire(data: dict[str, Any], conn: Connection, *, owner_id: str, kind: str) -> AccessControlList:
+    entries = [ResourceAccess(principal_id=int(e["principalId"]), access_type=list(e.get("accessType") or []))
+               for e in data.get("resourceAccess") or []]
+    acl = AccessControlList(id=str(data.get("id")), etag=data.get("etag"), resource_access=entries)
+    if data.get("creationDate"):
+        acl.creation_date = parse_datetime(data["creationDate"])
+    known = {"id", "etag", "resourceAccess", "creationDate"}
+    acl._unknown_fields = {k: v for k, v in data.items() if k not in known}
+    acl.owner_id = owner_id
+    acl.owner_kind = kind
+    acl._connection = conn
+    acl._stored = acl.to_body()
+    return acl
+
+
+@attrs.define(kw_only=True)
+class UserEntityPermissions:
+    """What the current user may do with an entity, as the server computes it."""
+
+    can_view: bool = False
+    can_edit: bool = False
+    can_move: bool = False
+    can_add_child: bool = False
+    can_certified_user_edit: bool = False
+    can_certified_user_add_child: bool = False
+    is_certified_user: bool = False
+    can_change_permissions: bool = False
+    can_change_settings: bool = False
+    can_delete: bool = False
+    can_download: bool = False
+    can_upload: bool = False
+    can_enable_inheritance: bool = False
+    can_public_read: bool = False
+    can_moderate: bool = False
+    is_certification_required: bool = False
+    is_entity_open_data: bool = False
+    is_data_contributor: bool = False
+    owner_principal_id: int | None = None
+    """The creator of the entity."""
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+
+@attrs.define(kw_only=True)
+class UserEvaluationPermissions:
+    """What the current user may do with an evaluation queue, as the server computes it."""
+
+    can_view: bool = False
+    can_edit: bool = False
+    can_delete: bool = False
+    can_submit: bool = False
+    can_change_permissions: bool = False
+    can_public_read: bool = False
+    can_participate: bool = False
+    can_view_private_submission_status_annotations: bool = False
+    can_edit_submission_statuses: bool = False
+    can_delete_submissions: bool = False
+    owner_principal_id: int | None = None
+    """The creator of the evaluation."""
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+
+@attrs.define(kw_only=True)
+class TeamPermissions:
+    """What the current user may do with a team (from the team's ACL and the user's membership)."""
+
+    is_member: bool = False
+    is_admin: bool = False
+    """Holds TEAM_MEMBERSHIP_UPDATE: may invite, add and remove members."""
+    can_view: bool = True
+    can_edit: bool = False
+    can_delete: bool = False
+    can_send_message: bool = False
+    access: set[AccessType] = attrs.field(factory=set)
+    """The access types the ACL gives the user directly or through PUBLIC / AUTHENTICATED_USERS."""
+
+
+def html_table(rows: Iterable[tuple[str, object]]) -> str:
+    """A two-column HTML table of (label, value) rows, for notebooks (values are escaped)."""
+    body = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+                   f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+                   for k, v in rows if v is not None)
+    return f"<table>{body}</table>"
+
+
+class Shareable:
+    """Mixin: ``acl()``, ``permissions()``, ``grant()``, ``revoke()`` for objects that have an ACL.
+
+    The host class sets ``ACL_KIND`` (``entity``, ``evaluation`` or ``team``) and has ``id`` and ``_conn()``.
+    """
+
+    __slots__ = ()
+    ACL_KIND: ClassVar[str] = "entity"
+
+    def _repr_html_(self) -> str:
+        rows: list[tuple[str, object]] = [("type", type(self).__name__)]
+        rows += [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))  # type: ignore[arg-type]
+                 if f.repr and f.name != "etag"]
+        return html_table(rows)
+
+    def _acl_owner(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
+        object_id = getattr(self, "id", None)
+        if object_id is None:
+            raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
+        conn: Connection = self._conn(connection)  # type: ignore[attr-defined]
+        return conn, str(object_id)
+
+    def acl(self, *, connection: ConnectionLike | None = None) -> AccessControlList:
+        """The access control list that applies to this object (for an entity maybe its benefactor's)."""
+        conn, oid = self._acl_owner(connection)
+        if self.ACL_KIND == "entity":
+            benefactor = str(conn.get(f"/entity/{oid}/benefactor")["id"])
+            return _acl_from_wire(conn.get(f"/entity/{benefactor}/acl"), conn, owner_id=oid, kind="entity")
+        return _acl_from_wire(conn.get(f"/{self.ACL_KIND}/{oid}/acl"), conn, owner_id=oid, kind=self.ACL_KIND)
+
+    def grant(self, principal: object, access: AccessInput,
+              *, connection: ConnectionLike | None = None) -> AccessControlList:
+        """Give a user or team these access types (added to what it has); returns the stored ACL.
+
+        On an entity that inherits its permissions this creates the entity's own ACL, starting from the
+        benefactor's entries.
+
+        Raises:
+            ValidationError: An unknown access type, or a malformed principal (before any request).
+            NotFoundError: No user or team has that name.
+        """
+        wanted = to_access_types(access)
+        if not wanted:
+            raise ValidationError("access", access, "give at least one access type (revoke() removes access)")
+        conn, _ = self._acl_owner(connection)
+        pid = resolve_principal(conn, principal)
+        acl = self.acl(connection=conn)
+        if wanted <= acl[pid] and not acl.inherited:
+            return acl
+        return acl.grant(pid, wanted, connection=conn).store(connection=conn)
+
+    def revoke(self, principal: object, access: AccessInput | None = None,
+               *, connection: ConnectionLike | None = None) -> AccessControlList:
+        """Take away access types (all of them when ``access`` is None) from a user or team.
+
+        Revoking on an entity that inherits gives it its own ACL (the benefactor's entries minus these).
+        """
+        dropped = to_access_types(access) if access is not None else None
+        conn, _ = self._acl_owner(connection)
+        pid = resolve_principal(conn, principal)
+        acl = self.acl(connection=conn)
+        if not acl[pid]:
+            return acl
+        return acl.revoke(pid, dropped, connection=conn).store(connection=conn)
+
+    def permissions(self, *, connection: ConnectionLike | None = None) -> Any:
+        """What the current user may do here, as the server computes it."""
+        conn, oid = self._acl_owner(connection)
+        if self.ACL_KIND == "entity":
+            return from_wire(UserEntityPermissions, conn.get(f"/entity/{oid}/permissions"))
+        if self.ACL_KIND == "evaluation":
+            return from_wire(UserEvaluationPermissions, conn.get(f"/evaluation/{oid}/permissions"))
+        return _team_permissions(conn, oid)
+
+
+class EntityShareable(Shareable):
+    """Mixin for entities: :class:`Shareable` plus ACL inheritance (benefactor)."""
+
+    __slots__ = ()
+
+    def permissions(self, *, connection: ConnectionLike | None = None) -> UserEntityPermissions:
+        """What the current user may do with this entity, as the server computes it."""
+        result: UserEntityPermissions = super().permissions(connection=connection)
+        return result
+
+    def benefactor(self, *, connection: ConnectionLike | None = None) -> str:
+        """The id of the entity whose ACL applies here (this entity's own id when it has its own ACL)."""
+        conn, oid = self._acl_owner(connection)
+        return str(conn.get(f"/entity/{oid}/benefactor")["id"])
+
+    def restore_inheritance(self, *, connection: ConnectionLike | None = None) -> None:
+        """Delete this entity's own ACL so it inherits from its parent again (no-op if it already does)."""
+        conn, oid = self._acl_owner(connection)
+        if str(conn.get(f"/entity/{oid}/benefactor")["id"]) == oid:
+            conn.delete(f"/entity/{oid}/acl")
+
+
+def _team_permissions(conn: Connection, team_id: str) -> TeamPermissions:
+    me = conn.user_id or str(conn.get("/userProfile")["ownerId"])
+    try:
+        acl = conn.get(f"/team/{team_id}/acl")
+    except ForbiddenError:
+        acl = {}
+    groups = {int(me), int(WellKnownPrincipal.PUBLIC), int(WellKnownPrincipal.AUTHENTICATED_USERS)}
+    access: set[AccessType] = set()
+    for entry in acl.get("resourceAccess") or []:
+        if int(entry["principalId"]) in groups:
+            access |= {AccessType(a) for a in entry.get("accessType") or [] if a in AccessType.__members__}
+    try:
+        member = conn.get(f"/team/{team_id}/member/{me}")
+        is_member, is_admin = True, bool(member.get("isAdmin"))
+    except NotFoundError:
+        is_member, is_admin = False, False
+    return TeamPermissions(
+        is_member=is_member, is_admin=is_admin or AccessType.TEAM_MEMBERSHIP_UPDATE in access,
+        can_view=True, can_edit=AccessType.UPDATE in access, can_delete=AccessType.DELETE in access,
+        can_send_message=AccessType.SEND_MESSAGE in access or is_member, access=access,
+    )

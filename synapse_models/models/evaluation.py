@@ -1,0 +1,383 @@
+"""Evaluation queues (challenges): evaluations, submissions and their scored statuses."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import attrs
+
+from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
+from ..connection import Connection
+from ..errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from ..registry import ConnectionLike, get_connection
+from .acl import Shareable, UserEvaluationPermissions, html_table, resolve_principal
+from .annotations import Annotations, to_annotations
+from .entity import Entity, parse_entity_id
+
+__all__ = ["Evaluation", "Submission", "SubmissionStatus", "SubmissionStatusEnum"]
+
+LOCAL = "synapse_models.local_only"
+
+
+class SubmissionStatusEnum(enum.Enum):
+    """Where a submission is in the scoring workflow."""
+
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    SCORED = "SCORED"
+    INVALID = "INVALID"
+    VALIDATED = "VALIDATED"
+    EVALUATION_IN_PROGRESS = "EVALUATION_IN_PROGRESS"
+    RECEIVED = "RECEIVED"
+    REJECTED = "REJECTED"
+    ACCEPTED = "ACCEPTED"
+
+
+def _to_status(value: SubmissionStatusEnum | str | None) -> SubmissionStatusEnum | None:
+    if value is None or isinstance(value, SubmissionStatusEnum):
+        return value
+    name = value.strip().upper() if isinstance(value, str) else None
+    if name not in SubmissionStatusEnum.__members__:
+        choices = ", ".join(SubmissionStatusEnum.__members__)
+        raise ValidationError("status", value, f"not a submission status; choose from {choices}")
+    return SubmissionStatusEnum[name]
+
+
+def _content_source(value: Entity | str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, Entity):
+        if value.id is None:
+            raise ValidationError("content_source", value.name, "the project has no id yet; store() it first")
+        return value.id
+    return parse_entity_id(value, "content_source")[0]
+
+
+def _check_name(_: object, __: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("name", value, "an evaluation needs a non-empty name")
+
+
+@attrs.define
+class Evaluation(Shareable):
+    """An evaluation queue: people submit entities to it and its admins score them.
+
+    Example:
+        >>> queue = Evaluation("Pilot challenge", content_source=project,
+        ...                    submission_instructions="Submit a predictions file").store()
+        >>> submission = queue.submit(predictions_file, name="my first try")
+    """
+
+    ACL_KIND: ClassVar[str] = "evaluation"
+
+    name: str = attrs.field(validator=_check_name)
+    """The unique name of the queue."""
+    id: str | None = attrs.field(default=None, kw_only=True)
+    """The evaluation id; ``None`` until stored."""
+    content_source: str | None = attrs.field(default=None, kw_only=True, converter=_content_source)
+    """The project the queue belongs to (give the project or its id)."""
+    description: str | None = attrs.field(default=None, kw_only=True)
+    submission_instructions: str | None = attrs.field(
+        default=None, kw_only=True, metadata={WIRE_NAME: "submissionInstructionsMessage"})
+    """Shown to people before they submit."""
+    submission_receipt: str | None = attrs.field(
+        default=None, kw_only=True, metadata={WIRE_NAME: "submissionReceiptMessage"})
+    """Shown to people after they submit."""
+    etag: str | None = attrs.field(default=None, kw_only=True)
+    """Sent on update; a stale one gives PreconditionFailedError."""
+    owner_id: str | None = attrs.field(
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+    """The creator's principal id."""
+    created_on: datetime | None = attrs.field(
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+
+    _unknown_fields: dict[str, Any] = attrs.field(
+        factory=dict, kw_only=True, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(
+        default=None, kw_only=True, init=False, repr=False, eq=False)
+    _stored: dict[str, Any] | None = attrs.field(
+        default=None, kw_only=True, init=False, repr=False, eq=False)
+
+    @classmethod
+    def get(cls, id: int | str | None = None, *, name: str | None = None,
+            connection: ConnectionLike | None = None) -> Evaluation:
+        """Load an evaluation by id, or by name.
+
+        Raises:
+            ValidationError: Neither (or a malformed) id nor name was given.
+            NotFoundError: No such evaluation, or you cannot see it.
+        """
+        conn = get_connection(connection)
+        if id is None:
+            if not name:
+                raise ValidationError("id", None, "give an evaluation id or name=")
+            return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
+        if isinstance(id, bool) or not str(id).strip().isdigit():
+            raise ValidationError("id", id, "evaluation ids are numbers")
+        return cls._load(conn, conn.get(f"/evaluation/{str(id).strip()}"))
+
+    @classmethod
+    def _load(cls, conn: Connection, data: dict[str, Any]) -> Evaluation:
+        evaluation = from_wire(cls, data)
+        evaluation._connection = conn
+        evaluation._stored = to_wire(evaluation)
+        return evaluation
+
+    def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Evaluation:
+        """Create the queue, or update it (etag-checked); nothing is sent when nothing changed.
+
+        Args:
+            connection: The connection to use (object or registered name).
+            create_or_update: When creating and an evaluation of that name exists, update that one instead
+                (values left unset here keep the existing ones). ``False`` raises ConflictError.
+
+        Raises:
+            ValidationError: No content source (before any request).
+            ConflictError: Another evaluation has the name and ``create_or_update`` is False (or you cannot
+                see it).
+            PreconditionFailedError: The evaluation changed since you read it.
+        """
+        conn = get_connection(connection, bound=self._connection)
+        if self.content_source is None:
+            raise ValidationError("content_source", None, "give the project: content_source=")
+        body = to_wire(self)
+        if self.id is None:
+            try:
+                answer = conn.post("/evaluation", body)
+            except ConflictError:
+                if not create_or_update or not self._adopt_existing(conn):
+                    raise
+                return self.store(connection=conn)
+        elif self._stored is not None and body == self._stored:
+            return self
+        else:
+            answer = conn.put(f"/evaluation/{self.id}", body)
+        fresh = self._load(conn, answer)
+        for field in attrs.fields(Evaluation):
+            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        return self
+
+    def _adopt_existing(self, conn: Connection) -> bool:
+        """Take over the evaluation that has this name (its id, etag, and values for fields unset here)."""
+        try:
+            remote = self._load(conn, conn.get(f"/evaluation/name/{quote(self.name, safe='')}"))
+        except (NotFoundError, ForbiddenError):
+            return False
+        for field in attrs.fields(Evaluation):
+            if field.init and getattr(self, field.name) is None:
+                object.__setattr__(self, field.name, getattr(remote, field.name))
+        self.id, self.etag = remote.id, remote.etag
+        self._unknown_fields = {**remote._unknown_fields, **self._unknown_fields}
+        self._stored = remote._stored
+        return True
+
+    def delete(self, *, connection: ConnectionLike | None = None) -> None:
+        """Delete the queue and its submissions."""
+        conn, evaluation_id = self._acl_owner(connection)
+        conn.delete(f"/evaluation/{evaluation_id}")
+        self.etag = None
+        self._stored = None
+
+    def permissions(self, *, connection: ConnectionLike | None = None) -> UserEvaluationPermissions:
+        """What the current user may do with this queue, as the server computes it."""
+        result: UserEvaluationPermissions = super().permissions(connection=connection)
+        return result
+
+    # -- submissions ---------------------------------------------------------------------------------
+
+    def submit(self, entity: Entity | str, *, name: str | None = None, team: Any = None,
+               submitter_alias: str | None = None, connection: ConnectionLike | None = None) -> Submission:
+        """Submit the current version of an entity (object or id) to this queue.
+
+        The entity is read first for its current etag and version, which the server checks.
+
+        Args:
+            entity: What to submit (``"syn12"`` or ``"syn12.3"`` for a given version).
+            name: The submission's name (defaults to the entity's name).
+            team: Submit on behalf of a team (object, id or name); its eligible members become contributors.
+            submitter_alias: The name shown on leaderboards.
+        """
+        conn, evaluation_id = self._acl_owner(connection)
+        if isinstance(entity, Entity):
+            if entity.id is None:
+                raise ValidationError("entity", entity.name, "store() the entity before submitting it")
+            entity_id, version = entity.id, None
+        else:
+            entity_id, version = parse_entity_id(entity, "entity")
+        path = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
+        current = conn.get(path)
+        body: dict[str, Any] = {
+            "evaluationId": evaluation_id, "entityId": entity_id,
+            "versionNumber": current.get("versionNumber", 1), "name": name, "submitterAlias": submitter_alias,
+        }
+        if team is not None:
+            team_id = str(resolve_principal(conn, team, "team"))
+            eligibility = conn.get(f"/evaluation/{evaluation_id}/team/{team_id}/submissionEligibility")
+            body["teamId"] = team_id
+            body["contributors"] = [
+                {"principalId": str(m["principalId"])} for m in eligibility.get("membersEligibility") or []
+                if m.get("isEligible") and not m.get("hasConflictingSubmission")]
+            params: dict[str, Any] = {"etag": current["etag"],
+                                      "submissionEligibilityHash": eligibility.get("eligibilityStateHash")}
+        else:
+            params = {"etag": current["etag"]}
+        answer = conn.post("/evaluation/submission", {k: v for k, v in body.items() if v is not None},
+                           params=params)
+        return Submission._load(conn, answer)
+
+    def submissions(self, status: SubmissionStatusEnum | str | None = None, *, mine: bool = False,
+                    connection: ConnectionLike | None = None) -> Iterator[Submission]:
+        """Iterate the submissions, lazily (all of them, for queue admins; only yours with ``mine=True``).
+
+        Args:
+            status: Only those with this status.
+            mine: Only the current user's submissions (what a participant may list).
+        """
+        wanted = _to_status(status)
+        conn, evaluation_id = self._acl_owner(connection)
+        path = f"/evaluation/{evaluation_id}/submission" + ("" if mine else "/all")
+        params = {"status": wanted.value} if wanted else None
+        for item in conn.iter_offset(path, params=params, limit=50):
+            yield Submission._load(conn, item)
+
+    def statuses(self, status: SubmissionStatusEnum | str | None = None, *,
+                 connection: ConnectionLike | None = None) -> Iterator[SubmissionStatus]:
+        """Iterate the statuses of all submissions (queue admins), lazily."""
+        wanted = _to_status(status)
+        conn, evaluation_id = self._acl_owner(connection)
+        params = {"status": wanted.value} if wanted else None
+        for item in conn.iter_offset(f"/evaluation/{evaluation_id}/submission/status/all", params=params,
+                                     limit=50):
+            yield SubmissionStatus._load(conn, item)
+
+    def _conn(self, connection: ConnectionLike | None) -> Connection:
+        return get_connection(connection, bound=self._connection)
+
+
+@attrs.define(kw_only=True)
+class Submission:
+    """An entity version submitted to an evaluation queue (read-only once made)."""
+
+    id: str
+    """The submission id."""
+    evaluation_id: str
+    entity_id: str
+    version_number: int
+    name: str | None = None
+    team_id: str | None = None
+    submitter_alias: str | None = None
+    contributors: list[dict[str, Any]] | None = None
+    docker_repository_name: str | None = None
+    docker_digest: str | None = None
+    user_id: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    """Who submitted it."""
+    created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    evaluation_round_id: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    entity_bundle_json: str | None = attrs.field(default=None, init=False, repr=False,
+                                                 metadata={READ_ONLY: True, WIRE_NAME: "entityBundleJSON"})
+    """A JSON snapshot of the entity and its annotations at submission time."""
+
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    @classmethod
+    def get(cls, id: int | str, *, connection: ConnectionLike | None = None) -> Submission:
+        """Load a submission by id."""
+        conn = get_connection(connection)
+        if isinstance(id, bool) or not str(id).strip().isdigit():
+            raise ValidationError("id", id, "submission ids are numbers")
+        return cls._load(conn, conn.get(f"/evaluation/submission/{str(id).strip()}"))
+
+    @classmethod
+    def _load(cls, conn: Connection, data: dict[str, Any]) -> Submission:
+        submission = from_wire(cls, data)
+        submission._connection = conn
+        return submission
+
+    def status(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
+        """The submission's current status (change it and ``store()`` it to score the submission)."""
+        conn = get_connection(connection, bound=self._connection)
+        return SubmissionStatus._load(conn, conn.get(f"/evaluation/submission/{self.id}/status"))
+
+    def delete(self, *, connection: ConnectionLike | None = None) -> None:
+        """Delete the submission (queue admins)."""
+        conn = get_connection(connection, bound=self._connection)
+        conn.delete(f"/evaluation/submission/{self.id}")
+
+
+@attrs.define(kw_only=True)
+class SubmissionStatus:
+    """The scoring state of a submission: a status and typed score annotations (etag-checked on store).
+
+    Example:
+        >>> status = submission.status()
+        >>> status.status = SubmissionStatusEnum.SCORED
+        >>> status.submission_annotations["auc"] = 0.91
+        >>> status.store()
+    """
+
+    id: str
+    """The submission id."""
+    etag: str | None = None
+    status: SubmissionStatusEnum | None = attrs.field(default=None, converter=_to_status)
+    submission_annotations: Annotations = attrs.field(factory=Annotations, converter=to_annotations,
+                                                      metadata={LOCAL: True})
+    """Scores and other results, typed like entity annotations."""
+    entity_id: str | None = None
+    version_number: int | None = None
+    can_cancel: bool | None = None
+    cancel_requested: bool | None = None
+    modified_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    status_version: int | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    @classmethod
+    def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
+        """Load the status of a submission by the submission's id (one request)."""
+        conn = get_connection(connection)
+        if isinstance(submission_id, bool) or not str(submission_id).strip().isdigit():
+            raise ValidationError("submission_id", submission_id, "submission ids are numbers")
+        return cls._load(conn, conn.get(f"/evaluation/submission/{str(submission_id).strip()}/status"))
+
+    @classmethod
+    def _load(cls, conn: Connection, data: dict[str, Any]) -> SubmissionStatus:
+        status = from_wire(cls, data)
+        status.submission_annotations = Annotations.from_wire(data.get("submissionAnnotations"))
+        status._unknown_fields.pop("submissionAnnotations", None)
+        status._connection = conn
+        status._stored = status._body()
+        return status
+
+    def _body(self) -> dict[str, Any]:
+        body = to_wire(self)
+        body["submissionAnnotations"] = self.submission_annotations.to_wire(self.id, self.etag)
+        return body
+
+    def store(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
+        """Save the status and annotations (etag-checked); nothing is sent when nothing changed.
+
+        Raises:
+            PreconditionFailedError: Someone else changed the status since you read it.
+            ForbiddenError: You may not score this queue.
+        """
+        conn = get_connection(connection, bound=self._connection)
+        body = self._body()
+        if self._stored is not None and body == self._stored:
+            return self
+        fresh = self._load(conn, conn.put(f"/evaluation/submission/{self.id}/status", body))
+        for field in attrs.fields(SubmissionStatus):
+            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        return self
+
+    def _repr_html_(self) -> str:
+        rows: list[tuple[str, object]] = [("submission", self.id),
+                                          ("status", self.status.value if self.status else None)]
+        rows += [(key, ", ".join(map(str, values))) for key, values in self.submission_annotations.items()]
+        return html_table(rows)

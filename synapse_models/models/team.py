@@ -1,0 +1,274 @@
+"""Teams: groups of users that can be given access together, with members and invitations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+from .._convert import READ_ONLY, from_wire, to_wire
+from ..connection import Connection
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..registry import ConnectionLike, get_connection
+from .acl import Shareable, TeamPermissions, resolve_principal
+from .user import UserGroupHeader
+
+__all__ = ["MembershipInvitation", "Team", "TeamMember", "TeamMembershipStatus"]
+
+
+@attrs.define(kw_only=True)
+class TeamMember:
+    """A member of a team: the user's header and whether they administer the team."""
+
+    team_id: str
+    member: UserGroupHeader
+    is_admin: bool = False
+
+    @property
+    def user_name(self) -> str | None:
+        """The member's user name."""
+        return self.member.user_name
+
+    @property
+    def principal_id(self) -> int:
+        """The member's principal id."""
+        return int(self.member.owner_id)
+
+
+@attrs.define(kw_only=True)
+class TeamMembershipStatus:
+    """Where a user stands with a team (member, invited, may join...)."""
+
+    team_id: str
+    user_id: str
+    is_member: bool = False
+    has_open_invitation: bool = False
+    has_open_request: bool = False
+    can_join: bool = False
+    membership_approval_required: bool = False
+    has_unmet_access_requirement: bool = False
+    can_send_email: bool = False
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+
+@attrs.define(kw_only=True)
+class MembershipInvitation:
+    """An invitation to join a team, for a user (``invitee_id``) or an email address."""
+
+    id: str | None = None
+    team_id: str
+    invitee_id: str | None = None
+    invitee_email: str | None = None
+    message: str | None = None
+    expires_on: datetime | None = None
+    created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    created_by: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+
+@attrs.define
+class Team(Shareable):
+    """A named group of users; its id is a principal id, so it can be granted access like a user.
+
+    Example:
+        >>> team = Team(name="RNA-seq analysts", description="Pilot analysis group").store()
+        >>> team.invite("bob", message="Join us")
+        >>> project.grant(team, ["READ", "DOWNLOAD"])
+    """
+
+    ACL_KIND: ClassVar[str] = "team"
+
+    name: str = attrs.field()
+    """The unique team name (no user or other team may have it)."""
+    id: str | None = attrs.field(default=None, kw_only=True)
+    """The team id; ``None`` until stored."""
+    description: str | None = attrs.field(default=None, kw_only=True)
+    can_public_join: bool | None = attrs.field(default=None, kw_only=True)
+    """Anyone may join without an invitation."""
+    can_request_membership: bool | None = attrs.field(default=None, kw_only=True)
+    """Users may ask to join (not together with ``can_public_join``)."""
+    icon: str | None = attrs.field(default=None, kw_only=True)
+    """The file handle id of the team's icon."""
+    etag: str | None = attrs.field(default=None, kw_only=True)
+    """Sent on update; a stale one gives PreconditionFailedError."""
+    created_on: datetime | None = attrs.field(
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+    modified_on: datetime | None = attrs.field(
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+    created_by: str | None = attrs.field(
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+    modified_by: str | None = attrs.field(
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+
+    _unknown_fields: dict[str, Any] = attrs.field(
+        factory=dict, kw_only=True, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(
+        default=None, kw_only=True, init=False, repr=False, eq=False)
+    _stored: dict[str, Any] | None = attrs.field(
+        default=None, kw_only=True, init=False, repr=False, eq=False)
+
+    @name.validator
+    def _check_name(self, _: attrs.Attribute[Any], value: str) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError("name", value, "a team needs a non-empty name")
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @classmethod
+    def get(cls, id: int | str | None = None, *, name: str | None = None,
+            connection: ConnectionLike | None = None) -> Team:
+        """Load a team by id, or by exact name.
+
+        Raises:
+            ValidationError: Neither (or a malformed) id nor name was given.
+            NotFoundError: No such team.
+        """
+        conn = get_connection(connection)
+        if id is None:
+            if not name:
+                raise ValidationError("id", None, "give a team id or name=")
+            try:
+                answer = conn.post("/principal/alias", {"alias": name, "type": "TEAM_NAME"})
+            except NotFoundError:
+                raise NotFoundError(404, f"no team is named {name!r}", "POST", "/principal/alias") from None
+            id = str(answer["principalId"])
+        if isinstance(id, bool) or not str(id).strip().isdigit():
+            raise ValidationError("id", id, "team ids are numbers")
+        return cls._load(conn, conn.get(f"/team/{str(id).strip()}"))
+
+    @classmethod
+    def _load(cls, conn: Connection, data: dict[str, Any]) -> Team:
+        team = from_wire(cls, data)
+        team._connection = conn
+        team._stored = to_wire(team)
+        return team
+
+    def members(self, *, connection: ConnectionLike | None = None) -> Iterator[TeamMember]:
+        """Iterate the members (with their admin flag), lazily, page by page."""
+        conn, team_id = self._acl_owner(connection)
+        for item in conn.iter_offset(f"/teamMembers/{team_id}", limit=50):
+            yield from_wire(TeamMember, item)
+
+    def membership_status(self, user: object, *, connection: ConnectionLike | None = None,
+                          ) -> TeamMembershipStatus:
+        """Where a user (object, id or user name) stands with this team."""
+        conn, team_id = self._acl_owner(connection)
+        pid = resolve_principal(conn, user, "user")
+        return from_wire(TeamMembershipStatus,
+                         conn.get(f"/team/{team_id}/member/{pid}/membershipStatus"))
+
+    def permissions(self, *, connection: ConnectionLike | None = None) -> TeamPermissions:
+        """What the current user may do with this team (from its ACL and the user's membership)."""
+        result: TeamPermissions = super().permissions(connection=connection)
+        return result
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Team:
+        """Create the team, or update it (etag-checked); nothing is sent when nothing changed.
+
+        Args:
+            connection: The connection to use (object or registered name).
+            create_or_update: When creating and a team of that name exists, update that team instead
+                (values left unset here keep the team's). ``False`` raises ConflictError.
+
+        Raises:
+            ConflictError: A user has the name, or a team has it and ``create_or_update`` is False.
+            ForbiddenError: The existing team of that name is not yours to change.
+            PreconditionFailedError: The team changed since you read it.
+        """
+        conn = get_connection(connection, bound=self._connection)
+        body = to_wire(self)
+        if self.id is None:
+            try:
+                answer = conn.post("/team", body)
+            except ConflictError:
+                if not create_or_update or not self._adopt_existing(conn):
+                    raise
+                return self.store(connection=conn)
+        elif self._stored is not None and body == self._stored:
+            return self
+        else:
+            answer = conn.put("/team", body)
+        fresh = self._load(conn, answer)
+        for field in attrs.fields(Team):
+            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        return self
+
+    def _adopt_existing(self, conn: Connection) -> bool:
+        """Take over the team that has this name (its id, etag, and its values for fields unset here)."""
+        try:
+            team_id = conn.post("/principal/alias", {"alias": self.name, "type": "TEAM_NAME"})["principalId"]
+        except NotFoundError:
+            return False  # the name belongs to a user
+        remote = self._load(conn, conn.get(f"/team/{team_id}"))
+        for field in attrs.fields(Team):
+            if field.init and getattr(self, field.name) is None:
+                object.__setattr__(self, field.name, getattr(remote, field.name))
+        self.id, self.etag = remote.id, remote.etag
+        self._unknown_fields = {**remote._unknown_fields, **self._unknown_fields}
+        self._stored = remote._stored
+        return True
+
+    def delete(self, *, connection: ConnectionLike | None = None) -> None:
+        """Delete the team (admins only)."""
+        conn, team_id = self._acl_owner(connection)
+        conn.delete(f"/team/{team_id}")
+        self.etag = None
+        self._stored = None
+
+    def invite(self, user_or_email: object, *, message: str | None = None,
+               connection: ConnectionLike | None = None) -> MembershipInvitation:
+        """Invite a user (object, id or user name) or an email address to join."""
+        conn, team_id = self._acl_owner(connection)
+        body: dict[str, Any] = {"teamId": team_id, "message": message}
+        if isinstance(user_or_email, str) and "@" in user_or_email:
+            body["inviteeEmail"] = user_or_email.strip()
+        else:
+            body["inviteeId"] = str(resolve_principal(conn, user_or_email, "user_or_email"))
+        return from_wire(MembershipInvitation,
+                         conn.post("/membershipInvitation", {k: v for k, v in body.items() if v is not None}))
+
+    def invitations(self, *, connection: ConnectionLike | None = None) -> Iterator[MembershipInvitation]:
+        """Iterate the open invitations of this team."""
+        conn, team_id = self._acl_owner(connection)
+        for item in conn.iter_offset(f"/team/{team_id}/openInvitation", limit=50):
+            yield from_wire(MembershipInvitation, item)
+
+    def join(self, *, connection: ConnectionLike | None = None) -> None:
+        """Join the team as the current user (needs an open invitation, or a team anyone may join)."""
+        conn, team_id = self._acl_owner(connection)
+        conn.put(f"/team/{team_id}/member/{_me(conn)}")
+
+    def add(self, user: object, *, connection: ConnectionLike | None = None) -> None:
+        """Add a user as an admin (the user must have asked to join, or be invited)."""
+        conn, team_id = self._acl_owner(connection)
+        conn.put(f"/team/{team_id}/member/{resolve_principal(conn, user, 'user')}")
+
+    def set_admin(self, user: object, is_admin: bool = True, *,
+                  connection: ConnectionLike | None = None) -> None:
+        """Make a member an admin of the team, or take that away."""
+        conn, team_id = self._acl_owner(connection)
+        pid = resolve_principal(conn, user, "user")
+        conn.put(f"/team/{team_id}/member/{pid}/permission", params={"isAdmin": is_admin})
+
+    def remove(self, user: object, *, connection: ConnectionLike | None = None) -> None:
+        """Remove a member (admins only; anyone may remove themself)."""
+        conn, team_id = self._acl_owner(connection)
+        conn.delete(f"/team/{team_id}/member/{resolve_principal(conn, user, 'user')}")
+
+    def leave(self, *, connection: ConnectionLike | None = None) -> None:
+        """Leave the team as the current user."""
+        conn, team_id = self._acl_owner(connection)
+        conn.delete(f"/team/{team_id}/member/{_me(conn)}")
+
+    def _conn(self, connection: ConnectionLike | None) -> Connection:
+        return get_connection(connection, bound=self._connection)
+
+
+def _me(conn: Connection) -> str:
+    if conn.user_id is None:
+        conn.user_id = str(conn.get("/userProfile")["ownerId"])
+    return conn.user_id

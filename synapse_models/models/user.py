@@ -1,0 +1,121 @@
+"""Users: profiles, the light headers listings return, and ``sm.me()``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._convert import READ_ONLY, from_wire, to_wire
+from ..connection import Connection
+from ..errors import NotFoundError, ValidationError
+from ..registry import ConnectionLike, get_connection
+
+__all__ = ["UserGroupHeader", "UserProfile", "me"]
+
+
+@attrs.define(kw_only=True)
+class UserGroupHeader:
+    """A light reference to a user or a team, as member lists and searches return it."""
+
+    owner_id: str
+    """The principal id."""
+    user_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    display_name: str | None = None
+    is_individual: bool | None = None
+    """True for a user, False for a team."""
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+
+@attrs.define(kw_only=True)
+class UserProfile:
+    """A Synapse user's public profile (your own profile also carries private fields such as ``emails``).
+
+    Example:
+        >>> bob = UserProfile.get("bob")
+        >>> project.grant(bob, ["READ"])
+    """
+
+    owner_id: str | None = None
+    """The user's principal id."""
+    user_name: str | None = None
+    """The unique user name."""
+    etag: str | None = None
+    """Sent on update; a stale one gives PreconditionFailedError."""
+    first_name: str | None = None
+    last_name: str | None = None
+    emails: list[str] | None = None
+    """Only present in your own profile."""
+    display_name: str | None = None
+    company: str | None = None
+    position: str | None = None
+    location: str | None = None
+    industry: str | None = None
+    summary: str | None = None
+    url: str | None = None
+    created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    """When the account was created."""
+
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    @property
+    def id(self) -> str | None:
+        """The principal id (same as ``owner_id``)."""
+        return self.owner_id
+
+    @classmethod
+    def get(cls, id_or_username: int | str, *, connection: ConnectionLike | None = None) -> UserProfile:
+        """Load a profile by principal id or by exact user name.
+
+        Raises:
+            ValidationError: The argument is empty or not an id/name (before any request).
+            NotFoundError: No such user.
+        """
+        conn = get_connection(connection)
+        if isinstance(id_or_username, bool) or not isinstance(id_or_username, (int, str)):
+            raise ValidationError("id_or_username", id_or_username, "give a principal id or a user name")
+        text = str(id_or_username).strip()
+        if not text:
+            raise ValidationError("id_or_username", id_or_username, "an empty name names nobody")
+        if not text.isdigit():
+            try:
+                answer = conn.post("/principal/alias", {"alias": text, "type": "USER_NAME"})
+            except NotFoundError:
+                raise NotFoundError(404, f"no user is named {text!r}", "POST", "/principal/alias") from None
+            text = str(answer["principalId"])
+        return cls._load(conn, conn.get(f"/userProfile/{text}"))
+
+    @classmethod
+    def _load(cls, conn: Connection, data: dict[str, Any]) -> UserProfile:
+        profile = from_wire(cls, data)
+        profile._connection = conn
+        profile._stored = to_wire(profile)
+        return profile
+
+    def store(self, *, connection: ConnectionLike | None = None) -> UserProfile:
+        """Save changes to your own profile (etag-checked; nothing is sent when nothing changed).
+
+        Raises:
+            PreconditionFailedError: The profile changed since you read it.
+            ForbiddenError: It is not your profile.
+        """
+        conn = get_connection(connection, bound=self._connection)
+        body = to_wire(self)
+        if self._stored is not None and body == self._stored:
+            return self
+        fresh = self._load(conn, conn.put("/userProfile", body))
+        for field in attrs.fields(UserProfile):
+            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        return self
+
+
+def me(*, connection: ConnectionLike | None = None) -> UserProfile:
+    """The profile of the user the connection is logged in as."""
+    conn = get_connection(connection)
+    return UserProfile._load(conn, conn.get("/userProfile"))

@@ -1,0 +1,362 @@
+"""Wiki pages of projects, folders, files and evaluations (the V2 wiki API).
+
+The markdown is stored the way Synapse stores it: gzipped UTF-8 text uploaded as a file handle
+(``application/x-gzip``) that the page references by ``markdownFileHandleId``; attachments are file handles
+listed in ``attachmentFileHandleIds`` and addressed by file name.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._convert import READ_ONLY, from_wire, to_wire
+from ..connection import Connection
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..registry import ConnectionLike, get_connection
+from .acl import html_table
+from .entity import Entity, parse_entity_id
+
+__all__ = ["Wiki", "WikiHeader", "WikiOwner"]
+
+LOCAL = "synapse_models.local_only"
+
+
+@attrs.define(frozen=True)
+class WikiOwner:
+    """The object a wiki belongs to: an entity (``syn123``) or an evaluation (numeric id)."""
+
+    id: str
+    type: str = "entity"
+    """``entity`` or ``evaluation`` (the path segment of the wiki URLs)."""
+
+    @property
+    def path(self) -> str:
+        """The URL prefix of the owner's wiki endpoints."""
+        return f"/{self.type}/{self.id}"
+
+
+def to_owner(value: object) -> WikiOwner:
+    """attrs converter: an entity, an evaluation, an entity id or a :class:`WikiOwner`."""
+    from .evaluation import Evaluation
+
+    if isinstance(value, WikiOwner):
+        return value
+    if isinstance(value, Evaluation):
+        if value.id is None:
+            raise ValidationError("owner", value.name, "the evaluation has no id yet; store() it first")
+        return WikiOwner(value.id, "evaluation")
+    if isinstance(value, Entity):
+        if value.id is None:
+            raise ValidationError("owner", value.name, "the owner has no id yet; store() it first")
+        return WikiOwner(value.id, "entity")
+    return WikiOwner(parse_entity_id(value, "owner")[0], "entity")
+
+
+def _wiki_id(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (Wiki, WikiHeader)):
+        if value.id is None:
+            raise ValidationError("parent", value.title, "the parent page has no id yet; store() it first")
+        return value.id
+    if isinstance(value, bool) or not str(value).strip().isdigit():
+        raise ValidationError("parent", value, "give the parent Wiki or its numeric id")
+    return str(value).strip()
+
+
+def _short(text: str | None) -> str:
+    if text is None or len(text) <= 60:
+        return repr(text)
+    return repr(text[:57] + "...") + f" ({len(text)} characters)"
+
+
+def _to_paths(value: Iterable[str | Path] | str | Path) -> list[str | Path]:
+    if isinstance(value, (str, Path)):
+        return [value]
+    return list(value)
+
+
+@attrs.define(kw_only=True)
+class WikiHeader:
+    """One page of a wiki's header tree (id, title and parent page id)."""
+
+    id: str
+    title: str | None = None
+    parent_id: str | None = None
+    owner: WikiOwner | None = attrs.field(default=None, eq=False)
+    _connection: Connection | None = attrs.field(default=None, repr=False, eq=False, alias="_connection")
+
+    def get(self, *, connection: ConnectionLike | None = None) -> Wiki:
+        """Load the whole page (with its markdown)."""
+        if self.owner is None:
+            raise ValidationError("owner", None, "this header does not know its owner")
+        return Wiki.get(self.owner, self.id, connection=connection or self._connection)
+
+
+@attrs.define(kw_only=True)
+class Wiki:
+    """A wiki page: markdown text, sub-pages and file attachments.
+
+    Example:
+        >>> home = Wiki(owner=project, title="About", markdown="# RNA-seq pilot\\n...",
+        ...             attachments=["design.png"]).store()
+        >>> Wiki(owner=project, title="Methods", markdown="...", parent=home).store()
+        >>> Wiki.get(project).markdown
+        '# RNA-seq pilot\\n...'
+    """
+
+    owner: WikiOwner | None = attrs.field(default=None, converter=attrs.converters.optional(to_owner),
+                                          metadata={LOCAL: True})
+    """The project, folder, file or evaluation the wiki belongs to (or its id)."""
+    title: str | None = None
+    markdown: str | None = attrs.field(default=None, repr=_short, metadata={LOCAL: True})
+    """The page's markdown text (uploaded gzipped on store(), downloaded on get())."""
+    parent_wiki_id: str | None = attrs.field(default=None, alias="parent", converter=_wiki_id)
+    """The parent page's id for a sub-page (``parent=`` takes the parent Wiki); ``None`` for the root."""
+    attachments: list[str | Path] = attrs.field(factory=list, converter=_to_paths, metadata={LOCAL: True})
+    """Local files to attach on the next store() (a file replaces the attachment of the same name)."""
+    id: str | None = None
+    etag: str | None = None
+    """Sent on update; a stale one gives PreconditionFailedError."""
+    markdown_file_handle_id: str | None = None
+    """The file handle holding the gzipped markdown."""
+    attachment_file_handle_ids: list[str] = attrs.field(factory=list)
+    """The file handles of the attachments."""
+    created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    created_by: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    modified_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+    modified_by: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
+
+    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _stored_markdown: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    @property
+    def where(self) -> WikiOwner:
+        """The owner (raises ValidationError when the page has none)."""
+        if self.owner is None:
+            raise ValidationError("owner", None, "a wiki page needs owner= (a project, entity or evaluation)")
+        return self.owner
+
+    @property
+    def parent(self) -> str | None:
+        """The parent page's id."""
+        return self.parent_wiki_id
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @classmethod
+    def get(cls, owner: object, id: int | str | None = None, *,
+            connection: ConnectionLike | None = None) -> Wiki:
+        """Load a page with its markdown: the root page of ``owner``, or page ``id``.
+
+        Raises:
+            NotFoundError: The owner has no wiki (or no such page), or you cannot see it.
+        """
+        conn = get_connection(connection)
+        where = to_owner(owner)
+        page_id = _wiki_id(id) if id is not None else None
+        data = conn.get(f"{where.path}/wiki2" + (f"/{page_id}" if page_id else ""))
+        wiki = cls._load(conn, where, data)
+        wiki.markdown = wiki._fetch_markdown(conn)
+        wiki._stored_markdown = wiki.markdown
+        return wiki
+
+    @classmethod
+    def _load(cls, conn: Connection, owner: WikiOwner, data: dict[str, Any]) -> Wiki:
+        wiki = from_wire(cls, data)
+        wiki.owner = owner
+        wiki._connection = conn
+        wiki._stored = to_wire(wiki)
+        return wiki
+
+    def _fetch_markdown(self, conn: Connection) -> str:
+        from ..transfer.download import fetch_bytes
+
+        if not self.markdown_file_handle_id:
+            return ""
+        data = fetch_bytes(conn, file_handle_id=self.markdown_file_handle_id,
+                           associate_object_id=str(self.id), associate_object_type="WikiMarkdown")
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return data.decode("utf-8")
+
+    @classmethod
+    def headers(cls, owner: object, *, connection: ConnectionLike | None = None) -> list[WikiHeader]:
+        """The header tree of an owner's wiki: every page, flat, each with its parent's id."""
+        conn = get_connection(connection)
+        where = to_owner(owner)
+        return [WikiHeader(id=str(item["id"]), title=item.get("title"), parent_id=item.get("parentId"),
+                           owner=where, _connection=conn)
+                for item in conn.iter_offset(f"{where.path}/wikiheadertree2", limit=50)]
+
+    def children(self, *, connection: ConnectionLike | None = None) -> list[WikiHeader]:
+        """The direct sub-pages of this page."""
+        self._require_id()
+        pages = self.headers(self.where, connection=self._conn(connection))
+        return [h for h in pages if h.parent_id == self.id]
+
+    def attachment_handles(self, *, connection: ConnectionLike | None = None) -> dict[str, dict[str, Any]]:
+        """The attachments' file handles (JSON) by file name."""
+        conn = self._conn(connection)
+        self._require_id()
+        found = conn.get(f"{self.where.path}/wiki2/{self.id}/attachmenthandles").get("list") or []
+        wanted = set(self.attachment_file_handle_ids)
+        return {h["fileName"]: h for h in found if str(h.get("id")) in wanted}
+
+    def attachment_names(self, *, connection: ConnectionLike | None = None) -> list[str]:
+        """The file names of the attachments."""
+        return sorted(self.attachment_handles(connection=connection))
+
+    def download_attachment(self, name: str, destination: str | Path = ".", *,
+                            connection: ConnectionLike | None = None) -> Path:
+        """Download one attachment by file name into a directory (or to a file path); returns the path.
+
+        Raises:
+            NotFoundError: The page has no attachment of that name.
+        """
+        from ..transfer.download import download_file_handle
+
+        conn = self._conn(connection)
+        handles = self.attachment_handles(connection=conn)
+        if name not in handles:
+            raise NotFoundError(404, f"wiki {self.id} has no attachment named {name!r} "
+                                     f"(it has: {', '.join(sorted(handles)) or 'none'})",
+                                "GET", f"{self.where.path}/wiki2/{self.id}/attachment")
+        target = Path(destination)
+        if target.is_dir():
+            target = target / name
+        handle = handles[name]
+        return download_file_handle(conn, file_handle_id=str(handle["id"]), associate_object_id=str(self.id),
+                                    associate_object_type="WikiAttachment", destination=target,
+                                    expected_md5=handle.get("contentMd5"))
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Wiki:
+        """Create the page or update it (etag-checked), uploading changed markdown and new attachments.
+
+        Nothing is uploaded or written when nothing changed since the last get()/store().
+
+        Args:
+            connection: The connection to use (object or registered name).
+            create_or_update: When creating a root page and the owner already has one, update that page
+                instead (its attachments are kept unless one of yours has the same file name; an unset title
+                keeps its title). ``False`` raises ConflictError.
+
+        Raises:
+            ValidationError: An attachment is not a readable file, or two share a name (before any request).
+            PreconditionFailedError: Someone changed the page since you read it.
+            ConflictError: The owner already has a root page and ``create_or_update`` is False.
+        """
+        conn = self._conn(connection)
+        paths = _check_attachments(self.attachments)
+        if self.markdown is None and self.markdown_file_handle_id is None:
+            self.markdown = ""
+        upload_parent = self.where.id if self.where.type == "entity" else None
+        if self.markdown is not None and (self.markdown != self._stored_markdown
+                                          or self.markdown_file_handle_id is None):
+            from ..transfer.upload import upload_bytes
+
+            packed = gzip.compress(self.markdown.encode("utf-8"), mtime=0)
+            handle = upload_bytes(conn, packed, "markdown.txt.gz", content_type="application/x-gzip",
+                                  parent_id=upload_parent)
+            self.markdown_file_handle_id = str(handle["id"])
+        if paths:
+            self._upload_attachments(conn, paths, upload_parent)
+        body = to_wire(self)
+        if self.id is None:
+            try:
+                answer = conn.post(f"{self.where.path}/wiki2", body)
+            except ConflictError:
+                if not create_or_update or self.parent_wiki_id is not None:
+                    raise
+                self._adopt_root(conn, {p.name for p in paths})
+                answer = conn.put(f"{self.where.path}/wiki2/{self.id}", to_wire(self))
+        elif self._stored is not None and body == self._stored:
+            self._stored_markdown = self.markdown
+            return self
+        else:
+            answer = conn.put(f"{self.where.path}/wiki2/{self.id}", body)
+        fresh = self._load(conn, self.where, answer)
+        for field in attrs.fields(Wiki):
+            if field.name not in ("markdown", "attachments", "_stored_markdown"):
+                object.__setattr__(self, field.name, getattr(fresh, field.name))
+        self._stored_markdown = self.markdown
+        return self
+
+    def _adopt_root(self, conn: Connection, new_names: set[str]) -> None:
+        """Become the owner's existing root page, keeping its attachments that are not being replaced."""
+        root = self._load(conn, self.where, conn.get(f"{self.where.path}/wiki2"))
+        kept = [str(h["id"]) for name, h in root.attachment_handles(connection=conn).items()
+                if name not in new_names]
+        self.id, self.etag = root.id, root.etag
+        if self.title is None:
+            self.title = root.title
+        self.attachment_file_handle_ids = kept + [i for i in self.attachment_file_handle_ids if i not in kept]
+        self._unknown_fields = {**root._unknown_fields, **self._unknown_fields}
+
+    def _upload_attachments(self, conn: Connection, paths: list[Path], upload_parent: str | None) -> None:
+        from ..transfer.upload import md5_of_path, upload_path
+
+        existing = self.attachment_handles(connection=conn) if self.id else {}
+        ids = list(self.attachment_file_handle_ids)
+        for path in paths:
+            old = existing.get(path.name)
+            if old is not None and old.get("contentMd5") == md5_of_path(path):
+                continue
+            handle = upload_path(conn, path, parent_id=upload_parent)
+            if old is not None and str(old["id"]) in ids:
+                ids.remove(str(old["id"]))
+            ids.append(str(handle["id"]))
+        self.attachment_file_handle_ids = ids
+        self.attachments = []
+
+    def delete(self, *, connection: ConnectionLike | None = None) -> None:
+        """Delete the page and all its sub-pages."""
+        conn = self._conn(connection)
+        self._require_id()
+        conn.delete(f"{self.where.path}/wiki2/{self.id}")
+        self.etag = None
+        self._stored = None
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = html_table([("wiki", self.id), ("owner", self.owner.id if self.owner else None),
+                           ("title", self.title), ("parent", self.parent_wiki_id),
+                           ("attachments", len(self.attachment_file_handle_ids) or None)])
+        text = html.escape(self.markdown or "")
+        return f"{head}<pre style='white-space:pre-wrap'>{text}</pre>"
+
+    def _require_id(self) -> None:
+        if self.id is None:
+            raise ValidationError("id", None, "this wiki page is not stored yet")
+
+    def _conn(self, connection: ConnectionLike | None) -> Connection:
+        return get_connection(connection, bound=self._connection)
+
+
+def _check_attachments(items: Sequence[str | Path]) -> list[Path]:
+    paths = [Path(item) for item in items]
+    seen: set[str] = set()
+    for path in paths:
+        if not path.is_file():
+            raise ValidationError("attachments", str(path), "not a readable file")
+        if path.name in seen:
+            raise ValidationError("attachments", str(path), "two attachments share this file name")
+        seen.add(path.name)
+    return paths
+
+
+def iter_pages(owner: object, *, connection: ConnectionLike | None = None) -> Iterator[Wiki]:
+    """Load every page of an owner's wiki (one request per page plus its markdown)."""
+    for header in Wiki.headers(owner, connection=connection):
+        yield header.get(connection=connection)
