@@ -1,0 +1,334 @@
+"""Byte storage of the embedded server: blobs, multipart parts, presigned-URL signatures, ranged reads.
+
+Layout under the data dir (``Store.data_dir``)::
+
+    blobs/<ab>/<blob id>            one file per stored content (``<ab>`` = first two hex digits)
+    uploads/<upload id>/data        a multipart upload in progress: each part written at its offset
+    uploads/<upload id>/<n>.done    marker: part n is complete; holds the MD5 of its bytes
+
+Everything streams in :data:`CHUNK_SIZE` pieces: no body is ever held whole in memory.  A part's marker is
+removed before its bytes are (re)written and created only once all of them are, so a dropped connection never
+leaves a half part that looks whole; the MD5 in the marker lets ``add part`` check the MD5 without reading the
+part again, and completing an upload is a rename (its MD5 is kept up to date in the background).
+
+Presigned URLs carry ``X-Amz-Date`` (``%Y%m%dT%H%M%SZ``, wall clock), ``X-Amz-Expires`` (seconds) and
+``X-Amz-Signature`` (HMAC-SHA256 of method, path, date and expiry with a per-data-dir secret), like S3's, so
+clients that parse the expiry of an S3 URL work unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlencode
+
+from .store import Store
+
+#: Size of every read/write of byte streams (1 MiB).
+CHUNK_SIZE = 1024 * 1024
+AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+# -- blobs --------------------------------------------------------------------------------------------------
+def new_blob_id(seed: str | None = None) -> str:
+    """Return a fresh blob id; derived from ``seed`` (unique per data dir) when given, for deterministic mode."""
+    if seed is None:
+        return uuid.uuid4().hex
+    return hashlib.sha256(f"blob:{seed}".encode()).hexdigest()[:32]
+
+
+def blob_path(store: Store, blob_id: str) -> Path:
+    """Return where the bytes of ``blob_id`` live (the directory may not exist yet)."""
+    return store.blob_dir / blob_id[:2] / blob_id
+
+
+def _temp_path(directory: Path, prefix: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f".{prefix}.{secrets.token_hex(8)}.tmp"
+
+
+def write_stream(source: IO[bytes], target: Path, limit: int | None = None) -> tuple[int, str]:
+    """Copy ``source`` into ``target`` atomically; return ``(size, md5 hex)``.
+
+    Reads at most ``limit`` bytes when given.  The bytes land in a temporary file renamed onto ``target`` only
+    after the whole stream was read; on any error the temporary file is removed and the error re-raised.
+    """
+    temp = _temp_path(target.parent, target.name)
+    digest = hashlib.md5()
+    size = 0
+    try:
+        with open(temp, "wb") as out:
+            while True:
+                want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - size)
+                if want <= 0:
+                    break
+                chunk = source.read(want)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return size, digest.hexdigest()
+
+
+def write_bytes(data: bytes, target: Path) -> tuple[int, str]:
+    """Store ``data`` at ``target`` atomically; return ``(size, md5 hex)``."""
+    temp = _temp_path(target.parent, target.name)
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return len(data), hashlib.md5(data).hexdigest()
+
+
+def import_file(source: Path, target: Path) -> tuple[int, str]:
+    """Copy the file ``source`` into ``target`` (streamed); return ``(size, md5 hex)``."""
+    with open(source, "rb") as handle:
+        return write_stream(handle, target)
+
+
+def iter_file(path: Path, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+    """Yield ``length`` bytes (default: to the end) of ``path`` from ``start``, in large chunks."""
+    with open(path, "rb") as source:
+        source.seek(start)
+        remaining = length
+        while remaining is None or remaining > 0:
+            want = CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining)
+            chunk = source.read(want)
+            if not chunk:
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+
+
+# -- multipart parts -----------------------------------------------------------------------------------------
+# An upload owns a directory holding ``data`` (the whole file, each part written in place at its offset, so
+# completing is a rename, never a copy) and one marker ``<n>.done`` (holding the MD5) per complete part.
+# A background thread keeps a running MD5 of the leading run of complete parts, so ``complete`` rarely has to
+# read the file again; any doubt (a part re-uploaded after it was hashed, a restart) means a full pass.
+def upload_dir(store: Store, upload_id: str) -> Path:
+    return store.data_dir / "uploads" / str(upload_id)
+
+
+def uploaded_part_md5(store: Store, upload_id: str, part_number: int) -> str | None:
+    """Return the MD5 of the complete copy of one part (``None`` when it is not uploaded)."""
+    return _marker(upload_dir(store, upload_id), part_number)
+
+
+def _marker(directory: Path, part_number: int) -> str | None:
+    try:
+        return (directory / f"{part_number}.done").read_text() or None
+    except FileNotFoundError:
+        return None
+
+
+class PartSizeError(ValueError):
+    """The body of a part PUT is not the size the upload request implies."""
+
+
+def store_part(
+    store: Store, upload_id: str, part_number: int, offset: int, length: int, source: IO[bytes]
+) -> str:
+    """Stream a part body of exactly ``length`` bytes into the upload's file at ``offset``; return its MD5."""
+    directory = upload_dir(store, upload_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / f"{part_number}.done"
+    marker.unlink(missing_ok=True)
+    digest = hashlib.md5()
+    size = 0
+    buffer = memoryview(bytearray(CHUNK_SIZE))  # one buffer reused for the whole part: no per-chunk garbage
+    fd = os.open(directory / "data", os.O_RDWR | os.O_CREAT, 0o644)
+    with os.fdopen(fd, "r+b", buffering=0) as out:
+        out.seek(offset)
+        while size <= length:
+            want = min(CHUNK_SIZE, length + 1 - size)
+            count = source.readinto(buffer[:want])  # type: ignore[attr-defined]
+            if not count:
+                break
+            chunk = buffer[:count]
+            digest.update(chunk)
+            while chunk:  # a raw write may be short
+                chunk = chunk[out.write(chunk) or 0 :]
+            size += count
+    if size != length:
+        raise PartSizeError(f"Part {part_number} must be exactly {length} bytes; received {size}")
+    md5_hex = digest.hexdigest()
+    staging = directory / f"{part_number}.done.{secrets.token_hex(4)}"
+    staging.write_text(md5_hex)
+    os.replace(staging, marker)  # atomic: a marker is always whole
+    if str(directory) in _RUNNING:
+        _HASHER.submit(_advance, directory)
+    return md5_hex
+
+
+class _RunningMd5:
+    def __init__(self, part_size: int, part_count: int) -> None:
+        self.part_size = part_size
+        self.part_count = part_count
+        self.md5 = hashlib.md5()
+        self.hashed: list[str] = []
+        self.broken = False
+
+
+_RUNNING: dict[str, _RunningMd5] = {}
+_RUNNING_LOCK = threading.Lock()
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-local-md5")
+
+
+def track_upload(store: Store, upload_id: str, part_size: int, part_count: int) -> None:
+    """Start the running MD5 of a new upload (multi-part uploads only)."""
+    if part_count > 1:
+        with _RUNNING_LOCK:
+            _RUNNING[str(upload_dir(store, upload_id))] = _RunningMd5(part_size, part_count)
+
+
+def _advance(directory: Path) -> None:
+    """Hash the complete parts that follow the already hashed ones (runs on the single hasher thread)."""
+    with _RUNNING_LOCK:
+        state = _RUNNING.get(str(directory))
+    if state is None:
+        return
+    try:
+        while not state.broken and len(state.hashed) < state.part_count:
+            number = len(state.hashed) + 1
+            before = _marker(directory, number)
+            if before is None:
+                return
+            with open(directory / "data", "rb") as source:
+                source.seek((number - 1) * state.part_size)
+                remaining = state.part_size
+                while remaining > 0:
+                    chunk = source.read(min(CHUNK_SIZE, remaining))
+                    if not chunk:
+                        break
+                    state.md5.update(chunk)
+                    remaining -= len(chunk)
+            if _marker(directory, number) != before:
+                state.broken = True  # the part changed while it was read
+            state.hashed.append(before)
+    except OSError:
+        state.broken = True
+
+
+def finish_upload(store: Store, upload_id: str, part_md5s: list[str], target: Path) -> tuple[int, str]:
+    """Move the assembled file of an upload to ``target``; return its ``(size, md5 hex)``.
+
+    ``part_md5s`` are the MD5s of the parts that were added, in order.
+    """
+    directory = upload_dir(store, upload_id)
+    data = directory / "data"
+    if not data.exists():
+        if part_md5s == [hashlib.md5(b"").hexdigest()]:
+            data.parent.mkdir(parents=True, exist_ok=True)
+            data.touch()
+        else:
+            raise FileNotFoundError(str(data))
+    key = str(directory)
+    if len(part_md5s) == 1:
+        md5_hex: str | None = part_md5s[0]
+    else:
+        _HASHER.submit(_advance, directory).result()
+        with _RUNNING_LOCK:
+            state = _RUNNING.pop(key, None)
+        md5_hex = None
+        if state is not None and not state.broken and state.hashed == part_md5s:
+            md5_hex = state.md5.hexdigest()
+    if md5_hex is None:
+        digest = hashlib.md5()
+        for chunk in iter_file(data):
+            digest.update(chunk)
+        md5_hex = digest.hexdigest()
+    size = data.stat().st_size
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(data, target)
+    return size, md5_hex
+
+
+def discard_upload(store: Store, upload_id: str, *, wait: bool = False) -> None:
+    """Delete every part of an upload (in the background unless ``wait``: the upload may be reused)."""
+    directory = upload_dir(store, upload_id)
+    with _RUNNING_LOCK:
+        _RUNNING.pop(str(directory), None)
+    if wait:
+        shutil.rmtree(directory, ignore_errors=True)
+    else:
+        _HASHER.submit(shutil.rmtree, directory, ignore_errors=True)  # off the request path
+
+
+# -- presigned URLs ------------------------------------------------------------------------------------------
+def _secret(store: Store) -> bytes:
+    """Return the signing secret of this data dir (a file created on first use, kept across restarts)."""
+    cached = getattr(store, "_files_presign_secret", None)
+    if isinstance(cached, bytes):
+        return cached
+    path = store.data_dir / "presign.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    secret = b""
+    while len(secret) < 64:  # another thread may be writing it right now
+        secret = path.read_bytes().strip()
+    store._files_presign_secret = secret  # type: ignore[attr-defined]
+    return secret
+
+
+def _signature(store: Store, method: str, path: str, amz_date: str, expires: int) -> str:
+    message = f"{method.upper()}\n{path}\n{amz_date}\n{expires}".encode()
+    return hmac.new(_secret(store), message, hashlib.sha256).hexdigest()
+
+
+def sign_url(store: Store, base_url: str, method: str, path: str, expires_in: int, **extra: str) -> str:
+    """Return ``base_url + path`` with an S3-like signature valid ``expires_in`` seconds for ``method``."""
+    amz_date = datetime.now(timezone.utc).strftime(AMZ_DATE_FORMAT)
+    query = {
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+        "X-Amz-Date": amz_date,
+        "X-Amz-Expires": str(expires_in),
+        "X-Amz-SignedHeaders": "host",
+        **extra,
+        "X-Amz-Signature": _signature(store, method, path, amz_date, expires_in),
+    }
+    return f"{base_url}{path}?{urlencode(query)}"
+
+
+def check_signature(store: Store, method: str, path: str, args: dict[str, str]) -> str | None:
+    """Return why a presigned request is refused, or ``None`` when its signature is valid and unexpired."""
+    amz_date, expires, signature = (
+        args.get("X-Amz-Date"),
+        args.get("X-Amz-Expires"),
+        args.get("X-Amz-Signature"),
+    )
+    if not amz_date or not expires or not signature:
+        return "The request is not signed (X-Amz-Date, X-Amz-Expires and X-Amz-Signature are required)"
+    try:
+        made = datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(tzinfo=timezone.utc)
+        seconds = int(expires)
+    except ValueError:
+        return "Malformed X-Amz-Date or X-Amz-Expires"
+    signed_method = "GET" if method.upper() == "HEAD" else method
+    if not hmac.compare_digest(signature, _signature(store, signed_method, path, amz_date, seconds)):
+        return "The request signature does not match"
+    if datetime.now(timezone.utc) > made + timedelta(seconds=seconds):
+        return "Request has expired"
+    return None
