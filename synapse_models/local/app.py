@@ -60,6 +60,7 @@ AREA_MODULES: tuple[str, ...] = (
     "synapse_models.local.bundles",
     "synapse_models.local.trash",
     "synapse_models.local.files",
+    "synapse_models.local.file_handles",
     "synapse_models.local.multipart",
     "synapse_models.local.entity_files",
     "synapse_models.local.activity",

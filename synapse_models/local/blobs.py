@@ -41,7 +41,7 @@ AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
 # -- blobs --------------------------------------------------------------------------------------------------
 def new_blob_id(seed: str | None = None) -> str:
-    """Return a fresh blob id; derived from ``seed`` (unique per data dir) when given, for deterministic mode."""
+    """Return a fresh blob id, derived from ``seed`` (unique per data dir) when given (deterministic mode)."""
     if seed is None:
         return uuid.uuid4().hex
     return hashlib.sha256(f"blob:{seed}".encode()).hexdigest()[:32]
@@ -95,6 +95,22 @@ def write_bytes(data: bytes, target: Path) -> tuple[int, str]:
         temp.unlink(missing_ok=True)
         raise
     return len(data), hashlib.md5(data).hexdigest()
+
+
+def adopt_file(source: Path, target: Path) -> tuple[int, str]:
+    """Move the file ``source`` to ``target`` (a rename on one file system); return ``(size, md5 hex)``."""
+    digest = hashlib.md5()
+    size = 0
+    for chunk in iter_file(source):
+        digest.update(chunk)
+        size += len(chunk)
+    try:
+        os.replace(source, target)
+    except OSError:  # another file system: copy, then remove the original
+        size, md5_hex = import_file(source, target)
+        source.unlink(missing_ok=True)
+        return size, md5_hex
+    return size, digest.hexdigest()
 
 
 def import_file(source: Path, target: Path) -> tuple[int, str]:

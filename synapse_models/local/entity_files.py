@@ -31,10 +31,12 @@ from .entity_store import (
     header_json,
     is_trashed,
     require_access,
+    touch,
 )
-from .errors import BadRequest, Forbidden, NotFound
+from .errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from .files import get_file_handle, redirect_or_text, url_for_handle
 from .routing import route
+from .store import dumps
 
 MAX_MD5_RESULTS = 200
 
@@ -84,6 +86,52 @@ def get_entity_file(ctx: RequestContext, id: str) -> Response:
 @route("GET", "/repo/v1/entity/<id>/version/<version>/file")
 def get_entity_version_file(ctx: RequestContext, id: str, version: str) -> Response:
     return _download(ctx, id, version)
+
+
+@route("PUT", "/repo/v1/entity/<id>/version/<version>/filehandle")
+def swap_file_handle(ctx: RequestContext, id: str, version: str) -> None:
+    """Replace a version's file handle by another with the same MD5, without a new version (412 if stale)."""
+    body = ctx.json_object()
+    record, found = readable_version(ctx, id, version)
+    require_access(ctx, record.id, "UPDATE")
+    if record.concrete_type != FILE:
+        raise BadRequest(f"{record.syn_id} is not a FileEntity")
+    old_id, new_id = body.get("oldFileHandleId"), body.get("newFileHandleId")
+    if old_id is None or new_id is None:
+        raise BadRequest("FileHandleUpdateRequest needs oldFileHandleId and newFileHandleId")
+    if str(old_id) != str(found.file_handle_id):
+        raise PreconditionFailed(
+            f"oldFileHandleId {old_id} is not the file handle of {record.syn_id} version {found.number}"
+            f" ({found.file_handle_id})"
+        )
+    check_file_handle_owner(ctx, {"dataFileHandleId": new_id}, None)
+    old, new = _version_handle(ctx, found) or {}, get_file_handle(ctx, str(new_id)) or {}
+    if old.get("contentMd5") is None or old.get("contentMd5") != new.get("contentMd5"):
+        raise BadRequest(
+            f"The MD5 of FileHandle {new_id} ({new.get('contentMd5')}) must equal the MD5 of FileHandle"
+            f" {old_id} ({old.get('contentMd5')})"
+        )
+    fields = dict(found.fields, dataFileHandleId=str(new_id))
+    ctx.db.execute(
+        "UPDATE entity_versions SET fields = ?, file_handle_id = ? WHERE entity_id = ? AND version = ?",
+        (dumps(fields), str(new_id), record.id, found.number),
+    )
+    touch(ctx, record)
+
+
+def _no_preview(ctx: RequestContext, id: str, version: str | None) -> None:
+    record, found = readable_version(ctx, id, version)
+    raise NotFound(f"{record.syn_id} version {found.number} has no preview (this server makes none)")
+
+
+@route("GET", "/repo/v1/entity/<id>/filepreview")
+def get_entity_preview(ctx: RequestContext, id: str) -> None:
+    _no_preview(ctx, id, None)
+
+
+@route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview")
+def get_entity_version_preview(ctx: RequestContext, id: str, version: str) -> None:
+    _no_preview(ctx, id, version)
 
 
 def _handles(ctx: RequestContext, id: str, version: str | None) -> dict[str, Any]:

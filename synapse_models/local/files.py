@@ -1,7 +1,8 @@
-"""File handles, upload destinations, presigned download URLs and the association-based download check.
+"""File handle storage, presigned download URLs (and serving them), the association-based download check.
 
-REFERENCE 1.9, 2.5 and 3.4.  Multipart uploads live in ``multipart.py``, the ``/repo/v1/entity/.../file``
-endpoints and the FileEntity rules in ``entity_files.py``, byte storage in ``blobs.py``.
+REFERENCE 1.9, 2.5 and 3.4.  The file handle endpoints live in ``file_handles.py``, multipart uploads in
+``multipart.py``, the ``/repo/v1/entity/.../file`` endpoints and the FileEntity rules in ``entity_files.py``,
+byte storage in ``blobs.py``.
 
 Helpers for other areas (tables CSV, wikis...)
 ----------------------------------------------
@@ -11,7 +12,8 @@ Helpers for other areas (tables CSV, wikis...)
 
 * ``create_file_handle(txn, user_id, file_name, content_type, data) -> dict`` — store ``data`` as a new
   S3FileHandle created by ``user_id`` and return its JSON.  ``data`` is ``bytes`` (the content) or a path
-  (``str`` or ``os.PathLike``) to a file that is copied in (streamed); ``move=True`` moves it instead.
+  (``str`` or ``os.PathLike``) to a file that is copied in (streamed); ``move=True`` moves it instead (a
+  rename when on the same file system).
   Needs a write transaction.
 * ``file_handle_path(store, handle_id) -> pathlib.Path`` — where the bytes of an S3FileHandle are.
 * ``get_file_handle(source, handle_id) -> dict | None`` — the FileHandle JSON.
@@ -20,9 +22,12 @@ Helpers for other areas (tables CSV, wikis...)
   ExternalFileHandle gives its ``externalURL``.
 * ``register_association(type, check)`` — how ``POST /fileHandle/batch`` and ``GET /file/{id}`` authorize an
   ``associateObjectType``: ``check(txn, handle, object_id) -> None | "NOT_FOUND" | "UNAUTHORIZED"``.
-  FileEntity
-  and TableEntity are built in; without a registered check a type is authorized for the handle's creator only
-  (the wiki area registers ``WikiAttachment``/``WikiMarkdown``).
+  FileEntity and TableEntity are built in; without a registered check a type is authorized for the handle's
+  creator only (the wiki area registers ``WikiAttachment``/``WikiMarkdown``).
+* ``url_for_handle(ctx, handle) -> str`` — :func:`presigned_url` for a FileHandle JSON already loaded;
+  ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9 (307, or 200 text with
+  ``redirect=false``); ``blob_of(db, store, handle_id) -> Path | None`` — the bytes' path inside a
+  transaction; ``handle_row(db, handle_id)`` — the raw table row.
 """
 
 from __future__ import annotations
@@ -47,11 +52,8 @@ from .entity_store import (
     get_record,
     is_trashed,
     parse_entity_id,
-    require_access,
-    require_entity,
 )
-from .errors import BadRequest, Conflict, Forbidden, NotFound
-from .paging import list_wrapper
+from .errors import BadRequest, NotFound
 from .routing import route
 from .store import Store, dumps, loads, register_schema
 
@@ -89,7 +91,8 @@ def _db_of(source: Txn | sqlite3.Connection | Store) -> tuple[sqlite3.Connection
     return source.db, None
 
 
-def _row(db: sqlite3.Connection, handle_id: str | int) -> sqlite3.Row | None:
+def handle_row(db: sqlite3.Connection, handle_id: str | int) -> sqlite3.Row | None:
+    """Return the ``file_handles`` row of ``handle_id`` (``None`` if there is none)."""
     try:
         key = int(handle_id)
     except (TypeError, ValueError):
@@ -104,23 +107,23 @@ def get_file_handle(source: Txn | sqlite3.Connection | Store, handle_id: str | i
     if db is None:
         assert store is not None
         with store.read() as read_db:
-            row = _row(read_db, handle_id)
+            row = handle_row(read_db, handle_id)
     else:
-        row = _row(db, handle_id)
+        row = handle_row(db, handle_id)
     return None if row is None else dict(loads(row["body"]))
 
 
 def file_handle_path(store: Store, handle_id: str | int) -> Path:
     """Return where the bytes of an S3FileHandle are stored; 404 for an unknown or external handle."""
     with store.read() as db:
-        row = _row(db, handle_id)
+        row = handle_row(db, handle_id)
     if row is None or row["blob"] is None:
         raise NotFound(f"FileHandle {handle_id} does not exist or has no stored bytes")
     return blobs.blob_path(store, str(row["blob"]))
 
 
 def blob_of(db: sqlite3.Connection, store: Store, handle_id: str | int) -> Path | None:
-    row = _row(db, handle_id)
+    row = handle_row(db, handle_id)
     return None if row is None or row["blob"] is None else blobs.blob_path(store, str(row["blob"]))
 
 
@@ -192,9 +195,7 @@ def create_file_handle(
         size, md5 = blobs.write_bytes(bytes(data), target)
     else:
         source = Path(data)
-        size, md5 = blobs.import_file(source, target)
-        if move:
-            source.unlink(missing_ok=True)
+        size, md5 = blobs.adopt_file(source, target) if move else blobs.import_file(source, target)
     try:
         return insert_handle(txn, s3_handle_body(user_id, file_name, content_type, size, md5, blob), blob)
     except BaseException:
@@ -296,197 +297,6 @@ def redirect_or_text(ctx: RequestContext, url: str) -> Response:
     return Response(url, status=200, content_type="text/plain")
 
 
-# -- endpoints -----------------------------------------------------------------------------------------------
-def _own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
-    handle = get_file_handle(ctx, handle_id)
-    if handle is None:
-        raise NotFound(f"FileHandle {handle_id} does not exist")
-    if not ctx.is_admin and handle.get("createdBy") != str(ctx.user_id):
-        ctx.require_login()
-        raise Forbidden(f"Only the creator of FileHandle {handle_id} can access it")
-    return handle
-
-
-@route("GET", "/file/v1/fileHandle/<handle_id>")
-def get_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
-    return _own_handle(ctx, handle_id)
-
-
-@route("DELETE", "/file/v1/fileHandle/<handle_id>")
-def delete_handle(ctx: RequestContext, handle_id: str) -> None:
-    ctx.require_login()
-    handle = _own_handle(ctx, handle_id)
-    linked = ctx.db.execute("SELECT 1 FROM entity_versions WHERE file_handle_id = ? LIMIT 1", (handle["id"],))
-    if linked.fetchone() is not None:
-        raise Conflict(f"FileHandle {handle_id} is still used by an entity and cannot be deleted")
-    row = _row(ctx.db, handle_id)
-    assert row is not None
-    ctx.db.execute("DELETE FROM file_handles WHERE id = ?", (int(handle["id"]),))
-    blob = row["blob"]
-    if (
-        blob is not None
-        and ctx.db.execute("SELECT 1 FROM file_handles WHERE blob = ? LIMIT 1", (blob,)).fetchone() is None
-    ):
-        path = blobs.blob_path(ctx.store, str(blob))
-        ctx.on_commit(lambda: path.unlink(missing_ok=True))
-
-
-@route("GET", "/file/v1/fileHandle/<handle_id>/url")
-def get_handle_url(ctx: RequestContext, handle_id: str) -> Response:
-    return redirect_or_text(ctx, url_for_handle(ctx, _own_handle(ctx, handle_id)))
-
-
-@route("GET", "/file/v1/file/<handle_id>")
-def get_associated_url(ctx: RequestContext, handle_id: str) -> Response:
-    associate_type, object_id = ctx.args.get("fileAssociateType"), ctx.args.get("fileAssociateId")
-    if not associate_type or not object_id:
-        raise BadRequest("fileAssociateType and fileAssociateId are required")
-    failure, handle = association_failure(ctx, handle_id, associate_type, object_id)
-    if failure == "NOT_FOUND" or handle is None:
-        raise NotFound(f"FileHandle {handle_id} associated with {associate_type} {object_id} does not exist")
-    if failure is not None:
-        ctx.require_login()
-        raise Forbidden(
-            f"You are not allowed to download FileHandle {handle_id} of {associate_type} {object_id}"
-        )
-    return redirect_or_text(ctx, url_for_handle(ctx, handle))
-
-
-@route("POST", "/file/v1/fileHandle/batch", status=201)
-def batch_handles(ctx: RequestContext) -> dict[str, Any]:
-    body = ctx.json_object()
-    requested = body.get("requestedFiles")
-    if not isinstance(requested, list) or not requested:
-        raise BadRequest("BatchFileRequest.requestedFiles is required and must not be empty")
-    if len(requested) > 100:
-        raise BadRequest("BatchFileRequest.requestedFiles cannot hold more than 100 files")
-    results = []
-    for item in requested:
-        if not isinstance(item, dict):
-            raise BadRequest("Each requested file must be a FileHandleAssociation object")
-        handle_id = item.get("fileHandleId")
-        failure, handle = association_failure(
-            ctx, handle_id, item.get("associateObjectType"), item.get("associateObjectId")
-        )
-        result: dict[str, Any] = {"fileHandleId": None if handle_id is None else str(handle_id)}
-        if failure is not None or handle is None:
-            result["failureCode"] = failure or "NOT_FOUND"
-        else:
-            if body.get("includeFileHandles"):
-                result["fileHandle"] = handle
-            if body.get("includePreSignedURLs"):
-                result["preSignedURL"] = url_for_handle(ctx, handle)
-        results.append(result)
-    return {"requestedFiles": results}
-
-
-@route("POST", "/file/v1/externalFileHandle")
-def create_external_handle(ctx: RequestContext) -> dict[str, Any]:
-    ctx.require_login()
-    body = ctx.json_object()
-    url = body.get("externalURL")
-    if not isinstance(url, str) or not url.strip():
-        raise BadRequest("ExternalFileHandle.externalURL is required")
-    if "://" not in url:
-        raise BadRequest(f"ExternalFileHandle.externalURL is not a URL: {url}")
-    size = body.get("contentSize")
-    if size is not None and (not isinstance(size, int) or size < 0):
-        raise BadRequest(f"ExternalFileHandle.contentSize must be a non-negative integer, got {size!r}")
-    file_name = body.get("fileName") or url.rstrip("/").rsplit("/", 1)[-1] or "file"
-    handle = {
-        "concreteType": EXTERNAL_FILE_HANDLE,
-        "externalURL": url,
-        "fileName": file_name,
-        "contentType": body.get("contentType") or guess_content_type(file_name),
-        "contentMd5": body.get("contentMd5"),
-        "contentSize": size,
-        "storageLocationId": body.get("storageLocationId"),
-        "status": "AVAILABLE",
-    }
-    return insert_handle(ctx, handle, None)
-
-
-@route("POST", "/file/v1/filehandles/copy")
-def copy_handles(ctx: RequestContext) -> dict[str, Any]:
-    """Copy file handles the caller may download (new handles owned by the caller, sharing the bytes)."""
-    ctx.require_login()
-    copy_requests = ctx.json_object().get("copyRequests")
-    if not isinstance(copy_requests, list) or not copy_requests:
-        raise BadRequest("BatchFileHandleCopyRequest.copyRequests is required and must not be empty")
-    if len(copy_requests) > 100:
-        raise BadRequest("BatchFileHandleCopyRequest.copyRequests cannot hold more than 100 requests")
-    results = []
-    for item in copy_requests:
-        original = item.get("originalFile") if isinstance(item, dict) else None
-        if not isinstance(original, dict):
-            raise BadRequest("Each FileHandleCopyRequest needs an originalFile FileHandleAssociation")
-        handle_id = original.get("fileHandleId")
-        failure, handle = association_failure(
-            ctx, handle_id, original.get("associateObjectType"), original.get("associateObjectId")
-        )
-        result: dict[str, Any] = {"originalFileHandleId": None if handle_id is None else str(handle_id)}
-        if failure is not None or handle is None:
-            result["failureCode"] = failure or "NOT_FOUND"
-        else:
-            row = _row(ctx.db, handle["id"])
-            assert row is not None
-            copy = {
-                k: v
-                for k, v in handle.items()
-                if k not in ("id", "etag", "createdBy", "createdOn", "modifiedOn")
-            }
-            copy["fileName"] = item.get("newFileName") or handle.get("fileName")
-            copy["contentType"] = item.get("newContentType") or handle.get("contentType")
-            result["newFileHandle"] = insert_handle(ctx, copy, row["blob"])
-        results.append(result)
-    return {"copyResults": results}
-
-
-# -- upload destinations -------------------------------------------------------------------------------------
-def _destination() -> dict[str, Any]:
-    return {
-        "concreteType": S3_UPLOAD_DESTINATION,
-        "storageLocationId": DEFAULT_STORAGE_LOCATION_ID,
-        "uploadType": "S3",
-        "stsEnabled": False,
-    }
-
-
-def _container(ctx: RequestContext, id: str) -> None:
-    entity_id = parse_entity_id(id)
-    require_entity(ctx.db, entity_id)
-    require_access(ctx, entity_id, "READ")
-
-
-@route("GET", "/file/v1/entity/<id>/uploadDestination")
-def get_upload_destination(ctx: RequestContext, id: str) -> dict[str, Any]:
-    _container(ctx, id)
-    return _destination()
-
-
-@route("GET", "/file/v1/entity/<id>/uploadDestination/<location>")
-def get_upload_destination_at(ctx: RequestContext, id: str, location: str) -> dict[str, Any]:
-    _container(ctx, id)
-    if location != str(DEFAULT_STORAGE_LOCATION_ID):
-        raise NotFound(
-            f"Storage location {location} does not exist on this server (only {DEFAULT_STORAGE_LOCATION_ID})"
-        )
-    return _destination()
-
-
-@route("GET", "/file/v1/entity/<id>/uploadDestinations")
-def get_upload_destinations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    _container(ctx, id)
-    return list_wrapper(_PKG + "UploadDestination", [_destination()])
-
-
-@route("GET", "/file/v1/entity/<id>/uploadDestinationLocations")
-def get_upload_destination_locations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    _container(ctx, id)
-    location = {"storageLocationId": DEFAULT_STORAGE_LOCATION_ID, "uploadType": "S3"}
-    return list_wrapper(_PKG + "UploadDestinationLocation", [location])
-
-
 # -- serving bytes -------------------------------------------------------------------------------------------
 def _refuse(status: int, reason: str) -> Response:
     return Response(reason, status=status, content_type="text/plain")
@@ -498,7 +308,7 @@ def serve_download(ctx: RequestContext, handle_id: str) -> Response:
     problem = blobs.check_signature(ctx.store, ctx.request.method, ctx.request.path, ctx.args.to_dict())
     if problem is not None:
         return _refuse(403, problem)
-    row = _row(ctx.db, handle_id)
+    row = handle_row(ctx.db, handle_id)
     if row is None or row["blob"] is None:
         return _refuse(404, f"FileHandle {handle_id} has no stored bytes")
     path = blobs.blob_path(ctx.store, str(row["blob"]))

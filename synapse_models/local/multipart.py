@@ -279,13 +279,12 @@ def add_part(ctx: RequestContext, upload_id: str, part_number: int) -> dict[str,
     if not _MD5_PATTERN.match(expected):
         raise BadRequest(f"partMD5Hex is required and must be 32 hex digits, got {expected!r}")
     response: dict[str, Any] = {"uploadId": str(row["id"]), "partNumber": part_number}
-    uploaded = blobs.uploaded_part_md5s(ctx.store, str(row["id"]), part_number)
-    if expected not in uploaded:
-        found = ", ".join(uploaded) if uploaded else "no upload of this part"
+    uploaded = blobs.uploaded_part_md5(ctx.store, str(row["id"]), part_number)
+    if uploaded != expected:
+        found = "the part was not uploaded" if uploaded is None else f"the uploaded part has MD5 {uploaded}"
         response.update(
             addPartState="ADD_FAILED",
-            errorMessage=f"The MD5 of part {part_number} does not match partMD5Hex {expected}"
-            f" (found: {found});"
+            errorMessage=f"The MD5 of part {part_number} does not match partMD5Hex {expected} ({found});"
             " upload the part again",
         )
         return response
@@ -317,7 +316,7 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
     target = blobs.blob_path(ctx.store, blob)
     part_md5s = [added[n] for n in sorted(added)]
     for number, part_md5 in enumerate(part_md5s, start=1):
-        if blobs.uploaded_part_md5s(ctx.store, str(row["id"]), number) != [part_md5]:
+        if blobs.uploaded_part_md5(ctx.store, str(row["id"]), number) != part_md5:
             raise BadRequest(
                 f"Part {number} of multipart upload {upload_id} changed after it was added; add it again"
             )

@@ -416,10 +416,8 @@ def output_sql(column_type: str | None, expr: str) -> str:
 
 
 def cell_text(value: Any) -> str | None:
-    """Wire string of a value produced by :func:`output_sql`."""
-    if value is None:
-        return None
-    return str(value)
+    """Wire string of a value produced by :func:`output_sql` (floats in their shortest round-trip form)."""
+    return None if value is None else str(value)
 
 
 # -- row tables ---------------------------------------------------------------------------------------

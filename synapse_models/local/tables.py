@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files, views
+from .bundles import register_bundle_part
 from .context import RequestContext, Txn, User
 from .entity_store import (
     HOOKS,
@@ -623,9 +624,7 @@ def _normalize_rows(
             db.execute(f'UPDATE "{table}" SET {n} = ? WHERE {where} AND {n} IS NULL', (column.default,))
 
 
-def upload_csv(
-    txn: Txn, record: EntityRecord, request: dict[str, Any], job: Job | None = None
-) -> dict[str, Any]:
+def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[str, Any]:
     """UploadToTableRequest: load a CSV file handle into the table (ROW_ID/ROW_VERSION columns = updates)."""
     if views.is_view(record):
         raise BadRequest("CSV upload to a view is not supported by the local server")
@@ -890,7 +889,7 @@ def start_transaction(ctx: RequestContext, body: Any, id: str) -> JobWork:
                 elif kind == APPEND_REQUEST:
                     results.append(apply_appendable(txn, current, change))
                 else:
-                    results.append(upload_csv(txn, current, change, job))
+                    results.append(upload_csv(txn, current, change))
                 current = table_record(txn.db, record.id)
             response: dict[str, Any] = {
                 "concreteType": _PKG + "TableUpdateTransactionResponse",
@@ -923,7 +922,7 @@ def start_upload(ctx: RequestContext, body: Any, id: str | None = None) -> JobWo
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn(write=True) as txn:
-            return upload_csv(txn, table_record(txn.db, record.id), body, job)
+            return upload_csv(txn, table_record(txn.db, record.id), body)
 
     return work
 
@@ -976,7 +975,7 @@ def _decode_token(token: Any) -> dict[str, Any]:
     return data
 
 
-def _execute(source: TableSource, translated: Translated, what: str) -> sqlite3.Cursor:
+def _execute(source: TableSource, what: str) -> sqlite3.Cursor:
     try:
         return source.db.execute(_empty_guard(source, what))
     except sqlite3.Error as exc:
@@ -1017,7 +1016,7 @@ def _query_page(source: TableSource, query: dict[str, Any]) -> tuple[dict[str, A
     max_rows = max_rows_per_page(selected or source.columns)
     page = max_rows if limit is None else min(limit, max_rows)
     translated = _translate(source, query, meta="last", offset=offset, limit=page + 1)
-    rows = _execute(source, translated, translated.sql).fetchall()
+    rows = _execute(source, translated.sql).fetchall()
     more = len(rows) > page
     rows = rows[:page]
     n_meta = len(translated.meta_columns)
@@ -1063,7 +1062,7 @@ def run_query(db: sqlite3.Connection, user: User, query: dict[str, Any], part_ma
     if part_mask & 0x1:
         bundle["queryResult"] = result
     if part_mask & 0x2:
-        bundle["queryCount"] = int(_execute(source, translated, translated.count_sql).fetchone()[0])
+        bundle["queryCount"] = int(_execute(source, translated.count_sql).fetchone()[0])
     if part_mask & 0x4:
         bundle["selectColumns"] = translated.headers
     if part_mask & 0x8:
@@ -1153,7 +1152,7 @@ def download_csv(job: Job, request: dict[str, Any]) -> dict[str, Any]:
                 offset=query.get("offset"),
                 limit=query.get("limit"),
             )
-            cursor = _execute(source, translated, translated.sql)
+            cursor = _execute(source, translated.sql)
             with os.fdopen(fd, "w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out, lineterminator=line_end, quoting=csv.QUOTE_MINIMAL, **options)
                 if write_header:
@@ -1212,3 +1211,117 @@ def get_cell_file(ctx: RequestContext, id: str, column_id: str, row_id: int, ver
     if found is None or found[0] is None:
         raise NotFound(f"Row {row_id} of {syn(record.id)} has no file in column {column_id}")
     return files.redirect_or_text(ctx, files.presigned_url(ctx, str(found[0])))
+
+
+@route("POST", REPO + "/entity/<id>/table/filehandles")
+def table_file_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
+    """RowReferenceSet -> TableFileHandleResults: the FileHandles of FILEHANDLEID cells (null elsewhere)."""
+    record = table_record(ctx.db, parse_entity_id(id))
+    require_access(ctx, record.id, "READ")
+    body = ctx.json_object()
+    schema = {c.id: c for c in schema_of(ctx.db, record)}
+    headers = body.get("headers") or []
+    if not isinstance(headers, list):
+        raise BadRequest("RowReferenceSet.headers must be a list")
+    wanted = []
+    for header in headers:
+        key = str(header.get("id") if isinstance(header, dict) else header)
+        column = schema.get(key)
+        if column is None:
+            raise BadRequest(f"Column {key} is not in the schema of {record.syn_id}")
+        wanted.append(column)
+    name = row_table(record.id)
+    present = physical_columns(ctx.db, name)
+    rows = []
+    for ref in body.get("rows") or []:
+        row_id = _row_id_of(ref.get("rowId") if isinstance(ref, dict) else None)
+        handles: list[Any] = []
+        for column in wanted:
+            value = None
+            if column.type == "FILEHANDLEID" and column.sql_name in present:
+                sql = f'SELECT "{column.sql_name}" FROM "{name}" WHERE ROW_ID = ?'
+                cell = ctx.db.execute(sql, (row_id,)).fetchone()
+                if cell is not None and cell[0] is not None:
+                    value = files.get_file_handle(ctx.db, str(cell[0]))
+            handles.append(value)
+        rows.append({"list": handles})
+    headers_out = [{"name": c.name, "columnType": c.type, "id": c.id} for c in wanted]
+    return {"tableId": record.syn_id, "headers": headers_out, "rows": rows}
+
+
+def _suggest_type(samples: list[str]) -> dict[str, Any]:
+    present = [s for s in samples if s != ""]
+    if present and all(s.lower() in ("true", "false") for s in present):
+        return {"columnType": "BOOLEAN"}
+    try:
+        numbers = [float(s) for s in present]
+    except ValueError:
+        numbers = None
+    if present and numbers is not None:
+        if all(
+            n.is_integer() and "." not in s and "e" not in s.lower()
+            for n, s in zip(numbers, present, strict=True)
+        ):
+            return {"columnType": "INTEGER"}
+        return {"columnType": "DOUBLE"}
+    longest = max((len(s) for s in present), default=1)
+    if longest > 1000:
+        return {"columnType": "LARGETEXT"}
+    return {"columnType": "STRING", "maximumSize": max(longest, 1)}
+
+
+def start_preview(ctx: RequestContext, body: Any) -> JobWork:
+    """UploadToTablePreviewRequest: suggested columns and sample rows of a CSV file handle."""
+    if not isinstance(body, dict) or body.get("uploadFileHandleId") is None:
+        raise BadRequest("UploadToTablePreviewRequest.uploadFileHandleId is required")
+    ctx.require_login()
+    handle = files.get_file_handle(ctx.db, str(body["uploadFileHandleId"]))
+    if handle is None:
+        raise NotFound(f"FileHandle {body['uploadFileHandleId']} does not exist")
+    options = _csv_dialect(body.get("csvTableDescriptor"))
+    has_header = (body.get("csvTableDescriptor") or {}).get("isFirstLineHeader", True) is not False
+    skip = int(body.get("linesToSkip") or 0)
+    limit = None if body.get("doFullFileScan") else 1000
+
+    def work(job: Job) -> dict[str, Any]:
+        path = files.file_handle_path(job.app.store, str(body["uploadFileHandleId"]))
+        with open(path, newline="", encoding="utf-8-sig") as stream:
+            reader = csv.reader(stream, **options)
+            for _ in range(skip):
+                next(reader, None)
+            header = next(reader, None) if has_header else None
+            scanned: list[list[str]] = []
+            for row in reader:
+                scanned.append(row)
+                if limit is not None and len(scanned) >= limit:
+                    break
+        width = max([len(header or [])] + [len(r) for r in scanned])
+        names = list(header or []) + [f"col{i + 1}" for i in range(len(header or []), width)]
+        suggested = []
+        for index, name in enumerate(names):
+            samples = [r[index] if index < len(r) else "" for r in scanned]
+            suggested.append({"name": name, **_suggest_type(samples)})
+        sample_rows = [{"values": [v if v != "" else None for v in r]} for r in scanned[:5]]
+        return {
+            "concreteType": _PKG + "UploadToTablePreviewResult",
+            "suggestedColumns": suggested,
+            "sampleRows": sample_rows,
+            "rowsScanned": len(scanned),
+        }
+
+    return work
+
+
+async_endpoints(REPO + "/table/upload/csv/preview/async", start_preview)
+register_job_type(_PKG + "UploadToTablePreviewRequest", start_preview)
+
+
+def _table_bundle(txn: Txn, record: EntityRecord, version: Any) -> dict[str, Any] | None:
+    """The ``tableBundle`` part of an entity bundle: the version's column models and ``maxRowsPerPage``."""
+    if record.concrete_type != TABLE_ENTITY and not views.is_view(record):
+        return None
+    columns = resolve_columns(txn.db, [str(i) for i in version.fields.get("columnIds") or []])
+    return {"columnModels": [c.body for c in columns], "maxRowsPerPage": max_rows_per_page(columns)}
+
+
+register_bundle_part("includeTableBundle", "tableBundle", _table_bundle)

@@ -329,7 +329,7 @@ class Entity(EntityShareable):
                                      f"not a {type(self).__name__}", "POST", "/entity")
         mine = attrs.asdict(self, recurse=False)
         for field in attrs.fields(type(self)):
-            if field.init and mine.get(field.name) is None and field.name != "annotations" \
+            if (field.init and mine.get(field.name) is None and field.name != "annotations") \
                     or field.metadata.get(READ_ONLY):  # server-set fields (version, dates) come along
                 object.__setattr__(self, field.name, getattr(remote, field.name))
         merged = Annotations.from_wire(bundle.get("annotations"))

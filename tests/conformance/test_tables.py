@@ -162,3 +162,33 @@ def test_models_upsert_delete_schema_change_and_snapshot(syn: Any, project: Any)
     assert list(frozen["key"]) == ["b", "c"]
     columns = Table(id=table.id).get(synapse_client=syn).columns
     assert list(columns) == ["key", "value", "note"]
+
+
+def test_legacy_entity_view_schema_with_default_and_annotation_columns(
+    syn: Any, project: Any, tmp_path: Any
+) -> None:
+    from synapseclient import EntityViewSchema, EntityViewType
+    from synapseclient import File as LegacyFile
+    from synapseclient import Folder as LegacyFolder
+
+    folder = syn.store(LegacyFolder(name=_name("folder"), parent=project.id))
+    path = tmp_path / "legacy.txt"
+    path.write_text("legacy")
+    stored = syn.store(LegacyFile(str(path), parent=folder, annotations={"stage": "raw", "lanes": [1, 2]}))
+
+    view = syn.store(
+        EntityViewSchema(
+            name=_name("legacy view"),
+            parent=project.id,
+            scopes=[folder.id],
+            includeEntityTypes=[EntityViewType.FILE],
+            addDefaultViewColumns=True,
+            addAnnotationColumns=True,
+        )
+    )
+    frame = syn.tableQuery(f"SELECT id, name, stage, lanes FROM {view.id}").asDataFrame()
+
+    assert list(frame["id"]) == [stored.id]
+    assert list(frame["name"]) == ["legacy.txt"]
+    assert list(frame["stage"]) == ["raw"]
+    assert [list(v) for v in frame["lanes"]] == [[1, 2]]

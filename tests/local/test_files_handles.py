@@ -240,3 +240,20 @@ def test_copy_file_handles_shares_bytes_and_checks_access(
     )
     denied = bob.ok("POST", "/file/v1/filehandles/copy", body)["copyResults"][0]
     assert denied["failureCode"] == "UNAUTHORIZED" and "newFileHandle" not in denied
+
+
+def test_copy_own_file_handle_with_new_name(alice: Api, bob: Api, stored: dict[str, str]) -> None:
+    copy = alice.ok(
+        "POST", f"/file/v1/fileHandle/{stored['handle']}/copy", {"fileName": "renamed.bin"}, status=201
+    )
+    assert (
+        copy["fileName"] == "renamed.bin"
+        and copy["contentMd5"] == md5(DATA)
+        and copy["id"] != stored["handle"]
+    )
+    assert bob.post(f"/file/v1/fileHandle/{stored['handle']}/copy", {}).status_code == 403
+
+
+def test_entity_file_preview_is_404(alice: Api, stored: dict[str, str]) -> None:
+    response = alice.get(f"/entity/{stored['entity']}/filepreview")
+    assert response.status_code == 404 and "no preview" in reason(response)

@@ -113,3 +113,20 @@ def test_children_sum_file_sizes_counts_files(alice: Api) -> None:
     response = alice.ok("POST", "/entity/children", body)
     assert response["sumFileSizesBytes"] == 15
     assert {h["type"] for h in response["page"]} == {FILE}
+
+
+def test_swap_version_file_handle_needs_same_md5_and_current_old_id(alice: Api) -> None:
+    project = alice.project()
+    entity = _file(alice, project, b"same content")
+    twin = upload(alice, b"same content", "twin.txt")
+    other = upload(alice, b"other content", "other.txt")
+    path = f"/entity/{entity['id']}/version/1/filehandle"
+    stale = alice.put(path, {"oldFileHandleId": twin["id"], "newFileHandleId": twin["id"]})
+    assert stale.status_code == 412
+    current = entity["dataFileHandleId"]
+    different = alice.put(path, {"oldFileHandleId": current, "newFileHandleId": other["id"]})
+    assert different.status_code == 400 and "MD5" in reason(different)
+    alice.ok("PUT", path, {"oldFileHandleId": entity["dataFileHandleId"], "newFileHandleId": twin["id"]})
+    after = alice.ok("GET", f"/entity/{entity['id']}")
+    assert after["dataFileHandleId"] == twin["id"] and after["versionNumber"] == 1
+    assert after["etag"] != entity["etag"]

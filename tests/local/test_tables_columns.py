@@ -114,3 +114,13 @@ def test_view_defaults_for_files_include_file_columns(alice: Api) -> None:
     assert by_name["id"]["columnType"] == "ENTITYID"
     assert by_name["dataFileKey"]["maximumSize"] == 700
     assert files["concreteType"] == PKG + "ColumnModel"
+
+
+def test_entity_bundle_table_part_lists_the_schema(alice: Api) -> None:
+    made = columns(alice, {"name": "a", "columnType": "STRING", "maximumSize": 1000})
+    created = table(alice, alice.project(), made)
+
+    bundle = alice.ok("POST", f"/entity/{created['id']}/bundle2", {"includeTableBundle": True})
+
+    assert bundle["tableBundle"]["columnModels"] == made
+    assert bundle["tableBundle"]["maxRowsPerPage"] > 0

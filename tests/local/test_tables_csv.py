@@ -130,3 +130,23 @@ def test_csv_with_only_row_ids_deletes_those_rows(alice: Api) -> None:
 
     assert response.status_code == 201, response.text
     assert values(query_ok(alice, f"SELECT name FROM {created['id']}")) == [["b"]]
+
+
+def test_csv_preview_suggests_columns(alice: Api) -> None:
+    from .files_util import upload
+    from .tables_util import PKG, job_ok
+
+    handle = upload(alice, b"name,n,x,ok\nann,1,1.5,true\nbob,22,2,false\n", name="preview.csv")
+    body = {"concreteType": PKG + "UploadToTablePreviewRequest", "uploadFileHandleId": handle["id"]}
+
+    result = job_ok(alice, "/table/upload/csv/preview", body)
+
+    assert [(c["name"], c["columnType"]) for c in result["suggestedColumns"]] == [
+        ("name", "STRING"),
+        ("n", "INTEGER"),
+        ("x", "DOUBLE"),
+        ("ok", "BOOLEAN"),
+    ]
+    assert result["suggestedColumns"][0]["maximumSize"] == 3
+    assert result["rowsScanned"] == 2
+    assert result["sampleRows"][0]["values"] == ["ann", "1", "1.5", "true"]

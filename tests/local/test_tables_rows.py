@@ -12,6 +12,7 @@ from .tables_util import (
     columns,
     job,
     partial,
+    query,
     query_ok,
     row_set,
     table,
@@ -292,3 +293,55 @@ def test_writes_need_update_permission(alice: Api, bob: Api) -> None:
 
     assert response.status_code == 403
     assert query.status_code == 403
+
+
+def test_file_handle_cells_resolve_to_handles(alice: Api) -> None:
+    project = alice.project()
+    handle_id = alice.handle("cell.txt")
+    name, handle = columns(
+        alice, {"name": "label", "columnType": "STRING"}, {"name": "data", "columnType": "FILEHANDLEID"}
+    )
+    created = table(alice, project, [name, handle])
+    tid = created["id"]
+    transaction_ok(alice, tid, partial(tid, [{"values": {name["id"]: "a", handle["id"]: handle_id}}]))
+    body = {
+        "tableId": tid,
+        "headers": [{"id": name["id"]}, {"id": handle["id"]}],
+        "rows": [{"rowId": 1, "versionNumber": 1}],
+    }
+
+    result = alice.ok("POST", f"/entity/{tid}/table/filehandles", body)
+    url = alice.get(f"/entity/{tid}/table/column/{handle['id']}/row/1/version/1/file", redirect="false")
+
+    assert result["rows"][0]["list"][0] is None
+    assert result["rows"][0]["list"][1]["id"] == handle_id
+    assert url.status_code == 200 and url.text.startswith("http")
+
+
+def test_purged_table_drops_its_rows(server: Any, alice: Api) -> None:
+    created, (name, _) = _two_column_table(alice)
+    tid = created["id"]
+    transaction_ok(alice, tid, partial(tid, [{"values": {name["id"]: "a"}}]))
+    alice.ok("POST", f"/entity/{tid}/table/snapshot", {}, status=201)
+
+    alice.ok("DELETE", f"/entity/{tid}", skipTrashCan="true")
+
+    with server.app.store.read() as db:
+        left = db.execute("SELECT name FROM sqlite_master WHERE name LIKE ?", (f"tbl_{tid[3:]}%",)).fetchall()
+    assert left == []
+
+
+def test_put_entity_with_new_column_ids_changes_the_schema_and_keeps_other_data(alice: Api) -> None:
+    created, (name, n) = _two_column_table(alice)
+    tid = created["id"]
+    transaction_ok(alice, tid, partial(tid, [{"values": {name["id"]: "kept", n["id"]: "4"}}]))
+    (extra,) = columns(alice, {"name": "extra", "columnType": "STRING"})
+    entity = alice.ok("GET", f"/entity/{tid}")
+    entity["columnIds"] = [extra["id"], name["id"]]
+
+    alice.ok("PUT", f"/entity/{tid}", entity)
+
+    bundle = query_ok(alice, f"SELECT * FROM {tid}")
+    assert [h["name"] for h in bundle["selectColumns"]] == ["extra", "name"]
+    assert values(bundle) == [[None, "kept"]]
+    assert query(alice, f"SELECT n FROM {tid}").status_code == 400

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from .conftest import Api, unique
+from .files_util import upload
 from .synapse_schema import SCHEMA_DIR, SynapseSchemas
 from .tables_util import PKG, columns, job_ok, partial, query_ok, row_set, table, transaction_ok, upload_csv
 
@@ -39,9 +40,9 @@ def answers(alice: Api) -> dict[str, Any]:
         "changes": [{"newColumnId": extra["id"]}],
     }
     out["schema"] = transaction_ok(alice, tid, schema_change, createSnapshot=True)
-    upload = upload_csv(alice, tid, "s,n\nc,3\n")
-    assert upload.status_code == 201, upload.text
-    out["upload"] = upload.json()
+    loaded = upload_csv(alice, tid, "s,n\nc,3\n")
+    assert loaded.status_code == 201, loaded.text
+    out["upload"] = loaded.json()
     out["query"] = query_ok(alice, f"SELECT * FROM {tid}")
     out["aggregate"] = query_ok(alice, f"SELECT s, COUNT(*) FROM {tid} GROUP BY s")
     out["download"] = job_ok(
@@ -54,6 +55,12 @@ def answers(alice: Api) -> dict[str, Any]:
     )
     out["snapshot"] = alice.ok("POST", f"/entity/{tid}/table/snapshot", {"snapshotComment": "c"}, status=201)
     out["columns"] = alice.ok("GET", f"/entity/{tid}/column")
+    handle = upload(alice, b"a,b\n1,x\n", name="preview.csv")
+    out["preview"] = job_ok(
+        alice,
+        "/table/upload/csv/preview",
+        {"concreteType": PKG + "UploadToTablePreviewRequest", "uploadFileHandleId": handle["id"]},
+    )
     out["defaults"] = alice.ok(
         "GET", "/column/tableview/defaults", viewEntityType="entityview", viewTypeMask=1
     )
@@ -89,6 +96,7 @@ CASES = [
     ("download", PKG + "DownloadFromTableResult"),
     ("delete", PKG + "RowReferenceSet"),
     ("snapshot", PKG + "SnapshotResponse"),
+    ("preview", PKG + "UploadToTablePreviewResult"),
     ("columns", PKG + "PaginatedColumnModels"),
     ("view", PKG + "EntityView"),
     ("view_query", PKG + "QueryResultBundle"),

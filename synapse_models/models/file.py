@@ -1,0 +1,443 @@
+"""Files: versioned entities whose content is uploaded, cached locally and downloaded on demand.
+
+Example:
+    >>> counts = File("counts.tsv", parent=folder, activity=Activity("count", used=[raw])).store()
+    >>> again = File.get(counts.id)          # a cache hit: nothing is downloaded
+    >>> again.path
+    '/home/me/.synapseCache/123/1000123/counts.tsv'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import unquote, urlparse
+
+import attrs
+
+from .._convert import from_wire
+from ..connection import Connection
+from ..errors import NotFoundError, ValidationError
+from ..registry import ConnectionLike, get_connection
+from ..transfer.cache import Cache
+from ..transfer.download import download_file_handle, download_url
+from ..transfer.upload import guess_content_type, md5_of_path, upload_path
+from .activity import Activity
+from .entity import Entity, EntityType, Versionable, _parent_id, parse_entity_id
+from .file_handle import ExternalFileHandle, FileHandle, VersionInfo
+
+__all__ = ["Collision", "File"]
+
+F = TypeVar("F", bound="File")
+LOCAL = "synapse_models.local_only"
+Collision = Literal["keep.both", "overwrite.local", "keep.local"]
+_COLLISIONS = ("keep.both", "overwrite.local", "keep.local")
+_VALID_NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']{1,256}$")
+_EXTERNAL = "org.sagebionetworks.repo.model.file.ExternalFileHandle"
+_URL_SCHEMES = ("http", "https", "ftp", "sftp", "s3", "gs", "file")
+_GET_PARTS = {"includeEntity": True, "includeAnnotations": True, "includeFileHandles": True,
+              "includeActivity": True}
+
+
+def _to_path(value: str | os.PathLike[str] | None) -> str | None:
+    if value is None:
+        return None
+    return os.path.expanduser(os.fspath(value))
+
+
+@attrs.define(kw_only=False)
+class File(Versionable):
+    """A file in a project or folder; ``store()`` uploads its content, ``File.get()`` downloads it.
+
+    Example:
+        >>> File("counts.tsv", parent=folder, annotations={"assay": "rna-seq"}).store()
+    """
+
+    CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.FileEntity"
+    ENTITY_TYPE: ClassVar[EntityType] = EntityType.FILE
+
+    path: str | None = attrs.field(default=None, converter=_to_path, metadata={LOCAL: True})
+    """The local copy: what ``store()`` uploads, where ``get()`` downloaded to."""
+    data_file_handle_id: str | None = attrs.field(default=None, kw_only=True)
+    """The file handle of this version's content."""
+    content_type: str | None = attrs.field(default=None, kw_only=True, metadata={LOCAL: True})
+    """The MIME type sent with an upload; guessed from the name when omitted."""
+    url: str | None = attrs.field(default=None, kw_only=True, metadata={LOCAL: True})
+    """An external URL to record instead of uploading bytes (an ExternalFileHandle)."""
+    synapse_store: bool = attrs.field(default=True, kw_only=True, metadata={LOCAL: True})
+    """``False`` records ``url`` (or the local path as a ``file://`` URL) without uploading."""
+    activity: Activity | None = attrs.field(default=None, kw_only=True, metadata={LOCAL: True})
+    """The provenance of this version; set it to ``None`` and store to remove it."""
+    file_handle: FileHandle | None = attrs.field(default=None, init=False, repr=False, eq=False,
+                                                 metadata={LOCAL: True})
+    """The file handle of this version (name, size, md5...), once stored or loaded."""
+
+    _activity_id_stored: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _force_version: bool = attrs.field(default=False, init=False, repr=False, eq=False)
+    _progress: bool | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _cache: Cache | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _version_before: int | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _verified_md5: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.name is None and (self.path or self.url):
+            source = self.path if self.path else urlparse(str(self.url)).path
+            base = os.path.basename(source)
+            if base:
+                self.name = base
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @classmethod
+    def get(
+        cls: type[F],
+        id: str | None = None,
+        *,
+        version: int | None = None,
+        download: bool = True,
+        download_location: str | os.PathLike[str] | None = None,
+        if_collision: Collision = "keep.both",
+        progress: bool | None = None,
+        cache_root: str | os.PathLike[str] | None = None,
+        name: str | None = None,
+        parent: Entity | str | None = None,
+        connection: ConnectionLike | None = None,
+    ) -> F:
+        """Load a file (a version with ``"syn1.3"`` or ``version=3``) and, by default, download its content.
+
+        Args:
+            id: ``"syn123"`` or ``"syn123.4"``.
+            version: The version (overrides one given in ``id``).
+            download: Fetch the content (skipped when the cache holds an unmodified copy).
+            download_location: A directory to put the file in; the cache directory
+                ``<root>/<fhid % 1000>/<fhid>/`` by default.
+            if_collision: When a different file of the same name is in the way: ``"keep.both"`` (the download
+                gets a ``name(1).ext`` name), ``"overwrite.local"`` or ``"keep.local"`` (no download).
+            progress: Show a progress bar (default: over 4 MiB when stderr is a terminal).
+            cache_root: The cache root (default: ``SYNAPSE_CACHE``, ``[cache] location``,
+                ``~/.synapseCache``).
+            name: Look the file up by name (with ``parent``) instead of ``id``.
+            parent: The container to look ``name`` up in.
+            connection: The connection to use.
+
+        Raises:
+            ValidationError: A bad id or argument (before any request).
+            ForbiddenError: You may read the file but not download it.
+            TransferError: The download failed verification (no corrupt file is left).
+        """
+        if if_collision not in _COLLISIONS:
+            raise ValidationError("if_collision", if_collision, f"one of {', '.join(_COLLISIONS)}")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
+            raise ValidationError("version", version, "a version is a positive integer")
+        conn = get_connection(connection)
+        if id is None:
+            if name is None:
+                raise ValidationError("id", None, "give an id, or a name (and parent)")
+            entity_id = cls._lookup(conn, name, _parent_id(parent))
+        else:
+            entity_id, id_version = parse_entity_id(id)
+            version = version or id_version
+        where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
+        bundle = conn.post(f"{where}/bundle2", _GET_PARTS)
+        file = cls._from_bundle(bundle, conn, requested=id or name)
+        file._load_parts(bundle)
+        if download:
+            file.download(download_location, if_collision=if_collision, progress=progress,
+                          cache_root=cache_root)
+        return file
+
+    def _load_parts(self, bundle: dict[str, Any]) -> None:
+        handles = [from_wire(FileHandle, h) for h in bundle.get("fileHandles") or []]
+        self.file_handle = next((h for h in handles if h.id == self.data_file_handle_id), None)
+        if isinstance(self.file_handle, ExternalFileHandle):
+            self.url = self.file_handle.external_url
+        activity = bundle.get("activity")
+        self.activity = Activity.from_wire(activity) if activity else None
+        self._activity_id_stored = self.activity.id if self.activity else None
+
+    @classmethod
+    def from_path(cls: type[F], path: str | os.PathLike[str], *,
+                  connection: ConnectionLike | None = None) -> F:
+        """Find the file entity (version) whose content is this local file, by md5; nothing is downloaded.
+
+        Raises:
+            ValidationError: ``path`` is not a file.
+            NotFoundError: No file you can read has this content.
+        """
+        local = Path(os.fspath(path)).expanduser()
+        if not local.is_file():
+            raise ValidationError("path", str(path), "not an existing file")
+        conn = get_connection(connection)
+        md5 = md5_of_path(local)
+        results = conn.get(f"/entity/md5/{md5}").get("results") or []
+        if not results:
+            raise NotFoundError(404, f"no file you can read has the content of {local} (md5 {md5})",
+                                "GET", f"/entity/md5/{md5}")
+        best = max(results, key=lambda h: (str(h.get("modifiedOn") or ""), int(h.get("versionNumber") or 0)))
+        found = cls.get(str(best["id"]), version=best.get("versionNumber"), download=False, connection=conn)
+        found.path = str(local)
+        if found.data_file_handle_id:
+            Cache().add(found.data_file_handle_id, local, md5)
+        return found
+
+    def download(
+        self,
+        download_location: str | os.PathLike[str] | None = None,
+        *,
+        if_collision: Collision = "keep.both",
+        progress: bool | None = None,
+        cache_root: str | os.PathLike[str] | None = None,
+        connection: ConnectionLike | None = None,
+    ) -> Path:
+        """Download this version's content (see :meth:`get`); returns the local path, also set as ``path``."""
+        if if_collision not in _COLLISIONS:
+            raise ValidationError("if_collision", if_collision, f"one of {', '.join(_COLLISIONS)}")
+        if self.id is None or self.data_file_handle_id is None:
+            raise ValidationError("id", self.id, "only a stored file with content can be downloaded")
+        conn = self._conn(connection)
+        handle = self.file_handle
+        fhid = self.data_file_handle_id
+        md5 = handle.content_md5 if handle else None
+        if isinstance(handle, ExternalFileHandle) and str(handle.external_url or "").startswith("file://"):
+            local = Path(unquote(urlparse(str(handle.external_url)).path))
+            if not local.is_file():
+                raise NotFoundError(404, f"the external file {handle.external_url} is not on this machine",
+                                    "GET", str(handle.external_url))
+            self.path = str(local)
+            return local
+        cache = Cache(cache_root)
+        directory = Path(download_location).expanduser() if download_location is not None else None
+        hit = cache.get(fhid, directory=directory, md5=md5)
+        if hit is not None:
+            self.path = str(hit)
+            return hit
+        elsewhere = cache.get(fhid, md5=md5) if directory is not None else None
+        directory = directory if directory is not None else cache.directory(fhid)
+        target = directory / ((handle.file_name if handle else None) or str(self.name))
+        if target.exists():
+            if md5 and md5_of_path(target) == md5:
+                cache.add(fhid, target, md5)
+                self.path = str(target)
+                return target
+            if if_collision == "keep.local":
+                self.path = str(target)
+                return target
+            if if_collision == "keep.both":
+                target = _free_name(target)
+        if elsewhere is not None:
+            partial = target.with_name(target.name + ".synapse-partial")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(elsewhere, partial)
+            os.replace(partial, target)
+        elif isinstance(handle, ExternalFileHandle) and handle.external_url:
+            download_url(conn, handle.external_url, target, size=handle.content_size, md5=md5,
+                         progress=progress)
+        else:
+            download_file_handle(conn, file_handle_id=fhid, associate_object_id=self.id,
+                                 associate_object_type="FileEntity", destination=target, expected_md5=md5,
+                                 progress=progress)
+        cache.add(fhid, target, md5 or md5_of_path(target))
+        self.path = str(target)
+        return target
+
+    def versions(self, *, connection: ConnectionLike | None = None) -> Iterator[VersionInfo]:
+        """Iterate this file's versions, newest first, lazily."""
+        if self.id is None:
+            raise ValidationError("id", None, "this File is not stored yet")
+        conn = self._conn(connection)
+        for item in conn.iter_offset(f"/entity/{self.id}/version", limit=50):
+            yield from_wire(VersionInfo, item)
+
+    def delete(self, *, version: int | None = None, connection: ConnectionLike | None = None) -> None:
+        """Move the file to the trash can, or with ``version=N`` delete only that version (never the last)."""
+        if version is None:
+            super().delete(connection=connection)
+            return
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValidationError("version", version, "a version is a positive integer")
+        if self.id is None:
+            raise ValidationError("id", None, "cannot delete a version of a file that was never stored")
+        self._conn(connection).delete(f"/entity/{self.id}/version/{version}")
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def store(
+        self: F,
+        *,
+        connection: ConnectionLike | None = None,
+        create_or_update: bool = True,
+        force_version: bool = False,
+        progress: bool | None = None,
+        cache_root: str | os.PathLike[str] | None = None,
+    ) -> F:
+        """Upload the content if it changed, then create or update the entity, annotations and provenance.
+
+        A change of content makes a new version (give it ``version_label``/``version_comment`` first);
+        ``force_version=True`` makes one anyway. Unchanged content (same md5 as the stored file handle) is not
+        uploaded again, and a file whose modification time matches the cache's record is not even re-hashed.
+
+        Args:
+            connection: The connection to use.
+            create_or_update: Update a same-named sibling instead of failing (the default).
+            force_version: Create a new version even if the content did not change.
+            progress: Show a progress bar (default: over 4 MiB when stderr is a terminal).
+            cache_root: The cache to record the local copy in.
+
+        Raises:
+            ValidationError: No content, a missing local file, bad provenance... (before any request).
+            TransferError: The upload failed; running ``store()`` again resumes it.
+        """
+        self._force_version = force_version
+        self._progress = progress
+        self._cache = Cache(cache_root)
+        try:
+            return super().store(connection=connection, create_or_update=create_or_update)
+        finally:
+            self._force_version = False
+
+    def _check_storable(self) -> None:
+        super()._check_storable()
+        external = self.url is not None or not self.synapse_store
+        if self.url is not None and urlparse(self.url).scheme.lower() not in _URL_SCHEMES:
+            raise ValidationError("url", self.url, f"a URL with one of the schemes {', '.join(_URL_SCHEMES)}")
+        uploading = self.path is not None and self.synapse_store and self.url is None
+        if uploading and not os.path.isfile(str(self.path)):
+            raise ValidationError("path", self.path, "not an existing file")
+        if external and self.url is None and self.path is None:
+            raise ValidationError("url", None, "synapse_store=False needs a url or a path to record")
+        if self.path is None and self.url is None and self.data_file_handle_id is None:
+            raise ValidationError("path", None, "a File needs a path, a url or a data_file_handle_id")
+        if self.activity is not None:
+            if not isinstance(self.activity, Activity):
+                raise ValidationError("activity", self.activity, "expected an Activity or None")
+            self.activity.check()
+
+    def _stored_value(self, key: str) -> Any:
+        return self._stored[0].get(key) if self._stored else None
+
+    def _before_store(self, conn: Connection) -> None:
+        self._version_before = self.version_number if self.id else None
+        self._verified_md5 = None
+        if self.activity is not None and (self.activity.id is None or self.activity.changed):
+            self.activity._write(conn)
+        if self.url is not None or not self.synapse_store:
+            self._record_external(conn)
+        elif self.path is not None:
+            self._upload_if_changed(conn)
+
+    def _record_external(self, conn: Connection) -> None:
+        url = self.url or Path(str(self.path)).resolve().as_uri()
+        current = self.file_handle
+        if isinstance(current, ExternalFileHandle) and current.external_url == url \
+                and current.id == self.data_file_handle_id:
+            return
+        name = str(self.name or os.path.basename(urlparse(url).path) or "file")
+        body: dict[str, Any] = {"concreteType": _EXTERNAL, "externalURL": url, "fileName": name,
+                                "contentType": self.content_type or guess_content_type(name)}
+        if self.path is not None and os.path.isfile(self.path):
+            body["contentMd5"] = md5_of_path(self.path)
+            body["contentSize"] = os.path.getsize(self.path)
+        handle = conn.post("/externalFileHandle", body, service="file")
+        self.file_handle = from_wire(FileHandle, handle)
+        self.data_file_handle_id = str(handle["id"])
+        self.url = url
+
+    def _upload_if_changed(self, conn: Connection) -> None:
+        path = str(self.path)
+        cache = self._cache or Cache()
+        current = self.data_file_handle_id
+        local_md5: str | None = None
+        if current is not None and current == self._stored_value("dataFileHandleId"):
+            stored_md5 = self._stored_md5(conn)
+            stored_size = self.file_handle.content_size if self.file_handle is not None else None
+            if stored_size is not None and stored_size != os.path.getsize(path):
+                stored_md5 = None  # a different size is a different content: no need to hash
+            if stored_md5 is not None:
+                local_md5 = cache.known_md5(current, path)
+                if local_md5 is None:
+                    local_md5 = md5_of_path(path)
+                if local_md5 == stored_md5:
+                    self._verified_md5 = local_md5
+                    return
+        base = os.path.basename(path)
+        # the handle's name follows the entity name rules; fall back to the entity name
+        file_name = base if _VALID_NAME.match(base) else str(self.name)
+        handle = upload_path(conn, path, parent_id=self.parent_id, content_type=self.content_type,
+                             file_name=file_name, progress=self._progress, md5=local_md5)
+        self.file_handle = from_wire(FileHandle, handle)
+        self.data_file_handle_id = str(handle["id"])
+        self._verified_md5 = str(handle["contentMd5"])
+
+    def _stored_md5(self, conn: Connection) -> str | None:
+        if self.file_handle is not None and self.file_handle.id == self.data_file_handle_id:
+            return self.file_handle.content_md5
+        from ..errors import HTTPError
+
+        try:  # only the uploader may read a handle directly; others re-upload, which is still correct
+            handle = conn.get(f"/fileHandle/{self.data_file_handle_id}", service="file")
+        except HTTPError:
+            return None
+        self.file_handle = from_wire(FileHandle, handle)
+        return self.file_handle.content_md5
+
+    def _new_version_expected(self) -> bool:
+        if self.id is None:
+            return False
+        return self._force_version or self.data_file_handle_id != self._stored_value("dataFileHandleId")
+
+    def _update(self, conn: Connection) -> None:
+        if self._new_version_expected():
+            # a new version gets a fresh label and comment unless the caller set new ones
+            if self.version_label is not None and self.version_label == self._stored_value("versionLabel"):
+                self.version_label = None
+            if self.version_comment is not None \
+                    and self.version_comment == self._stored_value("versionComment"):
+                self.version_comment = None
+        super()._update(conn)
+
+    def _store_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self._force_version and self.id is not None:
+            params["newVersion"] = True
+        activity = self.activity
+        if activity is not None and activity.id is not None and (
+                self.id is None or activity.id != self._activity_id_stored or self._new_version_expected()):
+            params["generatedBy"] = activity.id
+        return params
+
+    def _after_store(self, conn: Connection) -> None:
+        new_version = self._version_before is not None and self.version_number != self._version_before
+        if self.activity is None and self._activity_id_stored is not None and not new_version:
+            conn.delete(f"/entity/{self.id}/generatedBy")
+            self._apply(conn.get(f"/entity/{self.id}"), None)
+        self._activity_id_stored = self.activity.id if self.activity is not None else None
+        if self.path is not None and self._verified_md5 and self.data_file_handle_id and self.synapse_store \
+                and self.url is None:
+            (self._cache or Cache()).add(self.data_file_handle_id, self.path, self._verified_md5)
+
+    def _apply(self, entity_json: dict[str, Any], annotations_json: dict[str, Any] | None) -> None:
+        keep = {f.name: getattr(self, f.name) for f in attrs.fields(File)
+                if f.name not in _WIRE_FIELDS}
+        super()._apply(entity_json, annotations_json)
+        for key, value in keep.items():
+            object.__setattr__(self, key, value)
+        if self.file_handle is not None and self.file_handle.id != self.data_file_handle_id:
+            self.file_handle = None
+
+
+def _free_name(target: Path) -> Path:
+    """``name.ext`` -> ``name(1).ext`` (the first free name), as the official client does."""
+    stem, suffix = target.stem, target.suffix
+    n = 1
+    while True:
+        candidate = target.with_name(f"{stem}({n}){suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+_WIRE_FIELDS = {f.name for f in attrs.fields(Versionable)} | {"data_file_handle_id"}

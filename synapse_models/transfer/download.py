@@ -1,0 +1,304 @@
+"""Downloads: presigned URLs from ``POST /fileHandle/batch``, streamed to a temporary file, verified.
+
+* The bytes go to ``<destination>.synapse-partial`` and are renamed into place only after the md5 matched;
+  on a mismatch the partial file is deleted and :class:`~synapse_models.errors.TransferError` raised, so a
+  corrupt file is never left under the destination's name.
+* An interrupted stream is resumed with an HTTP ``Range`` request from the last byte received (also across
+  calls: a partial file left by an earlier failure is continued, after re-hashing what it holds).
+* Files over :data:`RANGED_THRESHOLD` are fetched as concurrent byte ranges in a thread pool; each range
+  resumes on its own, and the md5 is computed as the ranges complete, in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from ..errors import ForbiddenError, NotFoundError, TransferError, TransportError, error_for_status
+from .progress import Progress
+
+if TYPE_CHECKING:
+    import requests
+
+    from ..connection import Connection
+
+__all__ = ["RANGED_THRESHOLD", "download_file_handle", "download_url", "fetch_bytes", "file_handle_url"]
+
+MIB = 1024 * 1024
+RANGED_THRESHOLD = 64 * MIB
+"""Files larger than this are downloaded as concurrent byte ranges."""
+RANGE_SIZE = 16 * MIB
+_CHUNK = MIB
+_ATTEMPTS = 6
+PARTIAL_SUFFIX = ".synapse-partial"
+_NO_AUTH = cast("dict[str, str]", {"Authorization": None})
+
+
+def file_handle_url(conn: Connection, *, file_handle_id: str, associate_object_id: str,
+                    associate_object_type: str) -> tuple[dict[str, Any], str]:
+    """The file handle and a presigned download URL, authorized through the associated object.
+
+    Raises:
+        ForbiddenError: You may not download the file.
+        NotFoundError: No such file handle or association.
+    """
+    answer = conn.post("/fileHandle/batch", {
+        "includeFileHandles": True, "includePreSignedURLs": True, "includePreviewPreSignedURLs": False,
+        "requestedFiles": [{"fileHandleId": str(file_handle_id),
+                            "associateObjectId": str(associate_object_id),
+                            "associateObjectType": associate_object_type}],
+    }, service="file")
+    results = answer.get("requestedFiles") or []
+    item = results[0] if results else {}
+    failure = item.get("failureCode")
+    where = f"file handle {file_handle_id} of {associate_object_type} {associate_object_id}"
+    if failure == "UNAUTHORIZED":
+        raise ForbiddenError(403, f"you may not download {where}", "POST", "/file/v1/fileHandle/batch")
+    if failure or not item.get("preSignedURL"):
+        raise NotFoundError(404, f"no {where} ({failure or 'no URL'})", "POST", "/file/v1/fileHandle/batch")
+    return dict(item.get("fileHandle") or {}), str(item["preSignedURL"])
+
+
+def download_file_handle(
+    conn: Connection,
+    *,
+    file_handle_id: str,
+    associate_object_id: str,
+    associate_object_type: str,
+    destination: str | os.PathLike[str],
+    expected_md5: str | None = None,
+    progress: bool | None = None,
+) -> Path:
+    """Download a file handle to ``destination`` (a file path), verified against its md5.
+
+    Args:
+        conn: The connection.
+        file_handle_id: The file handle.
+        associate_object_id: The object the handle belongs to (``syn123``, a wiki id...).
+        associate_object_type: ``FileEntity``, ``TableEntity``, ``WikiAttachment``...
+        destination: Where to write the file; its directory is created; an existing file is replaced.
+        expected_md5: The md5 to check (the handle's ``contentMd5`` by default).
+        progress: Show a progress bar (default: over 4 MiB when stderr is a terminal).
+
+    Returns:
+        The path written.
+
+    Raises:
+        ForbiddenError: You may not download it.
+        TransferError: The bytes did not match the md5, or the transfer kept failing.
+    """
+    handle, url = file_handle_url(conn, file_handle_id=file_handle_id,
+                                  associate_object_id=associate_object_id,
+                                  associate_object_type=associate_object_type)
+    size = handle.get("contentSize")
+    return download_url(conn, url, destination, size=int(size) if size is not None else None,
+                        md5=expected_md5 or handle.get("contentMd5"), progress=progress)
+
+
+def fetch_bytes(conn: Connection, *, file_handle_id: str, associate_object_id: str,
+                associate_object_type: str) -> bytes:
+    """Download a (small) file handle into memory, verified against its md5."""
+    handle, url = file_handle_url(conn, file_handle_id=file_handle_id,
+                                  associate_object_id=associate_object_id,
+                                  associate_object_type=associate_object_type)
+    data = bytearray()
+    for chunk in _stream(conn, url, 0, None):
+        data += chunk
+    expected = handle.get("contentMd5")
+    if expected and hashlib.md5(data).hexdigest() != expected:
+        raise TransferError(f"file handle {file_handle_id}: md5 mismatch (expected {expected})")
+    return bytes(data)
+
+
+def download_url(conn: Connection, url: str, destination: str | os.PathLike[str], *, size: int | None,
+                 md5: str | None, progress: bool | None = None, max_workers: int | None = None) -> Path:
+    """Download a presigned (or external) URL to ``destination``; see the module docstring."""
+    target = Path(destination)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
+    workers = max(1, min(max_workers or 8, conn.pool_size))
+    with Progress(size or 0, target.name, progress=progress) as bar:
+        if size is not None and size > RANGED_THRESHOLD and workers > 1:
+            digest = _ranged(conn, url, partial, size, workers, bar)
+        else:
+            digest = _sequential(conn, url, partial, size, bar)
+    if md5 and digest != md5:
+        partial.unlink(missing_ok=True)
+        raise TransferError(f"download of {target.name} failed verification: md5 {digest}, expected {md5}; "
+                            "nothing was kept")
+    os.replace(partial, target)
+    return target
+
+
+def _request(conn: Connection, url: str, start: int, end: int | None) -> requests.Response:
+    headers = dict(_NO_AUTH)
+    if start or end is not None:
+        headers["Range"] = f"bytes={start}-{'' if end is None else end}"
+    response = conn.raw("GET", url, headers=headers, stream=True, allow_redirects=True)
+    if response.status_code >= 400:
+        text = response.text[:200]
+        response.close()
+        raise error_for_status(response.status_code, text, "GET", url.split("?", 1)[0])
+    return response
+
+
+def _stream(conn: Connection, url: str, start: int, end: int | None) -> Iterator[bytes]:
+    """Yield the bytes ``start..end`` (inclusive; ``None`` = to the end), resuming after interruptions."""
+    import requests
+
+    position = start
+    failures = 0
+    while True:
+        try:
+            response = _request(conn, url, position, end)
+            try:
+                # a server that ignores Range answers 200 from byte 0: skip what we already have
+                skip = position if response.status_code == 200 else 0
+                expected_end = _expected_end(response, position)
+                for chunk in response.iter_content(_CHUNK):
+                    if skip:
+                        cut = min(skip, len(chunk))
+                        chunk, skip = chunk[cut:], skip - cut
+                    if end is not None and position + len(chunk) > end + 1:
+                        chunk = chunk[: end + 1 - position]
+                    if chunk:
+                        position += len(chunk)
+                        yield chunk
+                    if end is not None and position > end:
+                        return
+            finally:
+                response.close()
+            if expected_end is None or position >= expected_end:
+                return
+            raise TransferError(f"the connection closed after byte {position} of {expected_end}")
+        except (requests.exceptions.RequestException, TransportError, TransferError) as exc:
+            failures += 1
+            if failures >= _ATTEMPTS:
+                raise TransferError(f"download kept failing at byte {position}: {exc}") from None
+
+
+def _expected_end(response: requests.Response, position: int) -> int | None:
+    """The absolute offset one past the last byte this response should carry (``None`` if unknown)."""
+    length = response.headers.get("Content-Length")
+    if length is None:
+        return None
+    first = 0
+    if response.status_code == 206:
+        first = position
+        content_range = response.headers.get("Content-Range", "")
+        if content_range.startswith("bytes ") and "-" in content_range:
+            first = int(content_range[6:].split("-", 1)[0])
+    return first + int(length)
+
+
+def _sequential(conn: Connection, url: str, partial: Path, size: int | None, bar: Progress) -> str:
+    digest = hashlib.md5()
+    have = partial.stat().st_size if partial.exists() else 0
+    if size is not None and have > size:
+        partial.unlink()
+        have = 0
+    if have:
+        with open(partial, "rb") as previous:
+            for block in iter(lambda: previous.read(8 * MIB), b""):
+                digest.update(block)
+        bar.update(have)
+    if size is not None and have == size:
+        return digest.hexdigest()
+    with open(partial, "ab") as out:
+        sink = _Sink(out, digest, bar)
+        try:
+            for chunk in _stream(conn, url, have, None):
+                sink.put(chunk)
+        finally:
+            sink.close()
+    return digest.hexdigest()
+
+
+class _Sink:
+    """Writes and hashes chunks in a second thread, so hashing overlaps with receiving (both release the GIL).
+
+    The queue holds at most 8 chunks (8 MiB), so memory stays bounded.
+    """
+
+    def __init__(self, out: Any, digest: Any, bar: Progress) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self._out, self._digest, self._bar = out, digest, bar
+        self._thread = threading.Thread(target=self._drain, name="synapse-download-sink", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                self._out.write(chunk)
+                self._digest.update(chunk)
+                self._bar.update(len(chunk))
+            except BaseException as exc:  # re-raised in the receiving thread
+                self._error = exc
+
+    def put(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _ranged(conn: Connection, url: str, partial: Path, size: int, workers: int, bar: Progress) -> str:
+    with open(partial, "wb") as out:
+        out.truncate(size)
+    ranges = [(start, min(start + RANGE_SIZE, size) - 1) for start in range(0, size, RANGE_SIZE)]
+
+    def fetch(first: int, last: int) -> None:
+        with open(partial, "r+b") as out:
+            out.seek(first)
+            for chunk in _stream(conn, url, first, last):
+                out.write(chunk[: last + 1 - out.tell()])
+                bar.update(len(chunk))
+
+    digest = hashlib.md5()
+    hashed = 0  # index of the next range to hash
+    finished: set[int] = set()
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-download") as pool, \
+                open(partial, "rb") as reader:
+            futures: dict[Future[None], int] = {pool.submit(fetch, *r): i for i, r in enumerate(ranges)}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if future.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise cast(BaseException, future.exception())
+                    finished.add(futures[future])
+                while hashed in finished:  # hash completed ranges in order, while others download
+                    first, last = ranges[hashed]
+                    reader.seek(first)
+                    remaining = last + 1 - first
+                    while remaining:
+                        block = reader.read(min(8 * MIB, remaining))
+                        if not block:
+                            raise TransferError("the partial file is shorter than the ranges written")
+                        digest.update(block)
+                        remaining -= len(block)
+                    hashed += 1
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return digest.hexdigest()

@@ -1,0 +1,315 @@
+"""Uploads: the multipart protocol of the file service, streamed, bounded in memory, resumable.
+
+The order of calls (REFERENCE 2.5): ``GET /entity/{parent}/uploadDestination`` (once per parent and
+connection) -> ``POST /file/multipart`` (idempotent: the same request returns the same upload and its
+``partsState``, so a re-run after a failure skips the parts already added) -> ``POST .../presigned/url/batch``
+-> ``PUT`` each part to its URL -> ``PUT .../add/{n}?partMD5Hex=`` -> ``PUT .../complete``.
+
+Memory: the file is read twice (once for its md5, once part by part); at most ``max_workers`` parts are in
+memory at once, whatever the file size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import mimetypes
+import os
+import re
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from ..errors import ServerError, TransferError, TransportError, ValidationError, error_for_status
+from .progress import Progress
+
+if TYPE_CHECKING:
+    from ..connection import Connection
+
+__all__ = [
+    "MAX_PARTS",
+    "MIN_PART_SIZE",
+    "S3_FILE_HANDLE",
+    "guess_content_type",
+    "md5_of_path",
+    "part_size_for",
+    "upload_bytes",
+    "upload_destination",
+    "upload_path",
+]
+
+MIB = 1024 * 1024
+MIN_PART_SIZE = 5 * MIB
+"""The smallest part the REST API accepts (except for the last part)."""
+MAX_PARTS = 10_000
+MAX_PART_SIZE = 5 * 1024 * MIB
+S3_FILE_HANDLE = "org.sagebionetworks.repo.model.file.S3FileHandle"
+_MULTIPART_REQUEST = "org.sagebionetworks.repo.model.file.MultipartUploadRequest"
+_URL_BATCH = 32  # part URLs asked for at once (they expire after 15 minutes)
+_PART_ATTEMPTS = 3
+_HASH_CHUNK = 8 * MIB
+_NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
+DEFAULT_WORKERS = 8
+
+_destinations: weakref.WeakKeyDictionary[Connection, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+_destinations_lock = threading.Lock()
+
+
+def part_size_for(size: int, requested: int | None = None) -> int:
+    """The part size for a file of ``size`` bytes: ``max(5 MiB, size / 10000)`` unless ``requested``.
+
+    Raises:
+        ValidationError: ``requested`` is outside 5 MiB ... 5 GiB or would need more than 10,000 parts.
+    """
+    if requested is None:
+        return max(MIN_PART_SIZE, math.ceil(size / MAX_PARTS))
+    if not MIN_PART_SIZE <= requested <= MAX_PART_SIZE:
+        raise ValidationError("part_size", requested, "parts are 5 MiB to 5 GiB")
+    if math.ceil(size / requested) > MAX_PARTS:
+        raise ValidationError("part_size", requested, f"a {size}-byte file would need more than 10,000 parts")
+    return requested
+
+
+def md5_of_path(path: str | os.PathLike[str]) -> str:
+    """The hex md5 of a file, read in 8 MiB chunks (never the whole file in memory)."""
+    digest = hashlib.md5()
+    buffer = bytearray(_HASH_CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while True:
+            n = handle.readinto(buffer)
+            if not n:
+                break
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
+def guess_content_type(file_name: str) -> str:
+    """The MIME type suggested by a file name (``application/octet-stream`` when unknown)."""
+    guessed, _ = mimetypes.guess_type(file_name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def upload_destination(conn: Connection, parent_id: str | None) -> dict[str, Any]:
+    """The upload destination of a container, asked once per connection and parent (threads share it)."""
+    if parent_id is None:
+        return {}
+    with _destinations_lock:
+        known = _destinations.setdefault(conn, {}).get(parent_id)
+        if known is None:  # asked under the lock: concurrent uploads to one folder ask only once
+            known = conn.get(f"/entity/{parent_id}/uploadDestination", service="file") or {}
+            _destinations[conn][parent_id] = known
+    return known
+
+
+def _check_file_name(file_name: str) -> str:
+    if not file_name or len(file_name) > 256 or not _NAME.match(file_name):
+        raise ValidationError("file_name", file_name,
+                              "file names may contain only letters, digits, spaces and , _ . - + ( ) '")
+    return file_name
+
+
+def upload_path(
+    conn: Connection,
+    path: str | os.PathLike[str],
+    *,
+    parent_id: str | None = None,
+    content_type: str | None = None,
+    file_name: str | None = None,
+    part_size: int | None = None,
+    max_workers: int | None = None,
+    progress: bool | None = None,
+    md5: str | None = None,
+) -> dict[str, Any]:
+    """Upload a local file and return its file handle.
+
+    Args:
+        conn: The connection.
+        path: The local file.
+        parent_id: The container the file is for (picks the upload destination).
+        content_type: The MIME type; guessed from the name when omitted.
+        file_name: The name recorded on the file handle; the base name of ``path`` by default.
+        part_size: Bytes per part; ``max(5 MiB, size / 10000)`` by default.
+        max_workers: Parts uploaded at once (default 8, at most the connection's pool size).
+        progress: Show a progress bar (default: for files over 4 MiB when stderr is a terminal).
+        md5: The file's hex md5 if already known (saves reading the file once more).
+
+    Returns:
+        The file handle JSON: ``id``, ``concreteType``, ``contentMd5``, ``contentSize``, ``fileName``,
+        ``contentType``, ``storageLocationId`` (built from the upload's answers, no extra request).
+
+    Raises:
+        ValidationError: The path is not a readable file, or an argument is invalid (before any request).
+        TransferError: A part could not be uploaded or the upload could not be completed.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise ValidationError("path", str(path), "not an existing file")
+    name = _check_file_name(file_name or source.name)
+    size = source.stat().st_size
+    chunk = part_size_for(size, part_size)
+    digest = md5 or md5_of_path(source)
+
+    def read_part(offset: int, length: int) -> bytes:
+        with open(source, "rb") as handle:
+            handle.seek(offset)
+            return handle.read(length)
+
+    return _multipart(conn, size=size, md5=digest, file_name=name,
+                      content_type=content_type or guess_content_type(name), parent_id=parent_id,
+                      part_size=chunk, read_part=read_part, max_workers=max_workers, progress=progress)
+
+
+def upload_bytes(
+    conn: Connection,
+    data: bytes,
+    file_name: str,
+    *,
+    content_type: str | None = None,
+    parent_id: str | None = None,
+) -> dict[str, Any]:
+    """Upload bytes held in memory (a wiki page, a CSV for a table...) and return the file handle JSON."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValidationError("data", type(data).__name__, "expected bytes")
+    name = _check_file_name(file_name)
+    blob = bytes(data)
+    view = memoryview(blob)
+
+    def read_part(offset: int, length: int) -> bytes:
+        return bytes(view[offset:offset + length])
+
+    return _multipart(conn, size=len(blob), md5=hashlib.md5(blob).hexdigest(), file_name=name,
+                      content_type=content_type or guess_content_type(name), parent_id=parent_id,
+                      part_size=part_size_for(len(blob)), read_part=read_part, max_workers=None,
+                      progress=None)
+
+
+def _multipart(
+    conn: Connection,
+    *,
+    size: int,
+    md5: str,
+    file_name: str,
+    content_type: str,
+    parent_id: str | None,
+    part_size: int,
+    read_part: Callable[[int, int], bytes],
+    max_workers: int | None,
+    progress: bool | None,
+) -> dict[str, Any]:
+    destination = upload_destination(conn, parent_id)
+    storage_location_id = destination.get("storageLocationId")
+    request = {
+        "concreteType": _MULTIPART_REQUEST, "fileName": file_name, "contentType": content_type,
+        "contentMD5Hex": md5, "fileSizeBytes": size, "partSizeBytes": part_size,
+        "storageLocationId": storage_location_id, "generatePreview": False,
+    }
+    status = conn.post("/file/multipart", {k: v for k, v in request.items() if v is not None},
+                       service="file", params={"forceRestart": False})
+    if status.get("state") != "COMPLETED":
+        parts = max(1, math.ceil(size / part_size))
+        state = str(status.get("partsState") or "").ljust(parts, "0")
+        missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
+        with Progress(size, file_name, progress=progress) as bar:
+            bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
+            _send_parts(conn, str(status["uploadId"]), missing, size, part_size, read_part, max_workers, bar)
+        status = conn.put(f"/file/multipart/{status['uploadId']}/complete", service="file")
+        if status.get("state") != "COMPLETED" or not status.get("resultFileHandleId"):
+            raise TransferError(f"upload of {file_name!r} did not complete: state {status.get('state')!r}, "
+                                f"parts {status.get('partsState')!r}")
+    return {
+        "id": str(status["resultFileHandleId"]), "concreteType": S3_FILE_HANDLE, "contentMd5": md5,
+        "contentSize": size, "fileName": file_name, "contentType": content_type,
+        **({"storageLocationId": storage_location_id} if storage_location_id is not None else {}),
+    }
+
+
+def _part_length(number: int, size: int, part_size: int) -> int:
+    start = (number - 1) * part_size
+    return max(0, min(part_size, size - start))
+
+
+def _batches(numbers: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(numbers), size):
+        yield numbers[start:start + size]
+
+
+def _send_parts(conn: Connection, upload_id: str, missing: list[int], size: int, part_size: int,
+                read_part: Callable[[int, int], bytes], max_workers: int | None, bar: Progress) -> None:
+    if not missing:
+        return
+    workers = max(1, min(max_workers or DEFAULT_WORKERS, conn.pool_size, len(missing)))
+
+    def send(number: int, url: dict[str, Any]) -> None:
+        _send_part(conn, upload_id, number, url, read_part((number - 1) * part_size,
+                                                              _part_length(number, size, part_size)), bar)
+
+    if workers == 1:
+        for batch in _batches(missing, _URL_BATCH):
+            for number, url in _part_urls(conn, upload_id, batch).items():
+                send(number, url)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-upload") as pool:
+        pending: set[Future[None]] = set()
+        for batch in _batches(missing, _URL_BATCH):
+            urls = _part_urls(conn, upload_id, batch)
+            for number in batch:
+                # keep the queue short so that URLs are used soon after they are signed
+                while len(pending) >= 2 * workers:
+                    done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                    _raise_first(done, pending)
+                pending.add(pool.submit(send, number, urls[number]))
+        done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+        _raise_first(done, pending)
+
+
+def _raise_first(done: set[Future[None]], pending: set[Future[None]]) -> None:
+    for future in done:
+        if future.exception() is not None:
+            for other in pending:
+                other.cancel()
+            raise cast(BaseException, future.exception())
+
+
+def _part_urls(conn: Connection, upload_id: str, numbers: list[int]) -> dict[int, dict[str, Any]]:
+    answer = conn.post(f"/file/multipart/{upload_id}/presigned/url/batch",
+                       {"uploadId": upload_id, "partNumbers": numbers}, service="file")
+    urls = {int(item["partNumber"]): item for item in answer.get("partPresignedUrls") or []}
+    if set(numbers) - set(urls):
+        raise TransferError(f"the server gave no upload URL for parts {sorted(set(numbers) - set(urls))}")
+    return urls
+
+
+def _send_part(conn: Connection, upload_id: str, number: int, url: dict[str, Any], data: bytes,
+               bar: Progress) -> None:
+    part_md5 = hashlib.md5(data).hexdigest()
+    # a presigned URL carries its own authorization; never send the bearer token to it
+    headers: dict[str, Any] = {**(url.get("signedHeaders") or {}), "Authorization": None}
+    problem = ""
+    for _attempt in range(_PART_ATTEMPTS):
+        try:
+            response = conn.raw("PUT", str(url["uploadPresignedUrl"]), data=data,
+                                headers=cast("dict[str, str]", headers))
+            if response.status_code == 403 and _attempt + 1 < _PART_ATTEMPTS:
+                # presigned URLs expire (15 minutes): sign a fresh one and try again
+                problem = f"part URL refused: {response.text[:200]}"
+                url = _part_urls(conn, upload_id, [number])[number]
+                headers = {**(url.get("signedHeaders") or {}), "Authorization": None}
+                continue
+            if response.status_code >= 400:
+                raise error_for_status(response.status_code, response.text[:200], "PUT",
+                                       f"part {number} of upload {upload_id}")
+            added = conn.put(f"/file/multipart/{upload_id}/add/{number}", service="file",
+                             params={"partMD5Hex": part_md5})
+        except (TransportError, ServerError) as exc:
+            problem = str(exc)
+            continue
+        if added.get("addPartState") == "ADD_SUCCESS":
+            bar.update(len(data))
+            return
+        problem = str(added.get("errorMessage") or added.get("addPartState"))
+    raise TransferError(f"part {number} of upload {upload_id} failed after {_PART_ATTEMPTS} attempts: "
+                        f"{problem}")

@@ -1,0 +1,272 @@
+"""Benchmarks for files (issue 3), run by hand; prints ratios.
+
+    cd /work/main && /work/venv/bin/python tests/benchmarks/bench_files.py [--files 1000] [--gib 1.0]
+
+One LocalSynapse runs in its own process; every measured phase runs in a fresh subprocess (so its peak RSS,
+``resource.getrusage(RUSAGE_SELF).ru_maxrss``, is its own). Request counts come from the server's request
+statistics (``/admin/v1/stats``).
+
+(a) N files of 1 KiB with three annotations each into one folder: ``sm.store_all`` versus the official
+    ``synapseclient.models`` ``File(...).store()`` loop — wall time and HTTP requests per file.
+(b) One file of 1 GiB: ``File.store()`` then ``File.get()`` versus a plain streamed PUT (to a presigned part
+    URL of a one-part upload) and a plain streamed GET (of the presigned download URL) of the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- helpers used by the phases ----------------------------------------------------------------------------
+
+def _admin(endpoint: str, admin_token: str, method: str, path: str, body: Any = None) -> Any:
+    import requests
+
+    response = requests.request(method, f"{endpoint}/admin/v1{path}", json=body,
+                                headers={"Authorization": f"Bearer {admin_token}"}, timeout=60)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _official(endpoint: str, token: str, home: Path) -> Any:
+    import synapseclient
+
+    home.mkdir(parents=True, exist_ok=True)
+    syn = synapseclient.Synapse(
+        repoEndpoint=f"{endpoint}/repo/v1", authEndpoint=f"{endpoint}/auth/v1",
+        fileHandleEndpoint=f"{endpoint}/file/v1", portalEndpoint=f"{endpoint}/", skip_checks=True,
+        cache_client=False, configPath=str(home / "synapseConfig"), cache_root_dir=str(home / "cache"),
+        silent=True)
+    syn.login(authToken=token)
+    return syn
+
+
+def _annotations(i: int) -> dict[str, Any]:
+    return {"index": i, "kind": "small", "passed": i % 2 == 0}
+
+
+# -- phases (each runs in its own subprocess) --------------------------------------------------------------
+
+def phase_ours_bulk(a: dict[str, Any]) -> dict[str, Any]:
+    import synapse_models as sm
+
+    os.environ["SYNAPSE_CACHE"] = a["cache"]
+    sm.connect(a["token"], endpoint=a["endpoint"])
+    project = sm.Project(name=f"bench ours {os.getpid()}").store()
+    folder = sm.Folder(name="small", parent=project).store()
+    files = [sm.File(p, parent=folder, annotations=_annotations(i)) for i, p in enumerate(a["paths"])]
+    _admin(a["endpoint"], a["admin"], "DELETE", "/stats")
+    started = time.perf_counter()
+    results = sm.store_all(files)
+    seconds = time.perf_counter() - started
+    stats = _admin(a["endpoint"], a["admin"], "GET", "/stats")
+    results.raise_first()
+    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": _peak_rss_mib()}
+
+
+def phase_official_loop(a: dict[str, Any]) -> dict[str, Any]:
+    from synapseclient.models import File, Folder, Project
+
+    syn = _official(a["endpoint"], a["token"], Path(a["home"]))
+    project = Project(name=f"bench official {os.getpid()}").store(synapse_client=syn)
+    folder = Folder(name="small", parent_id=project.id).store(synapse_client=syn)
+    _admin(a["endpoint"], a["admin"], "DELETE", "/stats")
+    started = time.perf_counter()
+    for i, path in enumerate(a["paths"]):
+        File(path=path, parent_id=folder.id, annotations=_annotations(i)).store(synapse_client=syn)
+    seconds = time.perf_counter() - started
+    stats = _admin(a["endpoint"], a["admin"], "GET", "/stats")
+    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": _peak_rss_mib()}
+
+
+def phase_ours_upload(a: dict[str, Any]) -> dict[str, Any]:
+    import synapse_models as sm
+
+    os.environ["SYNAPSE_CACHE"] = a["cache"]
+    sm.connect(a["token"], endpoint=a["endpoint"])
+    project = sm.Project(name=f"bench big {os.getpid()}").store()
+    started = time.perf_counter()
+    stored = sm.File(a["big"], parent=project).store(progress=False)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rss": _peak_rss_mib(), "id": stored.id}
+
+
+def phase_ours_download(a: dict[str, Any]) -> dict[str, Any]:
+    import synapse_models as sm
+    from synapse_models.transfer import download
+
+    os.environ["SYNAPSE_CACHE"] = a["cache"]  # a fresh cache: a real download
+    if a.get("sequential"):
+        download.RANGED_THRESHOLD = a["size"] + 1  # one verified stream instead of concurrent ranges
+    sm.connect(a["token"], endpoint=a["endpoint"])
+    started = time.perf_counter()
+    loaded = sm.File.get(a["id"], download_location=a["out"], progress=False)
+    seconds = time.perf_counter() - started
+    assert loaded.path is not None and os.path.getsize(loaded.path) == a["size"]
+    os.unlink(loaded.path)
+    return {"seconds": seconds, "rss": _peak_rss_mib()}
+
+
+def phase_plain_put(a: dict[str, Any]) -> dict[str, Any]:
+    """A plain streamed PUT of the file to a presigned part URL of a one-part upload (no md5, no parts)."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {a['token']}", "Content-Type": "application/json; charset=UTF-8"}
+    base = f"{a['endpoint']}/file/v1"
+    size = a["size"]
+    start = requests.post(f"{base}/file/multipart", headers=headers, timeout=60, json={
+        "concreteType": "org.sagebionetworks.repo.model.file.MultipartUploadRequest", "fileName": "plain.bin",
+        "contentType": "application/octet-stream", "contentMD5Hex": "0" * 32, "fileSizeBytes": size,
+        "partSizeBytes": max(size, 5 * MIB)}).json()
+    urls = requests.post(f"{base}/file/multipart/{start['uploadId']}/presigned/url/batch", headers=headers,
+                         timeout=60, json={"uploadId": start["uploadId"], "partNumbers": [1]}).json()
+    url = urls["partPresignedUrls"][0]["uploadPresignedUrl"]
+    with requests.Session() as session, open(a["big"], "rb") as body:
+        started = time.perf_counter()
+        response = session.put(url, data=body, headers={"Content-Length": str(size)}, timeout=600)
+        seconds = time.perf_counter() - started
+    response.raise_for_status()
+    return {"seconds": seconds, "rss": _peak_rss_mib()}
+
+
+def phase_plain_get(a: dict[str, Any]) -> dict[str, Any]:
+    """A plain streamed GET of the presigned download URL into a file (no md5, one connection)."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {a['token']}", "Content-Type": "application/json; charset=UTF-8"}
+    entity = requests.get(f"{a['endpoint']}/repo/v1/entity/{a['id']}", headers=headers, timeout=60).json()
+    batch = requests.post(f"{a['endpoint']}/file/v1/fileHandle/batch", headers=headers, timeout=60, json={
+        "includeFileHandles": False, "includePreSignedURLs": True, "requestedFiles": [{
+            "fileHandleId": entity["dataFileHandleId"], "associateObjectId": a["id"],
+            "associateObjectType": "FileEntity"}]}).json()
+    url = batch["requestedFiles"][0]["preSignedURL"]
+    target = Path(a["out"]) / "plain.bin"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with requests.Session() as session:
+        started = time.perf_counter()
+        with session.get(url, stream=True, timeout=600) as response, open(target, "wb") as out:
+            response.raise_for_status()
+            for chunk in response.iter_content(MIB):
+                out.write(chunk)
+        seconds = time.perf_counter() - started
+    assert target.stat().st_size == a["size"]
+    target.unlink()
+    return {"seconds": seconds, "rss": _peak_rss_mib()}
+
+
+PHASES = {name[6:]: fn for name, fn in globals().items() if name.startswith("phase_")}
+
+
+def _run_phase(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(args, handle)
+    try:
+        out = subprocess.run([sys.executable, __file__, "--phase", name, handle.name], capture_output=True,
+                             text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                       "SYNAPSE_MODELS_PROGRESS": "0"})
+    finally:
+        os.unlink(handle.name)
+    if out.returncode != 0:
+        raise RuntimeError(f"phase {name} failed:\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--gib", type=float, default=1.0)
+    parser.add_argument("--only", choices=["small", "big"], help="run only benchmark (a) or (b)")
+    parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        name, arg_file = args.phase
+        print(json.dumps(PHASES[name](json.loads(Path(arg_file).read_text()))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-files-") as scratch:
+        work = Path(scratch)
+        server = subprocess.Popen([sys.executable, "-m", "synapse_models.local", "--port", "0", "--data-dir",
+                                   str(work / "server")], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+        try:
+            assert server.stdout is not None
+            endpoint = server.stdout.readline().split(": ", 1)[1].strip()
+            admin = server.stdout.readline().split(": ", 1)[1].strip()
+            user = _admin(endpoint, admin, "POST", "/users", {"userName": "bencher"})
+            common = {"endpoint": endpoint, "token": user["token"], "admin": admin}
+            print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
+                  f"{os.cpu_count()} CPUs")
+
+            if args.only != "big":
+                _small_files(args.files, work, common)
+            if args.only != "small":
+                _big_file(args.gib, work, common)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _small_files(n: int, work: Path, common: dict[str, Any]) -> None:
+    small = work / "small"
+    small.mkdir()
+    paths = []
+    for i in range(n):
+        path = small / f"file_{i:05d}.txt"
+        path.write_bytes(os.urandom(512).hex().encode())  # 1 KiB, all different
+        paths.append(str(path))
+    ours = _run_phase("ours_bulk", {**common, "paths": paths, "cache": str(work / "cache-a")})
+    theirs = _run_phase("official_loop", {**common, "paths": paths, "home": str(work / "official")})
+    print(f"\n(a) {n} files of 1 KiB, 3 annotations each, one folder")
+    print(f"    synapse_models store_all : {ours['seconds']:7.2f} s  "
+          f"{ours['requests'] / n:5.2f} requests/file")
+    print(f"    synapseclient File.store : {theirs['seconds']:7.2f} s  "
+          f"{theirs['requests'] / n:5.2f} requests/file")
+    print(f"    speed-up {theirs['seconds'] / ours['seconds']:.1f}x (target >= 3x); requests per file "
+          f"{ours['requests'] / theirs['requests']:.2f} of the official client's (target <= 0.5)")
+
+
+def _big_file(gib: float, work: Path, common: dict[str, Any]) -> None:
+    size = int(gib * 1024 * MIB)
+    big = work / "big.bin"
+    with open(big, "wb") as out:
+        block = os.urandom(8 * MIB)
+        for offset in range(0, size, len(block)):
+            out.write(block[: size - offset] if size - offset < len(block) else block)
+            block = block[1:] + block[:1]  # vary the content a little, cheaply
+    big_args = {**common, "big": str(big), "size": size, "out": str(work / "downloads")}
+    up = _run_phase("ours_upload", {**big_args, "cache": str(work / "cache-b")})
+    plain_up = _run_phase("plain_put", big_args)
+    down = _run_phase("ours_download", {**big_args, "id": up["id"], "cache": str(work / "cache-c")})
+    single = _run_phase("ours_download", {**big_args, "id": up["id"], "cache": str(work / "cache-d"),
+                                          "sequential": True})
+    plain_down = _run_phase("plain_get", {**big_args, "id": up["id"]})
+    mib = size / MIB
+    print(f"\n(b) one file of {mib:.0f} MiB")
+    for label, ours_r, plain_r in (("upload", up, plain_up), ("download", down, plain_down),
+                                   ("download, one stream", single, plain_down)):
+        ratio = plain_r["seconds"] / ours_r["seconds"]
+        print(f"    {label:<20} synapse_models {mib / ours_r['seconds']:7.1f} MiB/s (peak RSS "
+              f"{ours_r['rss']:.0f} MiB) | plain {mib / plain_r['seconds']:7.1f} MiB/s (peak RSS "
+              f"{plain_r['rss']:.0f} MiB) | {ratio:.0%} of plain (target >= 70%)")
+
+
+if __name__ == "__main__":
+    main()
