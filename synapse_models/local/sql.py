@@ -3,7 +3,8 @@
 Supported: one ``SELECT`` over ``FROM syn123`` or ``FROM syn123.4`` (a snapshot); select lists with ``*``,
 aliases, functions and arithmetic; ``DISTINCT``; ``WHERE`` with ``= <> != < > <= >= IN LIKE BETWEEN
 IS [NOT] NULL AND OR NOT``; ``GROUP BY`` / ``HAVING`` with ``COUNT SUM AVG MIN MAX``; ``ORDER BY``;
-``LIMIT``/``OFFSET``; double-quoted column names; the system columns ``ROW_ID``, ``ROW_VERSION`` and
+``LIMIT``/``OFFSET``; ``col HAS (v1, v2)`` and ``col HAS_LIKE ('a%')`` on ``_LIST`` columns; double-quoted
+column names; the system columns ``ROW_ID``, ``ROW_VERSION`` and
 (views) ``ROW_ETAG``.  Literals compared with BOOLEAN, DATE and ENTITYID columns are converted to the stored
 form (``'true'`` -> 1, ``'2024-01-01'`` -> epoch ms, ``'syn12'`` -> 12).
 
@@ -23,7 +24,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from .errors import BadRequest
-from .table_store import Column, output_sql, to_storage
+from .table_store import LIST_TYPES, Column, output_sql, to_storage
 
 _FROM = re.compile(r"\bFROM\s+(?:syn)(\d+)(?:\.(\d+))?(?=[\s;)]|$)", re.IGNORECASE)
 _PLACEHOLDER = "__synapse_table__"
@@ -75,8 +76,53 @@ def parse_source(sql: Any) -> Source:
     return Source(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
 
 
-def _parse(sql: str) -> exp.Select:
-    text = _FROM.sub(f"FROM {_PLACEHOLDER}", sql, count=1).strip().rstrip(";")
+def _quote_name(name: Any) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _quote_value(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def filters_condition(filters: Any) -> str | None:
+    """Synapse SQL for ``Query.additionalFilters`` (ANDed), or None when there are none; 400 on bad input."""
+    if not filters:
+        return None
+    if not isinstance(filters, list):
+        raise BadRequest("Query.additionalFilters must be a list")
+    parts = []
+    for item in filters:
+        if not isinstance(item, dict) or not item.get("columnName"):
+            raise BadRequest("Each additional filter needs a columnName")
+        values = item.get("values") or []
+        if not isinstance(values, list) or not values:
+            raise BadRequest(f"The filter on {item['columnName']} needs values")
+        name, quoted = _quote_name(item["columnName"]), [_quote_value(v) for v in values]
+        kind = str(item.get("concreteType", "")).rsplit(".", 1)[-1]
+        if kind == "ColumnMultiValueFunctionQueryFilter":
+            function = item.get("function")
+            if function not in ("HAS", "HAS_LIKE"):
+                raise BadRequest(f"Unsupported filter function: {function}")
+            parts.append(f"({name} {function} ({', '.join(quoted)}))")
+        elif kind == "ColumnSingleValueQueryFilter":
+            operator = item.get("operator")
+            if operator == "LIKE":
+                parts.append("(" + " OR ".join(f"{name} LIKE {v}" for v in quoted) + ")")
+            elif operator in ("EQUAL", "IN"):
+                parts.append(f"({name} IN ({', '.join(quoted)}))")
+            else:
+                raise BadRequest(f"Unsupported filter operator: {operator}")
+        else:
+            raise BadRequest(f"Unsupported QueryFilter type: {item.get('concreteType')}")
+    return " AND ".join(parts)
+
+
+def _prepare(text: str) -> str:
+    return _HAS.sub(lambda m: f"__has{'_like' if m.group(2) else ''}__({m.group(1)}, ", text)
+
+
+def _parse(sql: str, condition: str | None = None) -> exp.Select:
+    text = _prepare(_FROM.sub(f"FROM {_PLACEHOLDER}", sql, count=1).strip().rstrip(";"))
     try:
         statements = sqlglot.parse(text)
     except SqlglotError as exc:
@@ -90,6 +136,12 @@ def _parse(sql: str) -> exp.Select:
     source = tree.args.get("from_") or tree.args.get("from")
     if source is None:
         raise BadRequest("Invalid SQL: the query must have a FROM clause")
+    if condition is not None:
+        try:
+            extra = sqlglot.parse_one(_prepare(f"SELECT 1 FROM x WHERE {condition}")).args["where"].this
+        except SqlglotError as exc:
+            raise BadRequest(f"Invalid additionalFilters: {str(exc).splitlines()[0]}") from exc
+        tree.where(extra, copy=False)
     return tree
 
 
@@ -130,20 +182,72 @@ class _Resolver:
     def resolve(self, node: exp.Expression, *, allow_alias: bool = False) -> exp.Expression:
         """Replace column references in ``node`` (returns the possibly new root)."""
         _coerce_literals(node, self)
+        lists: dict[str, tuple[str, list[Any]]] = {}
 
         def swap(sub: exp.Expression) -> exp.Expression:
+            if isinstance(sub, exp.Anonymous) and str(sub.name).lower() in _HAS_FUNCTIONS:
+                return self._has(sub, lists)
             if isinstance(sub, exp.Column):
                 if sub.table:
                     raise BadRequest(f"Column '{sub.sql()}' does not exist")
                 return self.node_for(sub.name, allow_alias=allow_alias)
             return sub
 
-        return node.transform(swap, copy=False)
+        root = node.transform(swap, copy=False)
+        if not lists:
+            return root
+
+        def expand(sub: exp.Expression) -> exp.Expression:
+            if isinstance(sub, exp.Anonymous) and str(sub.name) in lists:
+                target, items = lists[str(sub.name)]
+                return _has_sql(target, str(sub.name).split("_")[3], items)
+            return sub
+
+        return root.transform(expand, copy=False)
+
+    def _has(self, node: exp.Anonymous, lists: dict[str, tuple[str, list[Any]]]) -> exp.Expression:
+        """``col HAS (...)``: a placeholder expanded after the other columns are swapped."""
+        args = list(node.expressions)
+        found = self.column_of(args[0]) if args else None
+        if not isinstance(found, Column) or found.type not in LIST_TYPES:
+            raise BadRequest("Invalid SQL: HAS and HAS_LIKE need a _LIST column on their left")
+        element = Column(found.id, found.name, found.base_type, found.max_size, None, None, None, {})
+        like = str(node.name).lower() == "__has_like__"
+        items: list[Any] = []
+        for arg in args[1:]:
+            raw = _literal_value(arg)
+            if raw is None:
+                raise BadRequest("Invalid SQL: HAS values must be literals")
+            stored = raw if like else to_storage(element, raw)
+            if found.base_type == "BOOLEAN" and not like:
+                stored = 1 if stored == "true" else 0
+            if found.base_type == "ENTITYID" and not like:
+                stored = f"syn{stored}"
+            items.append(stored)
+        target = self.node_for(found.name, allow_alias=False).sql(dialect="sqlite")
+        key = f"__hasready_{'like' if like else 'in'}_{len(lists)}"
+        lists[key] = (target, items)
+        return exp.Anonymous(this=key, expressions=[])
 
     def column_of(self, node: exp.Expression) -> Column | str | None:
         if isinstance(node, exp.Column) and not node.table:
             return self.lookup(node.name)
         return None
+
+
+_HAS_FUNCTIONS = ("__has__", "__has_like__")
+_HAS = re.compile(r'("[^"]+"|[A-Za-z_][A-Za-z0-9_]*)\s+HAS(_LIKE)?\s*\(', re.IGNORECASE)
+
+
+def _has_sql(target: str, mode: str, items: list[Any]) -> exp.Expression:
+    """EXISTS over the JSON array elements of ``target`` (IN the items, or LIKE any of them)."""
+    literals = [_stored_literal(i).sql(dialect="sqlite") for i in items]
+    if mode == "like":
+        condition = " OR ".join(f"value LIKE {lit}" for lit in literals) or "0"
+    else:
+        condition = f"value IN ({', '.join(literals)})" if literals else "0"
+    text = f"EXISTS (SELECT 1 FROM json_each({target}) WHERE {condition})"
+    return exp.maybe_parse(text, dialect="sqlite")
 
 
 def _literal_value(node: exp.Expression) -> Any:
@@ -242,13 +346,14 @@ def translate(
     sort: list[dict[str, Any]] | None = None,
     offset: int | None = None,
     limit: int | None = None,
+    filters: Any = None,
 ) -> Translated:
     """Translate a Synapse SQL query over ``columns`` stored in ``table_name``.
 
     ``meta``: where ROW_ID/ROW_VERSION(/ROW_ETAG) go for non-aggregate queries: ``"last"``, ``"first"``
     or ``"none"``.  ``offset``/``limit`` page on top of the query's own LIMIT/OFFSET.
     """
-    tree = _parse(sql)
+    tree = _parse(sql, filters_condition(filters))
     resolver = _Resolver(columns, physical, is_view)
     projections: list[exp.Expression] = []
     headers: list[dict[str, Any]] = []

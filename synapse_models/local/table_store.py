@@ -17,6 +17,7 @@ something whose ``str()`` is the wire encoding (``'true'``, ``'syn123'``, ``'Inf
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -376,6 +377,25 @@ def _list_element(kind: str, stored: Any) -> Any:
     return stored
 
 
+def _parse_list(text: str) -> Any:
+    """A list cell: JSON, or leniently (like the real service's JSON parser) ``['a', 'b']`` or ``[a, b]``."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        parsed = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        stripped = text.strip()
+        if not (stripped.startswith("[") and stripped.endswith("]")):
+            raise ValueError("expected a JSON array") from None
+        inner = stripped[1:-1].strip()
+        return [part.strip().strip("'\"") for part in inner.split(",")] if inner else []
+    if isinstance(parsed, tuple):
+        parsed = list(parsed)
+    return parsed
+
+
 def to_storage(column: Column, value: Any) -> Any:
     """Convert one cell value (string from the wire) to its stored form; 400 naming column and value."""
     if value is None or value == "":
@@ -385,7 +405,7 @@ def to_storage(column: Column, value: Any) -> Any:
             parsed = json.loads(value) if isinstance(value, str) else value
             return json.dumps(parsed, separators=(",", ":"))
         if column.type in LIST_TYPES:
-            items = json.loads(value) if isinstance(value, str) else value
+            items = _parse_list(value) if isinstance(value, str) else value
             if not isinstance(items, list):
                 raise ValueError("expected a JSON array")
             limit = column.max_list_length or MAX_LIST_LENGTH

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from .entity_store import (
 from .errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from .jobs import Job, JobWork, async_endpoints, register_job_type
 from .routing import route
-from .sql import Source, Translated, parse_source, translate
+from .sql import Source, Translated, filters_condition, parse_source, translate
 from .store import dumps
 from .table_store import (
     Column,
@@ -47,6 +48,7 @@ from .table_store import (
     get_column_model,
     mark_changed,
     max_rows_per_page,
+    output_sql,
     physical_columns,
     resolve_columns,
     row_table,
@@ -156,6 +158,17 @@ def open_source(db: sqlite3.Connection, user: User, source: Source) -> TableSour
         state["etag"],
         state["last_updated"] or record.modified_on,
     )
+
+
+@contextmanager
+def opened(db: sqlite3.Connection, user: User, source: Source) -> Iterator[TableSource]:
+    """:func:`open_source` that closes a view's in-memory database afterwards."""
+    table = open_source(db, user, source)
+    try:
+        yield table
+    finally:
+        if table.db is not db:
+            table.db.close()
 
 
 def _empty_guard(source: TableSource, sql: str) -> str:
@@ -272,8 +285,6 @@ def _set_schema(txn: Txn, record: EntityRecord, column_ids: list[str]) -> None:
 
 
 def _output_expr(column: Column) -> str:
-    from .table_store import output_sql
-
     return output_sql(column.type, f'"{column.sql_name}"')
 
 
@@ -362,10 +373,6 @@ def _convert_value(new: Column, text: str | None) -> Any:
 def _table_columns(txn: Txn, record: EntityRecord) -> tuple[list[Column], str]:
     columns = schema_of(txn.db, record)
     return columns, ensure_row_table(txn.db, record.id, columns)
-
-
-def _row_values(row: Any) -> Any:
-    return row.get("values") if isinstance(row, dict) else None
 
 
 class _RowWriter:
@@ -1001,6 +1008,7 @@ def _translate(
         sort=query.get("sort"),
         offset=offset,
         limit=limit,
+        filters=query.get("additionalFilters"),
     )
 
 
@@ -1056,7 +1064,11 @@ def _query_page(source: TableSource, query: dict[str, Any]) -> tuple[dict[str, A
 
 def run_query(db: sqlite3.Connection, user: User, query: dict[str, Any], part_mask: int) -> dict[str, Any]:
     """Answer a QueryBundleRequest."""
-    source = open_source(db, user, parse_source(query.get("sql")))
+    with opened(db, user, parse_source(query.get("sql"))) as source:
+        return _bundle(source, query, part_mask)
+
+
+def _bundle(source: TableSource, query: dict[str, Any], part_mask: int) -> dict[str, Any]:
     result, translated, max_rows = _query_page(source, query)
     bundle: dict[str, Any] = {"concreteType": _PKG + "QueryResultBundle"}
     if part_mask & 0x1:
@@ -1084,6 +1096,9 @@ def _check_query(query: Any) -> dict[str, Any]:
     if not isinstance(query, dict) or not isinstance(query.get("sql"), str):
         raise BadRequest("Query.sql is required")
     parse_source(query["sql"])
+    if query.get("selectedFacets"):
+        raise BadRequest("Query.selectedFacets is not supported by the local server")
+    filters_condition(query.get("additionalFilters"))
     return query
 
 
@@ -1115,8 +1130,7 @@ def start_next_page(ctx: RequestContext, body: Any, id: str | None = None) -> Jo
     open_check(ctx, parse_source(query["sql"]))
 
     def work(job: Job) -> dict[str, Any]:
-        with job.txn() as txn:
-            source = open_source(txn.db, txn.user, parse_source(query["sql"]))
+        with job.txn() as txn, opened(txn.db, txn.user, parse_source(query["sql"])) as source:
             return _query_page(source, query)[0]
 
     return work
@@ -1142,8 +1156,7 @@ def download_csv(job: Job, request: dict[str, Any]) -> dict[str, Any]:
     tmp_dir.mkdir(exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(suffix=".csv", dir=tmp_dir)
     try:
-        with job.txn() as txn:
-            source = open_source(txn.db, txn.user, parse_source(request.get("sql")))
+        with job.txn() as txn, opened(txn.db, txn.user, parse_source(request.get("sql"))) as source:
             query = {**request, "offset": request.get("offset"), "limit": request.get("limit")}
             translated = _translate(
                 source,

@@ -192,3 +192,29 @@ def test_legacy_entity_view_schema_with_default_and_annotation_columns(
     assert list(frame["name"]) == ["legacy.txt"]
     assert list(frame["stage"]) == ["raw"]
     assert [list(v) for v in frame["lanes"]] == [[1, 2]]
+
+
+def test_models_table_with_dates_lists_and_entity_ids(syn: Any, project: Any) -> None:
+    table = Table(
+        name=_name("table"),
+        parent_id=project.id,
+        columns=[
+            Column(name="when", column_type=ColumnType.DATE),
+            Column(name="tags", column_type=ColumnType.STRING_LIST, maximum_size=10),
+            Column(name="ref", column_type=ColumnType.ENTITYID),
+        ],
+    ).store(synapse_client=syn)
+    frame = pd.DataFrame(
+        {
+            "when": [pd.Timestamp("1960-05-01T12:00:00Z"), pd.Timestamp("2024-01-02T03:04:05.006Z")],
+            "tags": [["a", "b"], []],
+            "ref": [project.id, None],
+        }
+    )
+    table.store_rows(values=frame, synapse_client=syn)
+
+    result = Table.query(query=f"SELECT * FROM {table.id} ORDER BY ROW_ID", synapse_client=syn)
+
+    assert list(result["when"]) == [-305121600000, 1704164645006]
+    assert [list(v) for v in result["tags"]] == [["a", "b"], []]
+    assert result["ref"].iloc[0] == project.id and pd.isna(result["ref"].iloc[1])

@@ -150,3 +150,33 @@ def test_csv_preview_suggests_columns(alice: Api) -> None:
     assert result["suggestedColumns"][0]["maximumSize"] == 3
     assert result["rowsScanned"] == 2
     assert result["sampleRows"][0]["values"] == ["ann", "1", "1.5", "true"]
+
+
+def test_csv_append_after_deleting_the_last_rows_does_not_reuse_ids(alice: Api) -> None:
+    created = _table(alice)
+    tid = created["id"]
+    upload_csv(alice, tid, "name\na\nb\nc\n")
+    alice.ok("POST", f"/entity/{tid}/table/deleteRows", {"tableId": tid, "rowIds": [2, 3]}, status=201)
+
+    upload_csv(alice, tid, "name\nd\ne\n")
+
+    rows = query_ok(alice, f"SELECT name FROM {tid} ORDER BY ROW_ID")["queryResult"]["queryResults"]["rows"]
+    assert [(r["rowId"], r["values"][0]) for r in rows] == [(1, "a"), (4, "d"), (5, "e")]
+
+
+def test_csv_upload_applies_column_defaults(alice: Api) -> None:
+    name, level = columns(
+        alice,
+        {"name": "name", "columnType": "STRING"},
+        {"name": "level", "columnType": "INTEGER", "defaultValue": "7"},
+    )
+    created = table(alice, alice.project(), [name, level])
+
+    upload_csv(alice, created["id"], "name,level\na,\nb,2\n")
+    upload_csv(alice, created["id"], "name\nc\n")
+
+    assert values(query_ok(alice, f"SELECT name, level FROM {created['id']} ORDER BY ROW_ID")) == [
+        ["a", "7"],
+        ["b", "2"],
+        ["c", "7"],
+    ]

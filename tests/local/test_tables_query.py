@@ -168,3 +168,78 @@ def test_query_parts_follow_the_mask(alice: Api, people: dict[str, Any]) -> None
     bundle = query_ok(alice, f"SELECT name FROM {people['id']}", part_mask=0x2 | 0x8)
 
     assert set(bundle) == {"concreteType", "queryCount", "maxRowsPerPage"}
+
+
+def test_job_status_reports_complete_and_failed_queries(alice: Api, people: dict[str, Any]) -> None:
+    from .tables_util import PKG
+
+    good = {"concreteType": PKG + "QueryBundleRequest", "query": {"sql": f"SELECT name FROM {people['id']}"}}
+    bad = {"concreteType": PKG + "QueryBundleRequest", "query": {"sql": f"SELECT nope FROM {people['id']}"}}
+    statuses = []
+    for body in (good, bad):
+        token = alice.ok("POST", f"/entity/{people['id']}/table/query/async/start", body, status=201)["token"]
+        while alice.get(f"/entity/{people['id']}/table/query/async/get/{token}").status_code == 202:
+            pass
+        statuses.append(alice.ok("GET", f"/asynchronous/job/{token}"))
+
+    done, failed = statuses
+    assert done["jobState"] == "COMPLETE"
+    assert done["responseBody"]["queryCount"] == 4
+    assert failed["jobState"] == "FAILED"
+    assert "Column 'nope' does not exist" in failed["errorMessage"]
+
+
+def test_unsupported_filters_are_refused_not_ignored(alice: Api, people: dict[str, Any]) -> None:
+    from .tables_util import PKG
+
+    sql = f"SELECT name FROM {people['id']}"
+    body = {
+        "concreteType": PKG + "QueryBundleRequest",
+        "query": {"sql": sql, "selectedFacets": [{"columnName": "age"}]},
+    }
+    response = alice.post(f"/entity/{people['id']}/table/query/async/start", body)
+
+    assert response.status_code == 400
+    assert "selectedFacets" in reason(response)
+
+
+def test_has_and_has_like_match_list_elements(alice: Api) -> None:
+    tags, flags = columns(
+        alice, {"name": "tags", "columnType": "STRING_LIST"}, {"name": "flags", "columnType": "BOOLEAN_LIST"}
+    )
+    created = table(alice, alice.project(), [tags, flags])
+    tid = created["id"]
+    rows = [
+        {"values": {tags["id"]: '["red","blue"]', flags["id"]: "[true]"}},
+        {"values": {tags["id"]: '["green"]', flags["id"]: "[false]"}},
+        {"values": {}},
+    ]
+    transaction_ok(alice, tid, partial(tid, rows))
+
+    def ids(where: str) -> list[int]:
+        bundle = query_ok(alice, f"SELECT tags FROM {tid} WHERE {where} ORDER BY ROW_ID")
+        return [r["rowId"] for r in bundle["queryResult"]["queryResults"]["rows"]]
+
+    assert ids("tags HAS ('blue', 'green')") == [1, 2]
+    assert ids("tags HAS ('red')") == [1]
+    assert ids("\"tags\" HAS_LIKE ('gr%')") == [2]
+    assert ids("NOT tags HAS ('red') AND tags IS NOT NULL") == [2]
+    assert ids("flags HAS (true)") == [1]
+    assert query(alice, f"SELECT tags FROM {tid} WHERE ROW_ID HAS (1)").status_code == 400
+
+
+def test_additional_filters_are_anded_to_the_where_clause(alice: Api, people: dict[str, Any]) -> None:
+    filters = [
+        {"concreteType": "org.sagebionetworks.repo.model.table.ColumnSingleValueQueryFilter",
+         "columnName": "name", "operator": "LIKE", "values": ["%n%", "%e%"]},
+        {"concreteType": "org.sagebionetworks.repo.model.table.ColumnSingleValueQueryFilter",
+         "columnName": "age", "operator": "IN", "values": ["31", "42"]},
+    ]  # fmt: skip
+
+    rows = values(
+        query_ok(
+            alice, f"SELECT name FROM {people['id']} WHERE age > 0 ORDER BY name", additionalFilters=filters
+        )
+    )
+
+    assert rows == [["ann"], ["dee"]]

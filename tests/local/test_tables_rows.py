@@ -40,6 +40,8 @@ ROUND_TRIPS = [
     ("LARGETEXT", "l" * 5000, "l" * 5000),
     ("JSON", '{"a": [1, 2]}', '{"a":[1,2]}'),
     ("STRING_LIST", '["a", "b"]', '["a","b"]'),
+    ("STRING_LIST", "['a', 'b c']", '["a","b c"]'),
+    ("STRING_LIST", "[a, b]", '["a","b"]'),
     ("INTEGER_LIST", "[1, -2]", "[1,-2]"),
     ("BOOLEAN_LIST", '[true, "false"]', "[true,false]"),
     ("DATE_LIST", '[-1000, "1970-01-01T00:00:01Z"]', "[-1000,1000]"),
