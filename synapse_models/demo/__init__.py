@@ -19,7 +19,7 @@ from . import _out as out
 
 __all__ = ["CHAPTERS", "Tour", "run"]
 
-CHAPTERS: list[str] = ["foundation", "collaboration", "files", "tables"]
+CHAPTERS: list[str] = ["foundation", "files", "tables", "collaboration"]
 
 
 class Tour:

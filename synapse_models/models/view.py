@@ -1,0 +1,390 @@
+"""Views: tables computed by the server from the entities in a scope, with their annotations as columns."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from ..errors import HTTPError, NotFoundError, SynapseError, ValidationError
+from ..registry import ConnectionLike
+from .column import Column, ColumnType
+from .entity import LOCAL, Entity, EntityType, parse_entity_id
+from .table import APPEND, PARTIAL_ROW_SET, TableBase
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..connection import Connection
+
+__all__ = ["EntityUpdateFailure", "SubmissionView", "View", "ViewUpdateError"]
+
+_MASKS = {EntityType.FILE: 0x01, EntityType.PROJECT: 0x02, EntityType.TABLE: 0x04, EntityType.FOLDER: 0x08,
+          EntityType.ENTITY_VIEW: 0x10, EntityType.DOCKER_REPO: 0x20, EntityType.SUBMISSION_VIEW: 0x40,
+          EntityType.DATASET: 0x80, EntityType.DATASET_COLLECTION: 0x100, EntityType.MATERIALIZED_VIEW: 0x200}
+_ANNOTATION_COLUMN = {"STRING": ColumnType.STRING, "LONG": ColumnType.INTEGER, "DOUBLE": ColumnType.DOUBLE,
+                      "BOOLEAN": ColumnType.BOOLEAN, "TIMESTAMP_MS": ColumnType.DATE}
+
+
+@attrs.define(frozen=True)
+class EntityUpdateFailure:
+    """One entity a view update could not change."""
+
+    entity_id: str
+    """The entity (the row)."""
+    code: str
+    """NOT_FOUND, UNAUTHORIZED, CONCURRENT_UPDATE (stale ROW_ETAG), ILLEGAL_ARGUMENT or UNKNOWN."""
+    message: str
+    """The server's explanation."""
+
+
+class ViewUpdateError(SynapseError):
+    """Some rows of a :meth:`View.update` were not written; the others were.
+
+    Attributes:
+        failures: One :class:`EntityUpdateFailure` per entity that was not changed.
+        updated: The ids of the entities that were changed.
+    """
+
+    def __init__(self, failures: list[EntityUpdateFailure], updated: list[str]) -> None:
+        self.failures = failures
+        self.updated = updated
+        listed = "; ".join(f"{f.entity_id}: {f.code} {f.message}" for f in failures[:5])
+        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        super().__init__(f"{len(failures)} of {len(failures) + len(updated)} entities were not updated: "
+                         f"{listed}{more}")
+
+
+def _scope(value: Iterable[Entity | str] | None) -> list[str]:
+    ids = []
+    for item in value or ():
+        if isinstance(item, Entity):
+            if item.id is None:
+                raise ValidationError("scope", item.name, "a scope container must be stored first")
+            ids.append(item.id)
+        else:
+            ids.append(parse_entity_id(item, "scope")[0])
+    return ids
+
+
+def _include(value: Iterable[EntityType | str] | None) -> list[EntityType] | None:
+    if value is None:
+        return None
+    types = []
+    for item in value:
+        try:
+            kind = item if isinstance(item, EntityType) else EntityType(str(item).lower())
+        except ValueError:
+            raise ValidationError("include", item, "not an entity type") from None
+        if kind not in _MASKS:
+            raise ValidationError("include", kind.value, "views cannot include this type")
+        types.append(kind)
+    if not types:
+        raise ValidationError("include", [], "include at least one entity type")
+    if EntityType.PROJECT in types and len(set(types)) > 1:
+        raise ValidationError("include", [t.value for t in types],
+                              "a project view cannot include other types")
+    return types
+
+
+def _columns_for(kinds: dict[str, set[str]], longest: dict[str, int], many: set[str]) -> list[Column]:
+    """Columns for annotation keys, from the annotation types, longest values and multi-valued keys seen."""
+    columns = []
+    for key, found in kinds.items():
+        kind = ColumnType.STRING
+        if len(found) == 1:
+            kind = _ANNOTATION_COLUMN.get(next(iter(found)), ColumnType.STRING)
+        if key in many and kind is not ColumnType.DOUBLE:
+            kind = ColumnType(kind.value + "_LIST")
+        sized = kind in (ColumnType.STRING, ColumnType.STRING_LIST)
+        size = min(1000, max(50, longest[key])) if sized else None
+        columns.append(Column(key, kind, maximum_size=size))
+    return columns
+
+
+def _roomy(column: Column) -> Column:
+    fresh = Column.from_wire({**column.spec()})
+    if fresh.type in (ColumnType.STRING, ColumnType.STRING_LIST) and (fresh.maximum_size or 0) < 50:
+        fresh.maximum_size = 50
+    return fresh
+
+
+@attrs.define(kw_only=True)
+class View(TableBase):
+    """An entity view: one row per entity of the chosen types in the scope containers (and their folders).
+
+    Columns are the default entity fields plus, by default, one per annotation found in the scope.
+    :meth:`update` writes edited cells back to the entities' annotations.
+
+    Example:
+        >>> view = View(name="all files", parent=project, scope=[project], include=[EntityType.FILE]).store()
+        >>> df = view.query(include_row_metadata=True)
+    """
+
+    CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.table.EntityView"
+    ENTITY_TYPE: ClassVar[EntityType] = EntityType.ENTITY_VIEW
+    _SCHEMA_BY_TRANSACTION: ClassVar[bool] = False
+    _ETAGS: ClassVar[bool] = True
+    VIEW_ENTITY_TYPE: ClassVar[str] = "entityview"
+
+    scope_ids: list[str] = attrs.field(factory=list, alias="scope", converter=_scope)
+    """The containers whose entities are rows (``scope=`` takes entities or ids)."""
+    view_type_mask: int | None = None
+    """The bit mask of included types (set from :attr:`include`)."""
+    include: list[EntityType] | None = attrs.field(default=None, converter=_include, metadata={LOCAL: True})
+    """The entity types that become rows (default: files)."""
+    include_default_columns: bool = attrs.field(default=True, metadata={LOCAL: True})
+    """On creation, add the default entity-field columns (id, name, createdOn...)."""
+    include_annotation_columns: bool = attrs.field(default=True, metadata={LOCAL: True})
+    """On creation, add a column per annotation key found on the entities in scope."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.include is None:
+            mask = self.view_type_mask or 0x01
+            self.include = [t for t, bit in _MASKS.items() if mask & bit] or [EntityType.FILE]
+        self.view_type_mask = sum(_MASKS[t] for t in set(self.include))
+
+    def _check_storable(self) -> None:
+        super()._check_storable()
+        if not self.scope_ids:
+            raise ValidationError("scope", self.scope_ids, "a view needs at least one scope container")
+        self.view_type_mask = sum(_MASKS[t] for t in set(self.include or [EntityType.FILE]))
+
+    def _before_store(self, conn: Connection) -> None:
+        if self.id is None:
+            self.columns = self._initial_columns(conn)
+        super()._before_store(conn)
+
+    def _initial_columns(self, conn: Connection) -> list[Column]:
+        chosen: dict[str, Column] = {}
+        if self.include_default_columns:
+            for column in self.default_columns(connection=conn):
+                chosen[column.name] = column
+        for column in self.columns or ():
+            chosen[column.name] = column
+        if self.include_annotation_columns:
+            for column in self.annotation_columns(connection=conn):
+                chosen.setdefault(column.name, column)
+        return list(chosen.values())
+
+    def default_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
+        """The server's default columns for this kind of view and mask (entity fields)."""
+        conn = self._conn(connection)
+        params = {"viewEntityType": self.VIEW_ENTITY_TYPE, "viewTypeMask": self.view_type_mask}
+        found = conn.get("/column/tableview/defaults", params=params)
+        return [Column.from_wire(m).with_id(None) for m in found.get("list") or []]
+
+    def annotation_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
+        """Columns for the annotation keys in the scope.
+
+        Asks the server (``POST /column/view/scope/async/start``); a server without that job gets the
+        columns derived here from the annotations of the entities in scope (one request per entity).
+        STRING columns get room for at least 50 characters (Synapse's default size), so that values a bit
+        longer than today's longest can be written back.
+        """
+        conn = self._conn(connection)
+        scope = {"scope": self.scope_ids, "viewEntityType": self.VIEW_ENTITY_TYPE,
+                 "viewTypeMask": self.view_type_mask}
+        body: dict[str, Any] = {"concreteType": "org.sagebionetworks.repo.model.table.ViewColumnModelRequest",
+                                "viewScope": scope}
+        columns: list[Column] = []
+        try:
+            while True:
+                page = conn.run_async_job("/column/view/scope", body)
+                columns += [_roomy(Column.from_wire(m)) for m in page.get("results") or []]
+                if not page.get("nextPageToken"):
+                    return columns
+                body = {**body, "nextPageToken": page["nextPageToken"]}
+        except NotFoundError:
+            return self._derive_annotation_columns(conn)
+
+    def _derive_annotation_columns(self, conn: Connection) -> list[Column]:
+        kinds: dict[str, set[str]] = {}
+        longest: dict[str, int] = {}
+        many: set[str] = set()
+        wanted = {t.value for t in self.include or [EntityType.FILE]}
+        for entity_id in self._entities_in_scope(conn, wanted):
+            notes = (conn.get(f"/entity/{entity_id}/annotations2").get("annotations")) or {}
+            for key, value in notes.items():
+                values = value.get("value") or []
+                kinds.setdefault(key, set()).add(value.get("type", "STRING"))
+                longest[key] = max([longest.get(key, 0), *(len(str(v)) for v in values)])
+                if len(values) > 1:
+                    many.add(key)
+        return _columns_for(kinds, longest, many)
+
+    def _entities_in_scope(self, conn: Connection, wanted: set[str]) -> Iterable[str]:
+        containers = list(self.scope_ids)
+        seen: set[str] = set()
+        types = sorted(wanted | {"folder"})
+        while containers:
+            container = containers.pop()
+            if container in seen:
+                continue
+            seen.add(container)
+            listing = {"parentId": container, "includeTypes": types}
+            for child in conn.iter_token("POST", "/entity/children", listing):
+                kind = str(child.get("type", "")).rsplit(".", 1)[-1].lower()
+                if kind == "folder":
+                    containers.append(child["id"])
+                kind = {"fileentity": "file", "tableentity": "table"}.get(kind, kind)
+                if kind in wanted:
+                    yield child["id"]
+
+    # -- rows ----------------------------------------------------------------------------------------
+
+    def update(self, df: pd.DataFrame, *, connection: ConnectionLike | None = None) -> list[str]:
+        """Write the cells of ``df`` that differ from the view back to the entities' annotations.
+
+        ``df`` comes from ``view.query(include_row_metadata=True)``, edited: ``ROW_ID`` picks the entity and
+        ``ROW_ETAG`` is checked, so an entity changed by someone else since the query is not overwritten.
+        Default columns (name, createdOn...) are entity fields, not annotations, and cannot be changed here.
+
+        Returns:
+            The ids of the entities changed (entities with no changed cell are not sent).
+
+        Raises:
+            ValidationError: ``df`` lacks ROW_ID/ROW_ETAG, has a column not in the view, or changes a default
+                column.
+            ViewUpdateError: Some entities could not be updated (the others were); lists each failure.
+        """
+        from ..tables.types import encode_cells
+
+        conn = self._conn(connection)
+        view_id = self._require_id()
+        for needed in ("ROW_ID", "ROW_ETAG"):
+            if needed not in getattr(df, "columns", ()):
+                raise ValidationError("df", needed, "the frame needs ROW_ID and ROW_ETAG; query with "
+                                                    "include_row_metadata=True")
+        columns = self.schema(connection=conn)
+        frame = self._check_frame(df, columns, keep=("ROW_ID", "ROW_ETAG"))
+        current = self.query(include_row_metadata=True, connection=conn)
+        by_name = {c.name: c for c in columns}
+        editable = {c.name for c in columns} - set(self._default_names(conn))
+        now = {int(r): i for i, r in enumerate(current["ROW_ID"].tolist())}
+        rows: list[dict[str, Any]] = []
+        encoded_new = {n: encode_cells(frame[n], by_name[n]) for n in frame.columns if n in by_name}
+        encoded_now = {n: encode_cells(current[n], by_name[n]) for n in encoded_new if n in current.columns}
+        etags_now = current["ROW_ETAG"].tolist()
+        pairs = zip(frame["ROW_ID"].tolist(), frame["ROW_ETAG"].tolist(), strict=True)
+        for i, (row_id, etag) in enumerate(pairs):
+            if row_id is None or (isinstance(row_id, float) and math.isnan(row_id)):
+                raise ValidationError("ROW_ID", row_id, "every row needs its ROW_ID")
+            position = now.get(int(row_id))
+            # a row someone changed since it was read differs everywhere; the server rejects it by etag
+            stale = position is None or etags_now[position] != etag
+            values = []
+            for name, cells in encoded_new.items():
+                before = encoded_now[name][position] if position is not None and name in encoded_now else None
+                if cells[i] == before:
+                    continue
+                if name not in editable:
+                    if stale:
+                        continue
+                    raise ValidationError(f"columns[{name!r}]", cells[i],
+                                          "is an entity field, not an annotation; views cannot change it")
+                values.append({"key": str(by_name[name].id), "value": cells[i]})
+            if values:
+                rows.append({"rowId": int(row_id), "etag": str(etag), "values": values})
+        if not rows:
+            return []
+        change = {"concreteType": APPEND, "entityId": view_id,
+                  "toAppend": {"concreteType": PARTIAL_ROW_SET, "tableId": view_id, "rows": rows}}
+        result = self._transaction(conn, [change])
+        outcomes = [r for part in result.get("results") or [] for r in part.get("updateResults") or []]
+        failures = [EntityUpdateFailure(parse_entity_id(r.get("entityId"), "entityId")[0],
+                                        str(r.get("failureCode")), str(r.get("failureMessage") or ""))
+                    for r in outcomes if r.get("failureCode")]
+        sent = [f"syn{r['rowId']}" for r in rows]
+        failed = {f.entity_id for f in failures}
+        updated = [e for e in sent if e not in failed]
+        if failures:
+            raise ViewUpdateError(failures, updated)
+        return updated
+
+    def _default_names(self, conn: Connection) -> Sequence[str]:
+        try:
+            return [c.name for c in self.default_columns(connection=conn)]
+        except HTTPError:
+            return []
+
+    def snapshot(self, *, comment: str | None = None, label: str | None = None,
+                 connection: ConnectionLike | None = None) -> int:
+        """Freeze the view's current rows as a numbered version (``FROM syn123.<version>``).
+
+        Returns:
+            The snapshot's version number.
+        """
+        conn = self._conn(connection)
+        view_id = self._require_id()
+        given = {"snapshotComment": comment, "snapshotLabel": label}
+        options = {k: v for k, v in given.items() if v is not None}
+        result = self._transaction(conn, [], createSnapshot=True, snapshotOptions=options)
+        self._apply(conn.get(f"/entity/{view_id}"), None)
+        return int(result["snapshotVersionNumber"])
+
+
+def _evaluation_ids(value: Iterable[Any] | None) -> list[str]:
+    ids = []
+    for item in value or ():
+        raw = item if isinstance(item, (str, int)) else getattr(item, "id", None)
+        if raw is None:
+            raise ValidationError("scope", item, "a scope evaluation must be stored first")
+        text = str(raw).strip()
+        if not text.isdigit():
+            raise ValidationError("scope", item, "a submission view's scope lists evaluation ids (digits)")
+        ids.append(text)
+    return ids
+
+
+@attrs.define(kw_only=True)
+class SubmissionView(View):
+    """A view with one row per submission to the scope evaluations.
+
+    Columns are the default submission fields (id, status, submitterid, entityid...) plus, by default, one per
+    score annotation (``SubmissionStatus.submission_annotations``) found in the scope. :meth:`update` sends
+    edits like an entity view's (the embedded LocalSynapse answers 400: its submission views are read-only).
+
+    Example:
+        >>> board = SubmissionView(name="leaderboard", parent=project, scope=[queue]).store()
+        >>> board.query(f"SELECT id, status, auc FROM {board.id} ORDER BY auc DESC")
+    """
+
+    CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.table.SubmissionView"
+    ENTITY_TYPE: ClassVar[EntityType] = EntityType.SUBMISSION_VIEW
+    VIEW_ENTITY_TYPE: ClassVar[str] = "submissionview"
+
+    scope_ids: list[str] = attrs.field(factory=list, alias="scope", converter=_evaluation_ids)
+    """The evaluation queues whose submissions are rows (``scope=`` takes Evaluations or their ids)."""
+
+    def __attrs_post_init__(self) -> None:
+        self.include = None
+        self.view_type_mask = None
+
+    def _check_storable(self) -> None:
+        TableBase._check_storable(self)
+        if not self.scope_ids:
+            raise ValidationError("scope", self.scope_ids, "a submission view needs at least one evaluation")
+
+    def annotation_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
+        """Columns for the score annotation keys on the submissions of the scope evaluations.
+
+        Derived here from the submission statuses (the server's column-suggestion job covers entity views
+        only); needs read access to the statuses (queue administrators).
+        """
+        conn = self._conn(connection)
+        kinds: dict[str, set[str]] = {}
+        longest: dict[str, int] = {}
+        many: set[str] = set()
+        for evaluation_id in self.scope_ids:
+            for status in conn.iter_offset(f"/evaluation/{evaluation_id}/submission/status/all", limit=50):
+                notes = (status.get("submissionAnnotations") or {}).get("annotations") or {}
+                for key, value in notes.items():
+                    values = value.get("value") or []
+                    kinds.setdefault(key, set()).add(value.get("type", "STRING"))
+                    longest[key] = max([longest.get(key, 0), *(len(str(v)) for v in values)])
+                    if len(values) > 1:
+                        many.add(key)
+        return _columns_for(kinds, longest, many)
