@@ -9,8 +9,8 @@ One place owns the wire format:
 * keys a model does not know are kept on the object and sent back on update, so a PUT never drops data;
 * ``None`` is never sent (the server treats absent and null alike).
 
-Models register themselves with :func:`register_union` (for concreteType dispatch); everything else is automatic
-for any attrs class.
+Models register themselves with :func:`register_union` (for concreteType dispatch); everything else is
+automatic for any attrs class.
 """
 
 from __future__ import annotations
@@ -133,6 +133,21 @@ converter.register_unstructure_hook(enum.Enum, lambda e: e.value)
 
 _unions: dict[str, dict[str, type]] = {}
 _fallbacks: dict[str, type] = {}
+_lazy: dict[str, dict[str, str]] = {}
+
+
+def register_lazy(base: type, tag: str, module: str) -> None:
+    """Say which module defines the union member for ``tag``; it is imported the first time that tag is seen.
+
+    This keeps ``import synapse_models`` cheap while ``Entity.get("syn1")`` still returns a ``File`` for a
+    FileEntity even when nothing has imported the file model yet.
+    """
+    _lazy.setdefault(base.__qualname__, {})[tag] = module
+
+
+def lazy_members(base: type) -> dict[str, str]:
+    """The lazily imported members of a union: concreteType -> module."""
+    return dict(_lazy.get(base.__qualname__, {}))
 
 
 def register_union(base: type, cls: type, *, fallback: bool = False) -> None:
@@ -161,6 +176,11 @@ def from_wire(cls: type[T], data: dict[str, Any]) -> T:
     if members is not None:
         tag = data.get("concreteType")
         target = members.get(tag) if tag else None
+        if target is None and tag in _lazy.get(cls.__qualname__, {}):
+            import importlib
+
+            importlib.import_module(_lazy[cls.__qualname__][tag])
+            target = members.get(tag)
         if target is None:
             target = _fallbacks.get(cls.__qualname__, cls)
         return converter.structure(data, target)

@@ -50,8 +50,14 @@ class RetryPolicy:
         total_seconds: No retry starts after this many seconds since the first try.
     """
 
-    def __init__(self, attempts: int = 6, backoff: float = 0.5, jitter: float = 0.5,
-                 backoff_max: float = 30.0, total_seconds: float = 120.0) -> None:
+    def __init__(
+        self,
+        attempts: int = 6,
+        backoff: float = 0.5,
+        jitter: float = 0.5,
+        backoff_max: float = 30.0,
+        total_seconds: float = 120.0,
+    ) -> None:
         self.attempts = attempts
         self.backoff = backoff
         self.jitter = jitter
@@ -59,8 +65,10 @@ class RetryPolicy:
         self.total_seconds = total_seconds
 
     def __repr__(self) -> str:
-        return (f"RetryPolicy(attempts={self.attempts}, backoff={self.backoff}, "
-                f"total_seconds={self.total_seconds})")
+        return (
+            f"RetryPolicy(attempts={self.attempts}, backoff={self.backoff}, "
+            f"total_seconds={self.total_seconds})"
+        )
 
     def build(self, *, safe_post: bool) -> Retry:
         from urllib3.util.retry import Retry
@@ -91,10 +99,20 @@ class RetryPolicy:
 
         methods = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST"})
         return _Retry(
-            total=self.attempts, connect=self.attempts, read=self.attempts if safe_post else 0,
-            status=self.attempts, other=0, allowed_methods=methods, status_forcelist=_RETRY_STATUSES,
-            backoff_factor=self.backoff, backoff_jitter=self.jitter, backoff_max=self.backoff_max,
-            respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False, redirect=0,
+            total=self.attempts,
+            connect=self.attempts,
+            read=self.attempts if safe_post else 0,
+            status=self.attempts,
+            other=0,
+            allowed_methods=methods,
+            status_forcelist=_RETRY_STATUSES,
+            backoff_factor=self.backoff,
+            backoff_jitter=self.jitter,
+            backoff_max=self.backoff_max,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            redirect=0,
         )
 
 
@@ -172,10 +190,12 @@ class Connection:
         import requests
         from requests.adapters import HTTPAdapter
 
-        safe = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size,
-                           max_retries=self.retry.build(safe_post=True))
-        strict = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size,
-                             max_retries=self.retry.build(safe_post=False))
+        safe = HTTPAdapter(
+            pool_connections=4, pool_maxsize=self.pool_size, max_retries=self.retry.build(safe_post=True)
+        )
+        strict = HTTPAdapter(
+            pool_connections=4, pool_maxsize=self.pool_size, max_retries=self.retry.build(safe_post=False)
+        )
 
         class _Session(requests.Session):
             def get_adapter(self, url: str) -> Any:
@@ -243,11 +263,19 @@ class Connection:
         started = time.perf_counter()
         try:
             response = self.session.request(
-                method, url, params=_clean_params(params), data=data, headers=all_headers,
-                timeout=self.timeout, stream=stream, allow_redirects=allow_redirects,
+                method,
+                url,
+                params=_clean_params(params),
+                data=data,
+                headers=all_headers,
+                timeout=self.timeout,
+                stream=stream,
+                allow_redirects=allow_redirects,
             )
         except requests.exceptions.RetryError as exc:
-            raise TransportError(f"{method} {path}: gave up after retries ({exc.__class__.__name__})") from None
+            raise TransportError(
+                f"{method} {path}: gave up after retries ({exc.__class__.__name__})"
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise TransportError(f"{method} {path}: {_describe(exc)}") from None
         log.debug("%s %s -> %s in %.3fs", method, path, response.status_code, time.perf_counter() - started)
@@ -269,42 +297,74 @@ class Connection:
         """``GET`` a path and return its JSON."""
         return self.request("GET", path, service=service, params=params)
 
-    def post(self, path: str, body: Any = None, *, service: Service = "repo",
-             params: Mapping[str, Any] | None = None) -> Any:
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        service: Service = "repo",
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """``POST`` a JSON body and return the JSON answer."""
         return self.request("POST", path, service=service, params=params, body=body)
 
-    def put(self, path: str, body: Any = None, *, service: Service = "repo",
-            params: Mapping[str, Any] | None = None) -> Any:
+    def put(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        service: Service = "repo",
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         """``PUT`` a JSON body and return the JSON answer."""
         return self.request("PUT", path, service=service, params=params, body=body)
 
-    def delete(self, path: str, *, service: Service = "repo", params: Mapping[str, Any] | None = None) -> None:
+    def delete(
+        self, path: str, *, service: Service = "repo", params: Mapping[str, Any] | None = None
+    ) -> None:
         """``DELETE`` a path."""
         self.request("DELETE", path, service=service, params=params)
 
     # -- paging --------------------------------------------------------------------------------------
 
-    def iter_offset(self, path: str, *, params: Mapping[str, Any] | None = None, limit: int = 50,
-                    service: Service = "repo", results_key: str = "results") -> Iterator[Any]:
+    def iter_offset(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        limit: int = 50,
+        service: Service = "repo",
+        results_key: str = "results",
+    ) -> Iterator[Any]:
         """Iterate an offset/limit ``PaginatedResults`` listing; stops on a short page."""
         offset = 0
         while True:
-            page = self.get(path, service=service, params={**(params or {}), "offset": offset, "limit": limit})
+            page = self.get(
+                path, service=service, params={**(params or {}), "offset": offset, "limit": limit}
+            )
             items = page.get(results_key) or []
             yield from items
             if len(items) < limit:
                 return
             offset += len(items)
 
-    def iter_token(self, method: Literal["GET", "POST"], path: str, body: Mapping[str, Any] | None = None,
-                   *, items_key: str = "page", service: Service = "repo",
-                   params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+    def iter_token(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        items_key: str = "page",
+        service: Service = "repo",
+        params: Mapping[str, Any] | None = None,
+    ) -> Iterator[Any]:
         """Iterate a ``nextPageToken`` listing (the token travels in the body for POST, the query for GET)."""
         token: str | None = None
         while True:
             if method == "POST":
-                page = self.post(path, {**(body or {}), "nextPageToken": token}, service=service, params=params)
+                page = self.post(
+                    path, {**(body or {}), "nextPageToken": token}, service=service, params=params
+                )
             else:
                 query = {**(params or {}), **({"nextPageToken": token} if token else {})}
                 page = self.get(path, service=service, params=query)
@@ -315,8 +375,9 @@ class Connection:
 
     # -- asynchronous jobs ---------------------------------------------------------------------------
 
-    def run_async_job(self, prefix: str, body: Mapping[str, Any], *, service: Service = "repo",
-                      timeout: float = 600.0) -> Any:
+    def run_async_job(
+        self, prefix: str, body: Mapping[str, Any], *, service: Service = "repo", timeout: float = 600.0
+    ) -> Any:
         """Start ``{prefix}/async/start``, poll ``{prefix}/async/get/{token}`` until it finishes.
 
         Returns:

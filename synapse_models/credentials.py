@@ -86,7 +86,9 @@ def _profile_section(parser: configparser.ConfigParser, profile: str | None, pat
     if profile and profile != "default":
         section = f"profile {profile}"
         if not parser.has_section(section):
-            raise CredentialsError(f"profile {profile!r} not found in {path} (expected a [{section}] section)")
+            raise CredentialsError(
+                f"profile {profile!r} not found in {path} (expected a [{section}] section)"
+            )
         return section
     for section in ("default", "authentication"):
         if parser.has_section(section) and parser.has_option(section, "authtoken"):

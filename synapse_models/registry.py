@@ -81,12 +81,14 @@ def connect(
     if resolved is None:
         raise NotConnectedError(_HOW_TO_CONNECT)
     endpoints = resolve_endpoints(endpoint)
-    conn = Connection(endpoints, resolved.token, token_source=resolved.source, name=name,
-                      pool_size=pool_size, retry=retry)
+    conn = Connection(
+        endpoints, resolved.token, token_source=resolved.source, name=name, pool_size=pool_size, retry=retry
+    )
     profile_json = conn.get("/userProfile")
     if profile_json.get("userName") in (None, "anonymous"):
-        raise AuthenticationError(401, f"the token from {resolved.source} was not accepted", "GET",
-                                  "/repo/v1/userProfile")
+        raise AuthenticationError(
+            401, f"the token from {resolved.source} was not accepted", "GET", "/repo/v1/userProfile"
+        )
     conn.user_id = str(profile_json.get("ownerId"))
     conn.user_name = str(profile_json.get("userName"))
     if remember:
@@ -101,7 +103,9 @@ def connect(
     return conn
 
 
-def get_connection(connection: ConnectionLike | None = None, *, bound: Connection | None = None) -> Connection:
+def get_connection(
+    connection: ConnectionLike | None = None, *, bound: Connection | None = None
+) -> Connection:
     """Pick the connection a verb should use (see the module docstring for the order).
 
     Raises:
@@ -113,7 +117,9 @@ def get_connection(connection: ConnectionLike | None = None, *, bound: Connectio
         with _lock:
             found = _registry.get(connection)
         if found is None:
-            raise NotConnectedError(f"no connection named {connection!r}; known: {sorted(_registry) or 'none'}")
+            raise NotConnectedError(
+                f"no connection named {connection!r}; known: {sorted(_registry) or 'none'}"
+            )
         return found
     if bound is not None:
         return bound
@@ -167,7 +173,8 @@ def forget(profile: str | None = None) -> bool:
 
 
 _HOW_TO_CONNECT = (
-    "not connected to Synapse: call synapse_models.connect(token), set SYNAPSE_AUTH_TOKEN, add an 'authtoken' "
+    "not connected to Synapse: call synapse_models.connect(token), set SYNAPSE_AUTH_TOKEN, "
+    "add an 'authtoken' "
     "to the [default] section of ~/.synapseConfig, or save one with connect(token, remember=True). "
     "For offline work, start synapse_models.local.LocalSynapse() and use its .connect()."
 )

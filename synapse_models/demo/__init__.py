@@ -42,8 +42,10 @@ def run(data_dir: str | None = None, only: Sequence[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     out.banner("synapse_models — a tour against an embedded Synapse")
-    with tempfile.TemporaryDirectory(prefix="synapse-models-demo-") as scratch, \
-            LocalSynapse(data_dir=data_dir) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="synapse-models-demo-") as scratch,
+        LocalSynapse(data_dir=data_dir) as server,
+    ):
         out.say(f"embedded Synapse listening on {server.endpoint}")
         tour = Tour(server, Path(scratch))
         for name in chapters:

@@ -29,8 +29,12 @@ def run(tour: Tour) -> None:
     project = sm.Project(
         name="RNA-seq pilot",
         description="Bulk RNA-seq of 12 donors",
-        annotations={"grant": "U01-HG-1234", "n_donors": 12, "started": datetime(2024, 3, 1, tzinfo=timezone.utc),
-                     "public": False},
+        annotations={
+            "grant": "U01-HG-1234",
+            "n_donors": 12,
+            "started": datetime(2024, 3, 1, tzinfo=timezone.utc),
+            "public": False,
+        },
     ).store()
     tour.made["project"] = project
     out.step(f"created {project.id} {project.name!r}")

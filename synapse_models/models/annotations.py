@@ -49,32 +49,46 @@ def _kind(key: str, value: object) -> str:
     if value is None:
         raise ValidationError(f"annotations[{key!r}]", value, "None is not allowed inside a list of values")
     if isinstance(value, date):
-        raise ValidationError(f"annotations[{key!r}]", value,
-                              "a date has no time zone; pass datetime(y, m, d, tzinfo=timezone.utc)")
-    raise ValidationError(f"annotations[{key!r}]", value,
-                          f"{type(value).__name__} is not an annotation type (use str, int, float, bool, datetime)")
+        raise ValidationError(
+            f"annotations[{key!r}]",
+            value,
+            "a date has no time zone; pass datetime(y, m, d, tzinfo=timezone.utc)",
+        )
+    raise ValidationError(
+        f"annotations[{key!r}]",
+        value,
+        f"{type(value).__name__} is not an annotation type (use str, int, float, bool, datetime)",
+    )
 
 
 def _validate(key: object, raw: object) -> tuple[str, list[Any]]:
     if not isinstance(key, str) or not _KEY.match(key) or key in _RESERVED:
-        raise ValidationError("annotations", key,
-                              "keys may contain only letters, digits, ',', '_' and '.'")
+        raise ValidationError("annotations", key, "keys may contain only letters, digits, ',', '_' and '.'")
     if isinstance(raw, (str, bytes)) or not isinstance(raw, (Sequence, set, frozenset, tuple)):
         if isinstance(raw, bytes):
-            raise ValidationError(f"annotations[{key!r}]", raw, "bytes are not an annotation type; decode them")
+            raise ValidationError(
+                f"annotations[{key!r}]", raw, "bytes are not an annotation type; decode them"
+            )
         values = [raw]
     else:
         values = list(raw)
     if len(values) > MAX_VALUES:
-        raise ValidationError(f"annotations[{key!r}]", f"<{len(values)} values>",
-                              f"at most {MAX_VALUES} values per key")
+        raise ValidationError(
+            f"annotations[{key!r}]", f"<{len(values)} values>", f"at most {MAX_VALUES} values per key"
+        )
     kinds = {_kind(key, v) for v in values}
     if len(kinds) > 1 and kinds != {"LONG", "DOUBLE"}:
-        raise ValidationError(f"annotations[{key!r}]", values,
-                              f"values of one key must share a type, got {', '.join(sorted(kinds))}")
+        raise ValidationError(
+            f"annotations[{key!r}]",
+            values,
+            f"values of one key must share a type, got {', '.join(sorted(kinds))}",
+        )
     if kinds == {"STRING"} and sum(len(str(v)) for v in values) > MAX_STRING_CHARS:
-        raise ValidationError(f"annotations[{key!r}]", values,
-                              f"string values of one key may hold at most {MAX_STRING_CHARS} characters in all")
+        raise ValidationError(
+            f"annotations[{key!r}]",
+            values,
+            f"string values of one key may hold at most {MAX_STRING_CHARS} characters in all",
+        )
     return key, values
 
 
@@ -175,8 +189,9 @@ class Annotations(MutableMapping[str, list[AnnotationValue]]):
     def to_wire(self, entity_id: str | None, etag: str | None) -> dict[str, Any]:
         """The ``Annotations`` v2 JSON body."""
         body: dict[str, Any] = {
-            "annotations": {k: {"type": wire_type(v), "value": [_encode(x) for x in v]}
-                            for k, v in self._data.items()},
+            "annotations": {
+                k: {"type": wire_type(v), "value": [_encode(x) for x in v]} for k, v in self._data.items()
+            },
         }
         if entity_id:
             body["id"] = entity_id

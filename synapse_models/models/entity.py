@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, register_union, to_wire
+from .._convert import READ_ONLY, from_wire, register_lazy, register_union, to_wire
 from ..connection import Connection
 from ..errors import ConflictError, ValidationError
 from ..registry import ConnectionLike, get_connection
@@ -51,7 +51,9 @@ def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
         return f"syn{value}", None
     match = _ID.match(value.strip()) if isinstance(value, str) else None
     if not match:
-        raise ValidationError(field, value, "not a Synapse id (expected 'syn' followed by digits, e.g. 'syn123')")
+        raise ValidationError(
+            field, value, "not a Synapse id (expected 'syn' followed by digits, e.g. 'syn123')"
+        )
     version = int(match.group(2)) if match.group(2) else None
     return f"syn{match.group(1)}", version
 
@@ -83,7 +85,8 @@ def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
         raise ValidationError("name", value, "names have 1 to 256 characters")
     if not _NAME.match(stripped):
         raise ValidationError(
-            "name", value, "names may contain only letters, digits, spaces and , _ . - + ( ) '")
+            "name", value, "names may contain only letters, digits, spaces and , _ . - + ( ) '"
+        )
 
 
 def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
@@ -141,8 +144,9 @@ class Entity(EntityShareable):
     """The container's id; ``parent=`` takes the container object or its id. Change it to move the entity."""
     etag: str | None = None
     """The version of the server state this object reflects; sent on update to detect conflicts."""
-    annotations: Annotations = attrs.field(factory=Annotations, converter=to_annotations,
-                                           metadata={LOCAL: True})
+    annotations: Annotations = attrs.field(
+        factory=Annotations, converter=to_annotations, metadata={LOCAL: True}
+    )
     """Typed annotations, stored and loaded with the entity."""
     created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     """When the entity was created (UTC)."""
@@ -156,7 +160,8 @@ class Entity(EntityShareable):
     _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
     _stored: tuple[dict[str, Any], dict[str, Any]] | None = attrs.field(
-        default=None, init=False, repr=False, eq=False)
+        default=None, init=False, repr=False, eq=False
+    )
 
     @classmethod
     def __attrs_init_subclass__(cls) -> None:
@@ -227,14 +232,19 @@ class Entity(EntityShareable):
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        wanted = [EntityType(t).value if not isinstance(t, EntityType) else t.value
-                  for t in (types or [t for t in EntityType if t is not EntityType.PROJECT])]
+        wanted = [
+            EntityType(t).value if not isinstance(t, EntityType) else t.value
+            for t in (types or [t for t in EntityType if t is not EntityType.PROJECT])
+        ]
         body = {"parentId": self.id, "includeTypes": wanted}
         for item in conn.iter_token("POST", "/entity/children", body):
             yield _header(item, conn)
 
-    def walk(self, *, connection: ConnectionLike | None = None,
-             ) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+    def walk(
+        self,
+        *,
+        connection: ConnectionLike | None = None,
+    ) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
         """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down."""
         conn = self._conn(connection)
         top = EntityHeader(id=str(self.id), name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
@@ -243,8 +253,10 @@ class Entity(EntityShareable):
             here = stack.pop()
             folders: list[EntityHeader] = []
             others: list[EntityHeader] = []
-            body = {"parentId": here.id, "includeTypes": [t.value for t in EntityType
-                                                             if t is not EntityType.PROJECT]}
+            body = {
+                "parentId": here.id,
+                "includeTypes": [t.value for t in EntityType if t is not EntityType.PROJECT],
+            }
             for item in conn.iter_token("POST", "/entity/children", body):
                 header = _header(item, conn)
                 (folders if header.entity_type == "Folder" else others).append(header)
@@ -291,7 +303,9 @@ class Entity(EntityShareable):
 
     def _check_storable(self) -> None:
         if self.parent_id is None:
-            raise ValidationError("parent", None, f"a {type(self).__name__} needs a parent (a project or folder)")
+            raise ValidationError(
+                "parent", None, f"a {type(self).__name__} needs a parent (a project or folder)"
+            )
 
     def _before_store(self, conn: Connection) -> None:
         """Hook: work to do before the entity itself is written (e.g. uploading file content)."""
@@ -307,9 +321,11 @@ class Entity(EntityShareable):
         body = to_wire(self)
         try:
             if self.annotations:
-                bundle = conn.post("/entity/bundle2/create",
-                                   {"entity": body, "annotations": self.annotations.to_wire(None, None)},
-                                   params=self._store_params())
+                bundle = conn.post(
+                    "/entity/bundle2/create",
+                    {"entity": body, "annotations": self.annotations.to_wire(None, None)},
+                    params=self._store_params(),
+                )
                 self._apply(bundle["entity"], bundle.get("annotations"))
             else:
                 self._apply(conn.post("/entity", body, params=self._store_params()), None)
@@ -325,12 +341,18 @@ class Entity(EntityShareable):
         bundle = conn.post(f"/entity/{existing_id}/bundle2", _BUNDLE_PARTS)
         remote = from_wire(Entity, bundle["entity"])
         if type(remote) is not type(self):
-            raise ConflictError(409, f"{existing_id} named {self.name!r} is a {type(remote).__name__}, "
-                                     f"not a {type(self).__name__}", "POST", "/entity")
+            raise ConflictError(
+                409,
+                f"{existing_id} named {self.name!r} is a {type(remote).__name__}, "
+                f"not a {type(self).__name__}",
+                "POST",
+                "/entity",
+            )
         mine = attrs.asdict(self, recurse=False)
         for field in attrs.fields(type(self)):
-            if (field.init and mine.get(field.name) is None and field.name != "annotations") \
-                    or field.metadata.get(READ_ONLY):  # server-set fields (version, dates) come along
+            if (
+                field.init and mine.get(field.name) is None and field.name != "annotations"
+            ) or field.metadata.get(READ_ONLY):  # server-set fields (version, dates) come along
                 object.__setattr__(self, field.name, getattr(remote, field.name))
         merged = Annotations.from_wire(bundle.get("annotations"))
         for key, values in self.annotations.items():
@@ -381,15 +403,29 @@ class Entity(EntityShareable):
     # -- display -------------------------------------------------------------------------------------
 
     def _repr_html_(self) -> str:
-        rows = [("type", type(self).__name__), ("id", self.id), ("name", self.name), ("parent", self.parent_id)]
-        rows += [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))
-                 if f.repr and f.name not in ("id", "name", "parent_id", "annotations", "etag")
-                 and getattr(self, f.name) is not None]
-        body = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-                       f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+        rows = [
+            ("type", type(self).__name__),
+            ("id", self.id),
+            ("name", self.name),
+            ("parent", self.parent_id),
+        ]
+        rows += [
+            (f.name, getattr(self, f.name))
+            for f in attrs.fields(type(self))
+            if f.repr
+            and f.name not in ("id", "name", "parent_id", "annotations", "etag")
+            and getattr(self, f.name) is not None
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
         if self.annotations:
-            notes = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
-                            for k, v in self.annotations.items())
+            notes = "".join(
+                f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
+                for k, v in self.annotations.items()
+            )
             body += f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
         return f"<table>{body}</table>"
 
@@ -423,9 +459,22 @@ def _header(item: dict[str, Any], conn: Connection) -> EntityHeader:
     from .._convert import parse_datetime
 
     return EntityHeader(
-        id=item["id"], name=item["name"], type=item.get("type", ""),
-        version_number=item.get("versionNumber"), benefactor_id=item.get("benefactorId"),
+        id=item["id"],
+        name=item["name"],
+        type=item.get("type", ""),
+        version_number=item.get("versionNumber"),
+        benefactor_id=item.get("benefactorId"),
         created_on=parse_datetime(created) if created else None,
-        modified_on=parse_datetime(modified) if modified else None, _connection=conn,
+        modified_on=parse_datetime(modified) if modified else None,
+        _connection=conn,
     )
 
+
+# Entity types whose models load on first use (see synapse_models/__init__.py).
+for _tag, _module in {
+    "org.sagebionetworks.repo.model.FileEntity": "synapse_models.models.file",
+    "org.sagebionetworks.repo.model.table.TableEntity": "synapse_models.models.table",
+    "org.sagebionetworks.repo.model.table.EntityView": "synapse_models.models.view",
+    "org.sagebionetworks.repo.model.table.SubmissionView": "synapse_models.models.view",
+}.items():
+    register_lazy(Entity, _tag, _module)

@@ -13,15 +13,27 @@ from synapse_models.credentials import Endpoints
 from synapse_models.errors import AuthenticationError, TransportError
 
 
-def test_store_creates_and_get_reads_back_typed_annotations(alice: sm.Connection, project: sm.Project) -> None:
+def test_store_creates_and_get_reads_back_typed_annotations(
+    alice: sm.Connection, project: sm.Project
+) -> None:
     when = datetime(1999, 12, 31, 23, 59, 59, 123000, tzinfo=timezone.utc)
-    folder = sm.Folder(name="raw", parent=project, description="fastq",
-                       annotations={"n": 3, "ratio": [0.5, 1.5], "ok": True, "tags": ["a", "b"], "when": when})
+    folder = sm.Folder(
+        name="raw",
+        parent=project,
+        description="fastq",
+        annotations={"n": 3, "ratio": [0.5, 1.5], "ok": True, "tags": ["a", "b"], "when": when},
+    )
     folder.store()
     assert folder.id is not None and folder.etag and folder.created_on is not None
     loaded = sm.Folder.get(folder.id)
     assert loaded.name == "raw" and loaded.description == "fastq" and loaded.parent_id == project.id
-    assert loaded.annotations == {"n": [3], "ratio": [0.5, 1.5], "ok": [True], "tags": ["a", "b"], "when": [when]}
+    assert loaded.annotations == {
+        "n": [3],
+        "ratio": [0.5, 1.5],
+        "ok": [True],
+        "tags": ["a", "b"],
+        "when": [when],
+    }
     assert isinstance(loaded.annotations["n"][0], int) and isinstance(loaded.annotations["ok"][0], bool)
     assert loaded.connection is alice
 
@@ -135,7 +147,8 @@ def test_other_user_is_forbidden_until_shared(project: sm.Project, bob: sm.Conne
 
 
 def test_objects_remember_their_connection_and_scopes_switch_users(
-        alice: sm.Connection, bob: sm.Connection, project: sm.Project) -> None:
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     with bob:
         mine = sm.Project(name=f"bob of {project.name}"[:250]).store()
         assert mine.connection is bob
@@ -154,8 +167,9 @@ def test_bad_token_names_its_source_not_the_token(server: Any) -> None:
     assert "not-a-real-token-1234567890" not in str(info.value)
 
 
-def test_lazy_connect_from_environment(server: Any, alice_token: str, isolated_env: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lazy_connect_from_environment(
+    server: Any, alice_token: str, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", alice_token)
     monkeypatch.setenv("SYNAPSE_ENDPOINT", server.endpoint)
     made = sm.Project(name="lazy connect").store()
@@ -165,7 +179,9 @@ def test_lazy_connect_from_environment(server: Any, alice_token: str, isolated_e
 
 def test_lazy_connect_from_config_file(server: Any, alice_token: str, isolated_env: Path) -> None:
     (isolated_env / ".synapseConfig").write_text(
-        f"[authentication]\nauthtoken = {alice_token}\n\n[endpoints]\nrepoEndpoint = {server.endpoint}/repo/v1\n")
+        f"[authentication]\nauthtoken = {alice_token}\n\n"
+        f"[endpoints]\nrepoEndpoint = {server.endpoint}/repo/v1\n"
+    )
     conn = sm.connect()
     assert conn.user_name == "alice" and "synapseConfig" in conn.token_source
 
@@ -177,8 +193,11 @@ def test_retries_through_transient_503(server: Any, project: sm.Project) -> None
 
 
 def test_unreachable_server_is_a_transport_error(alice_token: str) -> None:
-    conn = sm.Connection(Endpoints.from_base("http://127.0.0.1:9", "test"), alice_token,
-                         retry=sm.RetryPolicy(attempts=1, backoff=0.01, total_seconds=1))
+    conn = sm.Connection(
+        Endpoints.from_base("http://127.0.0.1:9", "test"),
+        alice_token,
+        retry=sm.RetryPolicy(attempts=1, backoff=0.01, total_seconds=1),
+    )
     with pytest.raises(TransportError):
         conn.get("/userProfile")
 

@@ -2,8 +2,9 @@
 
 By default the cassettes in the top-level ``cassettes/`` directory are replayed and no server runs.
 ``pytest tests/recorded --record-mode=rewrite`` re-records them: against real Synapse when
-``SYNAPSE_AUTH_TOKEN`` and ``SYNAPSE_ENDPOINT`` are set, otherwise against a fresh LocalSynapse in deterministic
-mode (fixed ids, etags and timestamps), so a re-recording gives a small diff. Authorization headers are scrubbed.
+``SYNAPSE_AUTH_TOKEN`` and ``SYNAPSE_ENDPOINT`` are set, otherwise against a fresh LocalSynapse in
+deterministic mode (fixed ids, etags and timestamps), so a re-recording gives a small diff. Authorization
+headers are scrubbed.
 """
 
 from __future__ import annotations

@@ -17,10 +17,17 @@ def test_scalars_become_one_element_lists() -> None:
 def test_wire_types_follow_python_types() -> None:
     when = datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)
     wire = Annotations({"s": "x", "i": [1, 2], "f": 0.5, "b": True, "t": when, "mixed": [1, 2.5]}).to_wire(
-        "syn1", "etag-1")
+        "syn1", "etag-1"
+    )
     types = {k: v["type"] for k, v in wire["annotations"].items()}
-    assert types == {"s": "STRING", "i": "LONG", "f": "DOUBLE", "b": "BOOLEAN", "t": "TIMESTAMP_MS",
-                     "mixed": "DOUBLE"}
+    assert types == {
+        "s": "STRING",
+        "i": "LONG",
+        "f": "DOUBLE",
+        "b": "BOOLEAN",
+        "t": "TIMESTAMP_MS",
+        "mixed": "DOUBLE",
+    }
     assert wire["annotations"]["t"]["value"] == [str(int(when.timestamp() * 1000))]
     assert wire["annotations"]["b"]["value"] == ["true"]
     assert wire["id"] == "syn1" and wire["etag"] == "etag-1"
@@ -28,8 +35,9 @@ def test_wire_types_follow_python_types() -> None:
 
 def test_round_trip_gives_back_the_same_python_types() -> None:
     when = datetime(1969, 7, 20, 20, 17, 40, tzinfo=timezone.utc)
-    original = Annotations({"s": ["a", "b"], "i": -(2**40), "f": [1.25, float("inf")], "b": [False, True],
-                            "t": when})
+    original = Annotations(
+        {"s": ["a", "b"], "i": -(2**40), "f": [1.25, float("inf")], "b": [False, True], "t": when}
+    )
     back = Annotations.from_wire(original.to_wire(None, None))
     assert back == original
     assert isinstance(back["i"][0], int) and isinstance(back["f"][0], float)

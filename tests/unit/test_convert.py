@@ -19,9 +19,14 @@ from synapse_models.models.entity import UnknownEntity, parse_entity_id
 
 FOLDER_JSON = {
     "concreteType": "org.sagebionetworks.repo.model.Folder",
-    "id": "syn5", "name": "raw", "parentId": "syn3", "etag": "e-1",
-    "createdOn": "2024-01-01T00:00:00.000Z", "modifiedOn": "2024-01-02T10:20:30.123Z",
-    "createdBy": "3350001", "modifiedBy": "3350001",
+    "id": "syn5",
+    "name": "raw",
+    "parentId": "syn3",
+    "etag": "e-1",
+    "createdOn": "2024-01-01T00:00:00.000Z",
+    "modifiedOn": "2024-01-02T10:20:30.123Z",
+    "createdBy": "3350001",
+    "modifiedBy": "3350001",
     "someFutureField": {"kept": True},
 }
 
@@ -42,8 +47,13 @@ def test_unknown_fields_are_sent_back_and_read_only_fields_are_not() -> None:
 
 
 def test_unknown_entity_type_keeps_its_concrete_type_and_fields() -> None:
-    link = {"concreteType": "org.sagebionetworks.repo.model.Link", "id": "syn9", "name": "l", "parentId": "syn3",
-            "linksTo": {"targetId": "syn1"}}
+    link = {
+        "concreteType": "org.sagebionetworks.repo.model.Link",
+        "id": "syn9",
+        "name": "l",
+        "parentId": "syn3",
+        "linksTo": {"targetId": "syn1"},
+    }
     entity = from_wire(Entity, link)
     assert isinstance(entity, UnknownEntity)
     body = to_wire(entity)
@@ -51,7 +61,10 @@ def test_unknown_entity_type_keeps_its_concrete_type_and_fields() -> None:
 
 
 def test_none_is_never_sent() -> None:
-    assert to_wire(Project(name="p")) == {"name": "p", "concreteType": "org.sagebionetworks.repo.model.Project"}
+    assert to_wire(Project(name="p")) == {
+        "name": "p",
+        "concreteType": "org.sagebionetworks.repo.model.Project",
+    }
 
 
 def test_datetimes_round_trip_with_milliseconds() -> None:

@@ -36,7 +36,9 @@ def test_config_file_sections_of_the_official_client(isolated_env: Path, section
     assert f"[{section}]" in resolved.source
 
 
-def test_named_profile_from_argument_or_environment(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_named_profile_from_argument_or_environment(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_config(isolated_env, "[default]\nauthtoken = d\n\n[profile lab]\nauthtoken = lab-token\n")
     resolved = resolve_token(profile="lab")
     assert resolved is not None and resolved.token == "lab-token"

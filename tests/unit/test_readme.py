@@ -22,4 +22,3 @@ def test_readme_has_exactly_two_fresh_machine_commands() -> None:
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert _commands()[1] in [line.strip() for line in ci]
-

@@ -15,9 +15,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_reveal_type_shows_precise_model_types(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path),
-         str(ROOT / "tests" / "typing" / "reveal_example.py")],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--cache-dir",
+            str(tmp_path),
+            str(ROOT / "tests" / "typing" / "reveal_example.py"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     revealed = [t.replace("builtins.", "") for t in re.findall(r'Revealed type is "([^"]+)"', result.stdout)]
     assert revealed[0] == "synapse_models.models.project.Project"
