@@ -16,8 +16,9 @@ Joining closes the user's open invitations and requests for that team.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import acl, auth
 from .context import RequestContext, Txn
@@ -112,6 +113,14 @@ def require_team_access(txn: Txn, team_id: int, access_type: str) -> None:
     txn.require_login()
     if access_type not in team_access(txn, team_id):
         raise Forbidden(f"You do not have {access_type} permission for team {team_id}.")
+
+
+def _team_with_access(ctx: RequestContext, raw_id: Any, access_type: str, what: str = "team id") -> int:
+    """Parse a team id, check the team exists (404) and the caller holds ``access_type`` on it (403)."""
+    team_id = parse_id(raw_id, what)
+    require_team(ctx.db, team_id)
+    require_team_access(ctx, team_id, access_type)
+    return team_id
 
 
 def is_member(db: sqlite3.Connection, team_id: int, principal_id: int) -> bool:
@@ -239,29 +248,26 @@ def _open_requests(txn: Txn, team_id: int | None, user_id: int | None) -> list[s
     ]
 
 
-def _invitation_json(row: sqlite3.Row) -> dict[str, Any]:
+def _membership_json(row: sqlite3.Row, party: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of an invitation or a request: the fields they share around ``party`` (who it is for)."""
     return {
         "id": str(row["id"]),
         "teamId": str(row["team_id"]),
-        "inviteeId": None if row["invitee_id"] is None else str(row["invitee_id"]),
-        "inviteeEmail": row["invitee_email"],
+        **party,
         "message": row["message"],
         "expiresOn": row["expires_on"],
         "createdOn": row["created_on"],
         "createdBy": str(row["created_by"]),
     }
+
+
+def _invitation_json(row: sqlite3.Row) -> dict[str, Any]:
+    invitee = None if row["invitee_id"] is None else str(row["invitee_id"])
+    return _membership_json(row, {"inviteeId": invitee, "inviteeEmail": row["invitee_email"]})
 
 
 def _request_json(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "teamId": str(row["team_id"]),
-        "userId": str(row["user_id"]),
-        "message": row["message"],
-        "expiresOn": row["expires_on"],
-        "createdOn": row["created_on"],
-        "createdBy": str(row["created_by"]),
-    }
+    return _membership_json(row, {"userId": str(row["user_id"])})
 
 
 def add_member(txn: Txn, team_id: int, principal_id: int) -> None:
@@ -380,9 +386,7 @@ def update_team(ctx: RequestContext) -> dict[str, Any]:
 
 @route("DELETE", REPO + "/team/<id>", status=204)
 def delete_team(ctx: RequestContext, id: str) -> None:
-    team_id = parse_id(id, "team id")
-    require_team(ctx.db, team_id)
-    require_team_access(ctx, team_id, "DELETE")
+    team_id = _team_with_access(ctx, id, "DELETE")
     for table, column in (
         ("teams", "id"),
         ("membership_invitations", "team_id"),
@@ -615,9 +619,7 @@ def create_invitation(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("teamId") is None:
         raise BadRequest("MembershipInvitation.teamId is required")
-    team_id = parse_id(body["teamId"], "teamId")
-    require_team(ctx.db, team_id)
-    require_team_access(ctx, team_id, "TEAM_MEMBERSHIP_UPDATE")
+    team_id = _team_with_access(ctx, body["teamId"], "TEAM_MEMBERSHIP_UPDATE", "teamId")
     invitee, email = body.get("inviteeId"), body.get("inviteeEmail")
     if (invitee is None) == (email is None):
         raise BadRequest("Exactly one of MembershipInvitation.inviteeId and inviteeEmail is required")
@@ -629,31 +631,8 @@ def create_invitation(ctx: RequestContext) -> dict[str, Any]:
             raise BadRequest(f"User {invitee_id} is already a member of team {team_id}")
     elif not isinstance(email, str) or "@" not in email:
         raise BadRequest(f"MembershipInvitation.inviteeEmail is not an email address: {email!r}")
-    invitation_id = ctx.next_id("membershipInvitation", start=3000001)
-    ctx.db.execute(
-        "INSERT INTO membership_invitations(id, team_id, invitee_id, invitee_email, message, expires_on,"
-        " created_on, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            invitation_id,
-            team_id,
-            invitee_id,
-            email,
-            body.get("message"),
-            _expires_on(body, "MembershipInvitation"),
-            ctx.now(),
-            ctx.user_id,
-        ),
-    )
-    return _invitation_json(_invitation_row(ctx.db, invitation_id))
-
-
-def _invitation_row(db: sqlite3.Connection, invitation_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM membership_invitations WHERE id = ?", (invitation_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Membership invitation {invitation_id} does not exist")
-    return row
+    party = {"invitee_id": invitee_id, "invitee_email": email}
+    return _insert_membership(ctx, INVITATIONS, body, team_id, party)
 
 
 def _check_invitation_party(ctx: RequestContext, row: sqlite3.Row) -> None:
@@ -672,16 +651,12 @@ def _check_invitation_party(ctx: RequestContext, row: sqlite3.Row) -> None:
 
 @route("GET", REPO + "/membershipInvitation/<id>")
 def get_invitation(ctx: RequestContext, id: str) -> dict[str, Any]:
-    row = _invitation_row(ctx.db, parse_id(id))
-    _check_invitation_party(ctx, row)
-    return _invitation_json(row)
+    return _invitation_json(_party_row(ctx, INVITATIONS, id))
 
 
 @route("DELETE", REPO + "/membershipInvitation/<id>", status=204)
 def delete_invitation(ctx: RequestContext, id: str) -> None:
-    row = _invitation_row(ctx.db, parse_id(id))
-    _check_invitation_party(ctx, row)
-    ctx.db.execute("DELETE FROM membership_invitations WHERE id = ?", (row["id"],))
+    _delete_membership(ctx, INVITATIONS, id)
 
 
 @route("GET", REPO + "/membershipInvitation/openInvitationCount")
@@ -692,9 +667,7 @@ def open_invitation_count(ctx: RequestContext) -> dict[str, Any]:
 
 @route("GET", REPO + "/team/<id>/openInvitation")
 def team_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    team_id = parse_id(id, "team id")
-    require_team(ctx.db, team_id)
-    require_team_access(ctx, team_id, "TEAM_MEMBERSHIP_UPDATE")
+    team_id = _team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
     invitee = ctx.arg_int("inviteeId")
     rows = ctx.db.execute(
@@ -708,13 +681,7 @@ def team_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
 
 @route("GET", REPO + "/user/<id>/openInvitation")
 def user_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    user_id = parse_id(id, "user id")
-    ctx.require_login()
-    if user_id != ctx.user_id and not ctx.is_admin:
-        raise Forbidden("You may only list your own invitations")
-    offset, limit = offset_limit(ctx, default_limit=10)
-    rows = _open_invitations(ctx, ctx.arg_int("teamId"), user_id)
-    return paginate([_invitation_json(r) for r in rows], offset, limit)
+    return _user_open(ctx, id, INVITATIONS)
 
 
 # -- requests ------
@@ -730,30 +697,7 @@ def create_request(ctx: RequestContext) -> dict[str, Any]:
     require_team(ctx.db, team_id)
     if is_member(ctx.db, team_id, ctx.user_id):
         raise BadRequest(f"You are already a member of team {team_id}")
-    request_id = ctx.next_id("membershipRequest", start=4000001)
-    ctx.db.execute(
-        "INSERT INTO membership_requests(id, team_id, user_id, message, expires_on, created_on, created_by)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            request_id,
-            team_id,
-            ctx.user_id,
-            body.get("message"),
-            _expires_on(body, "MembershipRequest"),
-            ctx.now(),
-            ctx.user_id,
-        ),
-    )
-    return _request_json(_request_row(ctx.db, request_id))
-
-
-def _request_row(db: sqlite3.Connection, request_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM membership_requests WHERE id = ?", (request_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Membership request {request_id} does not exist")
-    return row
+    return _insert_membership(ctx, REQUESTS, body, team_id, {"user_id": ctx.user_id})
 
 
 def _check_request_party(ctx: RequestContext, row: sqlite3.Row) -> None:
@@ -764,16 +708,12 @@ def _check_request_party(ctx: RequestContext, row: sqlite3.Row) -> None:
 
 @route("GET", REPO + "/membershipRequest/<id>")
 def get_request(ctx: RequestContext, id: str) -> dict[str, Any]:
-    row = _request_row(ctx.db, parse_id(id))
-    _check_request_party(ctx, row)
-    return _request_json(row)
+    return _request_json(_party_row(ctx, REQUESTS, id))
 
 
 @route("DELETE", REPO + "/membershipRequest/<id>", status=204)
 def delete_request(ctx: RequestContext, id: str) -> None:
-    row = _request_row(ctx.db, parse_id(id))
-    _check_request_party(ctx, row)
-    ctx.db.execute("DELETE FROM membership_requests WHERE id = ?", (row["id"],))
+    _delete_membership(ctx, REQUESTS, id)
 
 
 @route("GET", REPO + "/membershipRequest/openRequestCount")
@@ -785,9 +725,7 @@ def open_request_count(ctx: RequestContext) -> dict[str, Any]:
 
 @route("GET", REPO + "/team/<id>/openRequest")
 def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
-    team_id = parse_id(id, "team id")
-    require_team(ctx.db, team_id)
-    require_team_access(ctx, team_id, "TEAM_MEMBERSHIP_UPDATE")
+    team_id = _team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
     rows = _open_requests(ctx, team_id, ctx.arg_int("requestorId"))
     return paginate([_request_json(r) for r in rows], offset, limit)
@@ -795,13 +733,75 @@ def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
 
 @route("GET", REPO + "/user/<id>/openRequest")
 def user_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
+    return _user_open(ctx, id, REQUESTS)
+
+
+# -- what invitations and requests share ------
+
+
+class _Membership(NamedTuple):
+    """How one kind of membership record (invitation or request) is stored, shown and guarded."""
+
+    type_name: str
+    """``MembershipInvitation`` or ``MembershipRequest`` (in messages, and as the id counter's name)."""
+    table: str
+    first_id: int
+    to_json: Callable[[sqlite3.Row], dict[str, Any]]
+    check_party: Callable[[RequestContext, sqlite3.Row], None]
+    open_rows: Callable[[Txn, int | None, int], list[sqlite3.Row]]
+    """The open records of (team or all teams, user)."""
+    listed: str
+    """What ``/user/{id}/open...`` lists, for its 403."""
+
+
+INVITATIONS = _Membership("MembershipInvitation", "membership_invitations", 3000001, _invitation_json,
+                          _check_invitation_party, _open_invitations, "invitations")
+REQUESTS = _Membership("MembershipRequest", "membership_requests", 4000001, _request_json,
+                       _check_request_party, _open_requests, "membership requests")
+
+
+def _insert_membership(ctx: RequestContext, kind: _Membership, body: dict[str, Any], team_id: int,
+                       party: dict[str, Any]) -> dict[str, Any]:
+    """Store a new invitation/request for ``party`` (its columns) with the body's message and expiry."""
+    item_id = ctx.next_id(kind.type_name[0].lower() + kind.type_name[1:], start=kind.first_id)
+    columns = ["id", "team_id", *party, "message", "expires_on", "created_on", "created_by"]
+    values = [item_id, team_id, *party.values(), body.get("message"), _expires_on(body, kind.type_name),
+              ctx.now(), ctx.user_id]
+    ctx.db.execute(
+        f"INSERT INTO {kind.table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values
+    )
+    return kind.to_json(_membership_row(ctx.db, kind, item_id))
+
+
+def _membership_row(db: sqlite3.Connection, kind: _Membership, item_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = db.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        label = kind.type_name.replace("Membership", "Membership ").capitalize()
+        raise NotFound(f"{label} {item_id} does not exist")
+    return row
+
+
+def _party_row(ctx: RequestContext, kind: _Membership, id: str) -> sqlite3.Row:
+    """The invitation/request with this id, if the caller is a party to it (else 403)."""
+    row = _membership_row(ctx.db, kind, parse_id(id))
+    kind.check_party(ctx, row)
+    return row
+
+
+def _delete_membership(ctx: RequestContext, kind: _Membership, id: str) -> None:
+    row = _party_row(ctx, kind, id)
+    ctx.db.execute(f"DELETE FROM {kind.table} WHERE id = ?", (row["id"],))
+
+
+def _user_open(ctx: RequestContext, id: str, kind: _Membership) -> dict[str, Any]:
+    """A page of a user's own open invitations/requests (``teamId=`` narrows to one team)."""
     user_id = parse_id(id, "user id")
     ctx.require_login()
     if user_id != ctx.user_id and not ctx.is_admin:
-        raise Forbidden("You may only list your own membership requests")
+        raise Forbidden(f"You may only list your own {kind.listed}")
     offset, limit = offset_limit(ctx, default_limit=10)
-    rows = _open_requests(ctx, ctx.arg_int("teamId"), user_id)
-    return paginate([_request_json(r) for r in rows], offset, limit)
+    rows = kind.open_rows(ctx, ctx.arg_int("teamId"), user_id)
+    return paginate([kind.to_json(r) for r in rows], offset, limit)
 
 
 # -- team ACL ------
@@ -809,9 +809,7 @@ def user_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
 
 @route("GET", REPO + "/team/<id>/acl")
 def get_team_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
-    team_id = parse_id(id, "team id")
-    require_team(ctx.db, team_id)
-    require_team_access(ctx, team_id, "READ")
+    team_id = _team_with_access(ctx, id, "READ")
     found = acl.get_acl(ctx.db, TEAM_TYPE, team_id)
     if found is None:
         raise NotFound(f"Team {team_id} has no ACL")
@@ -823,9 +821,7 @@ def put_team_acl(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("id") is None:
         raise BadRequest("AccessControlList.id is required")
-    team_id = parse_id(body["id"], "team id")
-    require_team(ctx.db, team_id)
-    require_team_access(ctx, team_id, "TEAM_MEMBERSHIP_UPDATE")
+    team_id = _team_with_access(ctx, body["id"], "TEAM_MEMBERSHIP_UPDATE")
     entries = acl.normalize_resource_access(ctx.db, body.get("resourceAccess"))
     if not any("TEAM_MEMBERSHIP_UPDATE" in e["accessType"] for e in entries):
         raise BadRequest("The team ACL must give at least one principal TEAM_MEMBERSHIP_UPDATE")

@@ -439,26 +439,55 @@ def _v1_update_markdown(ctx: RequestContext, row: sqlite3.Row, body: dict[str, A
 # -- routes ------
 
 
+def _register_pages(pages: str, header_tree: str, kind: str,
+                    to_json: Callable[[RequestContext, sqlite3.Row], dict[str, Any]]) -> None:
+    """Routes V1 (``.../wiki``) and V2 (``.../wiki2``) share but for the page JSON: read, delete, headers,
+    attachments."""
+
+    def key(owner: str) -> str:
+        return _owner_key(kind, owner)
+
+    @route("GET", pages)
+    def get_root(ctx: RequestContext, owner: str) -> dict[str, Any]:
+        _require_owner_access(ctx, kind, key(owner), "READ")
+        return to_json(ctx, _require_root(ctx.db, kind, key(owner)))
+
+    @route("GET", pages + "/<wiki_id>")
+    def get_page(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
+        _require_owner_access(ctx, kind, key(owner), "READ")
+        return to_json(ctx, _page_row(ctx.db, kind, key(owner), wiki_id))
+
+    @route("DELETE", pages + "/<wiki_id>")
+    def delete_page(ctx: RequestContext, owner: str, wiki_id: str) -> None:
+        _delete(ctx, kind, key(owner), wiki_id)
+
+    @route("GET", header_tree)
+    def get_header_tree(ctx: RequestContext, owner: str) -> dict[str, Any]:
+        return _headers(ctx, kind, key(owner))
+
+    @route("GET", pages + "/<wiki_id>/attachmenthandles")
+    def attachment_handles(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
+        return _attachment_handles(ctx, kind, key(owner), wiki_id)
+
+    @route("GET", pages + "/<wiki_id>/attachment")
+    @route("GET", pages + "/<wiki_id>/attachmentpreview")
+    def attachment(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
+        return _attachment_url(ctx, kind, key(owner), wiki_id)
+
+
 def _register(segment: str, kind: str) -> None:
     base = f"{REPO}/{segment}/<owner>"
 
     def key(owner: str) -> str:
         return _owner_key(kind, owner)
 
-    # V2
+    _register_pages(base + "/wiki2", base + "/wikiheadertree2", kind, _v2_json)
+    _register_pages(base + "/wiki", base + "/wikiheadertree", kind, _v1_json)
+
+    # V2 only
     @route("POST", base + "/wiki2", status=201)
     def create_v2(ctx: RequestContext, owner: str) -> dict[str, Any]:
         return _v2_json(ctx, _create(ctx, kind, key(owner), ctx.json_object()))
-
-    @route("GET", base + "/wiki2")
-    def get_root_v2(ctx: RequestContext, owner: str) -> dict[str, Any]:
-        _require_owner_access(ctx, kind, key(owner), "READ")
-        return _v2_json(ctx, _require_root(ctx.db, kind, key(owner)))
-
-    @route("GET", base + "/wiki2/<wiki_id>")
-    def get_v2(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
-        _require_owner_access(ctx, kind, key(owner), "READ")
-        return _v2_json(ctx, _page_row(ctx.db, kind, key(owner), wiki_id))
 
     @route("PUT", base + "/wiki2/<wiki_id>")
     def put_v2(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
@@ -474,14 +503,6 @@ def _register(segment: str, kind: str) -> None:
             ctx, row, row["parent_id"], old["title"], old["markdown_handle"], list(loads(old["attachments"]))
         )
         return _v2_json(ctx, _page_row(ctx.db, kind, key(owner), wiki_id))
-
-    @route("DELETE", base + "/wiki2/<wiki_id>")
-    def delete_v2(ctx: RequestContext, owner: str, wiki_id: str) -> None:
-        _delete(ctx, kind, key(owner), wiki_id)
-
-    @route("GET", base + "/wikiheadertree2")
-    def header_tree_v2(ctx: RequestContext, owner: str) -> dict[str, Any]:
-        return _headers(ctx, kind, key(owner))
 
     @route("GET", base + "/wiki2/<wiki_id>/wikihistory")
     def history_v2(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
@@ -525,23 +546,11 @@ def _register(segment: str, kind: str) -> None:
         )
         return _order_hint(ctx.db, kind, key(owner))
 
-    @route("GET", base + "/wiki2/<wiki_id>/attachmenthandles")
-    def attachment_handles_v2(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
-        return _attachment_handles(ctx, kind, key(owner), wiki_id)
-
-    @route("GET", base + "/wiki2/<wiki_id>/attachment")
-    def attachment_v2(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
-        return _attachment_url(ctx, kind, key(owner), wiki_id)
-
-    @route("GET", base + "/wiki2/<wiki_id>/attachmentpreview")
-    def attachment_preview_v2(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
-        return _attachment_url(ctx, kind, key(owner), wiki_id)
-
     @route("GET", base + "/wiki2/<wiki_id>/markdown")
     def markdown_v2(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
         return _markdown_url(ctx, kind, key(owner), wiki_id)
 
-    # V1 facade
+    # V1 facade only (it speaks plain markdown)
     @route("POST", base + "/wiki", status=201)
     def create_v1(ctx: RequestContext, owner: str) -> dict[str, Any]:
         body = ctx.json_object()
@@ -554,47 +563,17 @@ def _register(segment: str, kind: str) -> None:
         )
         return _v1_json(ctx, row)
 
-    @route("GET", base + "/wiki")
-    def get_root_v1(ctx: RequestContext, owner: str) -> dict[str, Any]:
-        _require_owner_access(ctx, kind, key(owner), "READ")
-        return _v1_json(ctx, _require_root(ctx.db, kind, key(owner)))
-
-    @route("GET", base + "/wiki/<wiki_id>")
-    def get_v1(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
-        _require_owner_access(ctx, kind, key(owner), "READ")
-        return _v1_json(ctx, _page_row(ctx.db, kind, key(owner), wiki_id))
-
     @route("PUT", base + "/wiki/<wiki_id>")
     def put_v1(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
         body = ctx.json_object()
         row = _update(ctx, kind, key(owner), wiki_id, body, lambda old: _v1_update_markdown(ctx, old, body))
         return _v1_json(ctx, row)
 
-    @route("DELETE", base + "/wiki/<wiki_id>")
-    def delete_v1(ctx: RequestContext, owner: str, wiki_id: str) -> None:
-        _delete(ctx, kind, key(owner), wiki_id)
-
-    @route("GET", base + "/wikiheadertree")
-    def header_tree_v1(ctx: RequestContext, owner: str) -> dict[str, Any]:
-        return _headers(ctx, kind, key(owner))
-
     @route("GET", base + "/wikikey")
     def wiki_key(ctx: RequestContext, owner: str) -> dict[str, Any]:
         _require_owner_access(ctx, kind, key(owner), "READ")
         root = _require_root(ctx.db, kind, key(owner))
         return {"wikiPageId": str(root["id"]), "ownerObjectId": key(owner), "ownerObjectType": kind}
-
-    @route("GET", base + "/wiki/<wiki_id>/attachmenthandles")
-    def attachment_handles_v1(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
-        return _attachment_handles(ctx, kind, key(owner), wiki_id)
-
-    @route("GET", base + "/wiki/<wiki_id>/attachment")
-    def attachment_v1(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
-        return _attachment_url(ctx, kind, key(owner), wiki_id)
-
-    @route("GET", base + "/wiki/<wiki_id>/attachmentpreview")
-    def attachment_preview_v1(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
-        return _attachment_url(ctx, kind, key(owner), wiki_id)
 
 
 def _order_hint(db: sqlite3.Connection, kind: str, owner: str) -> dict[str, Any]:

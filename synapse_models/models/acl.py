@@ -27,7 +27,8 @@ import attrs
 from .._convert import READ_ONLY, from_wire, parse_datetime
 from ..connection import Connection
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..registry import ConnectionLike, get_connection
+from ..registry import ConnectionLike
+from ._record import Record
 
 __all__ = [
     "AccessControlList",
@@ -146,7 +147,7 @@ class ResourceAccess:
 
 
 @attrs.define(kw_only=True)
-class AccessControlList:
+class AccessControlList(Record):
     """The sharing settings of one entity, evaluation or team.
 
     Change it with :meth:`grant`/:meth:`revoke` and :meth:`store` it (etag-checked), or use the same verbs on
@@ -172,9 +173,6 @@ class AccessControlList:
     owner_kind: str = attrs.field(default="entity", init=False, eq=False)
     """``entity``, ``evaluation`` or ``team``."""
 
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def inherited(self) -> bool:
@@ -243,8 +241,8 @@ class AccessControlList:
     def store(self, *, connection: ConnectionLike | None = None) -> AccessControlList:
         """Save the settings (PUT with the etag; POST when an entity stops inheriting); no-op if unchanged."""
         conn = self._conn(connection)
-        body = self.to_body()
-        if self._stored is not None and body == self._stored:
+        body = self._wire()
+        if self._unchanged(body):
             return self
         owner = self.owner_id or self.id
         if self.owner_kind == "entity":
@@ -256,13 +254,10 @@ class AccessControlList:
             answer = conn.put("/evaluation/acl", body)
         else:
             answer = conn.put("/team/acl", body)
-        fresh = _acl_from_wire(answer, conn, owner_id=str(owner), kind=self.owner_kind)
-        for field in attrs.fields(AccessControlList):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
-        return self
+        return self._take(_acl_from_wire(answer, conn, owner_id=str(owner), kind=self.owner_kind))
 
-    def _conn(self, connection: ConnectionLike | None) -> Connection:
-        return get_connection(connection, bound=self._connection)
+    def _wire(self) -> dict[str, Any]:
+        return self.to_body()
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{e.principal_id}</td>"
@@ -281,9 +276,7 @@ def _acl_from_wire(data: dict[str, Any], conn: Connection, *, owner_id: str, kin
     acl._unknown_fields = {k: v for k, v in data.items() if k not in known}
     acl.owner_id = owner_id
     acl.owner_kind = kind
-    acl._connection = conn
-    acl._stored = acl.to_body()
-    return acl
+    return acl._loaded(conn)
 
 
 @attrs.define(kw_only=True)

@@ -12,8 +12,9 @@ import attrs
 
 from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
 from ..connection import Connection
-from ..errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._record import Record
 from .acl import Shareable, UserEvaluationPermissions, html_table, resolve_principal
 from .annotations import Annotations, to_annotations
 from .entity import Entity, parse_entity_id
@@ -63,7 +64,7 @@ def _check_name(_: object, __: attrs.Attribute[Any], value: str) -> None:
 
 
 @attrs.define
-class Evaluation(Shareable):
+class Evaluation(Record, Shareable):
     """An evaluation queue: people submit entities to it and its admins score them.
 
     Example:
@@ -95,13 +96,6 @@ class Evaluation(Shareable):
     created_on: datetime | None = attrs.field(
         default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
 
-    _unknown_fields: dict[str, Any] = attrs.field(
-        factory=dict, kw_only=True, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(
-        default=None, kw_only=True, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(
-        default=None, kw_only=True, init=False, repr=False, eq=False)
-
     @classmethod
     def get(cls, id: int | str | None = None, *, name: str | None = None,
             connection: ConnectionLike | None = None) -> Evaluation:
@@ -120,13 +114,6 @@ class Evaluation(Shareable):
             raise ValidationError("id", id, "evaluation ids are numbers")
         return cls._load(conn, conn.get(f"/evaluation/{str(id).strip()}"))
 
-    @classmethod
-    def _load(cls, conn: Connection, data: dict[str, Any]) -> Evaluation:
-        evaluation = from_wire(cls, data)
-        evaluation._connection = conn
-        evaluation._stored = to_wire(evaluation)
-        return evaluation
-
     def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Evaluation:
         """Create the queue, or update it (etag-checked); nothing is sent when nothing changed.
 
@@ -141,46 +128,29 @@ class Evaluation(Shareable):
                 see it).
             PreconditionFailedError: The evaluation changed since you read it.
         """
-        conn = get_connection(connection, bound=self._connection)
+        conn = self._conn(connection)
         if self.content_source is None:
             raise ValidationError("content_source", None, "give the project: content_source=")
-        body = to_wire(self)
-        if self.id is None:
-            try:
-                answer = conn.post("/evaluation", body)
-            except ConflictError:
-                if not create_or_update or not self._adopt_existing(conn):
-                    raise
-                return self.store(connection=conn)
-        elif self._stored is not None and body == self._stored:
-            return self
-        else:
-            answer = conn.put(f"/evaluation/{self.id}", body)
-        fresh = self._load(conn, answer)
-        for field in attrs.fields(Evaluation):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
-        return self
+        return self._write(conn, create_or_update=create_or_update)
 
-    def _adopt_existing(self, conn: Connection) -> bool:
-        """Take over the evaluation that has this name (its id, etag, and values for fields unset here)."""
+    def _create_path(self) -> str:
+        return "/evaluation"
+
+    def _update_path(self) -> str:
+        return f"/evaluation/{self.id}"
+
+    def _find_existing(self, conn: Connection) -> Evaluation | None:
+        """The evaluation that has this name (``None`` when there is none you can see)."""
         try:
-            remote = self._load(conn, conn.get(f"/evaluation/name/{quote(self.name, safe='')}"))
+            return self._load(conn, conn.get(f"/evaluation/name/{quote(self.name, safe='')}"))
         except (NotFoundError, ForbiddenError):
-            return False
-        for field in attrs.fields(Evaluation):
-            if field.init and getattr(self, field.name) is None:
-                object.__setattr__(self, field.name, getattr(remote, field.name))
-        self.id, self.etag = remote.id, remote.etag
-        self._unknown_fields = {**remote._unknown_fields, **self._unknown_fields}
-        self._stored = remote._stored
-        return True
+            return None
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
         """Delete the queue and its submissions."""
         conn, evaluation_id = self._acl_owner(connection)
         conn.delete(f"/evaluation/{evaluation_id}")
-        self.etag = None
-        self._stored = None
+        self._forget()
 
     def permissions(self, *, connection: ConnectionLike | None = None) -> UserEvaluationPermissions:
         """What the current user may do with this queue, as the server computes it."""
@@ -254,8 +224,6 @@ class Evaluation(Shareable):
                                      limit=50):
             yield SubmissionStatus._load(conn, item)
 
-    def _conn(self, connection: ConnectionLike | None) -> Connection:
-        return get_connection(connection, bound=self._connection)
 
 
 @attrs.define(kw_only=True)
@@ -310,7 +278,7 @@ class Submission:
 
 
 @attrs.define(kw_only=True)
-class SubmissionStatus:
+class SubmissionStatus(Record):
     """The scoring state of a submission: a status and typed score annotations (etag-checked on store).
 
     Example:
@@ -334,9 +302,6 @@ class SubmissionStatus:
     modified_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     status_version: int | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
 
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @classmethod
     def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
@@ -351,14 +316,15 @@ class SubmissionStatus:
         status = from_wire(cls, data)
         status.submission_annotations = Annotations.from_wire(data.get("submissionAnnotations"))
         status._unknown_fields.pop("submissionAnnotations", None)
-        status._connection = conn
-        status._stored = status._body()
-        return status
+        return status._loaded(conn)
 
-    def _body(self) -> dict[str, Any]:
+    def _wire(self) -> dict[str, Any]:
         body = to_wire(self)
         body["submissionAnnotations"] = self.submission_annotations.to_wire(self.id, self.etag)
         return body
+
+    def _update_path(self) -> str:
+        return f"/evaluation/submission/{self.id}/status"
 
     def store(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """Save the status and annotations (etag-checked); nothing is sent when nothing changed.
@@ -367,14 +333,7 @@ class SubmissionStatus:
             PreconditionFailedError: Someone else changed the status since you read it.
             ForbiddenError: You may not score this queue.
         """
-        conn = get_connection(connection, bound=self._connection)
-        body = self._body()
-        if self._stored is not None and body == self._stored:
-            return self
-        fresh = self._load(conn, conn.put(f"/evaluation/submission/{self.id}/status", body))
-        for field in attrs.fields(SubmissionStatus):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
-        return self
+        return self._write(self._conn(connection))
 
     def _repr_html_(self) -> str:
         rows: list[tuple[str, object]] = [("submission", self.id),

@@ -8,10 +8,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, to_wire
+from .._convert import READ_ONLY, from_wire
 from ..connection import Connection
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._record import Record
 from .acl import Shareable, TeamPermissions, resolve_principal
 from .user import UserGroupHeader
 
@@ -69,7 +70,7 @@ class MembershipInvitation:
 
 
 @attrs.define
-class Team(Shareable):
+class Team(Record, Shareable):
     """A named group of users; its id is a principal id, so it can be granted access like a user.
 
     Example:
@@ -102,13 +103,6 @@ class Team(Shareable):
     modified_by: str | None = attrs.field(
         default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
 
-    _unknown_fields: dict[str, Any] = attrs.field(
-        factory=dict, kw_only=True, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(
-        default=None, kw_only=True, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(
-        default=None, kw_only=True, init=False, repr=False, eq=False)
-
     @name.validator
     def _check_name(self, _: attrs.Attribute[Any], value: str) -> None:
         if not isinstance(value, str) or not value.strip():
@@ -137,13 +131,6 @@ class Team(Shareable):
         if isinstance(id, bool) or not str(id).strip().isdigit():
             raise ValidationError("id", id, "team ids are numbers")
         return cls._load(conn, conn.get(f"/team/{str(id).strip()}"))
-
-    @classmethod
-    def _load(cls, conn: Connection, data: dict[str, Any]) -> Team:
-        team = from_wire(cls, data)
-        team._connection = conn
-        team._stored = to_wire(team)
-        return team
 
     def members(self, *, connection: ConnectionLike | None = None) -> Iterator[TeamMember]:
         """Iterate the members (with their admin flag), lazily, page by page."""
@@ -179,45 +166,27 @@ class Team(Shareable):
             ForbiddenError: The existing team of that name is not yours to change.
             PreconditionFailedError: The team changed since you read it.
         """
-        conn = get_connection(connection, bound=self._connection)
-        body = to_wire(self)
-        if self.id is None:
-            try:
-                answer = conn.post("/team", body)
-            except ConflictError:
-                if not create_or_update or not self._adopt_existing(conn):
-                    raise
-                return self.store(connection=conn)
-        elif self._stored is not None and body == self._stored:
-            return self
-        else:
-            answer = conn.put("/team", body)
-        fresh = self._load(conn, answer)
-        for field in attrs.fields(Team):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
-        return self
+        return self._write(self._conn(connection), create_or_update=create_or_update)
 
-    def _adopt_existing(self, conn: Connection) -> bool:
-        """Take over the team that has this name (its id, etag, and its values for fields unset here)."""
+    def _create_path(self) -> str:
+        return "/team"
+
+    def _update_path(self) -> str:
+        return "/team"
+
+    def _find_existing(self, conn: Connection) -> Team | None:
+        """The team that has this name (``None`` when the name belongs to a user)."""
         try:
             team_id = conn.post("/principal/alias", {"alias": self.name, "type": "TEAM_NAME"})["principalId"]
         except NotFoundError:
-            return False  # the name belongs to a user
-        remote = self._load(conn, conn.get(f"/team/{team_id}"))
-        for field in attrs.fields(Team):
-            if field.init and getattr(self, field.name) is None:
-                object.__setattr__(self, field.name, getattr(remote, field.name))
-        self.id, self.etag = remote.id, remote.etag
-        self._unknown_fields = {**remote._unknown_fields, **self._unknown_fields}
-        self._stored = remote._stored
-        return True
+            return None  # the name belongs to a user
+        return self._load(conn, conn.get(f"/team/{team_id}"))
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
         """Delete the team (admins only)."""
         conn, team_id = self._acl_owner(connection)
         conn.delete(f"/team/{team_id}")
-        self.etag = None
-        self._stored = None
+        self._forget()
 
     def invite(self, user_or_email: object, *, message: str | None = None,
                connection: ConnectionLike | None = None) -> MembershipInvitation:
@@ -263,9 +232,6 @@ class Team(Shareable):
         """Leave the team as the current user."""
         conn, team_id = self._acl_owner(connection)
         conn.delete(f"/team/{team_id}/member/{_me(conn)}")
-
-    def _conn(self, connection: ConnectionLike | None) -> Connection:
-        return get_connection(connection, bound=self._connection)
 
 
 def _me(conn: Connection) -> str:

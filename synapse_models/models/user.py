@@ -7,10 +7,10 @@ from typing import Any
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, to_wire
-from ..connection import Connection
+from .._convert import READ_ONLY
 from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._record import Record
 
 __all__ = ["UserGroupHeader", "UserProfile", "me"]
 
@@ -32,7 +32,7 @@ class UserGroupHeader:
 
 
 @attrs.define(kw_only=True)
-class UserProfile:
+class UserProfile(Record):
     """A Synapse user's public profile (your own profile also carries private fields such as ``emails``).
 
     Example:
@@ -60,9 +60,6 @@ class UserProfile:
     created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     """When the account was created."""
 
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
     def id(self) -> str | None:
@@ -91,13 +88,6 @@ class UserProfile:
             text = str(answer["principalId"])
         return cls._load(conn, conn.get(f"/userProfile/{text}"))
 
-    @classmethod
-    def _load(cls, conn: Connection, data: dict[str, Any]) -> UserProfile:
-        profile = from_wire(cls, data)
-        profile._connection = conn
-        profile._stored = to_wire(profile)
-        return profile
-
     def store(self, *, connection: ConnectionLike | None = None) -> UserProfile:
         """Save changes to your own profile (etag-checked; nothing is sent when nothing changed).
 
@@ -105,14 +95,10 @@ class UserProfile:
             PreconditionFailedError: The profile changed since you read it.
             ForbiddenError: It is not your profile.
         """
-        conn = get_connection(connection, bound=self._connection)
-        body = to_wire(self)
-        if self._stored is not None and body == self._stored:
-            return self
-        fresh = self._load(conn, conn.put("/userProfile", body))
-        for field in attrs.fields(UserProfile):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
-        return self
+        return self._write(self._conn(connection))
+
+    def _update_path(self) -> str:
+        return "/userProfile"
 
 
 def me(*, connection: ConnectionLike | None = None) -> UserProfile:

@@ -19,6 +19,7 @@ from .._convert import READ_ONLY, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._record import Record
 from .acl import html_table
 from .entity import Entity, parse_entity_id
 
@@ -100,7 +101,7 @@ class WikiHeader:
 
 
 @attrs.define(kw_only=True)
-class Wiki:
+class Wiki(Record):
     """A wiki page: markdown text, sub-pages and file attachments.
 
     Example:
@@ -133,9 +134,6 @@ class Wiki:
     modified_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     modified_by: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
 
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
     _stored_markdown: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     @property
@@ -164,18 +162,16 @@ class Wiki:
         where = to_owner(owner)
         page_id = _wiki_id(id) if id is not None else None
         data = conn.get(f"{where.path}/wiki2" + (f"/{page_id}" if page_id else ""))
-        wiki = cls._load(conn, where, data)
+        wiki = cls._load_page(conn, where, data)
         wiki.markdown = wiki._fetch_markdown(conn)
         wiki._stored_markdown = wiki.markdown
         return wiki
 
     @classmethod
-    def _load(cls, conn: Connection, owner: WikiOwner, data: dict[str, Any]) -> Wiki:
+    def _load_page(cls, conn: Connection, owner: WikiOwner, data: dict[str, Any]) -> Wiki:
         wiki = from_wire(cls, data)
         wiki.owner = owner
-        wiki._connection = conn
-        wiki._stored = to_wire(wiki)
-        return wiki
+        return wiki._loaded(conn)
 
     def _fetch_markdown(self, conn: Connection) -> str:
         from ..transfer.download import fetch_bytes
@@ -280,21 +276,19 @@ class Wiki:
                     raise
                 self._adopt_root(conn, {p.name for p in paths})
                 answer = conn.put(f"{self.where.path}/wiki2/{self.id}", to_wire(self))
-        elif self._stored is not None and body == self._stored:
+        elif self._unchanged(body):
             self._stored_markdown = self.markdown
             return self
         else:
             answer = conn.put(f"{self.where.path}/wiki2/{self.id}", body)
-        fresh = self._load(conn, self.where, answer)
-        for field in attrs.fields(Wiki):
-            if field.name not in ("markdown", "attachments", "_stored_markdown"):
-                object.__setattr__(self, field.name, getattr(fresh, field.name))
+        self._take(self._load_page(conn, self.where, answer),
+                   keep=("markdown", "attachments", "_stored_markdown"))
         self._stored_markdown = self.markdown
         return self
 
     def _adopt_root(self, conn: Connection, new_names: set[str]) -> None:
         """Become the owner's existing root page, keeping its attachments that are not being replaced."""
-        root = self._load(conn, self.where, conn.get(f"{self.where.path}/wiki2"))
+        root = self._load_page(conn, self.where, conn.get(f"{self.where.path}/wiki2"))
         kept = [str(h["id"]) for name, h in root.attachment_handles(connection=conn).items()
                 if name not in new_names]
         self.id, self.etag = root.id, root.etag
@@ -324,8 +318,7 @@ class Wiki:
         conn = self._conn(connection)
         self._require_id()
         conn.delete(f"{self.where.path}/wiki2/{self.id}")
-        self.etag = None
-        self._stored = None
+        self._forget()
 
     def _repr_html_(self) -> str:
         import html
@@ -339,9 +332,6 @@ class Wiki:
     def _require_id(self) -> None:
         if self.id is None:
             raise ValidationError("id", None, "this wiki page is not stored yet")
-
-    def _conn(self, connection: ConnectionLike | None) -> Connection:
-        return get_connection(connection, bound=self._connection)
 
 
 def _check_attachments(items: Sequence[str | Path]) -> list[Path]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import tempfile
 import time
 import warnings
@@ -29,24 +30,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: make ``tests`` importable
+
 import synapse_models as sm
 from synapse_models.local import LocalSynapse
+from tests.peer import official_client
 
 MARKDOWN = ("# Page\n\n" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 18)[:1024]
-
-
-def _peer(server: LocalSynapse, token: str, tmp: Path) -> Any:
-    import synapseclient
-
-    base = server.endpoint
-    syn = synapseclient.Synapse(
-        repoEndpoint=f"{base}/repo/v1", authEndpoint=f"{base}/auth/v1", fileHandleEndpoint=f"{base}/file/v1",
-        portalEndpoint=f"{base}/", skip_checks=True, cache_client=False,
-        configPath=str(tmp / "synapseConfig"), cache_root_dir=str(tmp / "cache"), silent=True)
-    syn.logger.setLevel(logging.ERROR)
-    syn.login(authToken=token)
-    syn.multi_threaded = False
-    return syn
 
 
 def _measure(server: LocalSynapse, n: int, work: Callable[[int], Any]) -> tuple[float, float]:
@@ -149,7 +139,8 @@ def main() -> None:
         alice_token = server.create_user("alice")
         alice = sm.connect(alice_token, endpoint=server.endpoint, name="alice")
         bob = sm.connect(server.create_user("bob"), endpoint=server.endpoint, name="bob")
-        syn = _peer(server, alice_token, Path(scratch))
+        syn = official_client(server, alice_token, Path(scratch), log_level=logging.ERROR,
+                              multi_threaded=False)
         for who in ("synapse_models", "synapseclient"):  # warm-up round, not reported
             _run(who, server, alice, bob, syn, 5, Path(scratch), "warm-up")
         for who in ("synapseclient", "synapse_models"):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from synapse_models.local import LocalSynapse
+from tests.peer import official_client
 
 synapseclient = pytest.importorskip("synapseclient")
 _users = itertools.count(1)
@@ -22,22 +24,8 @@ def server() -> Iterator[LocalSynapse]:
 
 
 def make_client(server: LocalSynapse, token: str, home: Path) -> Any:
-    """Return a logged-in official client talking only to ``server``."""
-    base = server.endpoint
-    syn = synapseclient.Synapse(
-        repoEndpoint=f"{base}/repo/v1",
-        authEndpoint=f"{base}/auth/v1",
-        fileHandleEndpoint=f"{base}/file/v1",
-        portalEndpoint=f"{base}/",
-        skip_checks=True,
-        cache_client=False,
-        configPath=str(home / "synapseConfig"),
-        cache_root_dir=str(home / "cache"),
-        silent=True,
-    )
-    syn.login(authToken=token)
-    syn.multi_threaded = False
-    return syn
+    """Return a logged-in official client talking only to ``server`` (one transfer thread)."""
+    return official_client(server, token, home, multi_threaded=False)
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +38,22 @@ def syn(server: LocalSynapse, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def other_syn(server: LocalSynapse, tmp_path_factory: pytest.TempPathFactory) -> Any:
     token = server.create_user(f"outsider{next(_users)}")
     return make_client(server, token, tmp_path_factory.mktemp("other"))
+
+
+@pytest.fixture
+def peer(server: LocalSynapse, tmp_path: Path) -> Callable[[str], Any]:
+    """Return a factory: user name -> a logged-in official client with its own config and cache dirs.
+
+    The clients keep the official defaults (``multi_threaded`` stays on). Asking twice for the same name gives
+    a second client of the same user with an empty cache.
+    """
+    tokens: dict[str, str] = {}
+
+    def make(user: str) -> Any:
+        if user not in tokens:
+            tokens[user] = server.create_user(f"{user}{os.urandom(4).hex()}")
+        home = tmp_path / f"{user}-{os.urandom(3).hex()}"
+        home.mkdir()
+        return official_client(server, tokens[user], home)
+
+    return make

@@ -7,14 +7,10 @@ and checks what it reads back, so the server behaves the way that client expects
 from __future__ import annotations
 
 import itertools
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from synapse_models.local import LocalSynapse
 
 synapseclient = pytest.importorskip("synapseclient")
 
@@ -27,40 +23,6 @@ _counter = itertools.count(1)
 
 def _unique(prefix: str) -> str:
     return f"{prefix}-{next(_counter)}"
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalSynapse]:
-    with LocalSynapse() as server:
-        yield server
-
-
-def _peer(local: LocalSynapse, tmp: Path, user: str) -> Any:
-    base = local.endpoint
-    syn = synapseclient.Synapse(
-        repoEndpoint=f"{base}/repo/v1",
-        authEndpoint=f"{base}/auth/v1",
-        fileHandleEndpoint=f"{base}/file/v1",
-        portalEndpoint=f"{base}/",
-        skip_checks=True,
-        cache_client=False,
-        configPath=str(tmp / "synapseConfig"),
-        cache_root_dir=str(tmp / "cache"),
-        silent=True,
-    )
-    syn.logger.setLevel(logging.WARNING)
-    syn.login(authToken=local.create_user(user))
-    return syn
-
-
-@pytest.fixture(scope="module")
-def syn(local: LocalSynapse, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return _peer(local, tmp_path_factory.mktemp("peer-owner"), "collab-owner")
-
-
-@pytest.fixture(scope="module")
-def other(local: LocalSynapse, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return _peer(local, tmp_path_factory.mktemp("peer-other"), "collab-other")
 
 
 @pytest.fixture
@@ -131,9 +93,9 @@ def test_legacy_team_store_and_get(syn: Any) -> None:
         syn.getTeam(team.id)
 
 
-def test_legacy_team_invitation_and_status(syn: Any, other: Any) -> None:
+def test_legacy_team_invitation_and_status(syn: Any, other_syn: Any) -> None:
     team = syn.store(synapseclient.Team(name=_unique("invite team")))
-    other_id = other.getUserProfile()["ownerId"]
+    other_id = other_syn.getUserProfile()["ownerId"]
     syn.invite_to_team(team, user=other_id, message="welcome")
     status = syn.get_membership_status(other_id, team.id)
     assert status["hasOpenInvitation"] is True
@@ -184,14 +146,14 @@ def test_legacy_evaluation_submit_and_score(syn: Any, project: Any) -> None:
         syn.getEvaluation(evaluation.id)
 
 
-def test_legacy_evaluation_permissions_for_another_user(syn: Any, other: Any, project: Any) -> None:
+def test_legacy_evaluation_permissions_for_another_user(syn: Any, other_syn: Any, project: Any) -> None:
     evaluation = syn.store(synapseclient.Evaluation(name=_unique("shared queue"), contentSource=project.id))
-    other_id = other.getUserProfile()["ownerId"]
+    other_id = other_syn.getUserProfile()["ownerId"]
     with pytest.raises(synapseclient.core.exceptions.SynapseHTTPError):
-        other.getEvaluation(evaluation.id)
+        other_syn.getEvaluation(evaluation.id)
     syn.setPermissions(evaluation, other_id, accessType=["READ", "SUBMIT"])
     assert set(syn.getPermissions(evaluation, other_id)) == {"READ", "SUBMIT"}
-    assert other.getEvaluation(evaluation.id).id == evaluation.id
+    assert other_syn.getEvaluation(evaluation.id).id == evaluation.id
 
 
 def test_models_evaluation_and_submission(syn: Any, project: Any, tmp_path: Path) -> None:
@@ -223,16 +185,16 @@ def test_models_evaluation_and_submission(syn: Any, project: Any, tmp_path: Path
     assert Path(downloaded.filePath).read_text() == "id,score\n1,0.5\n"
 
 
-def test_legacy_permissions_granted_through_a_team(syn: Any, other: Any, project: Any) -> None:
+def test_legacy_permissions_granted_through_a_team(syn: Any, other_syn: Any, project: Any) -> None:
     team = syn.store(synapseclient.Team(name=_unique("readers"), canPublicJoin=True))
     syn.setPermissions(project, team.id, accessType=["READ", "DOWNLOAD"])
     assert set(syn.getPermissions(project, team.id)) == {"READ", "DOWNLOAD"}
     with pytest.raises(synapseclient.core.exceptions.SynapseHTTPError):
-        other.get(project.id, downloadFile=False)
-    other_id = other.getUserProfile()["ownerId"]
-    other.restPUT(f"/team/{team.id}/member/{other_id}")
-    assert other.get(project.id, downloadFile=False).name == project.name
-    assert set(other.get_permissions(project).access_types) == {"READ", "DOWNLOAD"}
+        other_syn.get(project.id, downloadFile=False)
+    other_id = other_syn.getUserProfile()["ownerId"]
+    other_syn.restPUT(f"/team/{team.id}/member/{other_id}")
+    assert other_syn.get(project.id, downloadFile=False).name == project.name
+    assert set(other_syn.get_permissions(project).access_types) == {"READ", "DOWNLOAD"}
 
 
 def test_models_wiki_history_restore_and_order_hint(syn: Any, project: Any) -> None:

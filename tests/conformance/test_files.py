@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,43 +20,6 @@ synapseclient = pytest.importorskip("synapseclient")
 
 pytestmark = [pytest.mark.conformance, pytest.mark.filterwarnings("ignore::DeprecationWarning")]  # legacy API
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def local() -> Iterator[LocalSynapse]:
-    with LocalSynapse() as server:
-        yield server
-
-
-@pytest.fixture
-def peer(local: LocalSynapse, tmp_path: Path) -> Callable[[str], Any]:
-    """Return a factory: user name -> a logged-in official client with its own config and cache dirs.
-
-    Asking twice for the same name gives a second client of the same user with an empty cache.
-    """
-    tokens: dict[str, str] = {}
-
-    def make(user: str) -> Any:
-        base = local.endpoint
-        if user not in tokens:
-            tokens[user] = local.create_user(f"{user}{os.urandom(4).hex()}")
-        home = tmp_path / f"{user}-{os.urandom(3).hex()}"
-        home.mkdir()
-        syn = synapseclient.Synapse(
-            repoEndpoint=f"{base}/repo/v1",
-            authEndpoint=f"{base}/auth/v1",
-            fileHandleEndpoint=f"{base}/file/v1",
-            portalEndpoint=f"{base}/",
-            skip_checks=True,
-            cache_client=False,
-            configPath=str(home / "synapseConfig"),
-            cache_root_dir=str(home / "cache"),
-            silent=True,
-        )
-        syn.login(authToken=tokens[user])
-        return syn
-
-    return make
 
 
 def md5_of(path: str | Path) -> str:
@@ -86,20 +49,20 @@ def test_legacy_store_and_get_small_file_with_annotations(peer: Callable[[str], 
 
 
 def test_legacy_store_multipart_file_with_provenance(
-    peer: Callable[[str], Any], local: LocalSynapse, tmp_path: Path
+    peer: Callable[[str], Any], server: LocalSynapse, tmp_path: Path
 ) -> None:
     syn = peer("alice")
     project = syn.store(synapseclient.Project(name=f"big {os.urandom(4).hex()}"))
     raw = syn.store(synapseclient.File(str(write(tmp_path / "raw.txt", b"raw data\n")), parent=project))
     big = write(tmp_path / "big.bin", os.urandom(12 * MIB + 7))
-    local.reset_request_log()
+    server.reset_request_log()
     stored = syn.store(
         synapseclient.File(str(big), parent=project),
         used=[raw.id],
         executed=["https://github.com/org/pipeline/run.py"],
         activityName="assemble",
     )
-    part_puts = [e for e in local.request_log() if e[0] == "PUT" and "/presigned/upload/" in e[1]]
+    part_puts = [e for e in server.request_log() if e[0] == "PUT" and "/presigned/upload/" in e[1]]
     assert len(part_puts) >= 2  # a multipart upload with several parts
     activity = syn.getProvenance(stored)
     assert activity["name"] == "assemble"
@@ -108,10 +71,10 @@ def test_legacy_store_multipart_file_with_provenance(
     assert (
         used["UsedURL"]["url"] == "https://github.com/org/pipeline/run.py" and used["UsedURL"]["wasExecuted"]
     )
-    local.reset_request_log()
+    server.reset_request_log()
     fetched = peer("alice").get(stored.id, downloadLocation=str(tmp_path / "download"))  # empty cache
     assert md5_of(fetched.path) == md5_of(big)
-    ranged = [e for e in local.request_log() if "/presigned/download/" in e[1] and e[2] == 206]
+    ranged = [e for e in server.request_log() if "/presigned/download/" in e[1] and e[2] == 206]
     assert ranged  # the client's multi-threaded ranged download was used
 
 
@@ -192,14 +155,14 @@ def test_other_user_cannot_download(peer: Callable[[str], Any], tmp_path: Path) 
     assert caught.value.response.status_code == 403
 
 
-def test_legacy_store_external_url_without_upload(peer: Callable[[str], Any], local: LocalSynapse) -> None:
+def test_legacy_store_external_url_without_upload(peer: Callable[[str], Any], server: LocalSynapse) -> None:
     syn = peer("alice")
     project = syn.store(synapseclient.Project(name=f"external {os.urandom(4).hex()}"))
-    local.reset_request_log()
+    server.reset_request_log()
     stored = syn.store(
         synapseclient.File("https://example.org/data/reads.fastq", parent=project, synapseStore=False)
     )
-    assert not [e for e in local.request_log() if "/multipart" in e[1]]  # no bytes moved
+    assert not [e for e in server.request_log() if "/multipart" in e[1]]  # no bytes moved
     fetched = syn.get(stored.id, downloadFile=False)
     assert fetched._file_handle["concreteType"].endswith("ExternalFileHandle")
     assert fetched._file_handle["externalURL"] == "https://example.org/data/reads.fastq"

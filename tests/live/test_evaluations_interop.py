@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import synapse_models as sm
+from tests.peer import official_client
 
 synapseclient = pytest.importorskip("synapseclient")
 
@@ -22,16 +22,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture(scope="module")
 def peer(server: Any, alice_token: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The official client, logged in as alice."""
-    tmp: Path = tmp_path_factory.mktemp("peer-eval")
-    base = server.endpoint
-    syn = synapseclient.Synapse(
-        repoEndpoint=f"{base}/repo/v1", authEndpoint=f"{base}/auth/v1", fileHandleEndpoint=f"{base}/file/v1",
-        portalEndpoint=f"{base}/", skip_checks=True, cache_client=False,
-        configPath=str(tmp / "synapseConfig"), cache_root_dir=str(tmp / "cache"), silent=True)
-    syn.logger.setLevel(logging.WARNING)
-    syn.login(authToken=alice_token)
-    syn.multi_threaded = False
-    return syn
+    home = tmp_path_factory.mktemp("peer-eval")
+    return official_client(server, alice_token, home, log_level=logging.WARNING, multi_threaded=False)
 
 
 def test_sharing_settings_agree_between_clients(alice: sm.Connection, bob: sm.Connection,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import synapse_models as sm
+from tests.peer import official_client
 
 synapseclient = pytest.importorskip("synapseclient")
 
@@ -23,16 +24,8 @@ MARKDOWN = "# Shared page\n\nWritten by one client, read by the other — ✓ µ
 @pytest.fixture(scope="module")
 def peer(server: Any, alice_token: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The official client, logged in as alice."""
-    tmp = tmp_path_factory.mktemp("peer")
-    base = server.endpoint
-    syn = synapseclient.Synapse(
-        repoEndpoint=f"{base}/repo/v1", authEndpoint=f"{base}/auth/v1", fileHandleEndpoint=f"{base}/file/v1",
-        portalEndpoint=f"{base}/", skip_checks=True, cache_client=False,
-        configPath=str(tmp / "synapseConfig"), cache_root_dir=str(tmp / "cache"), silent=True)
-    syn.logger.setLevel(logging.WARNING)
-    syn.login(authToken=alice_token)
-    syn.multi_threaded = False
-    return syn
+    home = tmp_path_factory.mktemp("peer")
+    return official_client(server, alice_token, home, log_level=logging.WARNING, multi_threaded=False)
 
 
 def test_official_client_reads_our_wiki(alice: sm.Connection, project: sm.Project, peer: Any,

@@ -1,0 +1,45 @@
+"""The official ``synapseclient`` pointed at a LocalSynapse (as ``/work/shared/peer/README.md`` describes).
+
+One place builds it for the conformance fixtures, the live interop tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from synapse_models.local import LocalSynapse
+
+
+def official_client(server: LocalSynapse, token: str, home: Path, *, log_level: int | None = None,
+                    multi_threaded: bool | None = None) -> Any:
+    """Return an official client logged in with ``token`` that talks only to ``server``.
+
+    Args:
+        server: The LocalSynapse to talk to.
+        token: The user's access token.
+        home: Where the client keeps its config file and its download cache.
+        log_level: Set the client's logger to this level before logging in (``None``: its default).
+        multi_threaded: Set the client's ``multi_threaded`` after logging in (``None``: its default).
+    """
+    import synapseclient
+
+    base = server.endpoint
+    syn = synapseclient.Synapse(
+        repoEndpoint=f"{base}/repo/v1",
+        authEndpoint=f"{base}/auth/v1",
+        fileHandleEndpoint=f"{base}/file/v1",
+        portalEndpoint=f"{base}/",
+        skip_checks=True,
+        cache_client=False,
+        configPath=str(home / "synapseConfig"),
+        cache_root_dir=str(home / "cache"),
+        silent=True,
+    )
+    if log_level is not None:
+        syn.logger.setLevel(log_level)
+    syn.login(authToken=token)
+    if multi_threaded is not None:
+        syn.multi_threaded = multi_threaded
+    return syn
