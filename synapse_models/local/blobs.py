@@ -9,7 +9,7 @@ Layout under the data dir (``Store.data_dir``)::
 Everything streams in :data:`CHUNK_SIZE` pieces: no body is ever held whole in memory.  A part's marker is
 removed before its bytes are (re)written and created only once all of them are, so a dropped connection never
 leaves a half part that looks whole; the MD5 in the marker lets ``add part`` check the MD5 without reading the
-part again, and completing an upload is a rename (its MD5 is kept up to date in the background).
+part again, and completing an upload is a rename (the whole file is never hashed again, as with S3).
 
 Presigned URLs carry ``X-Amz-Date`` (``%Y%m%dT%H%M%SZ``, wall clock), ``X-Amz-Expires`` (seconds) and
 ``X-Amz-Signature`` (HMAC-SHA256 of method, path, date and expiry with a per-data-dir secret), like S3's, so
@@ -23,7 +23,6 @@ import hmac
 import os
 import secrets
 import shutil
-import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +35,8 @@ from .store import Store
 
 #: Size of every read/write of byte streams (1 MiB).
 CHUNK_SIZE = 1024 * 1024
+#: Size of the pieces a download is served in (4 MiB: little per-piece overhead, bounded memory).
+SERVE_CHUNK_SIZE = 4 * CHUNK_SIZE
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
@@ -119,13 +120,15 @@ def import_file(source: Path, target: Path) -> tuple[int, str]:
         return write_stream(handle, target)
 
 
-def iter_file(path: Path, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-    """Yield ``length`` bytes (default: to the end) of ``path`` from ``start``, in large chunks."""
-    with open(path, "rb") as source:
+def iter_file(
+    path: Path, start: int = 0, length: int | None = None, chunk_size: int = CHUNK_SIZE
+) -> Iterator[bytes]:
+    """Yield ``length`` bytes (default: to the end) of ``path`` from ``start``, in ``chunk_size`` pieces."""
+    with open(path, "rb", buffering=0) as source:
         source.seek(start)
         remaining = length
         while remaining is None or remaining > 0:
-            want = CHUNK_SIZE if remaining is None else min(CHUNK_SIZE, remaining)
+            want = chunk_size if remaining is None else min(chunk_size, remaining)
             chunk = source.read(want)
             if not chunk:
                 return
@@ -137,8 +140,7 @@ def iter_file(path: Path, start: int = 0, length: int | None = None) -> Iterator
 # -- multipart parts -----------------------------------------------------------------------------------------
 # An upload owns a directory holding ``data`` (the whole file, each part written in place at its offset, so
 # completing is a rename, never a copy) and one marker ``<n>.done`` (holding the MD5) per complete part.
-# A background thread keeps a running MD5 of the leading run of complete parts, so ``complete`` rarely has to
-# read the file again; any doubt (a part re-uploaded after it was hashed, a restart) means a full pass.
+# Like S3, only parts are hashed (as they arrive): completing never reads the file again.
 def upload_dir(store: Store, upload_id: str) -> Path:
     return store.data_dir / "uploads" / str(upload_id)
 
@@ -189,103 +191,44 @@ def store_part(
     staging = directory / f"{part_number}.done.{secrets.token_hex(4)}"
     staging.write_text(md5_hex)
     os.replace(staging, marker)  # atomic: a marker is always whole
-    if str(directory) in _RUNNING:
-        _HASHER.submit(_advance, directory)
     return md5_hex
 
 
-class _RunningMd5:
-    def __init__(self, part_size: int, part_count: int) -> None:
-        self.part_size = part_size
-        self.part_count = part_count
-        self.md5 = hashlib.md5()
-        self.hashed: list[str] = []
-        self.broken = False
+_CLEANER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-local-cleanup")
 
 
-_RUNNING: dict[str, _RunningMd5] = {}
-_RUNNING_LOCK = threading.Lock()
-_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-local-md5")
+def finish_upload(store: Store, upload_id: str, target: Path) -> int:
+    """Move the assembled file of an upload to ``target`` (a rename); return its size.
 
-
-def track_upload(store: Store, upload_id: str, part_size: int, part_count: int) -> None:
-    """Start the running MD5 of a new upload (multi-part uploads only)."""
-    if part_count > 1:
-        with _RUNNING_LOCK:
-            _RUNNING[str(upload_dir(store, upload_id))] = _RunningMd5(part_size, part_count)
-
-
-def _advance(directory: Path) -> None:
-    """Hash the complete parts that follow the already hashed ones (runs on the single hasher thread)."""
-    with _RUNNING_LOCK:
-        state = _RUNNING.get(str(directory))
-    if state is None:
-        return
-    try:
-        while not state.broken and len(state.hashed) < state.part_count:
-            number = len(state.hashed) + 1
-            before = _marker(directory, number)
-            if before is None:
-                return
-            with open(directory / "data", "rb") as source:
-                source.seek((number - 1) * state.part_size)
-                remaining = state.part_size
-                while remaining > 0:
-                    chunk = source.read(min(CHUNK_SIZE, remaining))
-                    if not chunk:
-                        break
-                    state.md5.update(chunk)
-                    remaining -= len(chunk)
-            if _marker(directory, number) != before:
-                state.broken = True  # the part changed while it was read
-            state.hashed.append(before)
-    except OSError:
-        state.broken = True
-
-
-def finish_upload(store: Store, upload_id: str, part_md5s: list[str], target: Path) -> tuple[int, str]:
-    """Move the assembled file of an upload to ``target``; return its ``(size, md5 hex)``.
-
-    ``part_md5s`` are the MD5s of the parts that were added, in order.
+    The bytes are not read again: each part's MD5 was checked when it was added, and, as with S3, the MD5 of
+    the whole file is the one the upload was started with (REFERENCE 2.5).
     """
     directory = upload_dir(store, upload_id)
     data = directory / "data"
     if not data.exists():
-        if part_md5s == [hashlib.md5(b"").hexdigest()]:
+        if _only_empty_part(directory):
             data.parent.mkdir(parents=True, exist_ok=True)
             data.touch()
         else:
             raise FileNotFoundError(str(data))
-    key = str(directory)
-    if len(part_md5s) == 1:
-        md5_hex: str | None = part_md5s[0]
-    else:
-        _HASHER.submit(_advance, directory).result()
-        with _RUNNING_LOCK:
-            state = _RUNNING.pop(key, None)
-        md5_hex = None
-        if state is not None and not state.broken and state.hashed == part_md5s:
-            md5_hex = state.md5.hexdigest()
-    if md5_hex is None:
-        digest = hashlib.md5()
-        for chunk in iter_file(data):
-            digest.update(chunk)
-        md5_hex = digest.hexdigest()
     size = data.stat().st_size
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(data, target)
-    return size, md5_hex
+    return size
+
+
+def _only_empty_part(directory: Path) -> bool:
+    """Whether the only part of an upload is an empty one (a 0-byte file writes no ``data``)."""
+    return _marker(directory, 1) == hashlib.md5(b"").hexdigest() and _marker(directory, 2) is None
 
 
 def discard_upload(store: Store, upload_id: str, *, wait: bool = False) -> None:
     """Delete every part of an upload (in the background unless ``wait``: the upload may be reused)."""
     directory = upload_dir(store, upload_id)
-    with _RUNNING_LOCK:
-        _RUNNING.pop(str(directory), None)
     if wait:
         shutil.rmtree(directory, ignore_errors=True)
     else:
-        _HASHER.submit(shutil.rmtree, directory, ignore_errors=True)  # off the request path
+        _CLEANER.submit(shutil.rmtree, directory, ignore_errors=True)  # off the request path
 
 
 # -- presigned URLs ------------------------------------------------------------------------------------------

@@ -334,7 +334,11 @@ def serve_download(ctx: RequestContext, handle_id: str) -> Response:
             length, status = stop - start, 206
             headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     headers["Content-Length"] = str(length)
-    body = blobs.iter_file(path, start, length) if ctx.request.method != "HEAD" else iter(())
+    body = (
+        blobs.iter_file(path, start, length, blobs.SERVE_CHUNK_SIZE)
+        if ctx.request.method != "HEAD"
+        else iter(())
+    )
     return Response(
         body,
         status=status,

@@ -5,13 +5,20 @@
   corrupt file is never left under the destination's name.
 * An interrupted stream is resumed with an HTTP ``Range`` request from the last byte received (also across
   calls: a partial file left by an earlier failure is continued, after re-hashing what it holds).
-* Files over :data:`RANGED_THRESHOLD` are fetched as concurrent byte ranges in a thread pool; each range
-  resumes on its own, and the md5 is computed as the ranges complete, in order.
+* One stream is read from the socket in :data:`CHUNK_SIZE` pieces handed, through a bounded queue, to a
+  second thread that writes and hashes them: hashing overlaps receiving (both release the GIL) and at most
+  ``_QUEUE_CHUNKS`` chunks wait in memory.
+* Files over :data:`RANGED_THRESHOLD` are fetched as concurrent byte ranges in a thread pool (this pays off
+  against S3 and other stores that limit each connection); each range resumes on its own, and the md5 is
+  computed once, in order, as contiguous bytes become available (no second pass over the file). Against a
+  server on a loopback address (an embedded LocalSynapse) one stream is faster, so ranges are used there only
+  when asked for (``max_workers`` > 1, or :data:`RANGED_ON_LOOPBACK`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import queue
 import threading
@@ -19,6 +26,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 from ..errors import ForbiddenError, NotFoundError, TransferError, TransportError, error_for_status
 from .progress import Progress
@@ -28,13 +36,21 @@ if TYPE_CHECKING:
 
     from ..connection import Connection
 
-__all__ = ["RANGED_THRESHOLD", "download_file_handle", "download_url", "fetch_bytes", "file_handle_url"]
+__all__ = ["RANGED_ON_LOOPBACK", "RANGED_THRESHOLD", "download_file_handle", "download_url", "fetch_bytes",
+           "file_handle_url"]
 
 MIB = 1024 * 1024
 RANGED_THRESHOLD = 64 * MIB
-"""Files larger than this are downloaded as concurrent byte ranges."""
+"""Files larger than this are downloaded as concurrent byte ranges (see :data:`RANGED_ON_LOOPBACK`)."""
+RANGED_ON_LOOPBACK = False
+"""Use concurrent ranges for URLs on a loopback host too (one stream is faster there; the default)."""
 RANGE_SIZE = 16 * MIB
-_CHUNK = MIB
+DEFAULT_WORKERS = 8
+"""Concurrent ranges of a large download, by default."""
+CHUNK_SIZE = MIB
+"""Bytes read from the socket at once (an interrupted read loses at most this much before the resume)."""
+_CHUNK = CHUNK_SIZE
+_QUEUE_CHUNKS = 8
 _ATTEMPTS = 6
 PARTIAL_SUFFIX = ".synapse-partial"
 _NO_AUTH = cast("dict[str, str]", {"Authorization": None})
@@ -118,11 +134,18 @@ def fetch_bytes(conn: Connection, *, file_handle_id: str, associate_object_id: s
 
 def download_url(conn: Connection, url: str, destination: str | os.PathLike[str], *, size: int | None,
                  md5: str | None, progress: bool | None = None, max_workers: int | None = None) -> Path:
-    """Download a presigned (or external) URL to ``destination``; see the module docstring."""
+    """Download a presigned (or external) URL to ``destination``; see the module docstring.
+
+    ``max_workers`` is the number of concurrent ranges for a file over :data:`RANGED_THRESHOLD` (default
+    :data:`DEFAULT_WORKERS`, but one stream for a loopback host unless :data:`RANGED_ON_LOOPBACK`); 1 means
+    one stream always.
+    """
     target = Path(destination)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
-    workers = max(1, min(max_workers or 8, conn.pool_size))
+    if max_workers is None:
+        max_workers = DEFAULT_WORKERS if RANGED_ON_LOOPBACK or not _is_loopback(url) else 1
+    workers = max(1, min(max_workers, conn.pool_size))
     with Progress(size or 0, target.name, progress=progress) as bar:
         if size is not None and size > RANGED_THRESHOLD and workers > 1:
             digest = _ranged(conn, url, partial, size, workers, bar)
@@ -134,6 +157,17 @@ def download_url(conn: Connection, url: str, destination: str | os.PathLike[str]
                             "nothing was kept")
     os.replace(partial, target)
     return target
+
+
+def _is_loopback(url: str) -> bool:
+    """Whether the URL's host is ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _request(conn: Connection, url: str, start: int, end: int | None) -> requests.Response:
@@ -210,10 +244,13 @@ def _sequential(conn: Connection, url: str, partial: Path, size: int | None, bar
         bar.update(have)
     if size is not None and have == size:
         return digest.hexdigest()
-    with open(partial, "ab") as out:
-        sink = _Sink(out, digest, bar)
+    with open(partial, "ab", buffering=0) as out:
+        sink = _Sink(digest, bar)
         try:
             for chunk in _stream(conn, url, have, None):
+                view = memoryview(chunk)
+                while view:  # a raw write may be short
+                    view = view[out.write(view) or 0:]
                 sink.put(chunk)
         finally:
             sink.close()
@@ -221,15 +258,16 @@ def _sequential(conn: Connection, url: str, partial: Path, size: int | None, bar
 
 
 class _Sink:
-    """Writes and hashes chunks in a second thread, so hashing overlaps with receiving (both release the GIL).
+    """Hashes chunks in a second thread while the receiving thread reads and writes the next ones.
 
-    The queue holds at most 8 chunks (8 MiB), so memory stays bounded.
+    hashlib releases the GIL, so the md5 (the costliest step) runs on another core than the socket reads and
+    file writes. The queue holds at most ``_QUEUE_CHUNKS`` chunks (8 MiB), so memory stays bounded.
     """
 
-    def __init__(self, out: Any, digest: Any, bar: Progress) -> None:
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+    def __init__(self, digest: Any, bar: Progress) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUE_CHUNKS)
         self._error: BaseException | None = None
-        self._out, self._digest, self._bar = out, digest, bar
+        self._digest, self._bar = digest, bar
         self._thread = threading.Thread(target=self._drain, name="synapse-download-sink", daemon=True)
         self._thread.start()
 
@@ -241,7 +279,6 @@ class _Sink:
             if self._error is not None:
                 continue
             try:
-                self._out.write(chunk)
                 self._digest.update(chunk)
                 self._bar.update(len(chunk))
             except BaseException as exc:  # re-raised in the receiving thread
@@ -259,26 +296,89 @@ class _Sink:
             raise self._error
 
 
+class _InOrderMd5:
+    """The md5 of a file written by concurrent ranges, computed once, in order, as contiguous bytes arrive.
+
+    The thread whose range is at the hashing frontier hashes its chunks as it writes them; bytes that other
+    ranges wrote ahead are read back (from the page cache) and hashed when the frontier reaches them. Never
+    more than one thread hashes at a time; the others never wait for it.
+    """
+
+    def __init__(self, partial: Path, ranges: list[tuple[int, int]], range_size: int) -> None:
+        self.digest = hashlib.md5()
+        self._range_size = range_size
+        self.hashed = 0  # bytes 0..hashed-1 are in the digest
+        self._ranges = ranges
+        self._written = [0] * len(ranges)  # bytes written contiguously from each range's start
+        self._partial = partial
+        self._hash_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+
+    def wrote(self, index: int, offset: int, chunk: bytes) -> None:
+        """Record ``chunk`` written at ``offset`` by range ``index``; hash what is contiguous if nobody is."""
+        with self._state_lock:
+            self._written[index] = offset + len(chunk) - self._ranges[index][0]
+        if not self._hash_lock.acquire(blocking=False):
+            return  # the hashing thread will read these bytes back when it gets there
+        try:
+            if self.hashed == offset:
+                self.digest.update(chunk)
+                self.hashed += len(chunk)
+            self._catch_up()
+        finally:
+            self._hash_lock.release()
+
+    def finish(self) -> str:
+        """Hash whatever is left (all ranges are written) and return the hex digest."""
+        with self._hash_lock:
+            self._catch_up()
+        return self.digest.hexdigest()
+
+    def _catch_up(self) -> None:
+        with open(self._partial, "rb") as reader:
+            while True:
+                index = self.hashed // self._range_size
+                if index >= len(self._ranges):
+                    return
+                first, _last = self._ranges[index]
+                with self._state_lock:
+                    available = first + self._written[index] - self.hashed
+                if available <= 0:
+                    return
+                reader.seek(self.hashed)
+                while available:
+                    block = reader.read(min(8 * MIB, available))
+                    if not block:
+                        raise TransferError("the partial file is shorter than the ranges written")
+                    self.digest.update(block)
+                    self.hashed += len(block)
+                    available -= len(block)
+
+
 def _ranged(conn: Connection, url: str, partial: Path, size: int, workers: int, bar: Progress) -> str:
     with open(partial, "wb") as out:
         out.truncate(size)
-    ranges = [(start, min(start + RANGE_SIZE, size) - 1) for start in range(0, size, RANGE_SIZE)]
+    range_size = RANGE_SIZE
+    ranges = [(start, min(start + range_size, size) - 1) for start in range(0, size, range_size)]
+    hasher = _InOrderMd5(partial, ranges, range_size)
 
-    def fetch(first: int, last: int) -> None:
-        with open(partial, "r+b") as out:
+    def fetch(index: int) -> None:
+        first, last = ranges[index]
+        with open(partial, "r+b", buffering=0) as out:
+            position = first
             out.seek(first)
             for chunk in _stream(conn, url, first, last):
-                out.write(chunk[: last + 1 - out.tell()])
+                chunk = chunk[: last + 1 - position]
+                view = memoryview(chunk)
+                while view:  # a raw write may be short
+                    view = view[out.write(view) or 0:]
+                hasher.wrote(index, position, chunk)
+                position += len(chunk)
                 bar.update(len(chunk))
 
-    digest = hashlib.md5()
-    hashed = 0  # index of the next range to hash
-    finished: set[int] = set()
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-download") as pool, \
-                open(partial, "rb") as reader:
-            futures: dict[Future[None], int] = {pool.submit(fetch, *r): i for i, r in enumerate(ranges)}
-            pending = set(futures)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-download") as pool:
+            pending: set[Future[None]] = {pool.submit(fetch, i) for i in range(len(ranges))}
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -286,19 +386,10 @@ def _ranged(conn: Connection, url: str, partial: Path, size: int, workers: int, 
                         for other in pending:
                             other.cancel()
                         raise cast(BaseException, future.exception())
-                    finished.add(futures[future])
-                while hashed in finished:  # hash completed ranges in order, while others download
-                    first, last = ranges[hashed]
-                    reader.seek(first)
-                    remaining = last + 1 - first
-                    while remaining:
-                        block = reader.read(min(8 * MIB, remaining))
-                        if not block:
-                            raise TransferError("the partial file is shorter than the ranges written")
-                        digest.update(block)
-                        remaining -= len(block)
-                    hashed += 1
+        digest = hasher.finish()
+        if hasher.hashed != size:
+            raise TransferError(f"only {hasher.hashed} of {size} bytes arrived")
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return digest.hexdigest()
+    return digest

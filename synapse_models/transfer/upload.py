@@ -5,8 +5,14 @@ connection) -> ``POST /file/multipart`` (idempotent: the same request returns th
 ``partsState``, so a re-run after a failure skips the parts already added) -> ``POST .../presigned/url/batch``
 -> ``PUT`` each part to its URL -> ``PUT .../add/{n}?partMD5Hex=`` -> ``PUT .../complete``.
 
-Memory: the file is read twice (once for its md5, once part by part); at most ``max_workers`` parts are in
-memory at once, whatever the file size.
+Speed: the file is read twice. The first pass computes the file's md5 (needed to start the upload) and, on a
+second core at the same time, the md5 of every part (needed to add each part); only the hex digests are kept.
+The second pass is then pure I/O: parts are read and PUT by :data:`DEFAULT_WORKERS` threads, so the sending
+overlaps with the server's work on the previous parts. When the file's md5 is already known (the cache), the
+first pass is skipped and each part is hashed by the thread that sends it.
+
+Memory: at most ``max_workers`` parts (plus a few 8 MiB read buffers) are in memory at once, whatever the
+file size.
 """
 
 from __future__ import annotations
@@ -33,8 +39,10 @@ __all__ = [
     "MAX_PARTS",
     "MIN_PART_SIZE",
     "S3_FILE_HANDLE",
+    "default_part_size",
     "guess_content_type",
     "md5_of_path",
+    "md5_of_path_and_parts",
     "part_size_for",
     "upload_bytes",
     "upload_destination",
@@ -46,13 +54,17 @@ MIN_PART_SIZE = 5 * MIB
 """The smallest part the REST API accepts (except for the last part)."""
 MAX_PARTS = 10_000
 MAX_PART_SIZE = 5 * 1024 * MIB
+LARGE_PART_SIZE = 16 * MIB
+"""The part size :func:`upload_path` prefers for large files (fewer requests per byte)."""
+_TARGET_PARTS = 64
 S3_FILE_HANDLE = "org.sagebionetworks.repo.model.file.S3FileHandle"
 _MULTIPART_REQUEST = "org.sagebionetworks.repo.model.file.MultipartUploadRequest"
 _URL_BATCH = 32  # part URLs asked for at once (they expire after 15 minutes)
 _PART_ATTEMPTS = 3
 _HASH_CHUNK = 8 * MIB
 _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 4
+"""Parts sent at once by default: enough to overlap sending with the server's hashing and writing."""
 
 _destinations: weakref.WeakKeyDictionary[Connection, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 _destinations_lock = threading.Lock()
@@ -73,6 +85,18 @@ def part_size_for(size: int, requested: int | None = None) -> int:
     return requested
 
 
+def default_part_size(size: int) -> int:
+    """The part size :func:`upload_path` uses when none is given.
+
+    ``size / 64`` between :func:`part_size_for`'s minimum (5 MiB, or ``size / 10000``) and
+    :data:`LARGE_PART_SIZE`: a file of up to 320 MiB has 5 MiB parts, a 1 GiB file 64 parts of 16 MiB. Each
+    part costs two requests (its PUT and its add), so fewer, larger parts are faster; at most ``max_workers``
+    of them are in memory at once.
+    """
+    preferred = -(-size // _TARGET_PARTS // MIB) * MIB  # whole MiB
+    return max(part_size_for(size), min(LARGE_PART_SIZE, preferred))
+
+
 def md5_of_path(path: str | os.PathLike[str]) -> str:
     """The hex md5 of a file, read in 8 MiB chunks (never the whole file in memory)."""
     digest = hashlib.md5()
@@ -85,6 +109,50 @@ def md5_of_path(path: str | os.PathLike[str]) -> str:
                 break
             digest.update(view[:n])
     return digest.hexdigest()
+
+
+def md5_of_path_and_parts(path: str | os.PathLike[str], part_size: int) -> tuple[str, list[str]]:
+    """The hex md5 of a file and of each of its ``part_size`` parts, in one read of the file.
+
+    The file's digest is computed in the calling thread and the parts' in a second one, on the same chunks at
+    the same time (hashlib releases the GIL), so this takes about as long as :func:`md5_of_path` when a
+    second core is free. At most a few 8 MiB chunks are in memory.
+    """
+    if os.path.getsize(path) <= part_size:  # one part: its md5 is the file's, no second thread needed
+        whole_only = md5_of_path(path)
+        return whole_only, [whole_only]
+    whole = hashlib.md5()
+    parts: list[str] = []
+    current: list[Any] = [hashlib.md5()]
+    chunk_size = min(_HASH_CHUNK, part_size)
+
+    def part_update(chunk: bytes, last_of_part: bool) -> None:
+        current[0].update(chunk)
+        if last_of_part:
+            parts.append(current[0].hexdigest())
+            current[0] = hashlib.md5()
+
+    pending: list[Future[None]] = []
+    with open(path, "rb", buffering=0) as handle, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-part-md5") as hasher:
+        in_part = 0
+        while True:
+            chunk = handle.read(min(chunk_size, part_size - in_part))
+            if not chunk:
+                break
+            in_part += len(chunk)
+            last = in_part == part_size
+            if last:
+                in_part = 0
+            pending.append(hasher.submit(part_update, chunk, last))  # one worker: applied in order
+            whole.update(chunk)
+            if len(pending) >= 3:  # bounded memory: the part hasher is at most three chunks behind
+                pending.pop(0).result()
+        for future in pending:
+            future.result()
+        if in_part or not parts:  # the last, shorter part (or the single part of an empty file)
+            parts.append(current[0].hexdigest())
+    return whole.hexdigest(), parts
 
 
 def guess_content_type(file_name: str) -> str:
@@ -132,8 +200,8 @@ def upload_path(
         parent_id: The container the file is for (picks the upload destination).
         content_type: The MIME type; guessed from the name when omitted.
         file_name: The name recorded on the file handle; the base name of ``path`` by default.
-        part_size: Bytes per part; ``max(5 MiB, size / 10000)`` by default.
-        max_workers: Parts uploaded at once (default 8, at most the connection's pool size).
+        part_size: Bytes per part; :func:`default_part_size` by default (5 MiB up to 16 MiB).
+        max_workers: Parts uploaded at once (default 4, at most the connection's pool size).
         progress: Show a progress bar (default: for files over 4 MiB when stderr is a terminal).
         md5: The file's hex md5 if already known (saves reading the file once more).
 
@@ -150,8 +218,14 @@ def upload_path(
         raise ValidationError("path", str(path), "not an existing file")
     name = _check_file_name(file_name or source.name)
     size = source.stat().st_size
-    chunk = part_size_for(size, part_size)
-    digest = md5 or md5_of_path(source)
+    chunk = part_size_for(size, part_size) if part_size is not None else default_part_size(size)
+    part_md5s: list[str] | None = None
+    if md5 is None:
+        digest, part_md5s = md5_of_path_and_parts(source, chunk)
+        if len(part_md5s) != max(1, math.ceil(size / chunk)) or source.stat().st_size != size:
+            raise TransferError(f"{source} changed while it was read; nothing was uploaded")
+    else:
+        digest = md5
 
     def read_part(offset: int, length: int) -> bytes:
         with open(source, "rb") as handle:
@@ -160,7 +234,8 @@ def upload_path(
 
     return _multipart(conn, size=size, md5=digest, file_name=name,
                       content_type=content_type or guess_content_type(name), parent_id=parent_id,
-                      part_size=chunk, read_part=read_part, max_workers=max_workers, progress=progress)
+                      part_size=chunk, read_part=read_part, max_workers=max_workers, progress=progress,
+                      part_md5s=part_md5s)
 
 
 def upload_bytes(
@@ -199,6 +274,7 @@ def _multipart(
     read_part: Callable[[int, int], bytes],
     max_workers: int | None,
     progress: bool | None,
+    part_md5s: list[str] | None = None,
 ) -> dict[str, Any]:
     destination = upload_destination(conn, parent_id)
     storage_location_id = destination.get("storageLocationId")
@@ -215,7 +291,8 @@ def _multipart(
         missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
         with Progress(size, file_name, progress=progress) as bar:
             bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
-            _send_parts(conn, str(status["uploadId"]), missing, size, part_size, read_part, max_workers, bar)
+            _send_parts(conn, str(status["uploadId"]), missing, size, part_size, read_part, max_workers, bar,
+                        part_md5s)
         status = conn.put(f"/file/multipart/{status['uploadId']}/complete", service="file")
         if status.get("state") != "COMPLETED" or not status.get("resultFileHandleId"):
             raise TransferError(f"upload of {file_name!r} did not complete: state {status.get('state')!r}, "
@@ -238,14 +315,16 @@ def _batches(numbers: list[int], size: int) -> Iterator[list[int]]:
 
 
 def _send_parts(conn: Connection, upload_id: str, missing: list[int], size: int, part_size: int,
-                read_part: Callable[[int, int], bytes], max_workers: int | None, bar: Progress) -> None:
+                read_part: Callable[[int, int], bytes], max_workers: int | None, bar: Progress,
+                part_md5s: list[str] | None = None) -> None:
     if not missing:
         return
     workers = max(1, min(max_workers or DEFAULT_WORKERS, conn.pool_size, len(missing)))
 
     def send(number: int, url: dict[str, Any]) -> None:
-        _send_part(conn, upload_id, number, url, read_part((number - 1) * part_size,
-                                                              _part_length(number, size, part_size)), bar)
+        data = read_part((number - 1) * part_size, _part_length(number, size, part_size))
+        _send_part(conn, upload_id, number, url, data, bar,
+                   part_md5s[number - 1] if part_md5s is not None else None)
 
     if workers == 1:
         for batch in _batches(missing, _URL_BATCH):
@@ -284,8 +363,9 @@ def _part_urls(conn: Connection, upload_id: str, numbers: list[int]) -> dict[int
 
 
 def _send_part(conn: Connection, upload_id: str, number: int, url: dict[str, Any], data: bytes,
-               bar: Progress) -> None:
-    part_md5 = hashlib.md5(data).hexdigest()
+               bar: Progress, part_md5: str | None = None) -> None:
+    if part_md5 is None:
+        part_md5 = hashlib.md5(data).hexdigest()
     # a presigned URL carries its own authorization; never send the bearer token to it
     headers: dict[str, Any] = {**(url.get("signedHeaders") or {}), "Authorization": None}
     problem = ""

@@ -1,6 +1,8 @@
 """Benchmarks for files (issue 3), run by hand; prints ratios.
 
-    cd /work/main && /work/venv/bin/python tests/benchmarks/bench_files.py [--files 1000] [--gib 1.0]
+    python tests/benchmarks/bench_files.py [--files 1000] [--gib 1.0] [--only small|big] [--runs 1]
+
+(from the repository root, with the project installed)
 
 One LocalSynapse runs in its own process; every measured phase runs in a fresh subprocess (so its peak RSS,
 ``resource.getrusage(RUSAGE_SELF).ru_maxrss``, is its own). Request counts come from the server's request
@@ -9,7 +11,11 @@ statistics (``/admin/v1/stats``).
 (a) N files of 1 KiB with three annotations each into one folder: ``sm.store_all`` versus the official
     ``synapseclient.models`` ``File(...).store()`` loop — wall time and HTTP requests per file.
 (b) One file of 1 GiB: ``File.store()`` then ``File.get()`` versus a plain streamed PUT (to a presigned part
-    URL of a one-part upload) and a plain streamed GET (of the presigned download URL) of the same bytes.
+    URL of a one-part upload; the server hashes it as it does every part) and a plain streamed GET (of the
+    presigned download URL, not hashed) of the same bytes. ``File.get()`` is measured as it runs by default
+    (one verified stream: the server is on a loopback address) and with 8 concurrent ranges forced. With
+    ``--runs N`` the phases run N times, interleaved, each upload with different bytes (the server would
+    otherwise answer the repeated upload request with the finished upload); best and median are printed.
 """
 
 from __future__ import annotations
@@ -112,8 +118,8 @@ def phase_ours_download(a: dict[str, Any]) -> dict[str, Any]:
     from synapse_models.transfer import download
 
     os.environ["SYNAPSE_CACHE"] = a["cache"]  # a fresh cache: a real download
-    if a.get("sequential"):
-        download.RANGED_THRESHOLD = a["size"] + 1  # one verified stream instead of concurrent ranges
+    if a.get("ranged"):
+        download.RANGED_ON_LOOPBACK = True  # concurrent ranges even though the server is on 127.0.0.1
     sm.connect(a["token"], endpoint=a["endpoint"])
     started = time.perf_counter()
     loaded = sm.File.get(a["id"], download_location=a["out"], progress=False)
@@ -176,6 +182,7 @@ PHASES = {name[6:]: fn for name, fn in globals().items() if name.startswith("pha
 def _run_phase(name: str, args: dict[str, Any]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(args, handle)
+    os.sync()  # every phase starts without dirty pages of earlier ones: no disk write-back in its timing
     try:
         out = subprocess.run([sys.executable, __file__, "--phase", name, handle.name], capture_output=True,
                              text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
@@ -194,6 +201,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--gib", type=float, default=1.0)
     parser.add_argument("--only", choices=["small", "big"], help="run only benchmark (a) or (b)")
+    parser.add_argument("--runs", type=int, default=1, help="repeat benchmark (b) this many times")
     parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -218,7 +226,7 @@ def main() -> None:
             if args.only != "big":
                 _small_files(args.files, work, common)
             if args.only != "small":
-                _big_file(args.gib, work, common)
+                _big_file(args.gib, work, common, args.runs)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -243,7 +251,9 @@ def _small_files(n: int, work: Path, common: dict[str, Any]) -> None:
           f"{ours['requests'] / theirs['requests']:.2f} of the official client's (target <= 0.5)")
 
 
-def _big_file(gib: float, work: Path, common: dict[str, Any]) -> None:
+def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None:
+    import statistics
+
     size = int(gib * 1024 * MIB)
     big = work / "big.bin"
     with open(big, "wb") as out:
@@ -252,20 +262,37 @@ def _big_file(gib: float, work: Path, common: dict[str, Any]) -> None:
             out.write(block[: size - offset] if size - offset < len(block) else block)
             block = block[1:] + block[:1]  # vary the content a little, cheaply
     big_args = {**common, "big": str(big), "size": size, "out": str(work / "downloads")}
-    up = _run_phase("ours_upload", {**big_args, "cache": str(work / "cache-b")})
-    plain_up = _run_phase("plain_put", big_args)
-    down = _run_phase("ours_download", {**big_args, "id": up["id"], "cache": str(work / "cache-c")})
-    single = _run_phase("ours_download", {**big_args, "id": up["id"], "cache": str(work / "cache-d"),
-                                          "sequential": True})
-    plain_down = _run_phase("plain_get", {**big_args, "id": up["id"]})
+    rows: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
+        "upload": [], "download": [], "download, 8 ranges": []}
+    for run in range(runs):
+        with open(big, "r+b") as out:
+            out.write(os.urandom(16))  # new bytes each run: a real upload, not the finished one again
+        up = _run_phase("ours_upload", {**big_args, "cache": str(work / f"cache-up-{run}")})
+        plain_up = _run_phase("plain_put", big_args)
+        stored = {**big_args, "id": up["id"]}
+        down = _run_phase("ours_download", {**stored, "cache": str(work / f"cache-d-{run}")})
+        ranged = _run_phase("ours_download", {**stored, "ranged": True, "cache": str(work / f"cache-r{run}")})
+        plain_down = _run_phase("plain_get", {**big_args, "id": up["id"]})
+        rows["upload"].append((up, plain_up))
+        rows["download"].append((down, plain_down))
+        rows["download, 8 ranges"].append((ranged, plain_down))
     mib = size / MIB
-    print(f"\n(b) one file of {mib:.0f} MiB")
-    for label, ours_r, plain_r in (("upload", up, plain_up), ("download", down, plain_down),
-                                   ("download, one stream", single, plain_down)):
-        ratio = plain_r["seconds"] / ours_r["seconds"]
-        print(f"    {label:<20} synapse_models {mib / ours_r['seconds']:7.1f} MiB/s (peak RSS "
-              f"{ours_r['rss']:.0f} MiB) | plain {mib / plain_r['seconds']:7.1f} MiB/s (peak RSS "
-              f"{plain_r['rss']:.0f} MiB) | {ratio:.0%} of plain (target >= 70%)")
+    print(f"\n(b) one file of {mib:.0f} MiB, {runs} run(s); load average {os.getloadavg()[0]:.1f}")
+    for label, pairs in rows.items():
+        for ours_r, plain_r in pairs:
+            print(f"    {label:<18} synapse_models {mib / ours_r['seconds']:7.1f} MiB/s (peak RSS "
+                  f"{ours_r['rss']:.0f} MiB) | plain {mib / plain_r['seconds']:7.1f} MiB/s (peak RSS "
+                  f"{plain_r['rss']:.0f} MiB) | {plain_r['seconds'] / ours_r['seconds']:.0%} of plain")
+        # other jobs on the machine slow single phases at random: compare best with best, median with median
+        ours_best = min(ours_r["seconds"] for ours_r, _ in pairs)
+        plain_best = min(plain_r["seconds"] for _, plain_r in pairs)
+        ours_median = statistics.median(ours_r["seconds"] for ours_r, _ in pairs)
+        plain_median = statistics.median(plain_r["seconds"] for _, plain_r in pairs)
+        peak = max(ours_r["rss"] for ours_r, _ in pairs)
+        print(f"    {label:<18} best {mib / ours_best:.1f} vs {mib / plain_best:.1f} MiB/s = "
+              f"{plain_best / ours_best:.0%}; median {mib / ours_median:.1f} vs "
+              f"{mib / plain_median:.1f} MiB/s = {plain_median / ours_median:.0%} of plain (target >= 70%); "
+              f"peak RSS {peak:.0f} MiB (target < 200 MiB)")
 
 
 if __name__ == "__main__":

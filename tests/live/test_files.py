@@ -188,6 +188,7 @@ def test_large_files_download_as_concurrent_ranges(
         project: sm.Project, log: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(download_module, "RANGED_THRESHOLD", MIB)
     monkeypatch.setattr(download_module, "RANGE_SIZE", 4 * MIB)
+    monkeypatch.setattr(download_module, "RANGED_ON_LOOPBACK", True)  # LocalSynapse is on 127.0.0.1
     big_file = _fresh_big(tmp_path, "ranged.bin")
     f = sm.File(big_file, parent=project).store()
     expected = _md5(big_file)
@@ -197,6 +198,33 @@ def test_large_files_download_as_concurrent_ranges(
     loaded = sm.File.get(f.id, download_location=tmp_path / "ranged")
     assert _md5(str(loaded.path)) == expected
     assert _count(log, "GET", DOWNLOAD_GET, 206) == 4  # three ranges, one resumed
+
+
+def test_large_file_from_a_loopback_server_downloads_as_one_stream(
+        project: sm.Project, log: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download_module, "RANGED_THRESHOLD", MIB)
+    big_file = _fresh_big(tmp_path, "one.bin")
+    f = sm.File(big_file, parent=project).store()
+    expected = _md5(big_file)
+    big_file.unlink()
+    log.reset_request_log()
+    loaded = sm.File.get(f.id, download_location=tmp_path / "one")
+    assert _md5(str(loaded.path)) == expected
+    assert _count(log, "GET", DOWNLOAD_GET, 200) == 1 and _count(log, "GET", DOWNLOAD_GET, 206) == 0
+
+
+def test_ranged_download_with_wrong_md5_raises_and_leaves_no_file(
+        project: sm.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(download_module, "RANGED_THRESHOLD", MIB)
+    monkeypatch.setattr(download_module, "RANGE_SIZE", 4 * MIB)
+    monkeypatch.setattr(download_module, "RANGED_ON_LOOPBACK", True)
+    f = sm.File(_fresh_big(tmp_path, "bad.bin"), parent=project).store()
+    target = tmp_path / "dl" / "bad.bin"
+    with pytest.raises(sm.TransferError, match="md5"):
+        download_file_handle(f.connection, file_handle_id=str(f.data_file_handle_id),  # type: ignore[arg-type]
+                             associate_object_id=str(f.id), associate_object_type="FileEntity",
+                             destination=target, expected_md5="0" * 32)
+    assert not target.exists() and list(target.parent.iterdir()) == []
 
 
 def test_md5_mismatch_raises_and_leaves_no_file(project: sm.Project, tmp_path: Path) -> None:

@@ -11,8 +11,16 @@ import pytest
 import synapse_models as sm
 from synapse_models._convert import from_wire, to_wire
 from synapse_models.models.activity import Reference
+from synapse_models.transfer.download import _is_loopback
 from synapse_models.transfer.progress import Progress, progress_enabled
-from synapse_models.transfer.upload import MIN_PART_SIZE, guess_content_type, md5_of_path, part_size_for
+from synapse_models.transfer.upload import (
+    MIN_PART_SIZE,
+    default_part_size,
+    guess_content_type,
+    md5_of_path,
+    md5_of_path_and_parts,
+    part_size_for,
+)
 
 MIB = 1024 * 1024
 
@@ -113,6 +121,38 @@ def test_part_size_follows_the_rest_rules() -> None:
         part_size_for(11 * MIB, MIB)
     with pytest.raises(sm.ValidationError, match="10,000"):
         part_size_for(10_001 * 5 * MIB, 5 * MIB)
+
+
+def test_default_part_size_grows_to_16_mib_for_large_files() -> None:
+    assert default_part_size(0) == default_part_size(11 * MIB) == default_part_size(320 * MIB) == 5 * MIB
+    assert default_part_size(512 * MIB) == 8 * MIB
+    assert default_part_size(1024 * MIB) == 16 * MIB  # 64 parts
+    assert default_part_size(200 * 1024 * MIB) == part_size_for(200 * 1024 * MIB)  # 10,000 parts at most
+
+
+def test_md5_of_path_and_parts_matches_hashing_each_part(tmp_path: Path) -> None:
+    import hashlib
+    import os
+
+    data = os.urandom(11 * MIB + 123)
+    path = tmp_path / "p.bin"
+    path.write_bytes(data)
+    whole, parts = md5_of_path_and_parts(path, 5 * MIB)
+    assert whole == hashlib.md5(data).hexdigest()
+    assert parts == [hashlib.md5(data[i:i + 5 * MIB]).hexdigest() for i in range(0, len(data), 5 * MIB)]
+    (tmp_path / "empty").write_bytes(b"")
+    assert md5_of_path_and_parts(tmp_path / "empty", 5 * MIB) == (hashlib.md5(b"").hexdigest(),
+                                                                   [hashlib.md5(b"").hexdigest()])
+    exact = tmp_path / "exact.bin"
+    exact.write_bytes(data[:10 * MIB])
+    assert len(md5_of_path_and_parts(exact, 5 * MIB)[1]) == 2
+
+
+def test_loopback_urls_are_recognised() -> None:
+    assert _is_loopback("http://127.0.0.1:8080/file/v1/x?a=1")
+    assert _is_loopback("http://localhost/x") and _is_loopback("http://[::1]:9/x")
+    assert not _is_loopback("https://s3.amazonaws.com/bucket/key")
+    assert not _is_loopback("https://10.0.0.1/x")
 
 
 def test_md5_and_content_type_helpers(tmp_path: Path) -> None:
