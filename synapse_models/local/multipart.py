@@ -5,11 +5,15 @@
 * Part size rules: 5 MiB ... 5 GiB, at most 10,000 parts, file at most 5 TB; a file smaller than the part
   size (0 bytes included) has one part.  Violations are 400 with the rule in the reason.
 * Part URLs point back at this server (``/file/v1/presigned/upload/{uploadId}/{n}``), signed like S3's and
-  valid 15 minutes.  The PUT streams the body to disk (never whole in memory) under a name that carries its
-  MD5, so ``add`` compares ``partMD5Hex`` without re-reading the part.
-* ``complete`` checks every part was added (each with the MD5 its ``add`` was given) and renames the
-  assembled file into a blob.  As in Synapse over S3 (REFERENCE 2.5) the whole file is not hashed again: the
-  handle's ``contentMd5`` is the request's ``contentMD5Hex``; a size mismatch is still refused (400).
+  valid 15 minutes.  The PUT streams the body to disk (never whole in memory) and records its MD5, so ``add``
+  compares ``partMD5Hex`` without re-reading the part.  As with S3, a part need not be ``partSizeBytes`` long:
+  any size up to 5 GiB is accepted, at least 5 MiB except for the last part (400 otherwise).  A part of the
+  expected size is written in place into the upload's file; a part of another size is kept on its own.
+* ``complete`` checks every part was added (each with the MD5 its ``add`` was given); when all parts were in
+  place it renames the assembled file into a blob, otherwise it concatenates the parts in part-number order
+  (as S3 does).  As in Synapse over S3 (REFERENCE 2.5) the whole file is not hashed again: the handle's
+  ``contentMd5`` is the request's ``contentMD5Hex`` and its ``contentSize`` the actual size of the parts
+  together, even when that differs from ``fileSizeBytes``.
 """
 
 from __future__ import annotations
@@ -253,14 +257,19 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     request = loads(row["request"])
     part_size, file_size = int(request["partSizeBytes"]), int(request["fileSizeBytes"])
     offset = (part_number - 1) * part_size
-    length = min(part_size, file_size - offset)
-    declared = ctx.request.content_length
-    if declared is not None and declared != length:
-        return _refuse(
-            400, f"Part {part_number} must be exactly {length} bytes; Content-Length is {declared}"
-        )
+    length = max(0, min(part_size, file_size - offset))  # the expected size: such a part is written in place
     try:
-        md5_hex = blobs.store_part(ctx.store, str(row["id"]), part_number, offset, length, ctx.request.stream)
+        md5_hex = blobs.store_part(
+            ctx.store,
+            str(row["id"]),
+            part_number,
+            offset,
+            length,
+            ctx.request.stream,
+            declared=ctx.request.content_length,
+            minimum=0 if part_number == int(row["part_count"]) else MIN_PART_SIZE,
+            maximum=MAX_PART_SIZE,
+        )
     except blobs.PartSizeError as exc:
         return _refuse(400, str(exc))
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
@@ -318,26 +327,29 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
             raise BadRequest(
                 f"Part {number} of multipart upload {upload_id} changed after it was added; add it again"
             )
-    expected_md5, expected_size = str(request["contentMD5Hex"]).lower(), int(request["fileSizeBytes"])
     try:
-        size = blobs.finish_upload(ctx.store, str(row["id"]), target)
-    except FileNotFoundError as exc:
-        raise BadRequest(f"Cannot complete multipart upload {upload_id}: its bytes are missing") from exc
-    if size != expected_size:  # cannot happen while every part PUT is size-checked; never keep a short file
-        target.unlink(missing_ok=True)
-        with ctx.store.write() as db:
-            db.execute("DELETE FROM multipart_parts WHERE upload_id = ?", (row["id"],))
-        blobs.discard_upload(ctx.store, str(row["id"]), wait=True)
-        raise BadRequest(
-            f"The uploaded parts form a file of {size} bytes, but the upload was started for {expected_size}"
-            " bytes; upload the parts again"
+        # Like S3 + Synapse, the size is the parts' total (which may differ from fileSizeBytes when parts had
+        # other sizes than partSizeBytes): REFERENCE 2.5, "contentSize = actual size".
+        size = blobs.finish_upload(
+            ctx.store,
+            str(row["id"]),
+            target,
+            part_size=int(request["partSizeBytes"]),
+            file_size=int(request["fileSizeBytes"]),
+            part_count=int(row["part_count"]),
         )
-    md5 = expected_md5  # like S3 + Synapse: parts are checked (partMD5Hex), the whole file is not re-hashed
+    except FileNotFoundError as exc:
+        with ctx.store.write() as db:  # a concurrent complete may have won and cleaned up
+            txn = Txn(ctx.app, db, ctx.user, writable=True)
+            current = _upload_row(txn, upload_id)
+            if current["state"] == "COMPLETED":
+                return status_json(txn, current)
+        raise BadRequest(f"Cannot complete multipart upload {upload_id}: its bytes are missing") from exc
+    md5 = str(request["contentMD5Hex"]).lower()  # like S3 + Synapse: only the parts were hashed
     with ctx.store.write() as db:
         txn = Txn(ctx.app, db, ctx.user, writable=True)
         current = _upload_row(txn, upload_id)
-        if current["state"] == "COMPLETED":  # a concurrent complete won
-            target.unlink(missing_ok=True)
+        if current["state"] == "COMPLETED":  # a concurrent complete won (same blob: keep it)
             return status_json(txn, current)
         handle = insert_handle(
             txn,

@@ -8,10 +8,8 @@ creates a table, appends the frame, and reads every row back into a DataFrame:
 
 * synapse_models: ``Table(...).store()``, ``table.append(df)``, ``table.query()``;
 * the official client: ``synapseclient.models.Table(...).store()``, ``df.to_csv(path)`` and
-  ``table.store_rows(values=path)`` (``--official-values dataframe`` passes the DataFrame itself instead;
-  against LocalSynapse that fails for frames over one 8 MiB part, because the official client streams
-  DataFrame parts of slightly more than the part size it declared and LocalSynapse's multipart upload insists
-  on exact part sizes), then ``Table.query("SELECT * FROM ...")``.
+  ``table.store_rows(values=path)`` (``--official-values dataframe`` passes the DataFrame itself instead),
+  then ``Table.query("SELECT * FROM ...")``.
 
 Peak memory is the subprocess's own peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``); it is compared
 with the DataFrame's size (``df.memory_usage(deep=True).sum()``), and reported both in total and above the

@@ -217,13 +217,142 @@ def test_reuploaded_part_still_gives_correct_md5(alice: Api) -> None:
     assert alice.ok("GET", f"/file/v1/fileHandle/{done['resultFileHandleId']}")["contentMd5"] == md5(BIG)
 
 
-def test_part_of_wrong_size_is_400(alice: Api) -> None:
+def _send_parts(api: Api, upload_id: str, parts: list[bytes]) -> None:
+    """PUT each of ``parts`` (whatever its size) as parts 1, 2, ... and add it."""
+    urls = part_urls(api, upload_id, list(range(1, len(parts) + 1)))
+    for number, body in enumerate(parts, start=1):
+        response = requests.put(urls[number], data=body, timeout=30)
+        assert response.status_code == 200, response.text
+        added = api.ok("PUT", f"/file/v1/file/multipart/{upload_id}/add/{number}", partMD5Hex=md5(body))
+        assert added["addPartState"] == "ADD_SUCCESS", added
+
+
+def _download(api: Api, handle_id: str, name: str) -> bytes:
+    entity = api.file(api.project(), handle_id, name=name)
+    url = api.get(f"/entity/{entity['id']}/file", redirect="false").text
+    return requests.get(url, timeout=30).content
+
+
+def test_off_size_parts_are_concatenated_in_part_number_order(alice: Api) -> None:
+    # what synapseclient's Table.store_rows(values=DataFrame) sends: the CSV header rides on part 1 (which is
+    # longer than partSizeBytes) and the last part is shorter by as much; S3 concatenates whatever it got
+    data = os.urandom(2 * PART + 999)
+    request = upload_request(data, "shifted.csv")
+    status = alice.ok("POST", "/file/v1/file/multipart", request, forceRestart="true", status=201)
+    assert status["partsState"] == "000"
+    cuts = [0, PART + 40, 2 * PART + 40, len(data)]
+    parts = [data[cuts[i] : cuts[i + 1]] for i in range(3)]
+    assert [len(part) for part in parts] == [PART + 40, PART, 959]  # part 2 has the expected size: in place
+    _send_parts(alice, status["uploadId"], parts)
+    done = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)
+    handle = alice.ok("GET", f"/file/v1/fileHandle/{done['resultFileHandleId']}")
+    assert (handle["contentSize"], handle["contentMd5"]) == (len(data), md5(data))
+    assert md5(_download(alice, handle["id"], "shifted.csv")) == md5(data)
+    again = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)
+    assert again["resultFileHandleId"] == done["resultFileHandleId"]
+
+
+def test_off_size_parts_concatenate_where_copy_file_range_is_missing(
+    alice: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "copy_file_range")  # other OSes / file systems: a streamed copy instead
+    data = os.urandom(2 * PART + 77)
+    request = upload_request(data, "streamed.bin")
+    status = alice.ok("POST", "/file/v1/file/multipart", request, forceRestart="true", status=201)
+    parts = [data[: PART + 9], data[PART + 9 : 2 * PART + 20], data[2 * PART + 20 :]]
+    _send_parts(alice, status["uploadId"], parts)
+    done = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)
+    assert _download(alice, done["resultFileHandleId"], "streamed.bin") == data
+
+
+def test_parts_adding_up_to_another_size_give_the_actual_size(alice: Api) -> None:
+    # real Synapse takes the size of the completed S3 object (REFERENCE 2.5: contentSize = actual size)
+    data = os.urandom(PART + 5000)
+    request = upload_request(data, "longer.bin", fileSizeBytes=PART + 10)  # declares 2 parts, sends more
+    status = alice.ok("POST", "/file/v1/file/multipart", request, forceRestart="true", status=201)
+    _send_parts(alice, status["uploadId"], [data[:PART], data[PART:]])
+    done = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)
+    handle = alice.ok("GET", f"/file/v1/fileHandle/{done['resultFileHandleId']}")
+    assert handle["contentSize"] == len(data)
+    assert _download(alice, handle["id"], "longer.bin") == data
+
+
+def test_part_below_5_mib_that_is_not_the_last_is_400(alice: Api) -> None:
     status = alice.ok(
         "POST", "/file/v1/file/multipart", upload_request(BIG, "size.bin"), forceRestart="true", status=201
     )
+    put_part(alice, status["uploadId"], BIG, 1)
     url = part_urls(alice, status["uploadId"], [1])[1]
     response = requests.put(url, data=b"too short", timeout=10)
-    assert response.status_code == 400 and "must be exactly 5242880 bytes" in response.text
+    assert response.status_code == 400 and "at least 5 MiB (5242880 bytes)" in response.text
+    streamed = requests.put(url, data=iter([b"too ", b"short"]), timeout=10)  # chunked: no Content-Length
+    assert streamed.status_code == 400 and "Part 1 is 9 bytes" in streamed.text
+    state = alice.ok("POST", "/file/v1/file/multipart", upload_request(BIG, "size.bin"), status=201)
+    assert state["partsState"] == "100"  # the refused PUTs did not replace the part already there
+
+
+def test_reuploaded_part_of_another_size_replaces_the_earlier_one(alice: Api) -> None:
+    data = os.urandom(PART + 300)
+    status = alice.ok(
+        "POST", "/file/v1/file/multipart", upload_request(data, "redo2.bin"), forceRestart="true", status=201
+    )
+    upload_id = status["uploadId"]
+    _send_parts(alice, upload_id, [bytes(PART + 10), data[PART:]])  # wrong part 1, of another size
+    _send_parts(alice, upload_id, [data[:PART]])  # the right one, in place
+    done = alice.ok("PUT", f"/file/v1/file/multipart/{upload_id}/complete", status=201)
+    handle = alice.ok("GET", f"/file/v1/fileHandle/{done['resultFileHandleId']}")
+    assert _download(alice, handle["id"], "redo2.bin") == data
+    other = os.urandom(PART + 300)
+    status = alice.ok(
+        "POST", "/file/v1/file/multipart", upload_request(other, "redo3.bin"), forceRestart="true", status=201
+    )
+    _send_parts(alice, status["uploadId"], [bytes(PART), other[PART:]])  # wrong part 1 in place
+    _send_parts(alice, status["uploadId"], [other[: PART + 100]])  # replaced by one of another size...
+    urls = part_urls(alice, status["uploadId"], [2])
+    assert requests.put(urls[2], data=other[PART + 100 :], timeout=10).status_code == 200  # ...and part 2
+    upload_id = status["uploadId"]
+    alice.ok("PUT", f"/file/v1/file/multipart/{upload_id}/add/2", partMD5Hex=md5(other[PART + 100 :]))
+    done = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)
+    handle = alice.ok("GET", f"/file/v1/fileHandle/{done['resultFileHandleId']}")
+    assert handle["contentSize"] == len(other)
+    assert _download(alice, handle["id"], "redo3.bin") == other
+
+
+def test_streamed_part_of_another_size_is_kept(alice: Api) -> None:
+    data = os.urandom(PART + 700)
+    request = upload_request(data, "chunked.bin")
+    status = alice.ok("POST", "/file/v1/file/multipart", request, forceRestart="true", status=201)
+    urls = part_urls(alice, status["uploadId"], [1, 2])
+    first, second = data[: PART + 500], data[PART + 500 :]
+    pieces = [first[i : i + MIB] for i in range(0, len(first), MIB)]
+    assert requests.put(urls[1], data=iter(pieces), timeout=30).status_code == 200  # chunked, longer
+    assert requests.put(urls[2], data=iter([second]), timeout=30).status_code == 200  # chunked, shorter
+    for number, body in ((1, first), (2, second)):
+        path = f"/file/v1/file/multipart/{status['uploadId']}/add/{number}"
+        added = alice.ok("PUT", path, partMD5Hex=md5(body))
+        assert added["addPartState"] == "ADD_SUCCESS"
+    done = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)
+    handle = alice.ok("GET", f"/file/v1/fileHandle/{done['resultFileHandleId']}")
+    assert _download(alice, handle["id"], "chunked.bin") == data
+
+
+def test_upload_of_off_size_parts_resumes_after_server_restart(tmp_path: Path) -> None:
+    data = os.urandom(2 * PART + 50)
+    parts = [data[: PART + 20], data[PART + 20 : 2 * PART + 20], data[2 * PART + 20 :]]
+    with LocalSynapse(tmp_path) as server:
+        api = Api(server.endpoint, server.create_user("offsize"))
+        status = api.ok("POST", "/file/v1/file/multipart", upload_request(data, "off.bin"), status=201)
+        _send_parts(api, status["uploadId"], parts[:2])
+        token = api.token
+    with LocalSynapse(tmp_path) as server:
+        api = Api(server.endpoint, token)
+        again = api.ok("POST", "/file/v1/file/multipart", upload_request(data, "off.bin"), status=201)
+        assert again["uploadId"] == status["uploadId"] and again["partsState"] == "110"
+        urls = part_urls(api, again["uploadId"], [3])
+        assert requests.put(urls[3], data=parts[2], timeout=10).status_code == 200
+        api.ok("PUT", f"/file/v1/file/multipart/{again['uploadId']}/add/3", partMD5Hex=md5(parts[2]))
+        done = api.ok("PUT", f"/file/v1/file/multipart/{again['uploadId']}/complete", status=201)
+        assert _download(api, done["resultFileHandleId"], "off.bin") == data
 
 
 def test_upload_resumes_after_server_restart(tmp_path: Path) -> None:
