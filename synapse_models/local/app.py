@@ -65,9 +65,19 @@ AREA_MODULES: tuple[str, ...] = (
     "synapse_models.local.entity_files",
     "synapse_models.local.activity",
     "synapse_models.local.teams",
+    "synapse_models.local.team_members",
+    "synapse_models.local.team_membership",
     "synapse_models.local.evaluations",
+    "synapse_models.local.evaluation_rounds",
+    "synapse_models.local.evaluation_submissions",
+    "synapse_models.local.evaluation_statuses",
     "synapse_models.local.wiki",
     "synapse_models.local.tables",
+    "synapse_models.local.table_columns",
+    "synapse_models.local.table_transactions",
+    "synapse_models.local.table_csv",
+    "synapse_models.local.table_queries",
+    "synapse_models.local.table_files",
 )
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
