@@ -21,33 +21,22 @@ statistics (``/admin/v1/stats``).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from _harness import admin, dispatch_phase, local_server, peak_rss_mib, run_phase
+
 MIB = 1024 * 1024
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- helpers used by the phases ----------------------------------------------------------------------------
 
-def _admin(endpoint: str, admin_token: str, method: str, path: str, body: Any = None) -> Any:
-    import requests
-
-    response = requests.request(method, f"{endpoint}/admin/v1{path}", json=body,
-                                headers={"Authorization": f"Bearer {admin_token}"}, timeout=60)
-    response.raise_for_status()
-    return response.json() if response.content else None
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _official(endpoint: str, token: str, home: Path) -> Any:
@@ -77,13 +66,13 @@ def phase_ours_bulk(a: dict[str, Any]) -> dict[str, Any]:
     project = sm.Project(name=f"bench ours {os.getpid()}").store()
     folder = sm.Folder(name="small", parent=project).store()
     files = [sm.File(p, parent=folder, annotations=_annotations(i)) for i, p in enumerate(a["paths"])]
-    _admin(a["endpoint"], a["admin"], "DELETE", "/stats")
+    admin(a["endpoint"], a["admin"], "DELETE", "/stats")
     started = time.perf_counter()
     results = sm.store_all(files)
     seconds = time.perf_counter() - started
-    stats = _admin(a["endpoint"], a["admin"], "GET", "/stats")
+    stats = admin(a["endpoint"], a["admin"], "GET", "/stats")
     results.raise_first()
-    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": _peak_rss_mib()}
+    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": peak_rss_mib()}
 
 
 def phase_official_loop(a: dict[str, Any]) -> dict[str, Any]:
@@ -92,13 +81,13 @@ def phase_official_loop(a: dict[str, Any]) -> dict[str, Any]:
     syn = _official(a["endpoint"], a["token"], Path(a["home"]))
     project = Project(name=f"bench official {os.getpid()}").store(synapse_client=syn)
     folder = Folder(name="small", parent_id=project.id).store(synapse_client=syn)
-    _admin(a["endpoint"], a["admin"], "DELETE", "/stats")
+    admin(a["endpoint"], a["admin"], "DELETE", "/stats")
     started = time.perf_counter()
     for i, path in enumerate(a["paths"]):
         File(path=path, parent_id=folder.id, annotations=_annotations(i)).store(synapse_client=syn)
     seconds = time.perf_counter() - started
-    stats = _admin(a["endpoint"], a["admin"], "GET", "/stats")
-    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": _peak_rss_mib()}
+    stats = admin(a["endpoint"], a["admin"], "GET", "/stats")
+    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": peak_rss_mib()}
 
 
 def phase_ours_upload(a: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +99,7 @@ def phase_ours_upload(a: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     stored = sm.File(a["big"], parent=project).store(progress=False)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss": _peak_rss_mib(), "id": stored.id}
+    return {"seconds": seconds, "rss": peak_rss_mib(), "id": stored.id}
 
 
 def phase_ours_download(a: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +115,7 @@ def phase_ours_download(a: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     assert loaded.path is not None and os.path.getsize(loaded.path) == a["size"]
     os.unlink(loaded.path)
-    return {"seconds": seconds, "rss": _peak_rss_mib()}
+    return {"seconds": seconds, "rss": peak_rss_mib()}
 
 
 def phase_plain_put(a: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +137,7 @@ def phase_plain_put(a: dict[str, Any]) -> dict[str, Any]:
         response = session.put(url, data=body, headers={"Content-Length": str(size)}, timeout=600)
         seconds = time.perf_counter() - started
     response.raise_for_status()
-    return {"seconds": seconds, "rss": _peak_rss_mib()}
+    return {"seconds": seconds, "rss": peak_rss_mib()}
 
 
 def phase_plain_get(a: dict[str, Any]) -> dict[str, Any]:
@@ -173,26 +162,12 @@ def phase_plain_get(a: dict[str, Any]) -> dict[str, Any]:
         seconds = time.perf_counter() - started
     assert target.stat().st_size == a["size"]
     target.unlink()
-    return {"seconds": seconds, "rss": _peak_rss_mib()}
+    return {"seconds": seconds, "rss": peak_rss_mib()}
 
 
 PHASES = {name[6:]: fn for name, fn in globals().items() if name.startswith("phase_")}
 
 
-def _run_phase(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(args, handle)
-    os.sync()  # every phase starts without dirty pages of earlier ones: no disk write-back in its timing
-    try:
-        out = subprocess.run([sys.executable, __file__, "--phase", name, handle.name], capture_output=True,
-                             text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                       "SYNAPSE_MODELS_PROGRESS": "0"})
-    finally:
-        os.unlink(handle.name)
-    if out.returncode != 0:
-        raise RuntimeError(f"phase {name} failed:\n{out.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -202,34 +177,22 @@ def main() -> None:
     parser.add_argument("--gib", type=float, default=1.0)
     parser.add_argument("--only", choices=["small", "big"], help="run only benchmark (a) or (b)")
     parser.add_argument("--runs", type=int, default=1, help="repeat benchmark (b) this many times")
-    parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.phase:
-        name, arg_file = args.phase
-        print(json.dumps(PHASES[name](json.loads(Path(arg_file).read_text()))))
+    if dispatch_phase(PHASES, sys.argv[1:]):
         return
+    args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-files-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="bench-files-") as scratch, \
+            local_server(Path(scratch) / "server") as (endpoint, admin_token):
         work = Path(scratch)
-        server = subprocess.Popen([sys.executable, "-m", "synapse_models.local", "--port", "0", "--data-dir",
-                                   str(work / "server")], stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
-        try:
-            assert server.stdout is not None
-            endpoint = server.stdout.readline().split(": ", 1)[1].strip()
-            admin = server.stdout.readline().split(": ", 1)[1].strip()
-            user = _admin(endpoint, admin, "POST", "/users", {"userName": "bencher"})
-            common = {"endpoint": endpoint, "token": user["token"], "admin": admin}
-            print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
-                  f"{os.cpu_count()} CPUs")
+        user = admin(endpoint, admin_token, "POST", "/users", {"userName": "bencher"})
+        common = {"endpoint": endpoint, "token": user["token"], "admin": admin_token}
+        print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPUs")
 
-            if args.only != "big":
-                _small_files(args.files, work, common)
-            if args.only != "small":
-                _big_file(args.gib, work, common, args.runs)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        if args.only != "big":
+            _small_files(args.files, work, common)
+        if args.only != "small":
+            _big_file(args.gib, work, common, args.runs)
 
 
 def _small_files(n: int, work: Path, common: dict[str, Any]) -> None:
@@ -240,8 +203,8 @@ def _small_files(n: int, work: Path, common: dict[str, Any]) -> None:
         path = small / f"file_{i:05d}.txt"
         path.write_bytes(os.urandom(512).hex().encode())  # 1 KiB, all different
         paths.append(str(path))
-    ours = _run_phase("ours_bulk", {**common, "paths": paths, "cache": str(work / "cache-a")})
-    theirs = _run_phase("official_loop", {**common, "paths": paths, "home": str(work / "official")})
+    ours = run_phase(__file__, "ours_bulk", {**common, "paths": paths, "cache": str(work / "cache-a")})
+    theirs = run_phase(__file__, "official_loop", {**common, "paths": paths, "home": str(work / "official")})
     print(f"\n(a) {n} files of 1 KiB, 3 annotations each, one folder")
     print(f"    synapse_models store_all : {ours['seconds']:7.2f} s  "
           f"{ours['requests'] / n:5.2f} requests/file")
@@ -267,12 +230,13 @@ def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None
     for run in range(runs):
         with open(big, "r+b") as out:
             out.write(os.urandom(16))  # new bytes each run: a real upload, not the finished one again
-        up = _run_phase("ours_upload", {**big_args, "cache": str(work / f"cache-up-{run}")})
-        plain_up = _run_phase("plain_put", big_args)
+        up = run_phase(__file__, "ours_upload", {**big_args, "cache": str(work / f"cache-up-{run}")})
+        plain_up = run_phase(__file__, "plain_put", big_args)
         stored = {**big_args, "id": up["id"]}
-        down = _run_phase("ours_download", {**stored, "cache": str(work / f"cache-d-{run}")})
-        ranged = _run_phase("ours_download", {**stored, "ranged": True, "cache": str(work / f"cache-r{run}")})
-        plain_down = _run_phase("plain_get", {**big_args, "id": up["id"]})
+        down = run_phase(__file__, "ours_download", {**stored, "cache": str(work / f"cache-d-{run}")})
+        ranged = run_phase(__file__, "ours_download",
+                           {**stored, "ranged": True, "cache": str(work / f"cache-r{run}")})
+        plain_down = run_phase(__file__, "plain_get", {**big_args, "id": up["id"]})
         rows["upload"].append((up, plain_up))
         rows["download"].append((down, plain_down))
         rows["download, 8 ranges"].append((ranged, plain_down))

@@ -19,18 +19,16 @@ process's RSS right after the imports (the interpreter, pandas and the client li
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from _harness import admin, dispatch_phase, local_server, peak_rss_mib, run_phase
+
 MIB = 1024 * 1024
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rss_now_mib() -> float:
@@ -38,8 +36,6 @@ def _rss_now_mib() -> float:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MIB
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _frame(rows: int) -> Any:
@@ -60,13 +56,6 @@ def _frame(rows: int) -> Any:
     })
 
 
-def _admin(endpoint: str, admin_token: str, method: str, path: str, body: Any = None) -> Any:
-    import requests
-
-    response = requests.request(method, f"{endpoint}/admin/v1{path}", json=body,
-                                headers={"Authorization": f"Bearer {admin_token}"}, timeout=60)
-    response.raise_for_status()
-    return response.json() if response.content else None
 
 
 # -- phases (each runs in its own subprocess) ------------------------------------------------------------
@@ -90,10 +79,10 @@ def phase_ours(a: dict[str, Any]) -> dict[str, Any]:
     after_df = _rss_now_mib()
     table.append(df, connection=conn)
     appended = time.perf_counter()
-    peak_append = _peak_rss_mib()
+    peak_append = peak_rss_mib()
     back = table.query(connection=conn)
     done = time.perf_counter()
-    peak = _peak_rss_mib()  # before the checks below, which make copies of their own
+    peak = peak_rss_mib()  # before the checks below, which make copies of their own
     assert len(back) == len(df), (len(back), len(df))
     assert str(back["collected"].dtype) == "datetime64[ns, UTC]" and str(back["sample_id"].dtype) == "Int64"
     ordered = back.sort_values("sample_id").reset_index(drop=True)
@@ -140,26 +129,13 @@ def phase_official(a: dict[str, Any]) -> dict[str, Any]:
     done = time.perf_counter()
     assert len(back) == len(df), (len(back), len(df))
     return {"append": appended - started, "query": done - appended, "total": done - started,
-            "peak": _peak_rss_mib(), "baseline": baseline, "df": size,
+            "peak": peak_rss_mib(), "baseline": baseline, "df": size,
             "dtypes": {k: str(v) for k, v in back.dtypes.items()}}
 
 
 PHASES = {name[6:]: fn for name, fn in globals().items() if name.startswith("phase_")}
 
 
-def _run_phase(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(args, handle)
-    try:
-        out = subprocess.run([sys.executable, __file__, "--phase", name, handle.name], capture_output=True,
-                             text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                       "SYNAPSE_MODELS_PROGRESS": "0"})
-    finally:
-        os.unlink(handle.name)
-    if out.returncode != 0:
-        raise RuntimeError(f"phase {name} failed:\n{out.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
 
 
 def _line(label: str, r: dict[str, Any]) -> str:
@@ -179,51 +155,39 @@ def main() -> None:
     parser.add_argument("--official-values", choices=("csv", "dataframe"), default="csv",
                         help="what to pass to the official store_rows: a CSV path written with df.to_csv "
                              "(default; timed) or the DataFrame itself")
-    parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.phase:
-        name, arg_file = args.phase
-        print(json.dumps(PHASES[name](json.loads(Path(arg_file).read_text()))))
+    if dispatch_phase(PHASES, sys.argv[1:]):
         return
+    args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-tables-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="bench-tables-") as scratch, \
+            local_server(Path(scratch) / "server") as (endpoint, admin_token):
         work = Path(scratch)
-        server = subprocess.Popen([sys.executable, "-m", "synapse_models.local", "--port", "0", "--data-dir",
-                                   str(work / "server")], stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
-        try:
-            assert server.stdout is not None
-            endpoint = server.stdout.readline().split(": ", 1)[1].strip()
-            admin = server.stdout.readline().split(": ", 1)[1].strip()
-            common = {"endpoint": endpoint, "rows": args.rows, "official_values": args.official_values}
-            print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
-                  f"{os.cpu_count()} CPUs; {args.rows:,} rows x 6 columns")
-            ours: dict[str, Any] = {}
-            if not args.skip_ours:
-                ours_user = _admin(endpoint, admin, "POST", "/users", {"userName": "bench-ours"})
-                ours = _run_phase("ours", {**common, "token": ours_user["token"]})
-                print(f"    DataFrame size (deep): {ours['df']:.0f} MiB")
-                print(_line("synapse_models", ours), flush=True)
-                print(f"    dtypes back: {ours['dtypes']}", flush=True)
-                print(f"    RSS: {ours['baseline']:.0f} MiB after imports, {ours['after_df']:.0f} MiB "
-                      f"with the DataFrame, peak {ours['peak_append']:.0f} MiB by the end of append, "
-                      f"{ours['peak']:.0f} MiB by the end of the query", flush=True)
-            if args.skip_official:
-                return
-            theirs_user = _admin(endpoint, admin, "POST", "/users", {"userName": "bench-official"})
-            theirs = _run_phase("official", {**common, "token": theirs_user["token"],
-                                             "home": str(work / "off")})
-            print(_line(f"synapseclient ({args.official_values})", theirs))
-            print(f"    dtypes back: {theirs['dtypes']}")
-            if not ours:
-                return
-            print(f"    speed-up end to end {theirs['total'] / ours['total']:.1f}x (target >= 2x); "
-                  f"append {theirs['append'] / ours['append']:.1f}x, "
-                  f"query {theirs['query'] / ours['query']:.1f}x")
-            print(f"    synapse_models peak {ours['peak'] / ours['df']:.1f}x the DataFrame (target < 3x)")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        common = {"endpoint": endpoint, "rows": args.rows, "official_values": args.official_values}
+        print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPUs; {args.rows:,} rows x 6 columns")
+        ours: dict[str, Any] = {}
+        if not args.skip_ours:
+            ours_user = admin(endpoint, admin_token, "POST", "/users", {"userName": "bench-ours"})
+            ours = run_phase(__file__, "ours", {**common, "token": ours_user["token"]})
+            print(f"    DataFrame size (deep): {ours['df']:.0f} MiB")
+            print(_line("synapse_models", ours), flush=True)
+            print(f"    dtypes back: {ours['dtypes']}", flush=True)
+            print(f"    RSS: {ours['baseline']:.0f} MiB after imports, {ours['after_df']:.0f} MiB "
+                  f"with the DataFrame, peak {ours['peak_append']:.0f} MiB by the end of append, "
+                  f"{ours['peak']:.0f} MiB by the end of the query", flush=True)
+        if args.skip_official:
+            return
+        theirs_user = admin(endpoint, admin_token, "POST", "/users", {"userName": "bench-official"})
+        theirs = run_phase(__file__, "official", {**common, "token": theirs_user["token"],
+                                         "home": str(work / "off")})
+        print(_line(f"synapseclient ({args.official_values})", theirs))
+        print(f"    dtypes back: {theirs['dtypes']}")
+        if not ours:
+            return
+        print(f"    speed-up end to end {theirs['total'] / ours['total']:.1f}x (target >= 2x); "
+              f"append {theirs['append'] / ours['append']:.1f}x, "
+              f"query {theirs['query'] / ours['query']:.1f}x")
+        print(f"    synapse_models peak {ours['peak'] / ours['df']:.1f}x the DataFrame (target < 3x)")
 
 
 if __name__ == "__main__":
