@@ -67,14 +67,19 @@ def _optional_id(value: object) -> str | None:
     return entity_id
 
 
-def _parent_id(value: Entity | str | None) -> str | None:
+def entity_id_of(value: Entity | str | None, field: str) -> str | None:
+    """An entity or an id (``"syn1"``, ``"SYN1"``, ``"1"``) as ``"syn1"``; ``field`` names it in errors."""
     if value is None:
         return None
     if isinstance(value, Entity):
         if value.id is None:
-            raise ValidationError("parent", value.name, "the parent has no id yet; store() it first")
+            raise ValidationError(field, value.name, f"the {field} has no id yet; store() it first")
         return value.id
-    return parse_entity_id(value, "parent")[0]
+    return parse_entity_id(value, field)[0]
+
+
+def _parent_id(value: Entity | str | None) -> str | None:
+    return entity_id_of(value, "parent")
 
 
 def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:

@@ -17,7 +17,7 @@ from ..registry import ConnectionLike, get_connection
 from ._record import Record
 from .acl import Shareable, UserEvaluationPermissions, html_table, resolve_principal
 from .annotations import Annotations, to_annotations
-from .entity import Entity, parse_entity_id
+from .entity import Entity, entity_id_of, parse_entity_id
 
 __all__ = ["Evaluation", "Submission", "SubmissionStatus", "SubmissionStatusEnum"]
 
@@ -49,13 +49,7 @@ def _to_status(value: SubmissionStatusEnum | str | None) -> SubmissionStatusEnum
 
 
 def _content_source(value: Entity | str | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Entity):
-        if value.id is None:
-            raise ValidationError("content_source", value.name, "the project has no id yet; store() it first")
-        return value.id
-    return parse_entity_id(value, "content_source")[0]
+    return entity_id_of(value, "content_source")
 
 
 def _check_name(_: object, __: attrs.Attribute[Any], value: str) -> None:
