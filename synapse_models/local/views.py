@@ -270,31 +270,23 @@ def _path_of(db: sqlite3.Connection, entity_id: int) -> str:
     return "/" + "/".join(names)
 
 
+# default view columns that are plain fields of the entity record
+_RECORD_FIELDS = {
+    "id": "id", "name": "name", "description": "description", "createdBy": "created_by", "etag": "etag",
+    "modifiedBy": "modified_by", "type": "entity_type", "currentVersion": "current_version",
+    "parentId": "parent_id",
+}
+
+
 def _default_value(db: sqlite3.Connection, record: EntityRecord, fields: dict[str, Any], name: str) -> Any:
-    if name == "id":
-        return record.id
-    if name == "name":
-        return record.name
-    if name == "description":
-        return record.description
+    if name in _RECORD_FIELDS:
+        return getattr(record, _RECORD_FIELDS[name])
     if name == "createdOn":
         return _ms(record.created_on)
-    if name == "createdBy":
-        return record.created_by
-    if name == "etag":
-        return record.etag
     if name == "modifiedOn":
         return _ms(record.modified_on)
-    if name == "modifiedBy":
-        return record.modified_by
     if name == "path":
         return _path_of(db, record.id)
-    if name == "type":
-        return record.entity_type
-    if name == "currentVersion":
-        return record.current_version
-    if name == "parentId":
-        return record.parent_id
     if name == "benefactorId":
         return benefactor_id(db, record.id)
     if name == "projectId":
