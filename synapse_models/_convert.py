@@ -79,6 +79,11 @@ def _is_wire(a: attrs.Attribute[Any]) -> bool:
     return not a.metadata.get("synapse_models.local_only") and (a.init or bool(a.metadata.get(READ_ONLY)))
 
 
+def wire_field_names(cls: type) -> list[str]:
+    """The attributes of a model that travel on the wire (what a server answer can set)."""
+    return [a.name for a in attrs.fields(cls) if _is_wire(a)]
+
+
 def _wire_name(a: attrs.Attribute[Any]) -> str:
     return str(a.metadata.get(WIRE_NAME) or camel(a.name))
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, register_lazy, register_union, to_wire
+from .._convert import READ_ONLY, from_wire, register_lazy, register_union, to_wire, wire_field_names
 from ..connection import Connection
 from ..errors import ConflictError, ValidationError
 from ..registry import ConnectionLike, get_connection
@@ -383,12 +383,11 @@ class Entity(EntityShareable):
             self._snapshot()
 
     def _apply(self, entity_json: dict[str, Any], annotations_json: dict[str, Any] | None) -> None:
-        """Take the server's answer as the new state (keeping local annotations unless it sent some)."""
+        """Take the server's answer as the new state of the wire fields (and unknown ones); client-side
+        fields (local files, pending rows, annotations unless the server sent some) are left as they are."""
         fresh = from_wire(type(self), entity_json)
-        for field in attrs.fields(type(self)):
-            if field.name in ("annotations", "_connection", "_stored"):
-                continue
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        for name in [*wire_field_names(type(self)), "_unknown_fields"]:
+            object.__setattr__(self, name, getattr(fresh, name))
         if annotations_json is not None:
             self.annotations = Annotations.from_wire(annotations_json)
             self.etag = annotations_json.get("etag") or self.etag

@@ -420,11 +420,7 @@ class File(Versionable):
             (self._cache or Cache()).add(self.data_file_handle_id, self.path, self._verified_md5)
 
     def _apply(self, entity_json: dict[str, Any], annotations_json: dict[str, Any] | None) -> None:
-        keep = {f.name: getattr(self, f.name) for f in attrs.fields(File)
-                if f.name not in _WIRE_FIELDS}
         super()._apply(entity_json, annotations_json)
-        for key, value in keep.items():
-            object.__setattr__(self, key, value)
         if self.file_handle is not None and self.file_handle.id != self.data_file_handle_id:
             self.file_handle = None
 
@@ -440,4 +436,3 @@ def _free_name(target: Path) -> Path:
         n += 1
 
 
-_WIRE_FIELDS = {f.name for f in attrs.fields(Versionable)} | {"data_file_handle_id"}

@@ -201,14 +201,6 @@ class TableBase(Versionable):
         self._transaction(conn, [schema_change])
         self._apply(conn.get(f"/entity/{self.id}"), None)
 
-    def _apply(self, entity_json: dict[str, Any], annotations_json: dict[str, Any] | None) -> None:
-        # the server's answer knows nothing of client-side fields (columns, pending rows): keep them
-        local = {f.name: getattr(self, f.name) for f in attrs.fields(type(self))
-                 if f.metadata.get(LOCAL) and f.name != "annotations"}
-        super()._apply(entity_json, annotations_json)
-        for name, value in local.items():
-            object.__setattr__(self, name, value)
-
     # -- transactions and queries ------------------------------------------------------------------------
 
     def _transaction(self, conn: Connection, changes: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

@@ -58,6 +58,12 @@ def test_view_with_explicit_columns_only(alice: sm.Connection, project: sm.Proje
                 include_default_columns=False, include_annotation_columns=False).store(connection=alice)
     assert [c.name for c in view.columns or []] == ["tissue"]
     assert sorted(view.query(connection=alice)["tissue"]) == ["brain", "brain", "liver"]
+    # the client-side choices survive the server's answer, so a later store() adds no columns back
+    assert view.include_default_columns is False and view.include_annotation_columns is False
+    assert view.include == [EntityType.FILE]
+    view.description = "only the tissue"
+    view.store(connection=alice)
+    assert [c.name for c in View.get(str(view.id), connection=alice).columns or []] == ["tissue"]
 
 
 def test_view_update_writes_changed_cells_to_annotations(alice: sm.Connection, project: sm.Project,
