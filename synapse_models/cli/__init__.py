@@ -15,7 +15,7 @@ import contextvars
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._common import UsageError
@@ -74,8 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, out: Output) -> int:
     from ..errors import SynapseError
 
-    if args.debug:
-        _debug_logging()
+    stop_logging = _debug_logging() if args.debug else None
     try:
         # a context of its own: the connection the command makes current is current only inside it
         code: int = contextvars.copy_context().run(args.handler, args, out)
@@ -98,6 +97,9 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         _traceback_if(args.debug)
         hint = "" if args.debug else " (run with --debug for the traceback)"
         out.error(f"unexpected {type(exc).__name__}: {exc}{hint}")
+    finally:
+        if stop_logging is not None:
+            stop_logging()
     return 1
 
 
@@ -182,16 +184,25 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _debug_logging() -> None:
+def _debug_logging() -> Callable[[], None]:
+    """Log HTTP requests to stderr; returns what undoes it (``main`` may run many times in one process)."""
     import logging
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     handler.addFilter(_Redact())
-    for name in ("synapse_models", "urllib3"):
-        logger = logging.getLogger(name)
+    loggers = [logging.getLogger(name) for name in ("synapse_models", "urllib3")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
         logger.setLevel(logging.DEBUG)
         logger.addHandler(handler)
+
+    def stop() -> None:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+    return stop
 
 
 class _Redact:

@@ -63,7 +63,7 @@ def run_show(args: argparse.Namespace, out: Output) -> int:
         rows.append(("file", f"{handle.file_name}, {_size(handle.content_size)}, md5 {handle.content_md5}"))
     if getattr(entity, "url", None):
         rows.append(("url", entity.url))
-    rows += [(f"annotation {key}", values) for key, values in entity.annotations.items()]
+    rows += [(f"annotation {key}", entity.annotations[key]) for key in sorted(entity.annotations)]
     if activity is not None:
         rows.append(
             ("provenance", f"activity {activity.id}" + (f" ({activity.name})" if activity.name else ""))

@@ -57,7 +57,7 @@ def run_get_annotations(args: argparse.Namespace, out: Output) -> int:
     if out.json_mode:
         out.json(notes)
     else:
-        for line in table((f"{key}:", values) for key, values in notes.items()):
+        for line in table((f"{key}:", notes[key]) for key in sorted(notes)):
             out.data(line)
     return 0
 
