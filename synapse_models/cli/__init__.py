@@ -75,6 +75,7 @@ def _run(args: argparse.Namespace, out: Output) -> int:
     from ..errors import SynapseError
 
     stop_logging = _debug_logging() if args.debug else None
+    args.opened = []  # connections the command opens, closed when it ends
     try:
         # a context of its own: the connection the command makes current is current only inside it
         code: int = contextvars.copy_context().run(args.handler, args, out)
@@ -98,6 +99,8 @@ def _run(args: argparse.Namespace, out: Output) -> int:
         hint = "" if args.debug else " (run with --debug for the traceback)"
         out.error(f"unexpected {type(exc).__name__}: {exc}{hint}")
     finally:
+        for conn in args.opened:
+            conn.close()
         if stop_logging is not None:
             stop_logging()
     return 1
