@@ -223,9 +223,14 @@ def run_cat(args: argparse.Namespace, out: Output) -> int:
     import shutil
 
     import synapse_models as sm
+    from synapse_models.transfer.cache import Cache
 
     connect(args)
-    file = sm.File.get(args.id, version=args.version, progress=out.progress)
+    file = sm.File.get(args.id, version=args.version, download=False)
+    if file.data_file_handle_id is None:
+        raise sm.ValidationError("id", args.id, "this file has no content")
+    with no_partial_downloads(Cache().directory(file.data_file_handle_id)):
+        file.download(progress=out.progress)
     with open(str(file.path), "rb") as content:
         shutil.copyfileobj(content, out.binary())
     return 0

@@ -172,16 +172,19 @@ def test_demo_and_serve_keep_their_options(cli: Run) -> None:
 
 
 def test_a_command_spends_no_request_on_checking_the_token(
-        cli: Run, project: sm.Project, upload: Upload, server: Any) -> None:
+    cli: Run, project: sm.Project, upload: Upload, server: Any
+) -> None:
     file = upload(project, "cached.txt")  # in the cache already: nothing to download
     server.reset_request_log()
     assert cli("get", file.id).code == 0
     assert [(method, path) for method, path, _ in server.request_log()] == [
-        ("POST", f"/repo/v1/entity/{file.id}/bundle2")]
+        ("POST", f"/repo/v1/entity/{file.id}/bundle2")
+    ]
 
 
 def test_a_bad_token_fails_the_first_request_in_one_line(
-        cli: Run, project: sm.Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Run, project: sm.Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", "expired-token")
     result = cli("ls", project.id)
     assert result.code == 1

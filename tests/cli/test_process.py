@@ -119,30 +119,38 @@ def trickle() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.parametrize("command", ["get", "cat"])
 def test_ctrl_c_during_a_download_stops_cleanly_and_leaves_no_file(
-    shell: Path, env: dict[str, str], project: sm.Project, trickle: str
+    shell: Path, home: Path, env: dict[str, str], project: sm.Project, trickle: str, command: str
 ) -> None:
     file = sm.File(url=trickle, parent=project).store()
-    target = shell / "downloads"
+    target = shell / "downloads"  # get downloads here, cat into the cache
     target.mkdir()
+    where = target if command == "get" else home / ".synapseCache"
     _Trickle.started.clear()
     ours = subprocess.Popen(
-        [*COMMAND, "get", str(file.id), "--download-location", str(target)],
+        [
+            *COMMAND,
+            command,
+            str(file.id),
+            *(["--download-location", str(target)] if command == "get" else []),
+        ],
         env=env,
         cwd=shell,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
-    while not any(p.stat().st_size for p in target.iterdir()) and time.monotonic() < deadline:
+    while not any(p.stat().st_size for p in where.rglob("*.synapse-partial")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _Trickle.started.is_set(), "the download never started"
-    assert [p.name for p in target.iterdir()] == ["slow.bin.synapse-partial"]  # bytes were arriving
+    assert [p.name for p in where.rglob("*.synapse-partial")] == ["slow.bin.synapse-partial"]  # bytes arrived
     ours.send_signal(signal.SIGINT)
     out, err = ours.communicate(timeout=60)
     assert ours.returncode == 130
     assert err == b"error: interrupted\n"
     assert out == b""
+    assert [p for p in where.rglob("*") if p.is_file() and p.name != ".cacheMap"] == []
     assert list(target.iterdir()) == []
 
 
