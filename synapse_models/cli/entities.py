@@ -118,7 +118,7 @@ def add_list(sub: Any) -> None:
         summary="list what a project or folder contains",
         description="Print 'syn123  name' for each child ('name/' for folders); with -r the whole "
         "tree, as paths relative to the container.",
-        example="synapse-models ls syn123\nsynapse-models ls -r -l syn123 | grep '\\.bam$'",
+        example="synapse-models list syn123\nsynapse-models ls -r -l syn123 | grep '\\.bam$'",
     )
     p.add_argument("id", type=synapse_id, metavar="syn123", help="the project or folder")
     p.add_argument("-r", "--recursive", action="store_true", help="the whole tree below it")
@@ -152,7 +152,7 @@ def run_list(args: argparse.Namespace, out: Output) -> int:
             )
         elif args.long:
             modified = header.modified_on.strftime("%Y-%m-%d %H:%M") if header.modified_on else ""
-            version = f"v{header.version_number}" if header.version_number else ""
+            version = f"v{header.version_number}" if header.version_number and not folder else ""
             out.data(f"{header.id:<12} {kind:<14} {version:<5} {modified:<16}  {path}{'/' if folder else ''}")
         else:
             out.data(f"{header.id:<12} {path}{'/' if folder else ''}")

@@ -72,6 +72,7 @@ def add_get(sub: Any) -> None:
 
 def run_get(args: argparse.Namespace, out: Output) -> int:
     import synapse_models as sm
+    from synapse_models.errors import TransportError
 
     if bool(args.ids) == bool(args.query):
         raise UsageError("give file ids or -q/--query SQL (not both)")
@@ -91,6 +92,8 @@ def run_get(args: argparse.Namespace, out: Output) -> int:
                     if_collision=args.if_collision,
                     progress=out.progress,
                 )
+            except (sm.AuthenticationError, TransportError):
+                raise  # the next ids would fail the same way
             except sm.SynapseError as exc:
                 out.error(str(exc) if entity_id in str(exc) else f"{entity_id}: {exc}")
                 failed += 1

@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 import synapse_models as sm
 
 from .conftest import Run, no_traceback
@@ -236,3 +238,13 @@ def test_associate_finds_local_files_by_md5(
     assert "associated 1 of 2 files" in tree.err
     directory = cli("associate", "tree")
     assert directory.code == 2 and "add -r" in directory.err
+
+
+def test_get_stops_at_the_first_id_when_the_token_is_refused(
+    cli: Run, project: sm.Project, upload: Upload, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = upload(project, "locked.txt")
+    monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", "revoked")
+    result = cli("get", file.id, file.id, file.id)
+    assert result.code == 1
+    assert result.err.count("error:") == 1 and "401 Unauthorized" in result.err
