@@ -87,7 +87,7 @@ def connect(
     profile_json = conn.get("/userProfile")
     if profile_json.get("userName") in (None, "anonymous"):
         raise AuthenticationError(
-            401, f"the token from {resolved.source} was not accepted", "GET", "/repo/v1/userProfile"
+            401, f"the token from {resolved.source} was not accepted", "GET", conn.url("/userProfile")
         )
     conn.user_id = str(profile_json.get("ownerId"))
     conn.user_name = str(profile_json.get("userName"))
