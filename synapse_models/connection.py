@@ -13,18 +13,16 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from ._retry import Deadline, RetryPolicy
+from ._scope import Scope
 from .credentials import Endpoints
 from .errors import AsyncJobError, error_for_response, error_for_status, public_url
 from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
 
-if TYPE_CHECKING:
-    from .registry import _Scope
-
-__all__ = ["Connection", "RetryPolicy", "Service"]
+__all__ = ["Connection", "RetryPolicy", "Service", "current_connection"]
 
 log = logging.getLogger("synapse_models")
 
@@ -38,6 +36,11 @@ _SAFE_POST = re.compile(
     r"|column|column/batch|entity/[^/]+/table/(query|query/nextPage|download/csv)/async/start"
     r"|userGroupHeaders/aliases)$"
 )
+
+
+def current_connection() -> Connection | None:
+    """The connection made current in this thread or asyncio task by ``with conn:`` / ``sm.using``."""
+    return _SCOPE.current()
 
 
 class Connection:
@@ -86,24 +89,20 @@ class Connection:
         )
         self.user_id: str | None = None
         self.user_name: str | None = None
-        self._scopes: list[_Scope] = []
 
     def __repr__(self) -> str:
         who = self.user_name or "anonymous"
         return f"<Connection {self.name!r} {who}@{self.endpoints.repo}>"
 
     # -- scoping: `with conn:` makes it the current connection of this thread / task -------------------
+    # The tokens that undo it are kept per context by _SCOPE, not on this shared object.
 
     def __enter__(self) -> Connection:
-        from .registry import _Scope
-
-        scope = _Scope(self)
-        scope.enter()
-        self._scopes.append(scope)
+        _SCOPE.enter(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._scopes.pop().exit()
+        _SCOPE.leave(self)
 
     # -- requests ------------------------------------------------------------------------------------
 
@@ -336,3 +335,6 @@ def _clean_params(params: Params) -> dict[str, str]:
             continue
         out[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return out
+
+
+_SCOPE: Scope[Connection] = Scope("synapse_models_connection")

@@ -15,9 +15,8 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from contextvars import ContextVar, Token
 
-from .connection import Connection, RetryPolicy
+from .connection import Connection, RetryPolicy, current_connection
 from .credentials import forget_token, remember_token, resolve_endpoints, resolve_token
 from .errors import AuthenticationError, NotConnectedError
 
@@ -25,25 +24,9 @@ __all__ = ["ConnectionLike", "connect", "connections", "disconnect", "forget", "
 
 ConnectionLike = Connection | str
 
-_current: ContextVar[Connection | None] = ContextVar("synapse_models_connection", default=None)
 _registry: dict[str, Connection] = {}
 _default: list[str] = []
 _lock = threading.RLock()
-
-
-class _Scope:
-    """One activation of a connection as the current one (re-entrant, nestable)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.token: Token[Connection | None] | None = None
-
-    def enter(self) -> None:
-        self.token = _current.set(self.connection)
-
-    def exit(self) -> None:
-        if self.token is not None:
-            _current.reset(self.token)
 
 
 def connect(
@@ -123,7 +106,7 @@ def get_connection(
         return found
     if bound is not None:
         return bound
-    scoped = _current.get()
+    scoped = current_connection()
     if scoped is not None:
         return scoped
     with _lock:
