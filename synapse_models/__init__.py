@@ -14,16 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 from .connection import Connection, RetryPolicy
 from .errors import (
+    AsyncJobError,
     AuthenticationError,
+    BadRequestError,
     ConflictError,
+    CredentialsError,
+    EntityUpdateFailure,
     ForbiddenError,
     HTTPError,
     NotConnectedError,
     NotFoundError,
     PreconditionFailedError,
+    RateLimitError,
+    ServerError,
     SynapseError,
     TransferError,
+    TransportError,
     ValidationError,
+    ViewUpdateError,
 )
 from .models.acl import (
     AccessControlList,
@@ -71,10 +79,8 @@ _LAZY: dict[str, str] = {
     "UserGroupHeader": "models.user",
     "UserProfile": "models.user",
     "me": "models.user",
-    "EntityUpdateFailure": "models.view",
     "SubmissionView": "models.view",
     "View": "models.view",
-    "ViewUpdateError": "models.view",
     "Wiki": "models.wiki",
     "WikiHeader": "models.wiki",
 }
@@ -89,7 +95,7 @@ if TYPE_CHECKING:
     from .models.table import Table, UpsertResult, query
     from .models.team import MembershipInvitation, Team, TeamMember, TeamMembershipStatus
     from .models.user import UserGroupHeader, UserProfile, me
-    from .models.view import EntityUpdateFailure, SubmissionView, View, ViewUpdateError
+    from .models.view import SubmissionView, View
     from .models.wiki import Wiki, WikiHeader
 else:
 
@@ -114,11 +120,14 @@ __all__ = [
     "AccessType",
     "Activity",
     "Annotations",
+    "AsyncJobError",
     "AuthenticationError",
+    "BadRequestError",
     "Column",
     "ColumnType",
     "ConflictError",
     "Connection",
+    "CredentialsError",
     "Entity",
     "EntityHeader",
     "EntityType",
@@ -136,9 +145,11 @@ __all__ = [
     "NotFoundError",
     "PreconditionFailedError",
     "Project",
+    "RateLimitError",
     "ResourceAccess",
     "RetryPolicy",
     "S3FileHandle",
+    "ServerError",
     "StoreResult",
     "StoreResults",
     "Submission",
@@ -152,6 +163,7 @@ __all__ = [
     "TeamMembershipStatus",
     "TeamPermissions",
     "TransferError",
+    "TransportError",
     "UpsertResult",
     "UsedEntity",
     "UsedURL",

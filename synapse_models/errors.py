@@ -9,6 +9,7 @@ The tree::
     ├── TransportError           connection refused/reset, timeout, a body cut short, after retries
     ├── AsyncJobError            an asynchronous job failed or did not finish in time
     ├── TransferError            an upload or download could not complete (e.g. md5 mismatch)
+    ├── ViewUpdateError          some rows of a view update were not written (.failures, .updated)
     └── HTTPError                .status .reason .method .url
         ├── BadRequestError          400
         ├── AuthenticationError      401
@@ -18,6 +19,8 @@ The tree::
         ├── PreconditionFailedError  412  (stale etag)
         ├── RateLimitError           429
         └── ServerError              5xx
+
+:class:`EntityUpdateFailure` is not an exception: it is one item of :attr:`ViewUpdateError.failures`.
 
 An :class:`HTTPError` carries the method and the full URL of the request that failed, without its query
 string, so ``str(err)`` reads like
@@ -32,12 +35,15 @@ import re
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+import attrs
+
 __all__ = [
     "AsyncJobError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
     "CredentialsError",
+    "EntityUpdateFailure",
     "ForbiddenError",
     "HTTPError",
     "NotConnectedError",
@@ -49,6 +55,7 @@ __all__ = [
     "TransferError",
     "TransportError",
     "ValidationError",
+    "ViewUpdateError",
     "error_for_response",
     "error_for_status",
     "public_url",
@@ -105,6 +112,36 @@ class AsyncJobError(SynapseError):
 
 class TransferError(SynapseError):
     """A file transfer could not complete; nothing partial is left as if complete."""
+
+
+@attrs.define(frozen=True)
+class EntityUpdateFailure:
+    """One entity a view update could not change."""
+
+    entity_id: str
+    """The entity (the row)."""
+    code: str
+    """NOT_FOUND, UNAUTHORIZED, CONCURRENT_UPDATE (stale ROW_ETAG), ILLEGAL_ARGUMENT or UNKNOWN."""
+    message: str
+    """The server's explanation."""
+
+
+class ViewUpdateError(SynapseError):
+    """Some rows of a view's ``update()`` were not written; the others were.
+
+    Attributes:
+        failures: One :class:`EntityUpdateFailure` per entity that was not changed.
+        updated: The ids of the entities that were changed.
+    """
+
+    def __init__(self, failures: list[EntityUpdateFailure], updated: list[str]) -> None:
+        self.failures = failures
+        self.updated = updated
+        listed = "; ".join(f"{f.entity_id}: {f.code} {f.message}" for f in failures[:5])
+        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        super().__init__(
+            f"{len(failures)} of {len(failures) + len(updated)} entities were not updated: {listed}{more}"
+        )
 
 
 class HTTPError(SynapseError):
