@@ -333,11 +333,6 @@ def _send_parts(conn: Connection, upload_id: str, missing: list[int], size: int,
         _send_part(conn, upload_id, number, url, data, bar,
                    part_md5s[number - 1] if part_md5s is not None else None)
 
-    if workers == 1:
-        for batch in _batches(missing, _URL_BATCH):
-            for number, url in _part_urls(conn, upload_id, batch).items():
-                send(number, url)
-        return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-upload") as pool:
         pending: set[Future[None]] = set()
         for batch in _batches(missing, _URL_BATCH):
