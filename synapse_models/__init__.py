@@ -12,7 +12,7 @@ DataFrame, the file, table and collaboration models on first use, and the embedd
 
 from typing import TYPE_CHECKING, Any
 
-from .connection import Connection, RetryPolicy
+from .connection import Connection
 from .errors import (
     AsyncJobError,
     AuthenticationError,
@@ -47,6 +47,7 @@ from .models.entity import Entity, EntityHeader, EntityType
 from .models.folder import Folder
 from .models.project import Project
 from .registry import connect, connections, disconnect, forget, get_connection, using
+from .transport import RetryPolicy
 
 # Files, tables, views and collaboration load on first use (PEP 562), so that a script that only needs
 # projects and folders, and the command line, start fast. Static type checkers see the imports below.

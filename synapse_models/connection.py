@@ -22,7 +22,7 @@ from .credentials import Endpoints
 from .errors import AsyncJobError, error_for_response, error_for_status, public_url
 from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
 
-__all__ = ["Connection", "RetryPolicy", "Service", "current_connection"]
+__all__ = ["Connection", "Service", "current_connection"]
 
 log = logging.getLogger("synapse_models")
 

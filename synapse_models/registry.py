@@ -16,9 +16,10 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from .connection import Connection, RetryPolicy, current_connection
+from .connection import Connection, current_connection
 from .credentials import forget_token, remember_token, resolve_endpoints, resolve_token
 from .errors import AuthenticationError, NotConnectedError
+from .transport import RetryPolicy
 
 __all__ = ["ConnectionLike", "connect", "connections", "disconnect", "forget", "get_connection", "using"]
 
