@@ -145,20 +145,19 @@ class _Resuming(Response):
         super().__init__(first.status_code, headers=first.headers, url=first.url)
         self.request = first.request
         self._content = None  # read from the network, resuming
-        self._transport, self._request, self._first, self._state = transport, request, first, state
+        self._transport, self._request, self._state = transport, request, state
+        self._active = first  # the answer being read: the first, then each resumed one
 
     def _chunks(self, chunk_size: int) -> Iterator[bytes]:
         assert self._request.byte_range is not None
         position, end = self._request.byte_range
-        response, state = self._first, self._state
+        response, state = self._active, self._state
         while True:
             try:
-                first_byte = _first_byte(response)
+                first_byte, expected_end = _span(response)
                 skip = position - first_byte  # a server that ignores Range answers 200 from byte 0
                 if skip < 0:
                     raise TransportError(f"asked for bytes from {position}, got them from {first_byte}")
-                length = response.headers.get("Content-Length")
-                expected_end = first_byte + int(length) if length is not None else None
                 for chunk in response.iter_content(chunk_size):
                     if skip:
                         cut = min(skip, len(chunk))
@@ -194,22 +193,32 @@ class _Resuming(Response):
                 failure,
             )
             state.pause(wait)
-            response = self._transport._send_retrying(_from_byte(self._request, position), state)
+            response = self._active = self._transport._send_retrying(
+                _from_byte(self._request, position), state
+            )
             if response.status_code >= 300:
                 body = response.content
                 response.close()
                 raise error_for_response(response.status_code, body, "GET", self._request.url)
 
     def close(self) -> None:
-        self._first.close()
+        self._active.close()
 
 
-def _first_byte(response: Response) -> int:
-    """The offset of the first byte of an answer (from ``Content-Range`` when it is partial)."""
+def _span(response: Response) -> tuple[int, int | None]:
+    """Where an answer's bytes start in the file (``Content-Range`` of a 206, else 0), and where they end
+    (``None`` when the length is not given)."""
     content_range = response.headers.get("Content-Range", "")
-    if response.status_code == 206 and content_range.startswith("bytes ") and "-" in content_range:
-        return int(content_range[6:].split("-", 1)[0])
-    return 0
+    length = response.headers.get("Content-Length")
+    try:
+        first = 0
+        if response.status_code == 206 and content_range.startswith("bytes "):
+            first = int(content_range[6:].split("-", 1)[0])
+        return first, first + int(length) if length is not None else None
+    except ValueError:
+        raise TransportError(
+            f"unreadable Content-Range {content_range!r} or Content-Length {length!r}"
+        ) from None
 
 
 class RequestsTransport(RetryingTransport):
