@@ -12,18 +12,26 @@ DataFrame, the file, table and collaboration models on first use, and the embedd
 
 from typing import TYPE_CHECKING, Any
 
-from .connection import Connection, RetryPolicy
+from .connection import Connection
 from .errors import (
+    AsyncJobError,
     AuthenticationError,
+    BadRequestError,
     ConflictError,
+    CredentialsError,
+    EntityUpdateFailure,
     ForbiddenError,
     HTTPError,
     NotConnectedError,
     NotFoundError,
     PreconditionFailedError,
+    RateLimitError,
+    ServerError,
     SynapseError,
     TransferError,
+    TransportError,
     ValidationError,
+    ViewUpdateError,
 )
 from .models.acl import (
     AccessControlList,
@@ -39,6 +47,7 @@ from .models.entity import Entity, EntityHeader, EntityType
 from .models.folder import Folder
 from .models.project import Project
 from .registry import connect, connections, disconnect, forget, get_connection, using
+from .transport import RetryPolicy
 
 # Files, tables, views and collaboration load on first use (PEP 562), so that a script that only needs
 # projects and folders, and the command line, start fast. Static type checkers see the imports below.
@@ -71,10 +80,8 @@ _LAZY: dict[str, str] = {
     "UserGroupHeader": "models.user",
     "UserProfile": "models.user",
     "me": "models.user",
-    "EntityUpdateFailure": "models.view",
     "SubmissionView": "models.view",
     "View": "models.view",
-    "ViewUpdateError": "models.view",
     "Wiki": "models.wiki",
     "WikiHeader": "models.wiki",
 }
@@ -89,7 +96,7 @@ if TYPE_CHECKING:
     from .models.table import Table, UpsertResult, query
     from .models.team import MembershipInvitation, Team, TeamMember, TeamMembershipStatus
     from .models.user import UserGroupHeader, UserProfile, me
-    from .models.view import EntityUpdateFailure, SubmissionView, View, ViewUpdateError
+    from .models.view import SubmissionView, View
     from .models.wiki import Wiki, WikiHeader
 else:
 
@@ -114,11 +121,14 @@ __all__ = [
     "AccessType",
     "Activity",
     "Annotations",
+    "AsyncJobError",
     "AuthenticationError",
+    "BadRequestError",
     "Column",
     "ColumnType",
     "ConflictError",
     "Connection",
+    "CredentialsError",
     "Entity",
     "EntityHeader",
     "EntityType",
@@ -136,9 +146,11 @@ __all__ = [
     "NotFoundError",
     "PreconditionFailedError",
     "Project",
+    "RateLimitError",
     "ResourceAccess",
     "RetryPolicy",
     "S3FileHandle",
+    "ServerError",
     "StoreResult",
     "StoreResults",
     "Submission",
@@ -152,6 +164,7 @@ __all__ = [
     "TeamMembershipStatus",
     "TeamPermissions",
     "TransferError",
+    "TransportError",
     "UpsertResult",
     "UsedEntity",
     "UsedURL",

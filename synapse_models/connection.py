@@ -1,6 +1,9 @@
-"""A connection to one Synapse service as one user: HTTP, retries, errors, paging and async jobs.
+"""A connection to one Synapse deployment as one user: requests, errors, paging and async jobs.
 
-``requests`` is imported when the first connection opens its session, not when the package is imported.
+The HTTP itself, and every retry, belong to the connection's :class:`~synapse_models.transport.Transport`
+(a :class:`~synapse_models.transport.RequestsTransport` unless another is given). The connection knows
+Synapse: its three services, the bearer token (sent to them and nowhere else), which POSTs are safe to send
+twice, its error bodies, its two paging styles and its asynchronous jobs.
 """
 
 from __future__ import annotations
@@ -8,28 +11,23 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
+from urllib.parse import urlencode
 
+from ._retry import Deadline, RetryPolicy
+from ._scope import Scope
 from .credentials import Endpoints
-from .errors import AsyncJobError, TransportError, error_for_status
+from .errors import AsyncJobError, error_for_response, error_for_status, public_url
+from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
 
-if TYPE_CHECKING:
-    import requests
-    from urllib3.util.retry import Retry
-
-    from .registry import _Scope
-
-__all__ = ["Connection", "RetryPolicy", "Service"]
+__all__ = ["Connection", "Service", "current_connection"]
 
 log = logging.getLogger("synapse_models")
 
 Service = Literal["repo", "auth", "file"]
-_VERSION = "0.1.0"
-_RETRY_STATUSES = (429, 500, 502, 503, 504)
-_REFUSED_STATUSES = (429, 503)  # the server did nothing: safe to resend anything
+Params = Mapping[str, Any] | None
 
 # POSTs that only read, or that the REST API defines as idempotent: retried like GETs.
 _SAFE_POST = re.compile(
@@ -40,80 +38,9 @@ _SAFE_POST = re.compile(
 )
 
 
-class RetryPolicy:
-    """How failed requests are retried.
-
-    Args:
-        attempts: Retries after the first try for 429/5xx answers and connection errors.
-        backoff: First back-off in seconds; doubles each retry, plus up to ``jitter`` seconds.
-        backoff_max: Longest single back-off, also the cap on a server's ``Retry-After``.
-        total_seconds: No retry starts after this many seconds since the first try.
-    """
-
-    def __init__(
-        self,
-        attempts: int = 6,
-        backoff: float = 0.5,
-        jitter: float = 0.5,
-        backoff_max: float = 30.0,
-        total_seconds: float = 120.0,
-    ) -> None:
-        self.attempts = attempts
-        self.backoff = backoff
-        self.jitter = jitter
-        self.backoff_max = backoff_max
-        self.total_seconds = total_seconds
-
-    def __repr__(self) -> str:
-        return (
-            f"RetryPolicy(attempts={self.attempts}, backoff={self.backoff}, "
-            f"total_seconds={self.total_seconds})"
-        )
-
-    def build(self, *, safe_post: bool) -> Retry:
-        from urllib3.util.retry import Retry
-
-        policy = self
-
-        class _Retry(Retry):
-            """urllib3's Retry with a deadline, a capped Retry-After and careful POSTs."""
-
-            deadline: float | None = None
-
-            def new(self, **kw: Any) -> _Retry:
-                fresh: _Retry = super().new(**kw)
-                fresh.deadline = self.deadline or time.monotonic() + policy.total_seconds
-                return fresh
-
-            def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-                if method == "POST" and not safe_post and status_code not in _REFUSED_STATUSES:
-                    return False
-                return super().is_retry(method, status_code, has_retry_after)
-
-            def is_exhausted(self) -> bool:
-                late = self.deadline is not None and time.monotonic() > self.deadline
-                return late or super().is_exhausted()
-
-            def parse_retry_after(self, retry_after: str) -> float:
-                return min(super().parse_retry_after(retry_after), policy.backoff_max)
-
-        methods = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST"})
-        return _Retry(
-            total=self.attempts,
-            connect=self.attempts,
-            read=self.attempts if safe_post else 0,
-            status=self.attempts,
-            other=0,
-            allowed_methods=methods,
-            status_forcelist=_RETRY_STATUSES,
-            backoff_factor=self.backoff,
-            backoff_jitter=self.jitter,
-            backoff_max=self.backoff_max,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=False,
-            redirect=0,
-        )
+def current_connection() -> Connection | None:
+    """The connection made current in this thread or asyncio task by ``with conn:`` / ``sm.using``."""
+    return _SCOPE.current()
 
 
 class Connection:
@@ -127,11 +54,14 @@ class Connection:
     Args:
         endpoints: The service URLs.
         token: The bearer token, or ``None`` for anonymous access.
+        transport: What sends the requests; a :class:`~synapse_models.transport.RequestsTransport` built
+            from ``pool_size``, ``timeout`` and ``retry`` by default (tests pass a
+            :class:`~synapse_models.transport.MockTransport`).
         token_source: Where the token came from, for error messages.
         name: The name it is registered under.
-        pool_size: Connections kept open per host; at least the transfer concurrency.
+        pool_size: Connections kept open per host; also the most transfers run at once.
         timeout: ``(connect, read)`` timeouts in seconds.
-        retry: The retry policy.
+        retry: The retry policy (the transport's, when one is given).
     """
 
     def __init__(
@@ -139,6 +69,7 @@ class Connection:
         endpoints: Endpoints,
         token: str | None = None,
         *,
+        transport: Transport | None = None,
         token_source: str = "no token",
         name: str = "default",
         pool_size: int = 32,
@@ -151,63 +82,29 @@ class Connection:
         self.name = name
         self.pool_size = pool_size
         self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        own = getattr(transport, "retry", None) if transport is not None else None
+        self.retry: RetryPolicy = own or retry or RetryPolicy()
+        self.transport: Transport = transport or RequestsTransport(
+            pool_size=pool_size, timeout=timeout, retry=self.retry
+        )
         self.user_id: str | None = None
         self.user_name: str | None = None
-        self._session: requests.Session | None = None
-        self._lock = threading.Lock()
-        self._scopes: list[_Scope] = []
 
     def __repr__(self) -> str:
         who = self.user_name or "anonymous"
         return f"<Connection {self.name!r} {who}@{self.endpoints.repo}>"
 
     # -- scoping: `with conn:` makes it the current connection of this thread / task -------------------
+    # The tokens that undo it are kept per context by _SCOPE, not on this shared object.
 
     def __enter__(self) -> Connection:
-        from .registry import _Scope
-
-        scope = _Scope(self)
-        scope.enter()
-        self._scopes.append(scope)
+        _SCOPE.enter(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._scopes.pop().exit()
+        _SCOPE.leave(self)
 
-    # -- HTTP ----------------------------------------------------------------------------------------
-
-    @property
-    def session(self) -> requests.Session:
-        """The shared ``requests.Session`` (created on first use)."""
-        if self._session is None:
-            with self._lock:
-                if self._session is None:
-                    self._session = self._make_session()
-        return self._session
-
-    def _make_session(self) -> requests.Session:
-        import requests
-        from requests.adapters import HTTPAdapter
-
-        safe = HTTPAdapter(
-            pool_connections=4, pool_maxsize=self.pool_size, max_retries=self.retry.build(safe_post=True)
-        )
-        strict = HTTPAdapter(
-            pool_connections=4, pool_maxsize=self.pool_size, max_retries=self.retry.build(safe_post=False)
-        )
-
-        class _Session(requests.Session):
-            def get_adapter(self, url: str) -> Any:
-                path = url.split("?", 1)[0]
-                return safe if _SAFE_POST.search(path) else strict
-
-        session = _Session()
-        session.headers["User-Agent"] = f"synapse-models/{_VERSION}"
-        session.headers["Accept"] = "application/json; charset=UTF-8"
-        if self.__token:
-            session.headers["Authorization"] = f"Bearer {self.__token}"
-        return session
+    # -- requests ------------------------------------------------------------------------------------
 
     def url(self, path: str, service: Service = "repo") -> str:
         """The absolute URL of a REST path (``/entity/syn1``) on one of the services."""
@@ -216,13 +113,20 @@ class Connection:
         base = getattr(self.endpoints, service)
         return f"{base}{path}"
 
+    def _ours(self, url: str) -> bool:
+        """Whether ``url`` is on one of this connection's services (the only places the token goes)."""
+        return any(
+            url.startswith(f"{base}/")
+            for base in (self.endpoints.repo, self.endpoints.auth, self.endpoints.file)
+        )
+
     def request(
         self,
         method: str,
         path: str,
         *,
         service: Service = "repo",
-        params: Mapping[str, Any] | None = None,
+        params: Params = None,
         body: Any = None,
         expect_json: bool = True,
     ) -> Any:
@@ -233,8 +137,7 @@ class Connection:
             TransportError: The server could not be reached, even after retries.
         """
         response = self.raw(method, path, service=service, params=params, body=body)
-        if response.status_code >= 400:
-            raise self._error(response, method, path)
+        self.raise_for_status(response)
         if not expect_json or not response.content:
             return None if expect_json else response.text
         return response.json()
@@ -245,83 +148,101 @@ class Connection:
         path: str,
         *,
         service: Service = "repo",
-        params: Mapping[str, Any] | None = None,
+        params: Params = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
-        data: Any = None,
+        data: bytes | None = None,
         stream: bool = False,
         allow_redirects: bool = False,
-    ) -> requests.Response:
-        """Send one request and return the response whatever its status (retries still apply)."""
-        import requests
+        authorize: bool = True,
+        byte_range: tuple[int, int | None] | None = None,
+        deadline: Deadline | None = None,
+    ) -> Response:
+        """Send one request and return the answer whatever its status (retries still apply).
 
-        all_headers = dict(headers or {})
+        Args:
+            method: The HTTP method.
+            path: A REST path of ``service``, or an absolute URL.
+            service: The service ``path`` belongs to.
+            params: The query parameters (``None`` values are left out, booleans sent as ``true``/``false``).
+            body: A JSON body.
+            headers: More headers.
+            data: A raw body (instead of ``body``).
+            stream: Leave the body to be read with ``iter_content``.
+            allow_redirects: Follow ``3xx`` answers.
+            authorize: Send the token (only ever to this connection's services; a presigned URL carries its
+                own authorization and must not get it).
+            byte_range: ``(first, last)`` bytes to download, resuming when the connection breaks.
+            deadline: The deadline of the call, when several requests share one.
+        """
+        url = self.url(path, service)
+        query = _clean_params(params)
+        if query:
+            url = f"{url}{'&' if '?' in url else '?'}{urlencode(query)}"
+        all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json; charset=UTF-8"}
+        if authorize and self.__token and self._ours(url):
+            all_headers["Authorization"] = f"Bearer {self.__token}"
         if body is not None:
             data = json.dumps(body, separators=(",", ":")).encode()
             all_headers["Content-Type"] = "application/json; charset=UTF-8"
-        url = self.url(path, service)
+        all_headers.update(headers or {})
+        idempotent = method.upper() != "POST" or bool(_SAFE_POST.search(url.split("?", 1)[0]))
+        request = Request(
+            method,
+            url,
+            headers=all_headers,
+            content=data,
+            stream=stream,
+            follow_redirects=allow_redirects,
+            idempotent=idempotent,
+            byte_range=byte_range,
+            deadline=deadline,
+        )
         started = time.perf_counter()
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=_clean_params(params),
-                data=data,
-                headers=all_headers,
-                timeout=self.timeout,
-                stream=stream,
-                allow_redirects=allow_redirects,
-            )
-        except requests.exceptions.RetryError as exc:
-            raise TransportError(
-                f"{method} {path}: gave up after retries ({exc.__class__.__name__})"
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            raise TransportError(f"{method} {path}: {_describe(exc)}") from None
-        log.debug("%s %s -> %s in %.3fs", method, path, response.status_code, time.perf_counter() - started)
+        response = self.transport.send(request)
+        log.debug(
+            "%s %s -> %s in %.3fs",
+            method,
+            public_url(url),
+            response.status_code,
+            time.perf_counter() - started,
+        )
         return response
 
-    def _error(self, response: requests.Response, method: str, path: str) -> Exception:
-        reason = ""
-        try:
-            payload = response.json()
-            if isinstance(payload, dict):
-                reason = str(payload.get("reason") or payload.get("error_description") or "")
-        except ValueError:
-            reason = response.text[:300].strip()
-        if response.status_code == 401:
-            reason = f"{reason or 'invalid token'} (token from {self.token_source})"
-        return error_for_status(response.status_code, reason, method, path.split("?", 1)[0])
+    def deadline(self) -> Deadline:
+        """A fresh deadline of the retry policy, for a call that spans several requests (pass it to each)."""
+        return self.retry.deadline()
 
-    def get(self, path: str, *, service: Service = "repo", params: Mapping[str, Any] | None = None) -> Any:
+    def raise_for_status(self, response: Response) -> None:
+        """Raise the error an answer stands for, if it is one (the reason from its body; a 401 names where the
+        token came from), with the method and URL of its request.
+
+        Raises:
+            HTTPError: The status is 400 or more.
+        """
+        if response.status_code < 400:
+            return
+        method = response.request.method if response.request is not None else ""
+        err = error_for_response(response.status_code, response.content, method, response.url)
+        response.close()
+        if response.status_code == 401:
+            reason = f"{err.reason or 'invalid token'} (token from {self.token_source})"
+            raise error_for_status(401, reason, method, response.url)
+        raise err
+
+    def get(self, path: str, *, service: Service = "repo", params: Params = None) -> Any:
         """``GET`` a path and return its JSON."""
         return self.request("GET", path, service=service, params=params)
 
-    def post(
-        self,
-        path: str,
-        body: Any = None,
-        *,
-        service: Service = "repo",
-        params: Mapping[str, Any] | None = None,
-    ) -> Any:
+    def post(self, path: str, body: Any = None, *, service: Service = "repo", params: Params = None) -> Any:
         """``POST`` a JSON body and return the JSON answer."""
         return self.request("POST", path, service=service, params=params, body=body)
 
-    def put(
-        self,
-        path: str,
-        body: Any = None,
-        *,
-        service: Service = "repo",
-        params: Mapping[str, Any] | None = None,
-    ) -> Any:
+    def put(self, path: str, body: Any = None, *, service: Service = "repo", params: Params = None) -> Any:
         """``PUT`` a JSON body and return the JSON answer."""
         return self.request("PUT", path, service=service, params=params, body=body)
 
-    def delete(
-        self, path: str, *, service: Service = "repo", params: Mapping[str, Any] | None = None
-    ) -> None:
+    def delete(self, path: str, *, service: Service = "repo", params: Params = None) -> None:
         """``DELETE`` a path."""
         self.request("DELETE", path, service=service, params=params)
 
@@ -331,7 +252,7 @@ class Connection:
         self,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Params = None,
         limit: int = 50,
         service: Service = "repo",
         results_key: str = "results",
@@ -339,9 +260,8 @@ class Connection:
         """Iterate an offset/limit ``PaginatedResults`` listing; stops on a short page."""
         offset = 0
         while True:
-            page = self.get(
-                path, service=service, params={**(params or {}), "offset": offset, "limit": limit}
-            )
+            query = {**(params or {}), "offset": offset, "limit": limit}
+            page = self.get(path, service=service, params=query)
             items = page.get(results_key) or []
             yield from items
             if len(items) < limit:
@@ -356,7 +276,7 @@ class Connection:
         *,
         items_key: str = "page",
         service: Service = "repo",
-        params: Mapping[str, Any] | None = None,
+        params: Params = None,
     ) -> Iterator[Any]:
         """Iterate a ``nextPageToken`` listing (the token travels in the body for POST, the query for GET)."""
         token: str | None = None
@@ -366,8 +286,7 @@ class Connection:
                     path, {**(body or {}), "nextPageToken": token}, service=service, params=params
                 )
             else:
-                query = {**(params or {}), **({"nextPageToken": token} if token else {})}
-                page = self.get(path, service=service, params=query)
+                page = self.get(path, service=service, params={**(params or {}), "nextPageToken": token})
             yield from page.get(items_key) or []
             token = page.get("nextPageToken")
             if not token:
@@ -401,29 +320,21 @@ class Connection:
                 time.sleep(delay)
                 delay = min(delay * 1.6, 1.0)
                 continue
-            if response.status_code >= 400:
-                raise self._error(response, "GET", f"{prefix}/async/get/{token}")
+            self.raise_for_status(response)
             return response.json()
 
     def close(self) -> None:
-        """Close the HTTP session (pooled sockets)."""
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        """Close the transport (pooled sockets)."""
+        self.transport.close()
 
 
-def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
-    if not params:
-        return None
+def _clean_params(params: Params) -> dict[str, str]:
     out: dict[str, str] = {}
-    for key, value in params.items():
+    for key, value in (params or {}).items():
         if value is None:
             continue
         out[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return out
 
 
-def _describe(exc: Exception) -> str:
-    text = str(exc)
-    # urllib3 messages can be long; keep the gist (never includes headers, so never the token)
-    return f"{exc.__class__.__name__}: {text[:240]}"
+_SCOPE: Scope[Connection] = Scope("synapse_models_connection")

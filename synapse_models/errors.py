@@ -6,9 +6,10 @@ The tree::
     ├── NotConnectedError        no connection registered and none could be made from the environment
     ├── CredentialsError         a token source is unusable (unreadable config, unknown profile...)
     ├── ValidationError          bad input caught before any request; names the field and the value
-    ├── TransportError           connection refused/reset, timeout, after retries
+    ├── TransportError           connection refused/reset, timeout, a body cut short, after retries
     ├── AsyncJobError            an asynchronous job failed or did not finish in time
     ├── TransferError            an upload or download could not complete (e.g. md5 mismatch)
+    ├── ViewUpdateError          some rows of a view update were not written (.failures, .updated)
     └── HTTPError                .status .reason .method .url
         ├── BadRequestError          400
         ├── AuthenticationError      401
@@ -19,14 +20,22 @@ The tree::
         ├── RateLimitError           429
         └── ServerError              5xx
 
-``str(err)`` reads like
-``404 Not Found: GET /repo/v1/entity/syn9 — The resource you are attempting to access cannot be found``
-and never contains a token.
+:class:`EntityUpdateFailure` is not an exception: it is one item of :attr:`ViewUpdateError.failures`.
+
+An :class:`HTTPError` carries the method and the full URL of the request that failed, without its query
+string, so ``str(err)`` reads like
+``404 Not Found: GET https://repo-prod.prod.sagebase.org/repo/v1/entity/syn9 — The resource ... not found``
+and never contains a token or the signature of a presigned URL.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import attrs
 
 __all__ = [
     "AsyncJobError",
@@ -34,6 +43,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "CredentialsError",
+    "EntityUpdateFailure",
     "ForbiddenError",
     "HTTPError",
     "NotConnectedError",
@@ -45,6 +55,10 @@ __all__ = [
     "TransferError",
     "TransportError",
     "ValidationError",
+    "ViewUpdateError",
+    "error_for_response",
+    "error_for_status",
+    "public_url",
 ]
 
 
@@ -76,7 +90,20 @@ class ValidationError(SynapseError, ValueError):
 
 
 class TransportError(SynapseError):
-    """The server could not be reached, or the connection broke, even after retries."""
+    """The server could not be reached, or the connection broke, even after retries.
+
+    Attributes:
+        method: The HTTP method of the request, when known.
+        url: Its full URL without the query string, when known.
+        sent: ``False`` when the request certainly never reached the server (the connection could not be
+            made), so that resending it cannot repeat a write.
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "", sent: bool = True) -> None:
+        self.method = method
+        self.url = public_url(url)
+        self.sent = sent
+        super().__init__(redact(message))
 
 
 class AsyncJobError(SynapseError):
@@ -87,6 +114,36 @@ class TransferError(SynapseError):
     """A file transfer could not complete; nothing partial is left as if complete."""
 
 
+@attrs.define(frozen=True)
+class EntityUpdateFailure:
+    """One entity a view update could not change."""
+
+    entity_id: str
+    """The entity (the row)."""
+    code: str
+    """NOT_FOUND, UNAUTHORIZED, CONCURRENT_UPDATE (stale ROW_ETAG), ILLEGAL_ARGUMENT or UNKNOWN."""
+    message: str
+    """The server's explanation."""
+
+
+class ViewUpdateError(SynapseError):
+    """Some rows of a view's ``update()`` were not written; the others were.
+
+    Attributes:
+        failures: One :class:`EntityUpdateFailure` per entity that was not changed.
+        updated: The ids of the entities that were changed.
+    """
+
+    def __init__(self, failures: list[EntityUpdateFailure], updated: list[str]) -> None:
+        self.failures = failures
+        self.updated = updated
+        listed = "; ".join(f"{f.entity_id}: {f.code} {f.message}" for f in failures[:5])
+        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+        super().__init__(
+            f"{len(failures)} of {len(failures) + len(updated)} entities were not updated: {listed}{more}"
+        )
+
+
 class HTTPError(SynapseError):
     """The server answered with an error status.
 
@@ -94,20 +151,21 @@ class HTTPError(SynapseError):
         status: The HTTP status code.
         reason: The server's explanation (the ``reason`` of its ErrorResponse).
         method: The HTTP method of the failed request.
-        url: The path of the failed request, without query string.
+        url: The full URL of the failed request, without its query string.
     """
 
     def __init__(self, status: int, reason: str, method: str = "", url: str = "") -> None:
         self.status = status
-        self.reason = reason
+        self.reason = redact(reason)
         self.method = method
-        self.url = url
+        self.url = public_url(url)
         try:
             phrase = HTTPStatus(status).phrase
         except ValueError:
             phrase = "Error"
-        where = f": {method} {url}" if method else ""
-        super().__init__(f"{status} {phrase}{where} — {reason}" if reason else f"{status} {phrase}{where}")
+        where = f": {method} {self.url}" if method else ""
+        text = f"{status} {phrase}{where}"
+        super().__init__(f"{text} — {self.reason}" if self.reason else text)
 
 
 class BadRequestError(HTTPError):
@@ -152,8 +210,49 @@ _BY_STATUS: dict[int, type[HTTPError]] = {
     429: RateLimitError,
 }
 
+# the query string of a URL (where presigned URLs keep their signature) quoted in a message
+_QUERY = re.compile(r"((?:https?://|/)[^\s?'\"<>]*)\?[^\s'\"<>)\]]*")
+
+
+def public_url(url: str) -> str:
+    """``url`` without its query string, fragment and user info: safe to show in messages and logs."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return url.split("?", 1)[0].split("#", 1)[0]
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def redact(text: str) -> str:
+    """``text`` with every query string removed (a URL quoted in a message may carry a signature)."""
+    return _QUERY.sub(r"\1", text)
+
 
 def error_for_status(status: int, reason: str, method: str = "", url: str = "") -> HTTPError:
     """Build the exception that matches an HTTP error status."""
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else HTTPError)
     return cls(status, reason, method, url)
+
+
+def error_for_response(status: int, body: bytes, method: str, url: str) -> HTTPError:
+    """Build the exception for an error answer, with the reason taken from its body.
+
+    Args:
+        status: The status of the answer.
+        body: Its body: Synapse's ``ErrorResponse`` JSON, an OAuth error, or text (kept to 300 characters).
+        method: The method of the request.
+        url: The URL of the request (its query string is dropped).
+    """
+    reason = ""
+    try:
+        payload = json.loads(body) if body else None
+        if isinstance(payload, dict):
+            reason = str(payload.get("reason") or payload.get("error_description") or "")
+    except ValueError:
+        reason = body[:300].decode("utf-8", "replace").strip()
+    return error_for_status(status, reason, method, url)

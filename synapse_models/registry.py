@@ -15,35 +15,19 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from contextvars import ContextVar, Token
 
-from .connection import Connection, RetryPolicy
+from .connection import Connection, current_connection
 from .credentials import forget_token, remember_token, resolve_endpoints, resolve_token
 from .errors import AuthenticationError, NotConnectedError
+from .transport import RetryPolicy
 
 __all__ = ["ConnectionLike", "connect", "connections", "disconnect", "forget", "get_connection", "using"]
 
 ConnectionLike = Connection | str
 
-_current: ContextVar[Connection | None] = ContextVar("synapse_models_connection", default=None)
 _registry: dict[str, Connection] = {}
 _default: list[str] = []
 _lock = threading.RLock()
-
-
-class _Scope:
-    """One activation of a connection as the current one (re-entrant, nestable)."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.token: Token[Connection | None] | None = None
-
-    def enter(self) -> None:
-        self.token = _current.set(self.connection)
-
-    def exit(self) -> None:
-        if self.token is not None:
-            _current.reset(self.token)
 
 
 def connect(
@@ -87,7 +71,7 @@ def connect(
     profile_json = conn.get("/userProfile")
     if profile_json.get("userName") in (None, "anonymous"):
         raise AuthenticationError(
-            401, f"the token from {resolved.source} was not accepted", "GET", "/repo/v1/userProfile"
+            401, f"the token from {resolved.source} was not accepted", "GET", conn.url("/userProfile")
         )
     conn.user_id = str(profile_json.get("ownerId"))
     conn.user_name = str(profile_json.get("userName"))
@@ -123,7 +107,7 @@ def get_connection(
         return found
     if bound is not None:
         return bound
-    scoped = _current.get()
+    scoped = current_connection()
     if scoped is not None:
         return scoped
     with _lock:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from ..errors import HTTPError, NotFoundError, SynapseError, ValidationError
+from ..errors import EntityUpdateFailure, HTTPError, NotFoundError, ValidationError, ViewUpdateError
 from ..registry import ConnectionLike
 from .column import Column, ColumnType
 from .entity import LOCAL, Entity, EntityType, parse_entity_id
@@ -26,35 +26,6 @@ _MASKS = {EntityType.FILE: 0x01, EntityType.PROJECT: 0x02, EntityType.TABLE: 0x0
           EntityType.DATASET: 0x80, EntityType.DATASET_COLLECTION: 0x100, EntityType.MATERIALIZED_VIEW: 0x200}
 _ANNOTATION_COLUMN = {"STRING": ColumnType.STRING, "LONG": ColumnType.INTEGER, "DOUBLE": ColumnType.DOUBLE,
                       "BOOLEAN": ColumnType.BOOLEAN, "TIMESTAMP_MS": ColumnType.DATE}
-
-
-@attrs.define(frozen=True)
-class EntityUpdateFailure:
-    """One entity a view update could not change."""
-
-    entity_id: str
-    """The entity (the row)."""
-    code: str
-    """NOT_FOUND, UNAUTHORIZED, CONCURRENT_UPDATE (stale ROW_ETAG), ILLEGAL_ARGUMENT or UNKNOWN."""
-    message: str
-    """The server's explanation."""
-
-
-class ViewUpdateError(SynapseError):
-    """Some rows of a :meth:`View.update` were not written; the others were.
-
-    Attributes:
-        failures: One :class:`EntityUpdateFailure` per entity that was not changed.
-        updated: The ids of the entities that were changed.
-    """
-
-    def __init__(self, failures: list[EntityUpdateFailure], updated: list[str]) -> None:
-        self.failures = failures
-        self.updated = updated
-        listed = "; ".join(f"{f.entity_id}: {f.code} {f.message}" for f in failures[:5])
-        more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-        super().__init__(f"{len(failures)} of {len(failures) + len(updated)} entities were not updated: "
-                         f"{listed}{more}")
 
 
 def _scope(value: Iterable[Entity | str] | None) -> list[str]:

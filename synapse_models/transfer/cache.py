@@ -65,9 +65,10 @@ def _unmodified(path: str, recorded: str | None) -> bool:
         mtime = os.path.getmtime(path)
     except OSError:
         return False
-    if recorded.endswith(".000Z"):
-        return recorded == _iso(math.floor(mtime))
-    return recorded == _iso(mtime)
+    if recorded == _iso(mtime):
+        return True
+    # the official client records whole seconds (``.000Z``): compare those to the second
+    return recorded.endswith(".000Z") and recorded == _iso(math.floor(mtime))
 
 
 class Cache:

@@ -3,8 +3,9 @@
 * The bytes go to ``<destination>.synapse-partial`` and are renamed into place only after the md5 matched;
   on a mismatch the partial file is deleted and :class:`~synapse_models.errors.TransferError` raised, so a
   corrupt file is never left under the destination's name.
-* An interrupted stream is resumed with an HTTP ``Range`` request from the last byte received (also across
-  calls: a partial file left by an earlier failure is continued, after re-hashing what it holds).
+* An interrupted stream is resumed with an HTTP ``Range`` request from the last byte received, by the
+  connection's transport within one retry budget (see :class:`~synapse_models.RetryPolicy`); also across
+  calls: a partial file left by an earlier failure is continued, after re-hashing what it holds.
 * One stream is read from the socket in :data:`CHUNK_SIZE` pieces handed, through a bounded queue, to a
   second thread that writes and hashes them: hashing overlaps receiving (both release the GIL) and at most
   ``_QUEUE_CHUNKS`` chunks wait in memory.
@@ -28,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
-from ..errors import ForbiddenError, NotFoundError, TransferError, TransportError, error_for_status
+from .._convert import from_wire, to_wire
+from ..errors import TransferError, TransportError, error_for_status
+from ._wire import BatchFileRequest, BatchFileResult, FileHandleAssociation, FileResult
 from .progress import Progress
 
 if TYPE_CHECKING:
-    import requests
-
     from ..connection import Connection
 
 __all__ = ["RANGED_ON_LOOPBACK", "RANGED_THRESHOLD", "download_file_handle", "download_url", "fetch_bytes",
@@ -51,9 +52,7 @@ CHUNK_SIZE = MIB
 """Bytes read from the socket at once (an interrupted read loses at most this much before the resume)."""
 _CHUNK = CHUNK_SIZE
 _QUEUE_CHUNKS = 8
-_ATTEMPTS = 6
 PARTIAL_SUFFIX = ".synapse-partial"
-_NO_AUTH = cast("dict[str, str]", {"Authorization": None})
 
 
 def file_handle_url(conn: Connection, *, file_handle_id: str, associate_object_id: str,
@@ -64,21 +63,18 @@ def file_handle_url(conn: Connection, *, file_handle_id: str, associate_object_i
         ForbiddenError: You may not download the file.
         NotFoundError: No such file handle or association.
     """
-    answer = conn.post("/fileHandle/batch", {
-        "includeFileHandles": True, "includePreSignedURLs": True, "includePreviewPreSignedURLs": False,
-        "requestedFiles": [{"fileHandleId": str(file_handle_id),
-                            "associateObjectId": str(associate_object_id),
-                            "associateObjectType": associate_object_type}],
-    }, service="file")
-    results = answer.get("requestedFiles") or []
-    item = results[0] if results else {}
-    failure = item.get("failureCode")
-    where = f"file handle {file_handle_id} of {associate_object_type} {associate_object_id}"
-    if failure == "UNAUTHORIZED":
-        raise ForbiddenError(403, f"you may not download {where}", "POST", "/file/v1/fileHandle/batch")
-    if failure or not item.get("preSignedURL"):
-        raise NotFoundError(404, f"no {where} ({failure or 'no URL'})", "POST", "/file/v1/fileHandle/batch")
-    return dict(item.get("fileHandle") or {}), str(item["preSignedURL"])
+    request = BatchFileRequest(requested_files=[FileHandleAssociation(
+        file_handle_id=str(file_handle_id), associate_object_id=str(associate_object_id),
+        associate_object_type=associate_object_type)])
+    answer = from_wire(BatchFileResult, conn.post("/fileHandle/batch", to_wire(request), service="file"))
+    item = answer.requested_files[0] if answer.requested_files else FileResult()
+    if item.failure_code or not item.pre_signed_url:
+        # the batch answers 200 and refuses per file: raise what Synapse answers for the same file alone
+        where = f"file handle {file_handle_id} of {associate_object_type} {associate_object_id}"
+        status, reason = ((403, f"you may not download {where}") if item.failure_code == "UNAUTHORIZED"
+                          else (404, f"no {where} ({item.failure_code or 'no URL'})"))
+        raise error_for_status(status, reason, "POST", conn.url("/fileHandle/batch", "file"))
+    return dict(item.file_handle or {}), item.pre_signed_url
 
 
 def download_file_handle(
@@ -170,65 +166,27 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-def _request(conn: Connection, url: str, start: int, end: int | None) -> requests.Response:
-    headers = dict(_NO_AUTH)
-    if start or end is not None:
-        headers["Range"] = f"bytes={start}-{'' if end is None else end}"
-    response = conn.raw("GET", url, headers=headers, stream=True, allow_redirects=True)
-    if response.status_code >= 400:
-        text = response.text[:200]
-        response.close()
-        raise error_for_status(response.status_code, text, "GET", url.split("?", 1)[0])
-    return response
-
-
 def _stream(conn: Connection, url: str, start: int, end: int | None) -> Iterator[bytes]:
-    """Yield the bytes ``start..end`` (inclusive; ``None`` = to the end), resuming after interruptions."""
-    import requests
+    """Yield the bytes ``start..end`` (inclusive; ``None``: to the end) of a presigned URL.
 
-    position = start
-    failures = 0
-    while True:
-        try:
-            response = _request(conn, url, position, end)
-            try:
-                # a server that ignores Range answers 200 from byte 0: skip what we already have
-                skip = position if response.status_code == 200 else 0
-                expected_end = _expected_end(response, position)
-                for chunk in response.iter_content(_CHUNK):
-                    if skip:
-                        cut = min(skip, len(chunk))
-                        chunk, skip = chunk[cut:], skip - cut
-                    if end is not None and position + len(chunk) > end + 1:
-                        chunk = chunk[: end + 1 - position]
-                    if chunk:
-                        position += len(chunk)
-                        yield chunk
-                    if end is not None and position > end:
-                        return
-            finally:
-                response.close()
-            if expected_end is None or position >= expected_end:
-                return
-            raise TransferError(f"the connection closed after byte {position} of {expected_end}")
-        except (requests.exceptions.RequestException, TransportError, TransferError) as exc:
-            failures += 1
-            if failures >= _ATTEMPTS:
-                raise TransferError(f"download kept failing at byte {position}: {exc}") from None
+    The transport resumes the download with ``Range`` when the connection breaks, within its retry budget.
 
-
-def _expected_end(response: requests.Response, position: int) -> int | None:
-    """The absolute offset one past the last byte this response should carry (``None`` if unknown)."""
-    length = response.headers.get("Content-Length")
-    if length is None:
-        return None
-    first = 0
-    if response.status_code == 206:
-        first = position
-        content_range = response.headers.get("Content-Range", "")
-        if content_range.startswith("bytes ") and "-" in content_range:
-            first = int(content_range[6:].split("-", 1)[0])
-    return first + int(length)
+    Raises:
+        TransferError: The download kept failing.
+        HTTPError: The server refused it (an expired URL, say).
+    """
+    response = None
+    try:
+        # a presigned URL carries its own authorization: the token is never sent to it
+        response = conn.raw("GET", url, stream=True, allow_redirects=True, authorize=False,
+                            byte_range=(start, end))
+        conn.raise_for_status(response)
+        yield from response.iter_content(_CHUNK)
+    except TransportError as exc:
+        raise TransferError(f"download from byte {start} kept failing: {exc}") from None
+    finally:
+        if response is not None:
+            response.close()
 
 
 def _sequential(conn: Connection, url: str, partial: Path, size: int | None, bar: Progress) -> str:
@@ -368,7 +326,6 @@ def _ranged(conn: Connection, url: str, partial: Path, size: int, workers: int, 
             position = first
             out.seek(first)
             for chunk in _stream(conn, url, first, last):
-                chunk = chunk[: last + 1 - position]
                 view = memoryview(chunk)
                 while view:  # a raw write may be short
                     view = view[out.write(view) or 0:]

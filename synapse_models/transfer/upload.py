@@ -29,7 +29,17 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import ServerError, TransferError, TransportError, ValidationError, error_for_status
+from .._convert import from_wire, to_wire
+from ..errors import ServerError, TransferError, TransportError, ValidationError
+from ._wire import (
+    AddPartResponse,
+    BatchPresignedUploadUrlRequest,
+    BatchPresignedUploadUrlResponse,
+    MultipartUploadRequest,
+    MultipartUploadStatus,
+    PartPresignedUrl,
+    UploadedFileHandle,
+)
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -57,10 +67,8 @@ MAX_PART_SIZE = 5 * 1024 * MIB
 LARGE_PART_SIZE = 16 * MIB
 """The part size :func:`upload_path` prefers for large files (fewer requests per byte)."""
 _TARGET_PARTS = 64
-S3_FILE_HANDLE = "org.sagebionetworks.repo.model.file.S3FileHandle"
-_MULTIPART_REQUEST = "org.sagebionetworks.repo.model.file.MultipartUploadRequest"
+S3_FILE_HANDLE = UploadedFileHandle.CONCRETE_TYPE
 _URL_BATCH = 32  # part URLs asked for at once (they expire after 15 minutes)
-_PART_ATTEMPTS = 3
 _HASH_CHUNK = 8 * MIB
 _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
 DEFAULT_WORKERS = 4
@@ -278,30 +286,29 @@ def _multipart(
 ) -> dict[str, Any]:
     destination = upload_destination(conn, parent_id)
     storage_location_id = destination.get("storageLocationId")
-    request = {
-        "concreteType": _MULTIPART_REQUEST, "fileName": file_name, "contentType": content_type,
-        "contentMD5Hex": md5, "fileSizeBytes": size, "partSizeBytes": part_size,
-        "storageLocationId": storage_location_id, "generatePreview": False,
-    }
-    status = conn.post("/file/multipart", {k: v for k, v in request.items() if v is not None},
-                       service="file", params={"forceRestart": False})
-    if status.get("state") != "COMPLETED":
+    request = MultipartUploadRequest(
+        file_name=file_name, content_type=content_type, content_md5_hex=md5, file_size_bytes=size,
+        part_size_bytes=part_size, storage_location_id=storage_location_id,
+    )
+    status = from_wire(MultipartUploadStatus, conn.post("/file/multipart", to_wire(request), service="file",
+                                                        params={"forceRestart": False}))
+    if status.state != "COMPLETED":
         parts = max(1, math.ceil(size / part_size))
-        state = str(status.get("partsState") or "").ljust(parts, "0")
+        state = (status.parts_state or "").ljust(parts, "0")
         missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
         with Progress(size, file_name, progress=progress) as bar:
             bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
-            _send_parts(conn, str(status["uploadId"]), missing, size, part_size, read_part, max_workers, bar,
+            _send_parts(conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar,
                         part_md5s)
-        status = conn.put(f"/file/multipart/{status['uploadId']}/complete", service="file")
-        if status.get("state") != "COMPLETED" or not status.get("resultFileHandleId"):
-            raise TransferError(f"upload of {file_name!r} did not complete: state {status.get('state')!r}, "
-                                f"parts {status.get('partsState')!r}")
-    return {
-        "id": str(status["resultFileHandleId"]), "concreteType": S3_FILE_HANDLE, "contentMd5": md5,
-        "contentSize": size, "fileName": file_name, "contentType": content_type,
-        **({"storageLocationId": storage_location_id} if storage_location_id is not None else {}),
-    }
+        status = from_wire(MultipartUploadStatus,
+                           conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"))
+    if not status.completed:
+        raise TransferError(f"upload of {file_name!r} did not complete: state {status.state!r}, "
+                            f"parts {status.parts_state!r}")
+    return to_wire(UploadedFileHandle(
+        id=str(status.result_file_handle_id), content_md5=md5, content_size=size, file_name=file_name,
+        content_type=content_type, storage_location_id=storage_location_id,
+    ))
 
 
 def _part_length(number: int, size: int, part_size: int) -> int:
@@ -321,16 +328,11 @@ def _send_parts(conn: Connection, upload_id: str, missing: list[int], size: int,
         return
     workers = max(1, min(max_workers or DEFAULT_WORKERS, conn.pool_size, len(missing)))
 
-    def send(number: int, url: dict[str, Any]) -> None:
+    def send(number: int, url: PartPresignedUrl) -> None:
         data = read_part((number - 1) * part_size, _part_length(number, size, part_size))
         _send_part(conn, upload_id, number, url, data, bar,
                    part_md5s[number - 1] if part_md5s is not None else None)
 
-    if workers == 1:
-        for batch in _batches(missing, _URL_BATCH):
-            for number, url in _part_urls(conn, upload_id, batch).items():
-                send(number, url)
-        return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-upload") as pool:
         pending: set[Future[None]] = set()
         for batch in _batches(missing, _URL_BATCH):
@@ -353,43 +355,45 @@ def _raise_first(done: set[Future[None]], pending: set[Future[None]]) -> None:
             raise cast(BaseException, future.exception())
 
 
-def _part_urls(conn: Connection, upload_id: str, numbers: list[int]) -> dict[int, dict[str, Any]]:
-    answer = conn.post(f"/file/multipart/{upload_id}/presigned/url/batch",
-                       {"uploadId": upload_id, "partNumbers": numbers}, service="file")
-    urls = {int(item["partNumber"]): item for item in answer.get("partPresignedUrls") or []}
+def _part_urls(conn: Connection, upload_id: str, numbers: list[int]) -> dict[int, PartPresignedUrl]:
+    body = to_wire(BatchPresignedUploadUrlRequest(upload_id=upload_id, part_numbers=numbers))
+    answer = from_wire(BatchPresignedUploadUrlResponse,
+                       conn.post(f"/file/multipart/{upload_id}/presigned/url/batch", body, service="file"))
+    urls = {item.part_number: item for item in answer.part_presigned_urls}
     if set(numbers) - set(urls):
         raise TransferError(f"the server gave no upload URL for parts {sorted(set(numbers) - set(urls))}")
     return urls
 
 
-def _send_part(conn: Connection, upload_id: str, number: int, url: dict[str, Any], data: bytes,
+def _send_part(conn: Connection, upload_id: str, number: int, url: PartPresignedUrl, data: bytes,
                bar: Progress, part_md5: str | None = None) -> None:
+    """PUT one part to its presigned URL and add it to the upload.
+
+    The transport retries each request within the part's deadline (restarted once the bytes are delivered).
+    Two answers are not transport failures and get one more try: 403, because presigned URLs expire after 15
+    minutes (a fresh one is signed), and a part the server could not add (its bytes did not match their md5).
+    """
     if part_md5 is None:
         part_md5 = hashlib.md5(data).hexdigest()
-    # a presigned URL carries its own authorization; never send the bearer token to it
-    headers: dict[str, Any] = {**(url.get("signedHeaders") or {}), "Authorization": None}
+    deadline = conn.deadline()
     problem = ""
-    for _attempt in range(_PART_ATTEMPTS):
-        try:
-            response = conn.raw("PUT", str(url["uploadPresignedUrl"]), data=data,
-                                headers=cast("dict[str, str]", headers))
-            if response.status_code == 403 and _attempt + 1 < _PART_ATTEMPTS:
-                # presigned URLs expire (15 minutes): sign a fresh one and try again
+    try:
+        for last_try in (False, True):
+            # a presigned URL carries its own authorization: the token is never sent to it
+            response = conn.raw("PUT", url.upload_presigned_url, data=data, headers=url.signed_headers,
+                                authorize=False, deadline=deadline)
+            if response.status_code == 403 and not last_try:
                 problem = f"part URL refused: {response.text[:200]}"
                 url = _part_urls(conn, upload_id, [number])[number]
-                headers = {**(url.get("signedHeaders") or {}), "Authorization": None}
                 continue
-            if response.status_code >= 400:
-                raise error_for_status(response.status_code, response.text[:200], "PUT",
-                                       f"part {number} of upload {upload_id}")
-            added = conn.put(f"/file/multipart/{upload_id}/add/{number}", service="file",
-                             params={"partMD5Hex": part_md5})
-        except (TransportError, ServerError) as exc:
-            problem = str(exc)
-            continue
-        if added.get("addPartState") == "ADD_SUCCESS":
-            bar.update(len(data))
-            return
-        problem = str(added.get("errorMessage") or added.get("addPartState"))
-    raise TransferError(f"part {number} of upload {upload_id} failed after {_PART_ATTEMPTS} attempts: "
-                        f"{problem}")
+            conn.raise_for_status(response)
+            deadline.restart()
+            added = from_wire(AddPartResponse, conn.put(f"/file/multipart/{upload_id}/add/{number}",
+                                                        service="file", params={"partMD5Hex": part_md5}))
+            if added.add_part_state == "ADD_SUCCESS":
+                bar.update(len(data))
+                return
+            problem = str(added.error_message or added.add_part_state)
+    except (TransportError, ServerError) as exc:
+        problem = str(exc)
+    raise TransferError(f"part {number} of upload {upload_id} failed: {problem}")

@@ -147,13 +147,16 @@ def test_content_change_makes_a_new_version_with_label_and_comment(
 
 
 def test_store_resumes_an_interrupted_upload_from_parts_state(
-        project: sm.Project, big_file: Path, log: Any) -> None:
+        project: sm.Project, big_file: Path, log: Any, alice_token: str) -> None:
     copy = big_file.with_name("resume.bin")
     copy.write_bytes(big_file.read_bytes()[::-1])
     log.inject_fault(method="PUT", path=f"{PART_PUT}*/3", drop_connection=True, times=3)
+    # two retries per request: the three dropped connections outlast them, so this store fails
+    impatient = sm.connect(alice_token, endpoint=log.endpoint, name="impatient",
+                           retry=sm.RetryPolicy(attempts=2, backoff=0.01))
     f = sm.File(copy, parent=project)
     with pytest.raises(sm.TransferError, match="part 3"):
-        f.store()
+        f.store(connection=impatient)
     assert f.id is None
     log.reset_request_log()
     f.store()

@@ -5,38 +5,50 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 import synapse_models as sm
 from synapse_models.connection import Connection
 from synapse_models.credentials import Endpoints
-from synapse_models.errors import NotFoundError, ValidationError
+from synapse_models.errors import HTTPError, NotFoundError, ValidationError
+from synapse_models.transport import MockTransport, Request, Response
+
+ENDPOINTS = Endpoints("http://x/repo/v1", "http://x/auth/v1", "http://x/file/v1")
 
 Handler = Callable[[Any, Any], Any]
 
 
 class FakeConnection(Connection):
-    """A Connection that answers from a table of (method, path regex) -> handler, recording every call."""
+    """A real Connection over a MockTransport that answers from a table of (method, path regex) -> handler.
+
+    The subclass only adds ways to look at what was sent (``calls``, ``bodies``, ``paths``); every request
+    goes through the Connection's own code and the transport seam. A handler gets ``(params, body)`` and
+    returns the JSON answer, or an ``HTTPError`` to answer with its status and reason.
+    """
 
     def __init__(self, routes: dict[tuple[str, str], Any] | None = None) -> None:
-        endpoints = Endpoints("http://x/repo/v1", "http://x/auth/v1", "http://x/file/v1")
-        super().__init__(endpoints, "t", name="fake")
-        self.user_id = "100"
-        self.user_name = "alice"
         self.routes: dict[tuple[str, str], Any] = dict(routes or {})
         self.calls: list[tuple[str, str, Any, Any]] = []
+        super().__init__(ENDPOINTS, "t", name="fake", transport=MockTransport(self._answer))
+        self.user_id = "100"
+        self.user_name = "alice"
 
-    def request(self, method: str, path: str, *, service: Any = "repo", params: Any = None, body: Any = None,
-                expect_json: bool = True) -> Any:
-        self.calls.append((method, path, params, body))
+    def _answer(self, request: Request) -> Response:
+        path = request.path
+        for base in (ENDPOINTS.repo, ENDPOINTS.auth, ENDPOINTS.file):
+            path = path.removeprefix(urlsplit(base).path)
+        params = request.params or None
+        body = request.json()
+        self.calls.append((request.method, path, params, body))
         for (m, pattern), answer in self.routes.items():
-            if m == method and re.fullmatch(pattern, path):
-                result = answer(params, body) if callable(answer) else answer
-                if isinstance(result, Exception):
-                    raise result
-                return result
-        raise NotFoundError(404, "not scripted", method, path)
+            if m == request.method and re.fullmatch(pattern, path):
+                result = answer(params or {}, body) if callable(answer) else answer
+                if isinstance(result, HTTPError):
+                    return Response(result.status, json={"reason": result.reason})
+                return Response(200, json=result) if result is not None else Response(204)
+        return Response(404, json={"reason": "not scripted"})
 
     def bodies(self, method: str, path: str | None = None) -> list[Any]:
         """The bodies sent with ``method`` (to ``path``), in order."""

@@ -81,3 +81,38 @@ def test_scope_is_per_thread() -> None:
 def test_unknown_connection_name_is_a_clear_error() -> None:
     with pytest.raises(sm.NotConnectedError, match="no connection named 'nope'"):
         get_connection("nope")
+
+
+def _drawn_tree() -> dict[str, int]:
+    """The class names drawn in the tree of errors.py's docstring, with their depth."""
+    import re
+
+    import synapse_models.errors as errors
+
+    text = (errors.__doc__ or "").split("The tree::", 1)[1].split("\n\n", 2)[1]
+    columns = {
+        found.group(): found.start() for line in text.splitlines() if (found := re.search(r"\w+", line))
+    }
+    root = min(columns.values())
+    return {name: (column - root) // 4 for name, column in columns.items()}
+
+
+def test_every_exception_is_drawn_in_the_tree_under_its_parent_and_exported() -> None:
+    import inspect
+
+    import synapse_models.errors as errors
+
+    classes = {
+        name: cls
+        for name, cls in vars(errors).items()
+        if inspect.isclass(cls) and issubclass(cls, BaseException) and cls.__module__ == errors.__name__
+    }
+    drawn = _drawn_tree()
+    assert sorted(drawn) == sorted(classes)
+    for name, cls in classes.items():
+        parent = next(base for base in cls.__mro__[1:] if base.__name__ in classes or base is Exception)
+        expected = 0 if parent is Exception else drawn[parent.__name__] + 1
+        assert drawn[name] == expected, f"{name} is drawn at depth {drawn[name]}, under the wrong parent"
+        assert name in sm.__all__ and getattr(sm, name) is cls
+        assert name in errors.__all__
+    assert "EntityUpdateFailure" in sm.__all__ and sm.EntityUpdateFailure is errors.EntityUpdateFailure

@@ -35,6 +35,15 @@ def test_add_then_get_finds_the_unmodified_copy(tmp_path: Path) -> None:
     assert cache.known_md5("1001", copy) == "0cc175b9c0f1b6a831c399e269772661"
 
 
+def test_a_copy_modified_in_the_last_half_millisecond_of_a_second_is_found(tmp_path: Path) -> None:
+    # its time rounds up to the next whole second, "....000Z", like a time the official client wrote
+    cache = Cache(tmp_path / "cache")
+    copy = _file(tmp_path / "late.txt", "late")
+    os.utime(copy, ns=(1_700_000_000_999_700_000, 1_700_000_000_999_700_000))
+    cache.add("1002", copy, hashlib.md5(b"late").hexdigest())
+    assert cache.get("1002") == copy
+
+
 def test_a_modified_copy_is_no_longer_cached(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache")
     copy = _file(tmp_path / "b.txt", "b")

@@ -1,0 +1,362 @@
+"""The one seam between the library and the network: a :class:`Transport` sends a :class:`Request`.
+
+* :class:`RequestsTransport` (the default) owns the ``requests.Session``, its connection pool, and every retry
+  the library makes, by the rules of :class:`~synapse_models.RetryPolicy`.
+* :class:`MockTransport` hands each request to a function of yours, for tests::
+
+      def handler(request: Request) -> Response:
+          assert request.headers["Authorization"] == "Bearer secret"
+          return Response(200, json={"ownerId": "1", "userName": "alice"})
+
+      conn = sm.Connection(endpoints, "secret", transport=MockTransport(handler))
+
+Both retry through :class:`RetryingTransport`: one budget (:class:`~synapse_models.RetryPolicy` attempts and a
+:class:`~synapse_models.transport.Deadline`) per call. A request with a ``byte_range`` is a resumable
+download: when its body is cut short the transport asks for the rest with ``Range`` and the caller sees one
+uninterrupted stream, or a :class:`~synapse_models.errors.TransportError` once the budget is spent.
+
+``requests`` is imported when the first request is sent, not when the package is imported.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from ._http import Headers, Request, Response
+from ._retry import REFUSED_STATUSES, RETRY_STATUSES, Deadline, RetryPolicy, RetryState
+from .errors import TransportError, error_for_response, public_url
+
+if TYPE_CHECKING:
+    import requests
+
+__all__ = [
+    "Deadline",
+    "Headers",
+    "MockTransport",
+    "Request",
+    "RequestsTransport",
+    "Response",
+    "RetryPolicy",
+    "RetryingTransport",
+    "Transport",
+]
+
+log = logging.getLogger("synapse_models")
+USER_AGENT = "synapse-models/0.1.0"
+
+
+class Transport(Protocol):
+    """What a :class:`~synapse_models.Connection` sends its requests through."""
+
+    def send(self, request: Request) -> Response:
+        """Send ``request`` (retrying as the transport sees fit) and return the answer, whatever its status.
+
+        Raises:
+            TransportError: No answer could be had.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        ...
+
+
+class RetryingTransport:
+    """A transport that retries by a :class:`RetryPolicy`; subclasses implement :meth:`_send_once`.
+
+    Args:
+        retry: The policy.
+    """
+
+    def __init__(self, retry: RetryPolicy) -> None:
+        self.retry = retry
+
+    def _send_once(self, request: Request, state: RetryState) -> Response:
+        """One try. Reads the whole body unless ``request.stream``.
+
+        Raises:
+            TransportError: The try failed; ``sent=False`` when the request never left.
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def send(self, request: Request) -> Response:
+        """Send ``request``, retrying within one budget; see the module docstring."""
+        state = RetryState(self.retry, request.deadline)
+        if request.byte_range is not None:
+            request = _from_byte(request, request.byte_range[0])
+        response = self._send_retrying(request, state)
+        if request.byte_range is not None and response.status_code < 300:
+            return _Resuming(self, request, response, state)
+        return response
+
+    def _send_retrying(self, request: Request, state: RetryState) -> Response:
+        where = f"{request.method} {public_url(request.url)}"
+        while True:
+            try:
+                response = self._send_once(request, state)
+            except TransportError as exc:
+                if exc.sent and not request.idempotent:
+                    raise  # the server may have done the work: sending it again could do it twice
+                wait = state.next_wait()
+                if wait is None:
+                    raise TransportError(
+                        f"{exc} ({state.summary()})", method=request.method, url=request.url, sent=exc.sent
+                    ) from None
+                log.info("%s failed (%s); retry %d in %.1f s", where, exc, state.retries, wait)
+            else:
+                status = response.status_code
+                response.request = request
+                response.url = response.url or request.url
+                if status not in RETRY_STATUSES or not (request.idempotent or status in REFUSED_STATUSES):
+                    return response
+                wait = state.next_wait(self.retry.retry_after(response.headers.get("Retry-After")))
+                if wait is None:
+                    return response  # the caller turns the last answer into its error
+                response.close()
+                log.info("%s answered %d; retry %d in %.1f s", where, status, state.retries, wait)
+            state.pause(wait)
+
+
+def _from_byte(request: Request, position: int) -> Request:
+    """The request for the bytes from ``position`` to the end of its range."""
+    assert request.byte_range is not None
+    end = request.byte_range[1]
+    headers = Headers(request.headers)
+    if position or end is not None:
+        headers["Range"] = f"bytes={position}-{'' if end is None else end}"
+    return attrs.evolve(request, headers=headers)
+
+
+class _Resuming(Response):
+    """The answer to a byte-range request: reading it resumes the download until the range is complete."""
+
+    def __init__(
+        self, transport: RetryingTransport, request: Request, first: Response, state: RetryState
+    ) -> None:
+        super().__init__(first.status_code, headers=first.headers, url=first.url)
+        self.request = first.request
+        self._content = None  # read from the network, resuming
+        self._transport, self._request, self._state = transport, request, state
+        self._active = first  # the answer being read: the first, then each resumed one
+
+    def _chunks(self, chunk_size: int) -> Iterator[bytes]:
+        assert self._request.byte_range is not None
+        position, end = self._request.byte_range
+        response, state = self._active, self._state
+        while True:
+            try:
+                first_byte, expected_end = _span(response)
+                skip = position - first_byte  # a server that ignores Range answers 200 from byte 0
+                if skip < 0:
+                    raise TransportError(f"asked for bytes from {position}, got them from {first_byte}")
+                for chunk in response.iter_content(chunk_size):
+                    if skip:
+                        cut = min(skip, len(chunk))
+                        chunk, skip = chunk[cut:], skip - cut
+                    if end is not None:
+                        chunk = chunk[: end + 1 - position]
+                    if chunk:
+                        position += len(chunk)
+                        state.progressed()
+                        yield chunk
+                    if end is not None and position > end:
+                        return
+                if expected_end is None or position >= expected_end:
+                    return
+                failure: TransportError = TransportError(
+                    f"the connection closed after byte {position} of {expected_end}"
+                )
+            except TransportError as exc:
+                failure = exc
+            finally:
+                response.close()
+            wait = state.next_wait()
+            if wait is None:
+                raise TransportError(
+                    f"GET {public_url(self._request.url)}: {failure} ({state.summary()})",
+                    method="GET",
+                    url=self._request.url,
+                )
+            log.info(
+                "download of %s cut at byte %d (%s); resuming",
+                public_url(self._request.url),
+                position,
+                failure,
+            )
+            state.pause(wait)
+            response = self._active = self._transport._send_retrying(
+                _from_byte(self._request, position), state
+            )
+            if response.status_code >= 300:
+                body = response.content
+                response.close()
+                raise error_for_response(response.status_code, body, "GET", self._request.url)
+
+    def close(self) -> None:
+        self._active.close()
+
+
+def _span(response: Response) -> tuple[int, int | None]:
+    """Where an answer's bytes start in the file (``Content-Range`` of a 206, else 0), and where they end
+    (``None`` when the length is not given)."""
+    content_range = response.headers.get("Content-Range", "")
+    length = response.headers.get("Content-Length")
+    try:
+        first = 0
+        if response.status_code == 206 and content_range.startswith("bytes "):
+            first = int(content_range[6:].split("-", 1)[0])
+        return first, first + int(length) if length is not None else None
+    except ValueError:
+        raise TransportError(
+            f"unreadable Content-Range {content_range!r} or Content-Length {length!r}"
+        ) from None
+
+
+class RequestsTransport(RetryingTransport):
+    """The default transport: a pooled ``requests.Session`` (created on first use) and the retries.
+
+    Args:
+        pool_size: Connections kept open per host; at least the transfer concurrency.
+        timeout: ``(connect, read)`` timeouts in seconds (a retry's read timeout is also kept within the
+            deadline).
+        retry: The retry policy.
+    """
+
+    def __init__(
+        self,
+        *,
+        pool_size: int = 32,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(retry or RetryPolicy())
+        self.pool_size = pool_size
+        self.timeout = timeout
+        self._session: requests.Session | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RequestsTransport(pool_size={self.pool_size}, retry={self.retry!r})"
+
+    @property
+    def session(self) -> requests.Session:
+        """The pooled session (made on first use; retries are the transport's, not the adapter's)."""
+        if self._session is None:
+            with self._lock:
+                if self._session is None:
+                    import requests
+                    from requests.adapters import HTTPAdapter
+
+                    session = requests.Session()
+                    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
+                    session.mount("http://", adapter)
+                    session.mount("https://", adapter)
+                    self._session = session
+        return self._session
+
+    def _send_once(self, request: Request, state: RetryState) -> Response:
+        import requests
+
+        try:
+            answer = self.session.request(
+                request.method,
+                request.url,
+                data=request.content,
+                headers=dict(request.headers),
+                timeout=(self.timeout[0], state.read_timeout(self.timeout[1])),
+                stream=request.stream,
+                allow_redirects=request.follow_redirects,
+            )
+            content = None if request.stream else answer.content  # read here: a cut body fails this try
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(
+                f"{request.method} {public_url(request.url)}: {_describe(exc)}",
+                method=request.method,
+                url=request.url,
+                sent=not _never_sent(exc),
+            ) from None
+        return _RequestsResponse(answer, content)
+
+    def close(self) -> None:
+        """Close the session and its pooled sockets (a new one is made if the transport is used again)."""
+        with self._lock:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
+
+
+class _RequestsResponse(Response):
+    def __init__(self, answer: requests.Response, content: bytes | None) -> None:
+        super().__init__(answer.status_code, headers=Headers(answer.headers), url=answer.url)
+        self._content = content  # None: streamed, read from the socket when asked for
+        self._answer = answer
+
+    def _chunks(self, chunk_size: int) -> Iterator[bytes]:
+        import requests
+
+        try:
+            yield from self._answer.iter_content(chunk_size)
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(_describe(exc)) from None
+
+    def close(self) -> None:
+        self._answer.close()
+
+
+def _never_sent(exc: Exception) -> bool:
+    """Whether a requests exception means the connection was never made (so nothing reached the server)."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
+def _describe(exc: Exception) -> str:
+    # urllib3's messages can be long and quote the URL: keep the gist (redacted by TransportError)
+    return f"{exc.__class__.__name__}: {str(exc)[:240]}"
+
+
+class MockTransport(RetryingTransport):
+    """A transport that answers every request with ``handler(request)``: for tests.
+
+    The handler may return a :class:`Response` or raise ``ConnectionRefusedError`` (the request was never
+    sent) or another ``OSError`` (the connection broke after it was sent); a streamed body may raise an
+    ``OSError`` part way through. By default nothing is retried, so the handler sees exactly the requests the
+    library makes; pass a ``retry`` policy to exercise the retries.
+
+    Args:
+        handler: The fake server.
+        retry: The retry policy (none by default).
+    """
+
+    def __init__(self, handler: Callable[[Request], Response], *, retry: RetryPolicy | None = None) -> None:
+        super().__init__(retry or RetryPolicy(attempts=0))
+        self.handler = handler
+
+    def _send_once(self, request: Request, state: RetryState) -> Response:
+        where = f"{request.method} {public_url(request.url)}"
+        try:
+            response = copy.copy(self.handler(request))  # a handler may answer with the same object twice
+            if not request.stream:
+                response.read()
+        except ConnectionRefusedError as exc:
+            raise TransportError(
+                f"{where}: {exc!r}", method=request.method, url=request.url, sent=False
+            ) from None
+        except (OSError, TransportError) as exc:
+            raise TransportError(f"{where}: {exc}", method=request.method, url=request.url) from None
+        return response
