@@ -14,6 +14,7 @@ import pytest
 
 import synapse_models as sm
 from synapse_models.cli import COMMANDS, main
+from synapse_models.local import LocalSynapse
 
 from .conftest import Run, no_traceback
 
@@ -68,16 +69,17 @@ def test_quiet_leaves_only_data_and_errors(cli: Run, project: sm.Project, shell:
     assert failed.code == 1 and failed.err.startswith("error:")
 
 
-def test_errors_are_one_line_and_debug_adds_the_traceback(cli: Run) -> None:
+def test_errors_are_one_line_and_debug_adds_the_traceback(cli: Run, server: LocalSynapse) -> None:
     plain = cli("show", "syn999999999")
     assert plain.code == 1
     assert plain.err == (
-        "error: 404 Not Found: POST /entity/syn999999999/bundle2 — Entity syn999999999 does not exist\n"
+        f"error: 404 Not Found: POST {server.endpoint}/repo/v1/entity/syn999999999/bundle2"
+        " — Entity syn999999999 does not exist\n"
     )
     debug = cli("--debug", "show", "syn999999999")
     assert debug.code == 1
     assert "Traceback (most recent call last)" in debug.err
-    assert "synapse_models DEBUG POST /entity/syn999999999/bundle2 -> 404" in debug.err
+    assert f"DEBUG POST {server.endpoint}/repo/v1/entity/syn999999999/bundle2 -> 404" in debug.err
     assert debug.err.endswith(plain.err)
 
 
@@ -136,7 +138,7 @@ def test_colour_on_a_terminal_only_and_never_with_no_color(
 
 
 def test_an_ascii_console_gets_escapes_not_an_exception(
-    shell: Path, project: sm.Project, monkeypatch: pytest.MonkeyPatch
+    shell: Path, project: sm.Project, monkeypatch: pytest.MonkeyPatch, server: LocalSynapse
 ) -> None:
     folder = sm.Folder(
         name="unicode", parent=project, description="café ✓", annotations={"city": "Zürich"}
@@ -157,7 +159,7 @@ def test_an_ascii_console_gets_escapes_not_an_exception(
     assert re.search(r"description +caf\\xe9 \\u2713", out)
     assert '"Z\\u00fcrich"' in out  # JSON stays valid JSON
     assert (
-        err == "error: 404 Not Found: POST /entity/syn999999999/bundle2 \\u2014 "
+        err == f"error: 404 Not Found: POST {server.endpoint}/repo/v1/entity/syn999999999/bundle2 \\u2014 "
         "Entity syn999999999 does not exist\n"
     )
     assert no_traceback(err)
@@ -182,11 +184,11 @@ def test_a_command_spends_no_request_on_checking_the_token(
 
 
 def test_a_bad_token_fails_the_first_request_in_one_line(
-    cli: Run, project: sm.Project, monkeypatch: pytest.MonkeyPatch
+    cli: Run, project: sm.Project, monkeypatch: pytest.MonkeyPatch, server: LocalSynapse
 ) -> None:
     monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", "expired-token")
     result = cli("ls", project.id)
     assert result.code == 1
-    assert result.err.startswith("error: 401 Unauthorized: POST /entity/")
+    assert result.err.startswith(f"error: 401 Unauthorized: POST {server.endpoint}/repo/v1/entity/")
     assert result.err.endswith("(token from the SYNAPSE_AUTH_TOKEN environment variable)\n")
     assert "expired-token" not in result.err

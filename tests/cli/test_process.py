@@ -75,7 +75,8 @@ def test_an_ascii_console_gets_escapes(shell: Path, env: dict[str, str], project
     failed = _run(["show", "syn999999999"], ascii_env, shell)
     assert failed.returncode == 1
     assert failed.stderr == (
-        b"error: 404 Not Found: POST /entity/syn999999999/bundle2 \\u2014 Entity "
+        f"error: 404 Not Found: POST {env['SYNAPSE_ENDPOINT']}/repo/v1/entity/syn999999999/bundle2".encode()
+        + b" \\u2014 Entity "
         b"syn999999999 does not exist\n"
     )
 
