@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import attrs
 
-from .._convert import WIRE_NAME
+from .._convert import WIRE_NAME, register_union
 from ..models.column import Column
 
 __all__ = [
@@ -94,9 +94,13 @@ class ViewDefaultColumnsQuery:
 
 @attrs.define(kw_only=True)
 class TableChange:
-    """One change of a table transaction (its class says which)."""
+    """One change of a table transaction (its class, sent as ``concreteType``, says which)."""
 
     entity_id: str
+
+    @classmethod
+    def __attrs_init_subclass__(cls) -> None:
+        register_union(TableChange, cls)
 
 
 @attrs.define(kw_only=True)
