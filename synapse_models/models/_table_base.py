@@ -13,7 +13,6 @@ from ..errors import ValidationError
 from ..registry import ConnectionLike
 from ..tables._wire import (
     ColumnChange,
-    ColumnList,
     SnapshotOptions,
     TableChange,
     TableSchemaChangeRequest,
@@ -22,7 +21,7 @@ from ..tables._wire import (
 )
 from ..tables.query import run_query
 from ..tables.types import METADATA_COLUMNS
-from ._wire import EntityBundle
+from ._wire import EntityBundle, ListWrapper
 from .column import Column
 from .entity import Versionable
 
@@ -116,8 +115,9 @@ class TableBase(Versionable):
         """Ids of column models matching ``columns`` (created in one batch; the server reuses equal ones)."""
         needed = [c for c in columns if c.id is None or self._specs.get(c.id) != c.spec()]
         if needed:
-            created = from_wire(ColumnList, conn.post("/column/batch", to_wire(ColumnList(columns=needed))))
-            for column, model in zip(needed, created.columns, strict=True):
+            answer = conn.post("/column/batch", to_wire(ListWrapper(items=needed)))
+            created = from_wire(ListWrapper[Column], answer)
+            for column, model in zip(needed, created.items, strict=True):
                 column.with_id(str(model.id))
                 self._specs[str(model.id)] = column.spec()
         return [str(c.id) for c in columns]

@@ -9,21 +9,21 @@ a bundle, an activity) stay JSON here and are built by the model that reads them
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from .._convert import WIRE_NAME
 from .file_handle import FileHandle
 
+T = TypeVar("T")
+
 __all__ = [
     "AclEntries",
     "AclEntry",
     "AliasRequest",
-    "AliasResponse",
     "AnnotationEntry",
     "AnnotationsBody",
-    "Contributor",
     "EntityBundle",
     "EntityBundleCreate",
     "EntityBundleRequest",
@@ -32,11 +32,11 @@ __all__ = [
     "EntityStoreParams",
     "EntityVersion",
     "IdRef",
-    "JsonList",
+    "ListWrapper",
     "MemberAdminParams",
     "MemberEligibility",
-    "OwnerRef",
     "Page",
+    "PrincipalRef",
     "StatusScores",
     "SubmissionParams",
     "SubmissionRequest",
@@ -52,24 +52,20 @@ class IdRef:
 
 
 @attrs.define(kw_only=True)
-class OwnerRef:
-    """A user profile read only for its principal id."""
+class Page(Generic[T]):
+    """One page of a ``PaginatedResults`` listing or of a token-paged answer."""
 
-    owner_id: str
-
-
-@attrs.define(kw_only=True)
-class Page:
-    """One page of a ``PaginatedResults`` listing, items kept as JSON for the model that reads them."""
-
-    results: list[dict[str, Any]] = attrs.field(factory=list)
+    results: list[T] = attrs.field(factory=list)
+    next_page_token: str | None = None
 
 
 @attrs.define(kw_only=True)
-class JsonList:
-    """A ``ListWrapper`` answer, items kept as JSON for the model that reads them."""
+class ListWrapper(Generic[T]):
+    """A ``ListWrapper``: sent (a batch of column models) and read (attachment handles, column models)."""
 
-    items: list[dict[str, Any]] = attrs.field(factory=list, metadata={WIRE_NAME: "list"})
+    CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.ListWrapper"
+
+    items: list[T] = attrs.field(factory=list, metadata={WIRE_NAME: "list"})
 
 
 # -- entities ----------------------------------------------------------------------------------------------
@@ -194,16 +190,13 @@ class AliasRequest:
 
 
 @attrs.define(kw_only=True)
-class AliasResponse:
-    principal_id: int
+class PrincipalRef:
+    """A principal by id: an alias lookup's answer, a submission's contributor."""
+
+    principal_id: str
 
 
 # -- evaluation submissions --------------------------------------------------------------------------------
-
-
-@attrs.define(kw_only=True)
-class Contributor:
-    principal_id: str
 
 
 @attrs.define(kw_only=True)
@@ -216,7 +209,7 @@ class SubmissionRequest:
     name: str | None = None
     submitter_alias: str | None = None
     team_id: str | None = None
-    contributors: list[Contributor] | None = None
+    contributors: list[PrincipalRef] | None = None
 
 
 @attrs.define(kw_only=True)
@@ -228,8 +221,7 @@ class SubmissionParams:
 
 
 @attrs.define(kw_only=True)
-class MemberEligibility:
-    principal_id: str
+class MemberEligibility(PrincipalRef):
     is_eligible: bool = False
     has_conflicting_submission: bool = False
 

@@ -19,7 +19,8 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
-from .entity import Entity, Versionable, parse_entity_id
+from .entity import Entity, Versionable
+from .ids import parse_entity_id
 
 __all__ = ["Activity", "Reference", "Used", "UsedEntity", "UsedURL"]
 

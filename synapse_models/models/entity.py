@@ -35,27 +35,14 @@ from ._wire import (
 )
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
+from .ids import parse_entity_id
 from .tree import EntityHeader, EntityType
 
 __all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
 
 E = TypeVar("E", bound="Entity")
 
-_ID = re.compile(r"^(?:syn)?(\d+)(?:\.(\d+))?$", re.IGNORECASE)
 _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
-
-
-def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
-    """``"syn123.4"`` -> ``("syn123", 4)``; raises ValidationError for anything that is not an entity id."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return f"syn{value}", None
-    match = _ID.match(value.strip()) if isinstance(value, str) else None
-    if not match:
-        raise ValidationError(
-            field, value, "not a Synapse id (expected 'syn' followed by digits, e.g. 'syn123')"
-        )
-    version = int(match.group(2)) if match.group(2) else None
-    return f"syn{match.group(1)}", version
 
 
 def _optional_id(value: object) -> str | None:

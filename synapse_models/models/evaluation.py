@@ -16,14 +16,17 @@ from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._html import html_table
 from ._stored import Stored
-from ._wire import Contributor, EntityVersion, SubmissionParams, SubmissionRequest, TeamEligibility
+from ._wire import EntityVersion, PrincipalRef, SubmissionParams, SubmissionRequest, TeamEligibility
 from .acl import Shareable
 from .annotations import Annotations, to_annotations
-from .entity import Entity, entity_id_of, parse_entity_id
+from .entity import Entity, entity_id_of
+from .ids import numeric_id, parse_entity_id
 from .permissions import UserEvaluationPermissions
 from .principals import resolve_principal
 
 __all__ = ["Evaluation", "Submission", "SubmissionStatus", "SubmissionStatusEnum"]
+
+_SUBMISSION_IDS = "submission ids are numbers"
 
 
 class SubmissionStatusEnum(enum.Enum):
@@ -106,9 +109,7 @@ class Evaluation(Stored, Shareable):
             if not name:
                 raise ValidationError("id", None, "give an evaluation id or name=")
             return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
-        if isinstance(id, bool) or not str(id).strip().isdigit():
-            raise ValidationError("id", id, "evaluation ids are numbers")
-        return cls._load(conn, conn.get(f"/evaluation/{str(id).strip()}"))
+        return cls._load(conn, conn.get(f"/evaluation/{numeric_id(id, 'id', 'evaluation ids are numbers')}"))
 
     def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Evaluation:
         """Create the queue, or update it (etag-checked); nothing is sent when nothing changed.
@@ -185,7 +186,7 @@ class Evaluation(Stored, Shareable):
             eligibility = from_wire(TeamEligibility,
                                     conn.get(f"/evaluation/{evaluation_id}/team/{team_id}/submissionEligibility"))
             request.team_id = team_id
-            request.contributors = [Contributor(principal_id=m.principal_id)
+            request.contributors = [PrincipalRef(principal_id=m.principal_id)
                                     for m in eligibility.members_eligibility
                                     if m.is_eligible and not m.has_conflicting_submission]
             params.submission_eligibility_hash = eligibility.eligibility_state_hash
@@ -246,9 +247,7 @@ class Submission(Stored):
     def get(cls, id: int | str, *, connection: ConnectionLike | None = None) -> Submission:
         """Load a submission by id."""
         conn = get_connection(connection)
-        if isinstance(id, bool) or not str(id).strip().isdigit():
-            raise ValidationError("id", id, "submission ids are numbers")
-        return cls._load(conn, conn.get(f"/evaluation/submission/{str(id).strip()}"))
+        return cls._load(conn, conn.get(f"/evaluation/submission/{numeric_id(id, 'id', _SUBMISSION_IDS)}"))
 
     def status(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """The submission's current status (change it and ``store()`` it to score the submission)."""
@@ -289,9 +288,8 @@ class SubmissionStatus(Stored):
     def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """Load the status of a submission by the submission's id (one request)."""
         conn = get_connection(connection)
-        if isinstance(submission_id, bool) or not str(submission_id).strip().isdigit():
-            raise ValidationError("submission_id", submission_id, "submission ids are numbers")
-        return cls._load(conn, conn.get(f"/evaluation/submission/{str(submission_id).strip()}/status"))
+        submission = numeric_id(submission_id, "submission_id", _SUBMISSION_IDS)
+        return cls._load(conn, conn.get(f"/evaluation/submission/{submission}/status"))
 
     def _wire(self) -> dict[str, Any]:
         # the scores travel as an Annotations v2 body naming the status and its etag

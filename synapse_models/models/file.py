@@ -164,7 +164,7 @@ class File(Versionable):
         conn = get_connection(connection)
         md5 = md5_of_path(local)
         path = f"/entity/md5/{md5}"
-        results = [from_wire(EntityHeader, h) for h in from_wire(Page, conn.get(path)).results]
+        results = from_wire(Page[EntityHeader], conn.get(path)).results
         if not results:  # the server answers an empty list; say so as the lookup's not-found, with its URL
             raise NotFoundError(404, f"no file you can read has the content of {local} (md5 {md5})",
                                 "GET", conn.url(path))

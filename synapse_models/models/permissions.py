@@ -13,12 +13,18 @@ __all__ = ["TeamPermissions", "UserEntityPermissions", "UserEvaluationPermission
 
 
 @attrs.define(kw_only=True)
-class _ServerPermissions:
-    """The answer of ``GET /{entity,evaluation}/{id}/permissions``: what both kinds share."""
+class _Permissions:
+    """What every kind of permissions says."""
 
     can_view: bool = False
     can_edit: bool = False
     can_delete: bool = False
+
+
+@attrs.define(kw_only=True)
+class _ServerPermissions(_Permissions):
+    """The answer of ``GET /{entity,evaluation}/{id}/permissions``: what both kinds share."""
+
     can_change_permissions: bool = False
     can_public_read: bool = False
     owner_principal_id: int | None = None
@@ -57,15 +63,14 @@ class UserEvaluationPermissions(_ServerPermissions):
 
 
 @attrs.define(kw_only=True)
-class TeamPermissions:
+class TeamPermissions(_Permissions):
     """What the current user may do with a team (from the team's ACL and the user's membership)."""
 
+    can_view: bool = True
+    """Teams are visible to everyone."""
     is_member: bool = False
     is_admin: bool = False
     """Holds TEAM_MEMBERSHIP_UPDATE: may invite, add and remove members."""
-    can_view: bool = True
-    can_edit: bool = False
-    can_delete: bool = False
     can_send_message: bool = False
     access: set[AccessType] = attrs.field(factory=set)
     """The access types the ACL gives the user directly or through PUBLIC / AUTHENTICATED_USERS."""

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from .._convert import from_wire, to_wire
 from ..connection import Connection
 from ..errors import NotFoundError, ValidationError
-from ._wire import AliasRequest, AliasResponse, OwnerRef
+from ._wire import AliasRequest, PrincipalRef
 
-__all__ = ["Principal", "PrincipalLike", "current_user_id", "principal_id_by_name", "resolve_principal"]
+__all__ = ["Principal", "PrincipalLike", "principal_id_by_name", "resolve_principal"]
 
 PrincipalLike = "UserProfile | Team | UserGroupHeader | WellKnownPrincipal | int | str"
 
@@ -70,16 +70,10 @@ def principal_id_by_name(
         except NotFoundError as err:
             missing = err
             continue
-        return from_wire(AliasResponse, answer).principal_id
+        return int(from_wire(PrincipalRef, answer).principal_id)
     assert missing is not None, "no alias kind to look up"
     nobody = " or ".join({"USER_NAME": "user", "TEAM_NAME": "team"}.get(k, k) for k in kinds)
     raise NotFoundError(
         missing.status, f"no {nobody} is named {name!r}", missing.method, missing.url
     ) from missing
 
-
-def current_user_id(conn: Connection) -> str:
-    """The principal id of the user ``conn`` is logged in as (asked once, then kept on the connection)."""
-    if conn.user_id is None:
-        conn.user_id = from_wire(OwnerRef, conn.get("/userProfile")).owner_id
-    return conn.user_id

@@ -15,9 +15,10 @@ from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
 from ._wire import AclEntries, MemberAdminParams
 from .acl import AccessType, Shareable, WellKnownPrincipal
+from .ids import numeric_id
 from .permissions import TeamPermissions
-from .principals import Principal, current_user_id, principal_id_by_name, resolve_principal
-from .user import UserGroupHeader
+from .principals import Principal, principal_id_by_name, resolve_principal
+from .user import UserGroupHeader, current_user_id
 
 __all__ = ["MembershipInvitation", "Team", "TeamMember", "TeamMembershipStatus"]
 
@@ -127,9 +128,7 @@ class Team(Stored, Shareable, Principal):
             if not name:
                 raise ValidationError("id", None, "give a team id or name=")
             id = str(principal_id_by_name(conn, name, ["TEAM_NAME"]))
-        if isinstance(id, bool) or not str(id).strip().isdigit():
-            raise ValidationError("id", id, "team ids are numbers")
-        return cls._load(conn, conn.get(f"/team/{str(id).strip()}"))
+        return cls._load(conn, conn.get(f"/team/{numeric_id(id, 'id', 'team ids are numbers')}"))
 
     def members(self, *, connection: ConnectionLike | None = None) -> Iterator[TeamMember]:
         """Iterate the members (with their admin flag), lazily, page by page."""

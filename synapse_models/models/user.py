@@ -8,12 +8,13 @@ from typing import Any
 import attrs
 
 from .._convert import READ_ONLY
+from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
 from .principals import Principal, principal_id_by_name
 
-__all__ = ["UserGroupHeader", "UserProfile", "me"]
+__all__ = ["UserGroupHeader", "UserProfile", "current_user_id", "me"]
 
 
 @attrs.define(kw_only=True)
@@ -108,6 +109,13 @@ def me(*, connection: ConnectionLike | None = None) -> UserProfile:
     """The profile of the user the connection is logged in as."""
     conn = get_connection(connection)
     return UserProfile._load(conn, conn.get("/userProfile"))
+
+
+def current_user_id(conn: Connection) -> str:
+    """The principal id of the user ``conn`` is logged in as (asked once, then kept on the connection)."""
+    if conn.user_id is None:
+        conn.user_id = str(me(connection=conn)._principal_id("user"))
+    return conn.user_id
 
 
 def _owner_principal(owner_id: str | None, user: object, field: str) -> int:

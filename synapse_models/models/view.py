@@ -13,8 +13,6 @@ from ..errors import HTTPError, NotFoundError, SynapseError, ValidationError
 from ..registry import ConnectionLike
 from ..tables._wire import (
     CellValue,
-    ColumnList,
-    ColumnModelPage,
     PartialRow,
     SnapshotOptions,
     ViewColumnModelRequest,
@@ -24,9 +22,10 @@ from ..tables._wire import (
 from ..tables.encode import encode_cells
 from ..tables.rows import append_change
 from ._table_base import TableBase
-from ._wire import AnnotationsBody, StatusScores
+from ._wire import AnnotationsBody, ListWrapper, Page, StatusScores
 from .column import Column, ColumnType
-from .entity import Entity, parse_entity_id
+from .entity import Entity
+from .ids import parse_entity_id
 from .tree import EntityType, children
 
 if TYPE_CHECKING:
@@ -204,8 +203,8 @@ class View(TableBase):
         conn = self._conn(connection)
         query = ViewDefaultColumnsQuery(view_entity_type=self.VIEW_ENTITY_TYPE,
                                         view_type_mask=self.view_type_mask)
-        found = from_wire(ColumnList, conn.get("/column/tableview/defaults", params=to_wire(query)))
-        return [c.with_id(None) for c in found.columns]
+        found = from_wire(ListWrapper[Column], conn.get("/column/tableview/defaults", params=to_wire(query)))
+        return [c.with_id(None) for c in found.items]
 
     def annotation_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
         """Columns for the annotation keys in the scope.
@@ -222,7 +221,7 @@ class View(TableBase):
         columns: list[Column] = []
         try:
             while True:
-                page = from_wire(ColumnModelPage, conn.run_async_job("/column/view/scope", to_wire(request)))
+                page = from_wire(Page[Column], conn.run_async_job("/column/view/scope", to_wire(request)))
                 columns += [_roomy(c) for c in page.results]
                 if not page.next_page_token:
                     return columns

@@ -23,10 +23,11 @@ from ..transfer.download import download_file_handle, fetch_bytes
 from ..transfer.upload import md5_of_path, upload_bytes, upload_path
 from ._html import html_table
 from ._stored import Stored
-from ._wire import JsonList
-from .entity import Entity, parse_entity_id
+from ._wire import ListWrapper
+from .entity import Entity
 from .evaluation import Evaluation
 from .file_handle import FileHandle
+from .ids import numeric_id, parse_entity_id
 
 __all__ = ["Wiki", "WikiHeader", "WikiOwner"]
 
@@ -67,9 +68,7 @@ def _wiki_id(value: object) -> str | None:
         if value.id is None:
             raise ValidationError("parent", value.title, "the parent page has no id yet; store() it first")
         return value.id
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise ValidationError("parent", value, "give the parent Wiki or its numeric id")
-    return str(value).strip()
+    return numeric_id(value, "parent", "give the parent Wiki or its numeric id")
 
 
 def _short(text: str | None) -> str:
@@ -209,7 +208,8 @@ class Wiki(Stored):
     def _attachments(self, conn: Connection) -> dict[str, tuple[FileHandle, dict[str, Any]]]:
         """The attachments' file handles (read, and as JSON) by file name."""
         self._require_id()
-        found = from_wire(JsonList, conn.get(f"{self.where.path}/wiki2/{self.id}/attachmenthandles")).items
+        answer = conn.get(f"{self.where.path}/wiki2/{self.id}/attachmenthandles")
+        found = from_wire(ListWrapper[dict[str, Any]], answer).items
         wanted = set(self.attachment_file_handle_ids)
         handles = [(from_wire(FileHandle, raw), raw) for raw in found]
         return {str(h.file_name): (h, raw) for h, raw in handles if h.id in wanted}

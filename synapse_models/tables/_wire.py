@@ -11,14 +11,11 @@ from typing import ClassVar
 
 import attrs
 
-from .._convert import WIRE_NAME, register_union
-from ..models.column import Column
+from .._convert import register_union
 
 __all__ = [
     "AppendableRowSetRequest",
     "ColumnChange",
-    "ColumnList",
-    "ColumnModelPage",
     "CsvTableDescriptor",
     "DownloadFromTableRequest",
     "DownloadFromTableResult",
@@ -50,15 +47,6 @@ _T = "org.sagebionetworks.repo.model.table."
 
 
 @attrs.define(kw_only=True)
-class ColumnList:
-    """A ``ListWrapper`` of column models (``POST /column/batch``, its answer, the view defaults)."""
-
-    CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.ListWrapper"
-
-    columns: list[Column] = attrs.field(factory=list, metadata={WIRE_NAME: "list"})
-
-
-@attrs.define(kw_only=True)
 class ViewScope:
     scope: list[str]
     view_entity_type: str
@@ -72,12 +60,6 @@ class ViewColumnModelRequest:
     CONCRETE_TYPE: ClassVar[str] = _T + "ViewColumnModelRequest"
 
     view_scope: ViewScope
-    next_page_token: str | None = None
-
-
-@attrs.define(kw_only=True)
-class ColumnModelPage:
-    results: list[Column] = attrs.field(factory=list)
     next_page_token: str | None = None
 
 
