@@ -165,7 +165,7 @@ def _unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
                 if keeps_unknown:
                     out.pop(key, None)
             else:
-                out[key] = _unstructure_value(value)
+                out[key] = value if type(value) in _PLAIN else _unstructure_value(value)
         if concrete:
             out["concreteType"] = concrete
         return out

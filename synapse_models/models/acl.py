@@ -1,4 +1,4 @@
-"""Sharing settings: access control lists, computed permissions, and the verbs every shareable object has.
+"""Sharing settings: access control lists and the verbs every shareable object has.
 
 Entities, evaluations and teams each carry an :class:`AccessControlList` (an entity may instead inherit the
 ACL of an ancestor, its *benefactor*). The :class:`Shareable` mixin gives them the same verbs::
@@ -10,8 +10,9 @@ ACL of an ancestor, its *benefactor*). The :class:`Shareable` mixin gives them t
     folder.restore_inheritance()                 # entities only: drop the folder's own ACL
 
 Principals (users and teams) are given as :class:`~synapse_models.UserProfile` / :class:`~synapse_models.Team`
-objects, principal ids, a :class:`WellKnownPrincipal`, or user/team names (looked up with
-``POST /principal/alias``).
+objects, principal ids, a :class:`WellKnownPrincipal`, or user/team names (see
+:mod:`synapse_models.models.principals`); what the server computes you may do is in
+:mod:`synapse_models.models.permissions`.
 """
 
 from __future__ import annotations
