@@ -26,6 +26,7 @@ __all__ = [
     "QueryBundle",
     "QueryBundleRequest",
     "Row",
+    "RowRef",
     "SelectColumn",
     "SnapshotOptions",
     "SnapshotRequest",
@@ -110,11 +111,17 @@ class CellValue:
 
 
 @attrs.define(kw_only=True)
-class PartialRow:
-    """A row to add (no id), change (``values``) or delete (an id and no ``values``)."""
+class RowRef:
+    """What names a row: its id and, in a view, the etag of the entity it is."""
 
     row_id: int | None = None
     etag: str | None = None
+
+
+@attrs.define(kw_only=True)
+class PartialRow(RowRef):
+    """A row to add (no id), change (``values``) or delete (an id and no ``values``)."""
+
     values: list[CellValue] | None = None
 
 
@@ -234,10 +241,10 @@ class SelectColumn:
 
 
 @attrs.define(kw_only=True)
-class Row:
-    row_id: int | None = None
+class Row(RowRef):
+    """A row of a query result: its cells as wire text, in the order of the select columns."""
+
     version_number: int | None = None
-    etag: str | None = None
     values: list[str | None] = attrs.field(factory=list)
 
 
