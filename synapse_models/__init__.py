@@ -5,188 +5,121 @@ Example:
     >>> project = sm.Project(name="RNA-seq pilot").store()
     >>> raw = sm.Folder(name="raw", parent=project, annotations={"stage": "raw"}).store()
 
-Importing this package is cheap: ``requests`` loads with the first connection, pandas with the first
-DataFrame, the file, table and collaboration models on first use, and the embedded server
-(``synapse_models.local``) only when you import it.
+Importing this package is cheap: every name below loads with its module on first use, ``requests`` with the
+first connection, pandas with the first DataFrame, and the embedded server (``synapse_models.local``) only
+when you import it.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .connection import Connection
-from .errors import (
-    AsyncJobError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    CredentialsError,
-    EntityUpdateFailure,
-    ForbiddenError,
-    HTTPError,
-    NotConnectedError,
-    NotFoundError,
-    PreconditionFailedError,
-    RateLimitError,
-    ServerError,
-    SynapseError,
-    TransferError,
-    TransportError,
-    ValidationError,
-    ViewUpdateError,
-)
-from .models.acl import (
-    AccessControlList,
-    AccessType,
-    ResourceAccess,
-    TeamPermissions,
-    UserEntityPermissions,
-    UserEvaluationPermissions,
-    WellKnownPrincipal,
-)
-from .models.annotations import Annotations
-from .models.entity import Entity, EntityHeader, EntityType
-from .models.folder import Folder
-from .models.project import Project
-from .registry import connect, connections, disconnect, forget, get_connection, using
-from .transport import RetryPolicy
+__version__ = "0.1.0"
 
-# Files, tables, views and collaboration load on first use (PEP 562), so that a script that only needs
-# projects and folders, and the command line, start fast. Static type checkers see the imports below.
-_LAZY: dict[str, str] = {
-    "StoreResult": "bulk",
-    "StoreResults": "bulk",
-    "store_all": "bulk",
-    "Activity": "models.activity",
-    "UsedEntity": "models.activity",
-    "UsedURL": "models.activity",
-    "Column": "models.column",
-    "ColumnType": "models.column",
-    "FacetType": "models.column",
-    "Evaluation": "models.evaluation",
-    "Submission": "models.evaluation",
-    "SubmissionStatus": "models.evaluation",
-    "SubmissionStatusEnum": "models.evaluation",
-    "File": "models.file",
-    "ExternalFileHandle": "models.file_handle",
-    "FileHandle": "models.file_handle",
-    "S3FileHandle": "models.file_handle",
-    "VersionInfo": "models.file_handle",
-    "Table": "models.table",
-    "UpsertResult": "models.table",
-    "query": "models.table",
-    "MembershipInvitation": "models.team",
-    "Team": "models.team",
-    "TeamMember": "models.team",
-    "TeamMembershipStatus": "models.team",
-    "UserGroupHeader": "models.user",
-    "UserProfile": "models.user",
-    "me": "models.user",
-    "SubmissionView": "models.view",
-    "View": "models.view",
-    "Wiki": "models.wiki",
-    "WikiHeader": "models.wiki",
-}
-
+# THE list of public names: one import per name, from the module that defines it. Type checkers read these
+# imports; at run time each name loads from the module named here on first use (PEP 562, see _exports
+# below). A new public name is one line here and its entry in docs/api.rst (tests/unit/test_public_api.py
+# checks both).
 if TYPE_CHECKING:
-    from .bulk import StoreResult, StoreResults, store_all
-    from .models.activity import Activity, UsedEntity, UsedURL
-    from .models.column import Column, ColumnType, FacetType
-    from .models.evaluation import Evaluation, Submission, SubmissionStatus, SubmissionStatusEnum
-    from .models.file import File
-    from .models.file_handle import ExternalFileHandle, FileHandle, S3FileHandle, VersionInfo
-    from .models.table import Table, UpsertResult, query
-    from .models.team import MembershipInvitation, Team, TeamMember, TeamMembershipStatus
-    from .models.user import UserGroupHeader, UserProfile, me
-    from .models.view import SubmissionView, View
-    from .models.wiki import Wiki, WikiHeader
+    from .bulk import StoreResult as StoreResult
+    from .bulk import StoreResults as StoreResults
+    from .bulk import store_all as store_all
+    from .connection import Connection as Connection
+    from .errors import AsyncJobError as AsyncJobError
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import ConflictError as ConflictError
+    from .errors import CredentialsError as CredentialsError
+    from .errors import EntityUpdateFailure as EntityUpdateFailure
+    from .errors import ForbiddenError as ForbiddenError
+    from .errors import HTTPError as HTTPError
+    from .errors import NotConnectedError as NotConnectedError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import PreconditionFailedError as PreconditionFailedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import ServerError as ServerError
+    from .errors import SynapseError as SynapseError
+    from .errors import TransferError as TransferError
+    from .errors import TransportError as TransportError
+    from .errors import ValidationError as ValidationError
+    from .errors import ViewUpdateError as ViewUpdateError
+    from .models.acl import AccessControlList as AccessControlList
+    from .models.acl import AccessType as AccessType
+    from .models.acl import ResourceAccess as ResourceAccess
+    from .models.acl import WellKnownPrincipal as WellKnownPrincipal
+    from .models.activity import Activity as Activity
+    from .models.activity import UsedEntity as UsedEntity
+    from .models.activity import UsedURL as UsedURL
+    from .models.annotations import Annotations as Annotations
+    from .models.column import Column as Column
+    from .models.column import ColumnType as ColumnType
+    from .models.column import FacetType as FacetType
+    from .models.entity import Entity as Entity
+    from .models.evaluation import Evaluation as Evaluation
+    from .models.evaluation import Submission as Submission
+    from .models.evaluation import SubmissionStatus as SubmissionStatus
+    from .models.evaluation import SubmissionStatusEnum as SubmissionStatusEnum
+    from .models.file import File as File
+    from .models.file_handle import ExternalFileHandle as ExternalFileHandle
+    from .models.file_handle import FileHandle as FileHandle
+    from .models.file_handle import S3FileHandle as S3FileHandle
+    from .models.file_handle import VersionInfo as VersionInfo
+    from .models.folder import Folder as Folder
+    from .models.permissions import TeamPermissions as TeamPermissions
+    from .models.permissions import UserEntityPermissions as UserEntityPermissions
+    from .models.permissions import UserEvaluationPermissions as UserEvaluationPermissions
+    from .models.project import Project as Project
+    from .models.table import Table as Table
+    from .models.table import UpsertResult as UpsertResult
+    from .models.table import query as query
+    from .models.team import MembershipInvitation as MembershipInvitation
+    from .models.team import Team as Team
+    from .models.team import TeamMember as TeamMember
+    from .models.team import TeamMembershipStatus as TeamMembershipStatus
+    from .models.tree import EntityHeader as EntityHeader
+    from .models.tree import EntityType as EntityType
+    from .models.user import UserGroupHeader as UserGroupHeader
+    from .models.user import UserProfile as UserProfile
+    from .models.user import me as me
+    from .models.view import SubmissionView as SubmissionView
+    from .models.view import View as View
+    from .models.wiki import Wiki as Wiki
+    from .models.wiki import WikiHeader as WikiHeader
+    from .registry import connect as connect
+    from .registry import connections as connections
+    from .registry import disconnect as disconnect
+    from .registry import forget as forget
+    from .registry import get_connection as get_connection
+    from .registry import using as using
+    from .retry import RetryPolicy as RetryPolicy
 else:
 
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
+    def _exports() -> dict[str, str]:
+        """The public names and their modules, read from the imports above (this module's own source)."""
+        import ast
+        import sys
+
+        source = __spec__.loader.get_source(__name__)
+        found: dict[str, str] = {}
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+                for item in node.body:
+                    if isinstance(item, ast.ImportFrom):
+                        found.update({alias.asname or alias.name: str(item.module) for alias in item.names})
+        if not found:  # pragma: no cover - only if this file's imports above were rewritten in another form
+            raise ImportError(f"{__name__}: no public names found in {sys.modules[__name__].__file__}")
+        return found
+
+    _EXPORTS = _exports()
+    __all__ = sorted([*_EXPORTS, "__version__"])
+
+    def __getattr__(name: str) -> object:
+        module = _EXPORTS.get(name)
         if module is None:
-            raise AttributeError(f"module 'synapse_models' has no attribute {name!r}")
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         import importlib
 
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
         globals()[name] = value
         return value
 
     def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(_LAZY))
-
-
-__version__ = "0.1.0"
-
-__all__ = [
-    "AccessControlList",
-    "AccessType",
-    "Activity",
-    "Annotations",
-    "AsyncJobError",
-    "AuthenticationError",
-    "BadRequestError",
-    "Column",
-    "ColumnType",
-    "ConflictError",
-    "Connection",
-    "CredentialsError",
-    "Entity",
-    "EntityHeader",
-    "EntityType",
-    "EntityUpdateFailure",
-    "Evaluation",
-    "ExternalFileHandle",
-    "FacetType",
-    "File",
-    "FileHandle",
-    "Folder",
-    "ForbiddenError",
-    "HTTPError",
-    "MembershipInvitation",
-    "NotConnectedError",
-    "NotFoundError",
-    "PreconditionFailedError",
-    "Project",
-    "RateLimitError",
-    "ResourceAccess",
-    "RetryPolicy",
-    "S3FileHandle",
-    "ServerError",
-    "StoreResult",
-    "StoreResults",
-    "Submission",
-    "SubmissionStatus",
-    "SubmissionStatusEnum",
-    "SubmissionView",
-    "SynapseError",
-    "Table",
-    "Team",
-    "TeamMember",
-    "TeamMembershipStatus",
-    "TeamPermissions",
-    "TransferError",
-    "TransportError",
-    "UpsertResult",
-    "UsedEntity",
-    "UsedURL",
-    "UserEntityPermissions",
-    "UserEvaluationPermissions",
-    "UserGroupHeader",
-    "UserProfile",
-    "ValidationError",
-    "VersionInfo",
-    "View",
-    "ViewUpdateError",
-    "WellKnownPrincipal",
-    "Wiki",
-    "WikiHeader",
-    "__version__",
-    "connect",
-    "connections",
-    "disconnect",
-    "forget",
-    "get_connection",
-    "me",
-    "query",
-    "store_all",
-    "using",
-]
+        return sorted(set(globals()) | set(_EXPORTS))

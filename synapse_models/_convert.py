@@ -1,21 +1,25 @@
 """THE converter between model objects and Synapse's JSON.
 
-One place owns the wire format:
+One place owns the wire format, for models and for the private request and response classes alike:
 
-* snake_case attribute names <-> camelCase keys;
-* ``datetime`` <-> ISO-8601 UTC strings with milliseconds;
-* ``concreteType`` unions (entities, and later file handles) with a fallback class for types we do not model;
+* snake_case attribute names <-> camelCase keys (``metadata={WIRE_NAME: ...}`` where Synapse differs);
+* ``datetime`` <-> ISO-8601 UTC strings with milliseconds; enums as their values; sets as sorted lists;
+* ``concreteType`` unions (entities, file handles, provenance items), at any depth, with a fallback class
+  for types we do not model; the modules that define the members load on first need
+  (:func:`set_union_loader`);
 * fields marked read-only (``metadata={READ_ONLY: True}``) are read from responses but never sent;
+* fields marked client-side (``metadata={LOCAL: True}``) never travel;
 * keys a model does not know are kept on the object and sent back on update, so a PUT never drops data;
 * ``None`` is never sent (the server treats absent and null alike).
 
-Models register themselves with :func:`register_union` (for concreteType dispatch); everything else is
-automatic for any attrs class.
+Classes join a union with :func:`register_union` (an ``Entity`` subclass does so as it is defined); everything
+else is automatic for any attrs class.
 """
 
 from __future__ import annotations
 
 import enum
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -25,18 +29,27 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 __all__ = [
+    "LOCAL",
     "READ_ONLY",
     "WIRE_NAME",
+    "concrete_type",
     "converter",
     "format_datetime",
     "from_wire",
     "parse_datetime",
     "register_union",
+    "set_union_loader",
     "to_wire",
+    "union_members",
+    "wire_field_names",
 ]
 
 READ_ONLY = "synapse_models.read_only"
+"""Field metadata: set by the server, read from responses, never sent."""
 WIRE_NAME = "synapse_models.wire_name"
+"""Field metadata: the JSON key, where it is not the camelCase of the attribute name."""
+LOCAL = "synapse_models.local_only"
+"""Field metadata: client-side state (a local path, pending rows...) or a part the model converts itself."""
 _UNKNOWN = "_unknown_fields"
 
 T = TypeVar("T")
@@ -71,12 +84,20 @@ def format_datetime(value: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def _sorted_list(values: set[Any] | frozenset[Any]) -> list[Any]:
+    # a JSON array needs an order; a stable one keeps bodies (and snapshots of them) comparable
+    return sorted(converter.unstructure(v) for v in values)
+
+
 converter.register_structure_hook(datetime, lambda value, _: parse_datetime(value))
 converter.register_unstructure_hook(datetime, format_datetime)
+converter.register_unstructure_hook(enum.Enum, lambda e: e.value)
+converter.register_unstructure_hook(set, _sorted_list)
+converter.register_unstructure_hook(frozenset, _sorted_list)
 
 
 def _is_wire(a: attrs.Attribute[Any]) -> bool:
-    return not a.metadata.get("synapse_models.local_only") and (a.init or bool(a.metadata.get(READ_ONLY)))
+    return not a.metadata.get(LOCAL) and (a.init or bool(a.metadata.get(READ_ONLY)))
 
 
 def wire_field_names(cls: type) -> list[str]:
@@ -113,18 +134,38 @@ def _structure_factory(cls: type) -> Callable[[Any, Any], Any]:
     return structure
 
 
+_PLAIN = frozenset({str, int, float, bool})
+_hooks: dict[type, Callable[[Any], Any]] = {}
+
+
+def _unstructure_value(value: Any) -> Any:
+    """One value for JSON; plain values and lists of them without a dispatch (table rows have many)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list:
+        return [_unstructure_value(v) for v in value]
+    hook = _hooks.get(kind)
+    if hook is None:
+        hook = _hooks[kind] = converter.get_unstructure_hook(kind)
+    return hook(value)
+
+
 def _unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
-    wire = [a for a in attrs.fields(cls) if _is_wire(a)]
+    fields = attrs.fields(cls)
+    sent = [(a.name, _wire_name(a)) for a in fields if _is_wire(a) and not a.metadata.get(READ_ONLY)]
     concrete = getattr(cls, "CONCRETE_TYPE", None)
+    keeps_unknown = any(a.name == _UNKNOWN for a in fields)
 
     def unstructure(obj: Any) -> dict[str, Any]:
-        out: dict[str, Any] = dict(getattr(obj, _UNKNOWN, None) or {})
-        for a in wire:
-            value = getattr(obj, a.name)
+        out: dict[str, Any] = dict(getattr(obj, _UNKNOWN) or {}) if keeps_unknown else {}
+        for name, key in sent:
+            value = getattr(obj, name)
             if value is None:
-                out.pop(_wire_name(a), None)
-                continue
-            out[_wire_name(a)] = converter.unstructure(value)
+                if keeps_unknown:
+                    out.pop(key, None)
+            else:
+                out[key] = value if type(value) in _PLAIN else _unstructure_value(value)
         if concrete:
             out["concreteType"] = concrete
         return out
@@ -134,74 +175,92 @@ def _unstructure_factory(cls: type) -> Callable[[Any], dict[str, Any]]:
 
 converter.register_structure_hook_factory(attrs.has, _structure_factory)
 converter.register_unstructure_hook_factory(attrs.has, _unstructure_factory)
-converter.register_unstructure_hook(enum.Enum, lambda e: e.value)
 
-_unions: dict[str, dict[str, type]] = {}
-_fallbacks: dict[str, type] = {}
-_lazy: dict[str, dict[str, str]] = {}
+# -- concreteType unions ---------------------------------------------------------------------------------
 
-
-def register_lazy(base: type, tag: str, module: str) -> None:
-    """Say which module defines the union member for ``tag``; it is imported the first time that tag is seen.
-
-    This keeps ``import synapse_models`` cheap while ``Entity.get("syn1")`` still returns a ``File`` for a
-    FileEntity even when nothing has imported the file model yet.
-    """
-    _lazy.setdefault(base.__qualname__, {})[tag] = module
-
-
-def lazy_members(base: type) -> dict[str, str]:
-    """The lazily imported members of a union: concreteType -> module."""
-    return dict(_lazy.get(base.__qualname__, {}))
+_unions: dict[type, dict[str, type]] = {}
+_fallbacks: dict[type, type] = {}
+_loaders: dict[type, Callable[[], None]] = {}
+_loading = threading.Lock()
 
 
 def register_union(base: type, cls: type, *, fallback: bool = False) -> None:
     """Make ``cls`` a member of the ``concreteType`` union rooted at ``base``.
 
-    ``from_wire(base, data)`` then builds the class whose ``CONCRETE_TYPE`` matches ``data["concreteType"]``
-    (and its aliases in ``CONCRETE_ALIASES``), or the fallback class for unknown types.
+    Structuring ``base`` (``from_wire(base, data)``, or a field typed ``base`` or ``list[base]``) then
+    builds the class whose ``CONCRETE_TYPE`` matches ``data["concreteType"]`` (or one of its
+    ``CONCRETE_ALIASES``), or the fallback class for types nobody registered.
     """
-    members = _unions.setdefault(base.__qualname__, {})
+    if base not in _unions:
+        _unions[base] = {}
+        converter.register_structure_hook_func(
+            lambda t: t is base, lambda data, _: _structure_member(base, data)
+        )
     if fallback:
-        _fallbacks[base.__qualname__] = cls
+        _fallbacks[base] = cls
         return
     for tag in (getattr(cls, "CONCRETE_TYPE", None), *getattr(cls, "CONCRETE_ALIASES", ())):
         if tag:
-            members[tag] = cls
+            _unions[base][tag] = cls
+
+
+def set_union_loader(base: type, loader: Callable[[], None]) -> None:
+    """Say how to load the modules that define members of ``base``'s union.
+
+    ``loader`` runs once, the first time a ``concreteType`` nobody has registered yet is read; this keeps
+    ``import synapse_models`` cheap while ``Entity.get("syn1")`` still returns a ``File`` for a FileEntity
+    even when nothing has imported the file model yet.
+    """
+    _loaders[base] = loader
 
 
 def union_members(base: type) -> dict[str, type]:
-    """The classes registered in a union, by concreteType."""
-    return dict(_unions.get(base.__qualname__, {}))
+    """The classes registered in a union so far, by concreteType."""
+    return dict(_unions.get(base, {}))
 
 
-def from_wire(cls: type[T], data: dict[str, Any]) -> T:
-    """Build a model from a response body (dispatching on ``concreteType`` for union bases)."""
-    members = _unions.get(cls.__qualname__)
-    if members is not None:
-        tag = data.get("concreteType")
-        target = members.get(tag) if tag else None
-        if target is None and tag in _lazy.get(cls.__qualname__, {}):
-            import importlib
-
-            importlib.import_module(_lazy[cls.__qualname__][tag])
-            target = members.get(tag)
-        if target is None:
-            target = _fallbacks.get(cls.__qualname__, cls)
-        return converter.structure(data, target)
-    return converter.structure(data, cls)
-
-
-def to_wire(obj: Any) -> dict[str, Any]:
-    """The request body of a model: camelCase, no read-only fields, no ``None``, unknown fields kept."""
-    data: dict[str, Any] = converter.unstructure(obj)
-    for a in attrs.fields(type(obj)):
-        if a.metadata.get(READ_ONLY):
-            data.pop(_wire_name(a), None)
-    return data
+def _structure_member(base: type, data: Any) -> Any:
+    members = _unions[base]
+    tag = data.get("concreteType")
+    target = members.get(tag) if tag else None
+    if target is None and tag and base in _loaders:
+        with _loading:  # a second thread waits until the first has imported everything
+            loader = _loaders.pop(base, None)
+            if loader is not None:
+                loader()
+        target = members.get(tag)
+    if target is None:
+        target = _fallbacks.get(base)
+        if target is None:  # no fallback class: the base itself, built field by field
+            return _structure_factory(base)(data, base)
+    return converter.structure(data, target)
 
 
-def full_wire(obj: Any) -> dict[str, Any]:
-    """Every field, read-only ones included (for comparisons and caches)."""
-    result: dict[str, Any] = converter.unstructure(obj)
+def concrete_type(obj: Any) -> str | None:
+    """The ``concreteType`` an object is sent with: its class's, or the one a fallback object came with."""
+    tag = getattr(obj, "CONCRETE_TYPE", None) or (getattr(obj, _UNKNOWN, None) or {}).get("concreteType")
+    return str(tag) if tag else None
+
+
+def from_wire(cls: type[T], data: Any) -> T:
+    """Build a model (or a wire class) from a response body, dispatching on ``concreteType`` for unions."""
+    result: T = converter.structure(data, cls)
     return result
+
+
+def to_wire(obj: Any, **changes: Any) -> dict[str, Any]:
+    """The request body of a model: camelCase, no read-only fields, no ``None``, unknown fields kept.
+
+    ``changes`` replace attribute values in the body only (the object is not touched), e.g. an ACL sent under
+    its owner's id.
+    """
+    data: dict[str, Any] = converter.unstructure(obj)
+    if changes:
+        fields = attrs.fields_dict(type(obj))
+        for name, value in changes.items():
+            key = _wire_name(fields[name])
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = converter.unstructure(value)
+    return data

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
-from ._retry import Deadline
 from .errors import TransportError, public_url
+from .retry import Deadline
 
 __all__ = ["CHUNK_SIZE", "Headers", "Request", "Response"]
 

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from ._retry import Deadline, RetryPolicy
 from ._scope import Scope
 from .credentials import Endpoints
 from .errors import AsyncJobError, error_for_response, error_for_status, public_url
+from .retry import Deadline, RetryPolicy
 from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
 
 __all__ = ["Connection", "Service", "current_connection"]

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from ._http import Headers, Request, Response
-from ._retry import REFUSED_STATUSES, RETRY_STATUSES, Deadline, RetryPolicy, RetryState
 from .errors import TransportError, error_for_response, public_url
+from .retry import REFUSED_STATUSES, RETRY_STATUSES, Deadline, RetryPolicy, RetryState
 
 if TYPE_CHECKING:
     import requests

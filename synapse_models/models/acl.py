@@ -1,4 +1,4 @@
-"""Sharing settings: access control lists, computed permissions, and the verbs every shareable object has.
+"""Sharing settings: access control lists and the verbs every shareable object has.
 
 Entities, evaluations and teams each carry an :class:`AccessControlList` (an entity may instead inherit the
 ACL of an ancestor, its *benefactor*). The :class:`Shareable` mixin gives them the same verbs::
@@ -10,8 +10,9 @@ ACL of an ancestor, its *benefactor*). The :class:`Shareable` mixin gives them t
     folder.restore_inheritance()                 # entities only: drop the folder's own ACL
 
 Principals (users and teams) are given as :class:`~synapse_models.UserProfile` / :class:`~synapse_models.Team`
-objects, principal ids, a :class:`WellKnownPrincipal`, or user/team names (looked up with
-``POST /principal/alias``).
+objects, principal ids, a :class:`WellKnownPrincipal`, or user/team names (see
+:mod:`synapse_models.models.principals`); what the server computes you may do is in
+:mod:`synapse_models.models.permissions`.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, parse_datetime
+from .._convert import READ_ONLY, from_wire, to_wire
 from ..connection import Connection
-from ..errors import ForbiddenError, NotFoundError, ValidationError
+from ..errors import ValidationError
 from ..registry import ConnectionLike
-from ._record import Record
+from ._html import html_table
+from ._stored import Stored
+from ._wire import IdRef
+from .permissions import TeamPermissions, UserEntityPermissions, UserEvaluationPermissions
+from .principals import PrincipalLike, resolve_principal
 
 __all__ = [
     "AccessControlList",
@@ -77,9 +82,6 @@ class WellKnownPrincipal(enum.IntEnum):
     ANONYMOUS = 273950
 
 
-PrincipalLike = "UserProfile | Team | UserGroupHeader | WellKnownPrincipal | int | str"
-
-
 AccessInput = Iterable[AccessType | str] | AccessType | str
 
 
@@ -99,43 +101,6 @@ def to_access_types(value: AccessInput, field: str = "access") -> set[AccessType
     return result
 
 
-def resolve_principal(conn: Connection, principal: object, field: str = "principal") -> int:
-    """The principal id of a user or team given as an object, an id, or a user/team name.
-
-    Raises:
-        ValidationError: The value is not something that names a principal (checked before any request).
-        NotFoundError: No user or team has that name.
-    """
-    from .team import Team
-    from .user import UserGroupHeader, UserProfile
-
-    if isinstance(principal, (UserProfile, UserGroupHeader)):
-        if principal.owner_id is None:
-            raise ValidationError(field, principal, "this user has no owner id")
-        return int(principal.owner_id)
-    if isinstance(principal, Team):
-        if principal.id is None:
-            raise ValidationError(field, principal.name, "the team has no id yet; store() it first")
-        return int(principal.id)
-    if isinstance(principal, bool) or not isinstance(principal, (int, str)):
-        raise ValidationError(field, principal, "give a UserProfile, a Team, a principal id or a name")
-    if isinstance(principal, int):
-        if principal <= 0:
-            raise ValidationError(field, principal, "principal ids are positive")
-        return principal
-    text = principal.strip()
-    if not text:
-        raise ValidationError(field, principal, "an empty name names nobody")
-    if text.isdigit():
-        return int(text)
-    for kind in ("USER_NAME", "TEAM_NAME"):
-        try:
-            return int(conn.post("/principal/alias", {"alias": text, "type": kind})["principalId"])
-        except NotFoundError:
-            continue
-    raise NotFoundError(404, f"no user or team is named {text!r}", "POST", "/principal/alias")
-
-
 @attrs.define(kw_only=True)
 class ResourceAccess:
     """One ACL entry: what one principal (user or team) may do."""
@@ -147,7 +112,7 @@ class ResourceAccess:
 
 
 @attrs.define(kw_only=True)
-class AccessControlList(Record):
+class AccessControlList(Stored):
     """The sharing settings of one entity, evaluation or team.
 
     Change it with :meth:`grant`/:meth:`revoke` and :meth:`store` it (etag-checked), or use the same verbs on
@@ -159,6 +124,8 @@ class AccessControlList(Record):
         >>> acl.grant("bob", ["READ"])
         >>> acl.store()
     """
+
+    _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ("owner_id", "owner_kind")
 
     id: str | None = None
     """The id of the object whose ACL this is (for an inherited ACL: the benefactor's id)."""
@@ -172,7 +139,6 @@ class AccessControlList(Record):
     """The object these settings apply to (differs from ``id`` while inherited)."""
     owner_kind: str = attrs.field(default="entity", init=False, eq=False)
     """``entity``, ``evaluation`` or ``team``."""
-
 
     @property
     def inherited(self) -> bool:
@@ -195,9 +161,7 @@ class AccessControlList(Record):
     def grant(self, principal: object, access: AccessInput,
               *, connection: ConnectionLike | None = None) -> AccessControlList:
         """Add access types for a principal (kept locally until :meth:`store`)."""
-        wanted = to_access_types(access)
-        if not wanted:
-            raise ValidationError("access", access, "give at least one access type (revoke() removes access)")
+        wanted = _wanted(access)
         pid = resolve_principal(self._conn(connection), principal)
         for entry in self.resource_access:
             if entry.principal_id == pid:
@@ -224,40 +188,30 @@ class AccessControlList(Record):
         return self
 
     def to_body(self) -> dict[str, Any]:
-        """The request body (entries in a stable order)."""
-        body: dict[str, Any] = dict(self._unknown_fields)
-        body.pop("creationDate", None)
-        body["id"] = self.owner_id or self.id
-        if self.etag and not self.inherited:
-            body["etag"] = self.etag
-        else:
-            body.pop("etag", None)
-        body["resourceAccess"] = [
-            {"principalId": e.principal_id, "accessType": sorted(a.value for a in e.access_type)}
-            for e in sorted(self.resource_access, key=lambda e: e.principal_id)
-        ]
-        return body
+        """The request body: sent under the owner's id, entries in a stable order, no etag while inherited."""
+        return self._wire()
 
     def store(self, *, connection: ConnectionLike | None = None) -> AccessControlList:
         """Save the settings (PUT with the etag; POST when an entity stops inheriting); no-op if unchanged."""
-        conn = self._conn(connection)
-        body = self._wire()
-        if self._unchanged(body):
-            return self
-        owner = self.owner_id or self.id
-        if self.owner_kind == "entity":
-            if self.inherited:
-                answer = conn.post(f"/entity/{owner}/acl", body)
-            else:
-                answer = conn.put(f"/entity/{owner}/acl", body)
-        elif self.owner_kind == "evaluation":
-            answer = conn.put("/evaluation/acl", body)
-        else:
-            answer = conn.put("/team/acl", body)
-        return self._take(_acl_from_wire(answer, conn, owner_id=str(owner), kind=self.owner_kind))
+        return self._write(self._conn(connection))
+
+    # -- life cycle hooks (see _stored.py) ------------------------------------------------------------
 
     def _wire(self) -> dict[str, Any]:
-        return self.to_body()
+        entries = sorted(self.resource_access, key=lambda e: e.principal_id)
+        etag = self.etag if self.etag and not self.inherited else None
+        return to_wire(self, id=self.owner_id or self.id, etag=etag, resource_access=entries)
+
+    def _send_update(self, conn: Connection, body: dict[str, Any]) -> Any:
+        if self.owner_kind != "entity":
+            return conn.put(f"/{self.owner_kind}/acl", body)
+        owner = self.owner_id or self.id
+        if self.inherited:
+            return conn.post(f"/entity/{owner}/acl", body)
+        return conn.put(f"/entity/{owner}/acl", body)
+
+    def _from_answer(self, conn: Connection, data: Any) -> AccessControlList:
+        return _acl_from_wire(data, conn, owner_id=str(self.owner_id or self.id), kind=self.owner_kind)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{e.principal_id}</td>"
@@ -266,86 +220,18 @@ class AccessControlList(Record):
         return f"<table><tr><th>principal</th><th>access</th></tr>{rows}</table>"
 
 
-def _acl_from_wire(data: dict[str, Any], conn: Connection, *, owner_id: str, kind: str) -> AccessControlList:
-    entries = [ResourceAccess(principal_id=int(e["principalId"]), access_type=list(e.get("accessType") or []))
-               for e in data.get("resourceAccess") or []]
-    acl = AccessControlList(id=str(data.get("id")), etag=data.get("etag"), resource_access=entries)
-    if data.get("creationDate"):
-        acl.creation_date = parse_datetime(data["creationDate"])
-    known = {"id", "etag", "resourceAccess", "creationDate"}
-    acl._unknown_fields = {k: v for k, v in data.items() if k not in known}
+def _acl_from_wire(data: Any, conn: Connection, *, owner_id: str, kind: str) -> AccessControlList:
+    acl = from_wire(AccessControlList, data)
     acl.owner_id = owner_id
     acl.owner_kind = kind
     return acl._loaded(conn)
 
 
-@attrs.define(kw_only=True)
-class UserEntityPermissions:
-    """What the current user may do with an entity, as the server computes it."""
-
-    can_view: bool = False
-    can_edit: bool = False
-    can_move: bool = False
-    can_add_child: bool = False
-    can_certified_user_edit: bool = False
-    can_certified_user_add_child: bool = False
-    is_certified_user: bool = False
-    can_change_permissions: bool = False
-    can_change_settings: bool = False
-    can_delete: bool = False
-    can_download: bool = False
-    can_upload: bool = False
-    can_enable_inheritance: bool = False
-    can_public_read: bool = False
-    can_moderate: bool = False
-    is_certification_required: bool = False
-    is_entity_open_data: bool = False
-    is_data_contributor: bool = False
-    owner_principal_id: int | None = None
-    """The creator of the entity."""
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-
-
-@attrs.define(kw_only=True)
-class UserEvaluationPermissions:
-    """What the current user may do with an evaluation queue, as the server computes it."""
-
-    can_view: bool = False
-    can_edit: bool = False
-    can_delete: bool = False
-    can_submit: bool = False
-    can_change_permissions: bool = False
-    can_public_read: bool = False
-    can_participate: bool = False
-    can_view_private_submission_status_annotations: bool = False
-    can_edit_submission_statuses: bool = False
-    can_delete_submissions: bool = False
-    owner_principal_id: int | None = None
-    """The creator of the evaluation."""
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-
-
-@attrs.define(kw_only=True)
-class TeamPermissions:
-    """What the current user may do with a team (from the team's ACL and the user's membership)."""
-
-    is_member: bool = False
-    is_admin: bool = False
-    """Holds TEAM_MEMBERSHIP_UPDATE: may invite, add and remove members."""
-    can_view: bool = True
-    can_edit: bool = False
-    can_delete: bool = False
-    can_send_message: bool = False
-    access: set[AccessType] = attrs.field(factory=set)
-    """The access types the ACL gives the user directly or through PUBLIC / AUTHENTICATED_USERS."""
-
-
-def html_table(rows: Iterable[tuple[str, object]]) -> str:
-    """A two-column HTML table of (label, value) rows, for notebooks (values are escaped)."""
-    body = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-                   f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
-                   for k, v in rows if v is not None)
-    return f"<table>{body}</table>"
+def _wanted(access: AccessInput) -> set[AccessType]:
+    wanted = to_access_types(access)
+    if not wanted:
+        raise ValidationError("access", access, "give at least one access type (revoke() removes access)")
+    return wanted
 
 
 class Shareable:
@@ -374,7 +260,7 @@ class Shareable:
         """The access control list that applies to this object (for an entity maybe its benefactor's)."""
         conn, oid = self._acl_owner(connection)
         if self.ACL_KIND == "entity":
-            benefactor = str(conn.get(f"/entity/{oid}/benefactor")["id"])
+            benefactor = _benefactor(conn, oid)
             return _acl_from_wire(conn.get(f"/entity/{benefactor}/acl"), conn, owner_id=oid, kind="entity")
         return _acl_from_wire(conn.get(f"/{self.ACL_KIND}/{oid}/acl"), conn, owner_id=oid, kind=self.ACL_KIND)
 
@@ -389,9 +275,7 @@ class Shareable:
             ValidationError: An unknown access type, or a malformed principal (before any request).
             NotFoundError: No user or team has that name.
         """
-        wanted = to_access_types(access)
-        if not wanted:
-            raise ValidationError("access", access, "give at least one access type (revoke() removes access)")
+        wanted = _wanted(access)
         conn, _ = self._acl_owner(connection)
         pid = resolve_principal(conn, principal)
         acl = self.acl(connection=conn)
@@ -416,11 +300,8 @@ class Shareable:
     def permissions(self, *, connection: ConnectionLike | None = None) -> Any:
         """What the current user may do here, as the server computes it."""
         conn, oid = self._acl_owner(connection)
-        if self.ACL_KIND == "entity":
-            return from_wire(UserEntityPermissions, conn.get(f"/entity/{oid}/permissions"))
-        if self.ACL_KIND == "evaluation":
-            return from_wire(UserEvaluationPermissions, conn.get(f"/evaluation/{oid}/permissions"))
-        return _team_permissions(conn, oid)
+        kind = UserEntityPermissions if self.ACL_KIND == "entity" else UserEvaluationPermissions
+        return from_wire(kind, conn.get(f"/{self.ACL_KIND}/{oid}/permissions"))
 
 
 class EntityShareable(Shareable):
@@ -436,33 +317,14 @@ class EntityShareable(Shareable):
     def benefactor(self, *, connection: ConnectionLike | None = None) -> str:
         """The id of the entity whose ACL applies here (this entity's own id when it has its own ACL)."""
         conn, oid = self._acl_owner(connection)
-        return str(conn.get(f"/entity/{oid}/benefactor")["id"])
+        return _benefactor(conn, oid)
 
     def restore_inheritance(self, *, connection: ConnectionLike | None = None) -> None:
         """Delete this entity's own ACL so it inherits from its parent again (no-op if it already does)."""
         conn, oid = self._acl_owner(connection)
-        if str(conn.get(f"/entity/{oid}/benefactor")["id"]) == oid:
+        if _benefactor(conn, oid) == oid:
             conn.delete(f"/entity/{oid}/acl")
 
 
-def _team_permissions(conn: Connection, team_id: str) -> TeamPermissions:
-    me = conn.user_id or str(conn.get("/userProfile")["ownerId"])
-    try:
-        acl = conn.get(f"/team/{team_id}/acl")
-    except ForbiddenError:
-        acl = {}
-    groups = {int(me), int(WellKnownPrincipal.PUBLIC), int(WellKnownPrincipal.AUTHENTICATED_USERS)}
-    access: set[AccessType] = set()
-    for entry in acl.get("resourceAccess") or []:
-        if int(entry["principalId"]) in groups:
-            access |= {AccessType(a) for a in entry.get("accessType") or [] if a in AccessType.__members__}
-    try:
-        member = conn.get(f"/team/{team_id}/member/{me}")
-        is_member, is_admin = True, bool(member.get("isAdmin"))
-    except NotFoundError:
-        is_member, is_admin = False, False
-    return TeamPermissions(
-        is_member=is_member, is_admin=is_admin or AccessType.TEAM_MEMBERSHIP_UPDATE in access,
-        can_view=True, can_edit=AccessType.UPDATE in access, can_delete=AccessType.DELETE in access,
-        can_send_message=AccessType.SEND_MESSAGE in access or is_member, access=access,
-    )
+def _benefactor(conn: Connection, entity_id: str) -> str:
+    return from_wire(IdRef, conn.get(f"/entity/{entity_id}/benefactor")).id

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, register_union, to_wire
+from .._convert import LOCAL, READ_ONLY, from_wire, register_union, to_wire
+from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
-
-if TYPE_CHECKING:
-    from ..connection import Connection
-    from .entity import Entity
+from ._stored import Stored
+from .entity import Entity, Versionable
+from .ids import parse_entity_id
 
 __all__ = ["Activity", "Reference", "Used", "UsedEntity", "UsedURL"]
 
-LOCAL = "synapse_models.local_only"
 UsedInput = Any
 """An entity, ``"syn1"``, ``"syn1.2"``, ``(entity_or_id, version)``, a URL, or a :class:`Used`."""
 
@@ -84,8 +83,6 @@ def to_used(item: UsedInput, executed: bool, field: str) -> Used:
     Raises:
         ValidationError: The item is none of the accepted forms.
     """
-    from .entity import Entity, Versionable, parse_entity_id
-
     if isinstance(item, Used):
         if item.was_executed != executed and isinstance(item, (UsedEntity, UsedURL)):
             return attrs.evolve(item, was_executed=executed)
@@ -140,13 +137,15 @@ def _executed_items(items: Iterable[UsedInput] | None) -> list[Used]:
 
 
 @attrs.define
-class Activity:
+class Activity(Stored):
     """How an entity version was made: the inputs it ``used`` and the code it ``executed``.
 
     Items may be entities, ``"syn1"``, ``"syn1.2"``, ``(entity, version)``, URLs, :class:`UsedEntity` or
     :class:`UsedURL`; bad items raise :class:`~synapse_models.ValidationError` immediately. An activity is
     stored with the entity it belongs to (``File(..., activity=...).store()``).
     """
+
+    _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ("executed",)
 
     name: str | None = None
     """A short name for the step (``"align reads"``)."""
@@ -169,26 +168,21 @@ class Activity:
     """When it was last changed (UTC)."""
     modified_by: str | None = attrs.field(default=None, init=False, eq=False, metadata={READ_ONLY: True})
     """The principal id of the last modifier."""
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _stored: dict[str, Any] | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     # -- wire ----------------------------------------------------------------------------------------
 
     def to_wire(self) -> dict[str, Any]:
         """The request body (``used`` holds both lists, told apart by ``wasExecuted``)."""
-        body = to_wire(self)
-        body["used"] = [to_wire(item) for item in self.check()]
-        return body
+        return to_wire(self, used=self.check())
 
     @classmethod
     def from_wire(cls, data: dict[str, Any]) -> Activity:
         """Build an activity from a response body."""
-        items = [from_wire(Used, item) for item in data.get("used") or []]
-        plain = {k: v for k, v in data.items() if k != "used"}
-        activity: Activity = from_wire(cls, plain)
+        activity: Activity = from_wire(cls, data)
+        items = from_wire(_UsedItems, data).used  # the converter of ``used`` takes every item as read
         activity.used = [i for i in items if not i.was_executed]
         activity.executed = [i for i in items if i.was_executed]
-        activity._stored = activity.to_wire()
+        activity._snapshot()
         return activity
 
     def check(self) -> list[Used]:
@@ -200,7 +194,7 @@ class Activity:
     @property
     def changed(self) -> bool:
         """Whether it differs from what was last read from or written to the server."""
-        return self._stored is None or self._stored != self.to_wire()
+        return self._changed(self.to_wire())
 
     # -- verbs ---------------------------------------------------------------------------------------
 
@@ -212,8 +206,6 @@ class Activity:
         Raises:
             NotFoundError: The entity (version) has no provenance, or does not exist.
         """
-        from .entity import Entity, Versionable, parse_entity_id
-
         bound = entity.connection if isinstance(entity, Entity) else None
         conn = get_connection(connection, bound=bound)
         if isinstance(entity, Entity):
@@ -230,20 +222,7 @@ class Activity:
 
     def store(self, *, connection: ConnectionLike | None = None) -> Activity:
         """Create the activity, or update it when it has an id (nothing is sent when unchanged)."""
-        self._write(get_connection(connection))
-        return self
-
-    def _write(self, conn: Connection) -> None:
-        body = self.to_wire()
-        if self.id is None:
-            self._take(conn.post("/activity", body))
-        elif self.changed:
-            self._take(conn.put(f"/activity/{self.id}", body))
-
-    def _take(self, data: dict[str, Any]) -> None:
-        fresh = Activity.from_wire(data)
-        for field in attrs.fields(Activity):
-            object.__setattr__(self, field.name, getattr(fresh, field.name))
+        return self._write(get_connection(connection))
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
         """Delete the activity (entities it generated lose their provenance)."""
@@ -251,5 +230,25 @@ class Activity:
             raise ValidationError("id", None, "the activity was never stored")
         get_connection(connection).delete(f"/activity/{self.id}")
         self.id = None
-        self.etag = None
-        self._stored = None
+        self._forget()
+
+    # -- life cycle hooks (see _stored.py) -----------------------------------------------------------
+
+    def _wire(self) -> dict[str, Any]:
+        return self.to_wire()
+
+    def _create_path(self) -> str:
+        return "/activity"
+
+    def _update_path(self) -> str:
+        return f"/activity/{self.id}"
+
+    def _from_answer(self, conn: Connection, data: Any) -> Activity:
+        return Activity.from_wire(data)
+
+
+@attrs.define(kw_only=True)
+class _UsedItems:
+    """The ``used`` list of an activity body, each item as its own class (``wasExecuted`` as sent)."""
+
+    used: list[Used] = attrs.field(factory=list)

@@ -21,7 +21,9 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from datetime import date, datetime, timezone
 from typing import Any, TypeAlias
 
+from .._convert import converter, from_wire, to_wire
 from ..errors import ValidationError
+from ._wire import AnnotationEntry, AnnotationsBody
 
 __all__ = ["AnnotationValue", "Annotations", "AnnotationsInput"]
 
@@ -186,30 +188,39 @@ class Annotations(MutableMapping[str, list[AnnotationValue]]):
         """A plain ``dict`` copy."""
         return {k: list(v) for k, v in self._data.items()}
 
+    def copy(self) -> Annotations:
+        """A copy (values as they are, not checked again)."""
+        result = Annotations()
+        result._data = self.to_dict()
+        return result
+
+    def to_body(self, entity_id: str | None, etag: str | None) -> AnnotationsBody:
+        """The ``Annotations`` v2 body of these annotations, for the object ``entity_id`` at ``etag``."""
+        values = {k: AnnotationEntry(type=wire_type(v), value=[_encode(x) for x in v])
+                  for k, v in self._data.items()}
+        return AnnotationsBody(id=entity_id or None, etag=etag or None, annotations=values)
+
     def to_wire(self, entity_id: str | None, etag: str | None) -> dict[str, Any]:
         """The ``Annotations`` v2 JSON body."""
-        body: dict[str, Any] = {
-            "annotations": {
-                k: {"type": wire_type(v), "value": [_encode(x) for x in v]} for k, v in self._data.items()
-            },
-        }
-        if entity_id:
-            body["id"] = entity_id
-        if etag:
-            body["etag"] = etag
-        return body
+        return to_wire(self.to_body(entity_id, etag))
+
+    @classmethod
+    def from_body(cls, body: AnnotationsBody | None) -> Annotations:
+        """Read an ``Annotations`` v2 body (values are taken as the server has them, not checked again)."""
+        result = cls()
+        for key, entry in (body.annotations if body else {}).items():
+            result._data[key] = [_decode(entry.type, text) for text in entry.value]
+        return result
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any] | None) -> Annotations:
         """Read an ``Annotations`` v2 JSON body (or just its ``annotations`` map)."""
-        result = cls()
         if not data:
-            return result
-        entries = data.get("annotations", data) if "annotations" in data else data
-        for key, entry in (entries or {}).items():
-            kind = entry.get("type", "STRING")
-            result._data[key] = [_decode(kind, text) for text in entry.get("value") or []]
-        return result
+            return cls()
+        if "annotations" not in data:  # the map alone
+            entries = converter.structure(data, dict[str, AnnotationEntry])
+            return cls.from_body(AnnotationsBody(annotations=entries))
+        return cls.from_body(from_wire(AnnotationsBody, data))
 
 
 def to_annotations(value: AnnotationsInput | Annotations | None) -> Annotations:
@@ -217,3 +228,8 @@ def to_annotations(value: AnnotationsInput | Annotations | None) -> Annotations:
     if isinstance(value, Annotations):
         return value
     return Annotations(value)
+
+
+# Annotations inside other bodies (a submission status's scores) travel as Annotations v2 bodies.
+converter.register_structure_hook(Annotations, lambda data, _: Annotations.from_wire(data))
+converter.register_unstructure_hook(Annotations, lambda notes: notes.to_wire(None, None))

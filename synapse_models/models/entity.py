@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -11,51 +10,39 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, register_lazy, register_union, to_wire, wire_field_names
+from .._convert import (
+    LOCAL,
+    READ_ONLY,
+    concrete_type,
+    from_wire,
+    register_union,
+    set_union_loader,
+    to_wire,
+)
 from ..connection import Connection
-from ..errors import ConflictError, ValidationError
+from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from . import tree
+from ._html import html_table
+from ._stored import Stored
+from ._wire import (
+    AnnotationsBody,
+    EntityBundle,
+    EntityBundleCreate,
+    EntityBundleRequest,
+    EntityChildRequest,
+    IdRef,
+)
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
+from .ids import parse_entity_id
+from .tree import EntityHeader, EntityType
 
 __all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
 
 E = TypeVar("E", bound="Entity")
 
-_ID = re.compile(r"^(?:syn)?(\d+)(?:\.(\d+))?$", re.IGNORECASE)
 _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
-LOCAL = "synapse_models.local_only"
-_BUNDLE_PARTS = {"includeEntity": True, "includeAnnotations": True}
-
-
-class EntityType(enum.Enum):
-    """The kinds of entity, as the REST API names them (``includeTypes``, view scopes)."""
-
-    PROJECT = "project"
-    FOLDER = "folder"
-    FILE = "file"
-    TABLE = "table"
-    LINK = "link"
-    ENTITY_VIEW = "entityview"
-    DOCKER_REPO = "dockerrepo"
-    SUBMISSION_VIEW = "submissionview"
-    DATASET = "dataset"
-    DATASET_COLLECTION = "datasetcollection"
-    MATERIALIZED_VIEW = "materializedview"
-    VIRTUAL_TABLE = "virtualtable"
-
-
-def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
-    """``"syn123.4"`` -> ``("syn123", 4)``; raises ValidationError for anything that is not an entity id."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return f"syn{value}", None
-    match = _ID.match(value.strip()) if isinstance(value, str) else None
-    if not match:
-        raise ValidationError(
-            field, value, "not a Synapse id (expected 'syn' followed by digits, e.g. 'syn123')"
-        )
-    version = int(match.group(2)) if match.group(2) else None
-    return f"syn{match.group(1)}", version
 
 
 def _optional_id(value: object) -> str | None:
@@ -99,37 +86,8 @@ def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -
         raise ValidationError("description", f"<{len(value)} characters>", "at most 1000 characters")
 
 
-@attrs.define(kw_only=True, eq=False)
-class EntityHeader:
-    """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity."""
-
-    id: str
-    name: str
-    type: str
-    version_number: int | None = None
-    benefactor_id: int | None = None
-    created_on: datetime | None = None
-    modified_on: datetime | None = None
-    _connection: Connection | None = attrs.field(default=None, repr=False, alias="_connection")
-
-    @property
-    def entity_type(self) -> str:
-        """The class name of the entity type (``Folder``, ``FileEntity``, ``TableEntity``...)."""
-        return self.type.rsplit(".", 1)[-1]
-
-    def get(self, *, connection: ConnectionLike | None = None) -> Entity:
-        """Load the full entity."""
-        return Entity.get(self.id, connection=connection or self._connection)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, EntityHeader) and (self.id, self.name) == (other.id, other.name)
-
-    def __hash__(self) -> int:
-        return hash(self.id)
-
-
 @attrs.define(kw_only=True)
-class Entity(EntityShareable):
+class Entity(Stored, EntityShareable):
     """Fields and verbs shared by every entity.
 
     Use a concrete class (:class:`~synapse_models.Project`, :class:`~synapse_models.Folder`, ...);
@@ -161,12 +119,6 @@ class Entity(EntityShareable):
     """When the entity was last changed (UTC)."""
     modified_by: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     """The principal id of the last modifier."""
-
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
-    _stored: tuple[dict[str, Any], dict[str, Any]] | None = attrs.field(
-        default=None, init=False, repr=False, eq=False
-    )
 
     @classmethod
     def __attrs_init_subclass__(cls) -> None:
@@ -204,28 +156,33 @@ class Entity(EntityShareable):
             NotFoundError: No such entity, or you cannot see it.
         """
         conn = get_connection(connection)
-        if id is None:
-            if name is None:
-                raise ValidationError("id", None, "give an id, or a name (and parent)")
-            entity_id = cls._lookup(conn, name, _parent_id(parent))
-        else:
-            entity_id = parse_entity_id(id)[0]
-        bundle = conn.post(f"/entity/{entity_id}/bundle2", _BUNDLE_PARTS)
+        entity_id, _ = cls._locate(conn, id, name, parent)
+        bundle = _bundle(conn, f"/entity/{entity_id}", EntityBundleRequest())
         return cls._from_bundle(bundle, conn, requested=id or name)
 
     @classmethod
-    def _from_bundle(cls: type[E], bundle: dict[str, Any], conn: Connection, requested: object = None) -> E:
-        obj = from_wire(Entity, bundle["entity"])
+    def _locate(cls, conn: Connection, id: str | None, name: str | None,
+                parent: Entity | str | None) -> tuple[str, int | None]:
+        """The id (and the version an id names) of the entity a ``get()`` asks for."""
+        if id is not None:
+            return parse_entity_id(id)
+        if name is None:
+            raise ValidationError("id", None, "give an id, or a name (and parent)")
+        return cls._lookup(conn, name, _parent_id(parent)), None
+
+    @classmethod
+    def _from_bundle(cls: type[E], bundle: EntityBundle, conn: Connection, requested: object = None) -> E:
+        obj = from_wire(Entity, bundle.entity)
         if not isinstance(obj, cls):
             raise ValidationError("id", requested, f"is a {type(obj).__name__}, not a {cls.__name__}")
-        obj.annotations = Annotations.from_wire(bundle.get("annotations"))
-        obj._bind(conn)
+        obj.annotations = Annotations.from_body(bundle.annotations)
+        obj._loaded(conn)
         return obj
 
     @staticmethod
     def _lookup(conn: Connection, name: str, parent_id: str | None) -> str:
-        found = conn.post("/entity/child", {"parentId": parent_id, "entityName": name})
-        return str(found["id"])
+        found = conn.post("/entity/child", to_wire(EntityChildRequest(parent_id=parent_id, entity_name=name)))
+        return from_wire(IdRef, found).id
 
     def children(
         self,
@@ -237,13 +194,7 @@ class Entity(EntityShareable):
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        wanted = [
-            EntityType(t).value if not isinstance(t, EntityType) else t.value
-            for t in (types or [t for t in EntityType if t is not EntityType.PROJECT])
-        ]
-        body = {"parentId": self.id, "includeTypes": wanted}
-        for item in conn.iter_token("POST", "/entity/children", body):
-            yield _header(item, conn)
+        yield from tree.children(conn, self.id, [EntityType(t) for t in types] if types else None)
 
     def walk(
         self,
@@ -253,20 +204,7 @@ class Entity(EntityShareable):
         """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down."""
         conn = self._conn(connection)
         top = EntityHeader(id=str(self.id), name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
-        stack = [top]
-        while stack:
-            here = stack.pop()
-            folders: list[EntityHeader] = []
-            others: list[EntityHeader] = []
-            body = {
-                "parentId": here.id,
-                "includeTypes": [t.value for t in EntityType if t is not EntityType.PROJECT],
-            }
-            for item in conn.iter_token("POST", "/entity/children", body):
-                header = _header(item, conn)
-                (folders if header.entity_type == "Folder" else others).append(header)
-            yield here, folders, others
-            stack.extend(reversed(folders))
+        yield from tree.walk(conn, top)
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -289,13 +227,9 @@ class Entity(EntityShareable):
         conn = self._conn(connection)
         self._check_storable()
         self._before_store(conn)
-        if self.id is None:
-            self._create(conn, create_or_update)
-        else:
-            self._update(conn)
+        self._write(conn, create_or_update=create_or_update)
         self._after_store(conn)
-        self._bind(conn)
-        return self
+        return self._loaded(conn)
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
         """Move the entity (and everything under it) to the trash can."""
@@ -303,8 +237,7 @@ class Entity(EntityShareable):
         if self.id is None:
             raise ValidationError("id", None, "cannot delete an entity that was never stored")
         conn.delete(f"/entity/{self.id}")
-        self.etag = None
-        self._stored = None
+        self._forget()
 
     def _check_storable(self) -> None:
         if self.parent_id is None:
@@ -322,116 +255,69 @@ class Entity(EntityShareable):
         """Hook: query parameters for the entity POST/PUT (``newVersion``, ``generatedBy``)."""
         return {}
 
-    def _create(self, conn: Connection, create_or_update: bool) -> None:
-        body = to_wire(self)
-        try:
-            if self.annotations:
-                bundle = conn.post(
-                    "/entity/bundle2/create",
-                    {"entity": body, "annotations": self.annotations.to_wire(None, None)},
-                    params=self._store_params(),
-                )
-                self._apply(bundle["entity"], bundle.get("annotations"))
-            else:
-                self._apply(conn.post("/entity", body, params=self._store_params()), None)
-        except ConflictError:
-            if not create_or_update or self.name is None:
-                raise
-            self._adopt_existing(conn)
-            self._update(conn)
+    # -- life cycle hooks (see _stored.py): an entity and its annotations are two server objects ----------
 
-    def _adopt_existing(self, conn: Connection) -> None:
-        """Take over the same-named sibling: its id and etag, and its values for fields left unset here."""
-        existing_id = self._lookup(conn, str(self.name), self.parent_id)
-        bundle = conn.post(f"/entity/{existing_id}/bundle2", _BUNDLE_PARTS)
-        remote = from_wire(Entity, bundle["entity"])
-        if type(remote) is not type(self):
-            raise ConflictError(
-                409,
-                f"{existing_id} named {self.name!r} is a {type(remote).__name__}, "
-                f"not a {type(self).__name__}",
-                "POST",
-                "/entity",
-            )
-        mine = attrs.asdict(self, recurse=False)
-        for field in attrs.fields(type(self)):
-            if (
-                field.init and mine.get(field.name) is None and field.name != "annotations"
-            ) or field.metadata.get(READ_ONLY):  # server-set fields (version, dates) come along
-                object.__setattr__(self, field.name, getattr(remote, field.name))
-        merged = Annotations.from_wire(bundle.get("annotations"))
+    def _state(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        return to_wire(self), self.annotations.to_dict()
+
+    def _is_new(self) -> bool:
+        return self.id is None
+
+    def _create(self, conn: Connection) -> None:
+        body = to_wire(self)
+        if self.annotations:
+            request = EntityBundleCreate(entity=body, annotations=self.annotations.to_body(None, None))
+            created = from_wire(EntityBundle, conn.post("/entity/bundle2/create", to_wire(request),
+                                                        params=self._store_params()))
+            self._apply(created.entity, created.annotations)
+        else:
+            self._apply(conn.post("/entity", body, params=self._store_params()), None)
+
+    def _find_existing(self, conn: Connection) -> Entity | None:
+        """The same-named sibling a create collided with (its type is checked by the life cycle)."""
+        if self.name is None:
+            return None
+        existing_id = self._lookup(conn, self.name, self.parent_id)
+        return Entity._from_bundle(_bundle(conn, f"/entity/{existing_id}", EntityBundleRequest()), conn)
+
+    def _merge_existing(self, remote: Entity) -> None:
+        merged = remote.annotations.copy()
         for key, values in self.annotations.items():
             merged[key] = values
         self.annotations = merged
-        self.id = remote.id
-        self.etag = remote.etag
-        self._unknown_fields = {**remote._unknown_fields, **self._unknown_fields}
-        self._stored = (to_wire(remote), Annotations.from_wire(bundle.get("annotations")).to_dict())
 
     def _update(self, conn: Connection) -> None:
-        body = to_wire(self)
-        notes = self.annotations.to_dict()
+        body, notes = self._state()
+        stored_body, stored_notes = self._stored or (None, None)
         params = self._store_params()
-        entity_changed = self._stored is None or self._stored[0] != body or bool(params)
-        notes_changed = self._stored is None or self._stored[1] != notes
-        if entity_changed:
+        if body != stored_body or params:
             self._apply(conn.put(f"/entity/{self.id}", body, params=params), None)
-        if notes_changed:
+        if notes != stored_notes:
             # PUT annotations2 replaces the whole key set (a bundle update would merge, keeping removed keys)
-            result = conn.put(f"/entity/{self.id}/annotations2", self.annotations.to_wire(self.id, self.etag))
-            self.etag = result.get("etag", self.etag)
+            body_of_notes = to_wire(self.annotations.to_body(self.id, self.etag))
+            answer = conn.put(f"/entity/{self.id}/annotations2", body_of_notes)
+            self.etag = from_wire(AnnotationsBody, answer).etag or self.etag
             self._snapshot()
 
-    def _apply(self, entity_json: dict[str, Any], annotations_json: dict[str, Any] | None) -> None:
+    def _apply(self, entity_json: dict[str, Any], annotations: AnnotationsBody | None) -> None:
         """Take the server's answer as the new state of the wire fields (and unknown ones); client-side
         fields (local files, pending rows, annotations unless the server sent some) are left as they are."""
-        fresh = from_wire(type(self), entity_json)
-        for name in [*wire_field_names(type(self)), "_unknown_fields"]:
-            object.__setattr__(self, name, getattr(fresh, name))
-        if annotations_json is not None:
-            self.annotations = Annotations.from_wire(annotations_json)
-            self.etag = annotations_json.get("etag") or self.etag
+        self._take(from_wire(type(self), entity_json))
+        if annotations is not None:
+            self.annotations = Annotations.from_body(annotations)
+            self.etag = annotations.etag or self.etag
         self._snapshot()
 
-    def _snapshot(self) -> None:
-        self._stored = (to_wire(self), self.annotations.to_dict())
-
-    def _bind(self, conn: Connection) -> None:
-        self._connection = conn
-        if self._stored is None:
-            self._snapshot()
-
-    def _conn(self, connection: ConnectionLike | None) -> Connection:
-        return get_connection(connection, bound=self._connection)
-
-    # -- display -------------------------------------------------------------------------------------
-
     def _repr_html_(self) -> str:
-        rows = [
-            ("type", type(self).__name__),
-            ("id", self.id),
-            ("name", self.name),
-            ("parent", self.parent_id),
-        ]
-        rows += [
-            (f.name, getattr(self, f.name))
-            for f in attrs.fields(type(self))
-            if f.repr
-            and f.name not in ("id", "name", "parent_id", "annotations", "etag")
-            and getattr(self, f.name) is not None
-        ]
-        body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
-            for k, v in rows
-        )
-        if self.annotations:
-            notes = "".join(
-                f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
-                for k, v in self.annotations.items()
-            )
-            body += f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
-        return f"<table>{body}</table>"
+        rows: list[tuple[str, object]] = [("type", type(self).__name__), ("id", self.id), ("name", self.name),
+                                          ("parent", self.parent_id)]
+        rows += [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))
+                 if f.repr and f.name not in ("id", "name", "parent_id", "annotations", "etag")
+                 and getattr(self, f.name) is not None]
+        notes = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
+                        for k, v in self.annotations.items())
+        extra = f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
+        return html_table(rows, keep_empty=True, extra=extra if notes else "")
 
 
 @attrs.define(kw_only=True)
@@ -453,32 +339,25 @@ class UnknownEntity(Entity):
     """An entity of a type this library does not model yet; its fields are kept and sent back intact."""
 
     def _check_storable(self) -> None:
-        if "concreteType" not in self._unknown_fields:
+        if concrete_type(self) is None:
             raise ValidationError("concreteType", None, "an unknown entity can only be stored after get()")
 
 
-def _header(item: dict[str, Any], conn: Connection) -> EntityHeader:
-    created = item.get("createdOn")
-    modified = item.get("modifiedOn")
-    from .._convert import parse_datetime
-
-    return EntityHeader(
-        id=item["id"],
-        name=item["name"],
-        type=item.get("type", ""),
-        version_number=item.get("versionNumber"),
-        benefactor_id=item.get("benefactorId"),
-        created_on=parse_datetime(created) if created else None,
-        modified_on=parse_datetime(modified) if modified else None,
-        _connection=conn,
-    )
+def _bundle(conn: Connection, where: str, request: EntityBundleRequest) -> EntityBundle:
+    """``POST {where}/bundle2``: the entity (or entity version) with the parts ``request`` asks for."""
+    return from_wire(EntityBundle, conn.post(f"{where}/bundle2", to_wire(request)))
 
 
-# Entity types whose models load on first use (see synapse_models/__init__.py).
-for _tag, _module in {
-    "org.sagebionetworks.repo.model.FileEntity": "synapse_models.models.file",
-    "org.sagebionetworks.repo.model.table.TableEntity": "synapse_models.models.table",
-    "org.sagebionetworks.repo.model.table.EntityView": "synapse_models.models.view",
-    "org.sagebionetworks.repo.model.table.SubmissionView": "synapse_models.models.view",
-}.items():
-    register_lazy(Entity, _tag, _module)
+def _load_entity_types() -> None:
+    """Import every model module, so that each entity class there joins the concreteType union."""
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module(__package__ or "synapse_models.models")
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+# Entity types load on first use (see synapse_models/__init__.py); the first concreteType nobody has
+# registered yet imports them all.
+set_union_loader(Entity, _load_entity_types)

@@ -14,14 +14,19 @@ from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
-from ._record import Record
-from .acl import Shareable, UserEvaluationPermissions, html_table, resolve_principal
+from ._html import html_table
+from ._stored import Stored
+from ._wire import EntityVersion, PrincipalRef, SubmissionParams, SubmissionRequest, TeamEligibility
+from .acl import Shareable
 from .annotations import Annotations, to_annotations
-from .entity import Entity, entity_id_of, parse_entity_id
+from .entity import Entity, entity_id_of
+from .ids import numeric_id, parse_entity_id
+from .permissions import UserEvaluationPermissions
+from .principals import resolve_principal
 
 __all__ = ["Evaluation", "Submission", "SubmissionStatus", "SubmissionStatusEnum"]
 
-LOCAL = "synapse_models.local_only"
+_SUBMISSION_IDS = "submission ids are numbers"
 
 
 class SubmissionStatusEnum(enum.Enum):
@@ -58,7 +63,7 @@ def _check_name(_: object, __: attrs.Attribute[Any], value: str) -> None:
 
 
 @attrs.define
-class Evaluation(Record, Shareable):
+class Evaluation(Stored, Shareable):
     """An evaluation queue: people submit entities to it and its admins score them.
 
     Example:
@@ -104,9 +109,7 @@ class Evaluation(Record, Shareable):
             if not name:
                 raise ValidationError("id", None, "give an evaluation id or name=")
             return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
-        if isinstance(id, bool) or not str(id).strip().isdigit():
-            raise ValidationError("id", id, "evaluation ids are numbers")
-        return cls._load(conn, conn.get(f"/evaluation/{str(id).strip()}"))
+        return cls._load(conn, conn.get(f"/evaluation/{numeric_id(id, 'id', 'evaluation ids are numbers')}"))
 
     def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Evaluation:
         """Create the queue, or update it (etag-checked); nothing is sent when nothing changed.
@@ -173,24 +176,21 @@ class Evaluation(Record, Shareable):
         else:
             entity_id, version = parse_entity_id(entity, "entity")
         path = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
-        current = conn.get(path)
-        body: dict[str, Any] = {
-            "evaluationId": evaluation_id, "entityId": entity_id,
-            "versionNumber": current.get("versionNumber", 1), "name": name, "submitterAlias": submitter_alias,
-        }
+        current = from_wire(EntityVersion, conn.get(path))
+        request = SubmissionRequest(evaluation_id=evaluation_id, entity_id=entity_id,
+                                    version_number=current.version_number, name=name,
+                                    submitter_alias=submitter_alias)
+        params = SubmissionParams(etag=current.etag)
         if team is not None:
             team_id = str(resolve_principal(conn, team, "team"))
-            eligibility = conn.get(f"/evaluation/{evaluation_id}/team/{team_id}/submissionEligibility")
-            body["teamId"] = team_id
-            body["contributors"] = [
-                {"principalId": str(m["principalId"])} for m in eligibility.get("membersEligibility") or []
-                if m.get("isEligible") and not m.get("hasConflictingSubmission")]
-            params: dict[str, Any] = {"etag": current["etag"],
-                                      "submissionEligibilityHash": eligibility.get("eligibilityStateHash")}
-        else:
-            params = {"etag": current["etag"]}
-        answer = conn.post("/evaluation/submission", {k: v for k, v in body.items() if v is not None},
-                           params=params)
+            eligibility = from_wire(TeamEligibility,
+                                    conn.get(f"/evaluation/{evaluation_id}/team/{team_id}/submissionEligibility"))
+            request.team_id = team_id
+            request.contributors = [PrincipalRef(principal_id=m.principal_id)
+                                    for m in eligibility.members_eligibility
+                                    if m.is_eligible and not m.has_conflicting_submission]
+            params.submission_eligibility_hash = eligibility.eligibility_state_hash
+        answer = conn.post("/evaluation/submission", to_wire(request), params=to_wire(params))
         return Submission._load(conn, answer)
 
     def submissions(self, status: SubmissionStatusEnum | str | None = None, *, mine: bool = False,
@@ -221,7 +221,7 @@ class Evaluation(Record, Shareable):
 
 
 @attrs.define(kw_only=True)
-class Submission:
+class Submission(Stored):
     """An entity version submitted to an evaluation queue (read-only once made)."""
 
     id: str
@@ -243,36 +243,24 @@ class Submission:
                                                  metadata={READ_ONLY: True, WIRE_NAME: "entityBundleJSON"})
     """A JSON snapshot of the entity and its annotations at submission time."""
 
-    _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-    _connection: Connection | None = attrs.field(default=None, init=False, repr=False, eq=False)
-
     @classmethod
     def get(cls, id: int | str, *, connection: ConnectionLike | None = None) -> Submission:
         """Load a submission by id."""
         conn = get_connection(connection)
-        if isinstance(id, bool) or not str(id).strip().isdigit():
-            raise ValidationError("id", id, "submission ids are numbers")
-        return cls._load(conn, conn.get(f"/evaluation/submission/{str(id).strip()}"))
-
-    @classmethod
-    def _load(cls, conn: Connection, data: dict[str, Any]) -> Submission:
-        submission = from_wire(cls, data)
-        submission._connection = conn
-        return submission
+        return cls._load(conn, conn.get(f"/evaluation/submission/{numeric_id(id, 'id', _SUBMISSION_IDS)}"))
 
     def status(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """The submission's current status (change it and ``store()`` it to score the submission)."""
-        conn = get_connection(connection, bound=self._connection)
+        conn = self._conn(connection)
         return SubmissionStatus._load(conn, conn.get(f"/evaluation/submission/{self.id}/status"))
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
         """Delete the submission (queue admins)."""
-        conn = get_connection(connection, bound=self._connection)
-        conn.delete(f"/evaluation/submission/{self.id}")
+        self._conn(connection).delete(f"/evaluation/submission/{self.id}")
 
 
 @attrs.define(kw_only=True)
-class SubmissionStatus(Record):
+class SubmissionStatus(Stored):
     """The scoring state of a submission: a status and typed score annotations (etag-checked on store).
 
     Example:
@@ -286,8 +274,7 @@ class SubmissionStatus(Record):
     """The submission id."""
     etag: str | None = None
     status: SubmissionStatusEnum | None = attrs.field(default=None, converter=_to_status)
-    submission_annotations: Annotations = attrs.field(factory=Annotations, converter=to_annotations,
-                                                      metadata={LOCAL: True})
+    submission_annotations: Annotations = attrs.field(factory=Annotations, converter=to_annotations)
     """Scores and other results, typed like entity annotations."""
     entity_id: str | None = None
     version_number: int | None = None
@@ -301,21 +288,12 @@ class SubmissionStatus(Record):
     def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """Load the status of a submission by the submission's id (one request)."""
         conn = get_connection(connection)
-        if isinstance(submission_id, bool) or not str(submission_id).strip().isdigit():
-            raise ValidationError("submission_id", submission_id, "submission ids are numbers")
-        return cls._load(conn, conn.get(f"/evaluation/submission/{str(submission_id).strip()}/status"))
-
-    @classmethod
-    def _load(cls, conn: Connection, data: dict[str, Any]) -> SubmissionStatus:
-        status = from_wire(cls, data)
-        status.submission_annotations = Annotations.from_wire(data.get("submissionAnnotations"))
-        status._unknown_fields.pop("submissionAnnotations", None)
-        return status._loaded(conn)
+        submission = numeric_id(submission_id, "submission_id", _SUBMISSION_IDS)
+        return cls._load(conn, conn.get(f"/evaluation/submission/{submission}/status"))
 
     def _wire(self) -> dict[str, Any]:
-        body = to_wire(self)
-        body["submissionAnnotations"] = self.submission_annotations.to_wire(self.id, self.etag)
-        return body
+        # the scores travel as an Annotations v2 body naming the status and its etag
+        return to_wire(self, submission_annotations=self.submission_annotations.to_body(self.id, self.etag))
 
     def _update_path(self) -> str:
         return f"/evaluation/submission/{self.id}/status"

@@ -11,36 +11,34 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
-from urllib.parse import unquote, urlparse
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlparse
 
 import attrs
 
-from .._convert import from_wire
+from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
-from ..errors import NotFoundError, ValidationError
+from ..errors import HTTPError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ..transfer.cache import Cache
-from ..transfer.download import download_file_handle, download_url
 from ..transfer.upload import guess_content_type, md5_of_path, upload_path
+from ._download import COLLISIONS, Collision, download_content
+from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntityStoreParams, Page
 from .activity import Activity
-from .entity import Entity, EntityType, Versionable, _parent_id, parse_entity_id
+from .entity import Entity, Versionable, _bundle
 from .file_handle import ExternalFileHandle, FileHandle, VersionInfo
+from .tree import EntityHeader, EntityType
 
 __all__ = ["Collision", "File"]
 
 F = TypeVar("F", bound="File")
-LOCAL = "synapse_models.local_only"
-Collision = Literal["keep.both", "overwrite.local", "keep.local"]
-_COLLISIONS = ("keep.both", "overwrite.local", "keep.local")
 _VALID_NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']{1,256}$")
-_EXTERNAL = "org.sagebionetworks.repo.model.file.ExternalFileHandle"
 _URL_SCHEMES = ("http", "https", "ftp", "sftp", "s3", "gs", "file")
-_GET_PARTS = {"includeEntity": True, "includeAnnotations": True, "includeFileHandles": True,
-              "includeActivity": True}
+_GET_PARTS = EntityBundleRequest(include_file_handles=True, include_activity=True)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _to_path(value: str | os.PathLike[str] | None) -> str | None:
@@ -129,20 +127,14 @@ class File(Versionable):
             ForbiddenError: You may read the file but not download it.
             TransferError: The download failed verification (no corrupt file is left).
         """
-        if if_collision not in _COLLISIONS:
-            raise ValidationError("if_collision", if_collision, f"one of {', '.join(_COLLISIONS)}")
+        _check_collision(if_collision)
         if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
             raise ValidationError("version", version, "a version is a positive integer")
         conn = get_connection(connection)
-        if id is None:
-            if name is None:
-                raise ValidationError("id", None, "give an id, or a name (and parent)")
-            entity_id = cls._lookup(conn, name, _parent_id(parent))
-        else:
-            entity_id, id_version = parse_entity_id(id)
-            version = version or id_version
+        entity_id, id_version = cls._locate(conn, id, name, parent)
+        version = version or id_version
         where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
-        bundle = conn.post(f"{where}/bundle2", _GET_PARTS)
+        bundle = _bundle(conn, where, _GET_PARTS)
         file = cls._from_bundle(bundle, conn, requested=id or name)
         file._load_parts(bundle)
         if download:
@@ -150,13 +142,11 @@ class File(Versionable):
                           cache_root=cache_root)
         return file
 
-    def _load_parts(self, bundle: dict[str, Any]) -> None:
-        handles = [from_wire(FileHandle, h) for h in bundle.get("fileHandles") or []]
-        self.file_handle = next((h for h in handles if h.id == self.data_file_handle_id), None)
+    def _load_parts(self, bundle: EntityBundle) -> None:
+        self.file_handle = next((h for h in bundle.file_handles if h.id == self.data_file_handle_id), None)
         if isinstance(self.file_handle, ExternalFileHandle):
             self.url = self.file_handle.external_url
-        activity = bundle.get("activity")
-        self.activity = Activity.from_wire(activity) if activity else None
+        self.activity = Activity.from_wire(bundle.activity) if bundle.activity else None
         self._activity_id_stored = self.activity.id if self.activity else None
 
     @classmethod
@@ -173,12 +163,13 @@ class File(Versionable):
             raise ValidationError("path", str(path), "not an existing file")
         conn = get_connection(connection)
         md5 = md5_of_path(local)
-        results = conn.get(f"/entity/md5/{md5}").get("results") or []
-        if not results:
+        path = f"/entity/md5/{md5}"
+        results = from_wire(Page[EntityHeader], conn.get(path)).results
+        if not results:  # the server answers an empty list; say so as the lookup's not-found, with its URL
             raise NotFoundError(404, f"no file you can read has the content of {local} (md5 {md5})",
-                                "GET", f"/entity/md5/{md5}")
-        best = max(results, key=lambda h: (str(h.get("modifiedOn") or ""), int(h.get("versionNumber") or 0)))
-        found = cls.get(str(best["id"]), version=best.get("versionNumber"), download=False, connection=conn)
+                                "GET", conn.url(path))
+        best = max(results, key=lambda h: (h.modified_on or _EPOCH, h.version_number or 0))
+        found = cls.get(best.id, version=best.version_number, download=False, connection=conn)
         found.path = str(local)
         if found.data_file_handle_id:
             Cache().add(found.data_file_handle_id, local, md5)
@@ -194,53 +185,13 @@ class File(Versionable):
         connection: ConnectionLike | None = None,
     ) -> Path:
         """Download this version's content (see :meth:`get`); returns the local path, also set as ``path``."""
-        if if_collision not in _COLLISIONS:
-            raise ValidationError("if_collision", if_collision, f"one of {', '.join(_COLLISIONS)}")
+        _check_collision(if_collision)
         if self.id is None or self.data_file_handle_id is None:
             raise ValidationError("id", self.id, "only a stored file with content can be downloaded")
         conn = self._conn(connection)
-        handle = self.file_handle
-        fhid = self.data_file_handle_id
-        md5 = handle.content_md5 if handle else None
-        if isinstance(handle, ExternalFileHandle) and str(handle.external_url or "").startswith("file://"):
-            local = Path(unquote(urlparse(str(handle.external_url)).path))
-            if not local.is_file():
-                raise NotFoundError(404, f"the external file {handle.external_url} is not on this machine",
-                                    "GET", str(handle.external_url))
-            self.path = str(local)
-            return local
-        cache = Cache(cache_root)
-        directory = Path(download_location).expanduser() if download_location is not None else None
-        hit = cache.get(fhid, directory=directory, md5=md5)
-        if hit is not None:
-            self.path = str(hit)
-            return hit
-        elsewhere = cache.get(fhid, md5=md5) if directory is not None else None
-        directory = directory if directory is not None else cache.directory(fhid)
-        target = directory / ((handle.file_name if handle else None) or str(self.name))
-        if target.exists():
-            if md5 and md5_of_path(target) == md5:
-                cache.add(fhid, target, md5)
-                self.path = str(target)
-                return target
-            if if_collision == "keep.local":
-                self.path = str(target)
-                return target
-            if if_collision == "keep.both":
-                target = _free_name(target)
-        if elsewhere is not None:
-            partial = target.with_name(target.name + ".synapse-partial")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(elsewhere, partial)
-            os.replace(partial, target)
-        elif isinstance(handle, ExternalFileHandle) and handle.external_url:
-            download_url(conn, handle.external_url, target, size=handle.content_size, md5=md5,
-                         progress=progress)
-        else:
-            download_file_handle(conn, file_handle_id=fhid, associate_object_id=self.id,
-                                 associate_object_type="FileEntity", destination=target, expected_md5=md5,
-                                 progress=progress)
-        cache.add(fhid, target, md5 or md5_of_path(target))
+        target = download_content(conn, self.id, self.data_file_handle_id, self.file_handle, str(self.name),
+                                  download_location=download_location, if_collision=if_collision,
+                                  progress=progress, cache_root=cache_root)
         self.path = str(target)
         return target
 
@@ -316,8 +267,9 @@ class File(Versionable):
                 raise ValidationError("activity", self.activity, "expected an Activity or None")
             self.activity.check()
 
-    def _stored_value(self, key: str) -> Any:
-        return self._stored[0].get(key) if self._stored else None
+    def _last_stored(self) -> File | None:
+        """This file as last read or written (from the snapshot), to see what changed since."""
+        return from_wire(type(self), self._stored[0]) if self._stored else None
 
     def _before_store(self, conn: Connection) -> None:
         self._version_before = self.version_number if self.id else None
@@ -336,14 +288,14 @@ class File(Versionable):
                 and current.id == self.data_file_handle_id:
             return
         name = str(self.name or os.path.basename(urlparse(url).path) or "file")
-        body: dict[str, Any] = {"concreteType": _EXTERNAL, "externalURL": url, "fileName": name,
-                                "contentType": self.content_type or guess_content_type(name)}
+        record = ExternalFileHandle(external_url=url, file_name=name,
+                                    content_type=self.content_type or guess_content_type(name))
         if self.path is not None and os.path.isfile(self.path):
-            body["contentMd5"] = md5_of_path(self.path)
-            body["contentSize"] = os.path.getsize(self.path)
-        handle = conn.post("/externalFileHandle", body, service="file")
-        self.file_handle = from_wire(FileHandle, handle)
-        self.data_file_handle_id = str(handle["id"])
+            record.content_md5 = md5_of_path(self.path)
+            record.content_size = os.path.getsize(self.path)
+        answer = conn.post("/externalFileHandle", to_wire(record), service="file")
+        self.file_handle = from_wire(FileHandle, answer)
+        self.data_file_handle_id = self.file_handle.id
         self.url = url
 
     def _upload_if_changed(self, conn: Connection) -> None:
@@ -351,7 +303,8 @@ class File(Versionable):
         cache = self._cache or Cache()
         current = self.data_file_handle_id
         local_md5: str | None = None
-        if current is not None and current == self._stored_value("dataFileHandleId"):
+        last = self._last_stored()
+        if current is not None and last is not None and current == last.data_file_handle_id:
             stored_md5 = self._stored_md5(conn)
             stored_size = self.file_handle.content_size if self.file_handle is not None else None
             if stored_size is not None and stored_size != os.path.getsize(path):
@@ -366,17 +319,16 @@ class File(Versionable):
         base = os.path.basename(path)
         # the handle's name follows the entity name rules; fall back to the entity name
         file_name = base if _VALID_NAME.match(base) else str(self.name)
-        handle = upload_path(conn, path, parent_id=self.parent_id, content_type=self.content_type,
-                             file_name=file_name, progress=self._progress, md5=local_md5)
-        self.file_handle = from_wire(FileHandle, handle)
-        self.data_file_handle_id = str(handle["id"])
-        self._verified_md5 = str(handle["contentMd5"])
+        handle = from_wire(FileHandle, upload_path(conn, path, parent_id=self.parent_id, file_name=file_name,
+                                                   content_type=self.content_type, progress=self._progress,
+                                                   md5=local_md5))
+        self.file_handle = handle
+        self.data_file_handle_id = handle.id
+        self._verified_md5 = handle.content_md5
 
     def _stored_md5(self, conn: Connection) -> str | None:
         if self.file_handle is not None and self.file_handle.id == self.data_file_handle_id:
             return self.file_handle.content_md5
-        from ..errors import HTTPError
-
         try:  # only the uploader may read a handle directly; others re-upload, which is still correct
             handle = conn.get(f"/fileHandle/{self.data_file_handle_id}", service="file")
         except HTTPError:
@@ -387,27 +339,26 @@ class File(Versionable):
     def _new_version_expected(self) -> bool:
         if self.id is None:
             return False
-        return self._force_version or self.data_file_handle_id != self._stored_value("dataFileHandleId")
+        last = self._last_stored()
+        return self._force_version or self.data_file_handle_id != (last.data_file_handle_id if last else None)
 
     def _update(self, conn: Connection) -> None:
-        if self._new_version_expected():
+        last = self._last_stored()
+        if self._new_version_expected() and last is not None:
             # a new version gets a fresh label and comment unless the caller set new ones
-            if self.version_label is not None and self.version_label == self._stored_value("versionLabel"):
+            if self.version_label is not None and self.version_label == last.version_label:
                 self.version_label = None
-            if self.version_comment is not None \
-                    and self.version_comment == self._stored_value("versionComment"):
+            if self.version_comment is not None and self.version_comment == last.version_comment:
                 self.version_comment = None
         super()._update(conn)
 
     def _store_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {}
-        if self._force_version and self.id is not None:
-            params["newVersion"] = True
+        params = EntityStoreParams(new_version=True if self._force_version and self.id is not None else None)
         activity = self.activity
         if activity is not None and activity.id is not None and (
                 self.id is None or activity.id != self._activity_id_stored or self._new_version_expected()):
-            params["generatedBy"] = activity.id
-        return params
+            params.generated_by = activity.id
+        return to_wire(params)
 
     def _after_store(self, conn: Connection) -> None:
         new_version = self._version_before is not None and self.version_number != self._version_before
@@ -419,20 +370,12 @@ class File(Versionable):
                 and self.url is None:
             (self._cache or Cache()).add(self.data_file_handle_id, self.path, self._verified_md5)
 
-    def _apply(self, entity_json: dict[str, Any], annotations_json: dict[str, Any] | None) -> None:
-        super()._apply(entity_json, annotations_json)
+    def _apply(self, entity_json: dict[str, Any], annotations: AnnotationsBody | None) -> None:
+        super()._apply(entity_json, annotations)
         if self.file_handle is not None and self.file_handle.id != self.data_file_handle_id:
             self.file_handle = None
 
 
-def _free_name(target: Path) -> Path:
-    """``name.ext`` -> ``name(1).ext`` (the first free name), as the official client does."""
-    stem, suffix = target.stem, target.suffix
-    n = 1
-    while True:
-        candidate = target.with_name(f"{stem}({n}){suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
-
-
+def _check_collision(if_collision: object) -> None:
+    if if_collision not in COLLISIONS:
+        raise ValidationError("if_collision", if_collision, f"one of {', '.join(COLLISIONS)}")

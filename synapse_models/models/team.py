@@ -8,13 +8,17 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire
+from .._convert import READ_ONLY, from_wire, to_wire
 from ..connection import Connection
-from ..errors import NotFoundError, ValidationError
+from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
-from ._record import Record
-from .acl import Shareable, TeamPermissions, resolve_principal
-from .user import UserGroupHeader
+from ._stored import Stored
+from ._wire import AclEntries, MemberAdminParams
+from .acl import AccessType, Shareable, WellKnownPrincipal
+from .ids import numeric_id
+from .permissions import TeamPermissions
+from .principals import Principal, principal_id_by_name, resolve_principal
+from .user import UserGroupHeader, current_user_id
 
 __all__ = ["MembershipInvitation", "Team", "TeamMember", "TeamMembershipStatus"]
 
@@ -70,7 +74,7 @@ class MembershipInvitation:
 
 
 @attrs.define
-class Team(Record, Shareable):
+class Team(Stored, Shareable, Principal):
     """A named group of users; its id is a principal id, so it can be granted access like a user.
 
     Example:
@@ -123,14 +127,8 @@ class Team(Record, Shareable):
         if id is None:
             if not name:
                 raise ValidationError("id", None, "give a team id or name=")
-            try:
-                answer = conn.post("/principal/alias", {"alias": name, "type": "TEAM_NAME"})
-            except NotFoundError:
-                raise NotFoundError(404, f"no team is named {name!r}", "POST", "/principal/alias") from None
-            id = str(answer["principalId"])
-        if isinstance(id, bool) or not str(id).strip().isdigit():
-            raise ValidationError("id", id, "team ids are numbers")
-        return cls._load(conn, conn.get(f"/team/{str(id).strip()}"))
+            id = str(principal_id_by_name(conn, name, ["TEAM_NAME"]))
+        return cls._load(conn, conn.get(f"/team/{numeric_id(id, 'id', 'team ids are numbers')}"))
 
     def members(self, *, connection: ConnectionLike | None = None) -> Iterator[TeamMember]:
         """Iterate the members (with their admin flag), lazily, page by page."""
@@ -148,8 +146,25 @@ class Team(Record, Shareable):
 
     def permissions(self, *, connection: ConnectionLike | None = None) -> TeamPermissions:
         """What the current user may do with this team (from its ACL and the user's membership)."""
-        result: TeamPermissions = super().permissions(connection=connection)
-        return result
+        conn, team_id = self._acl_owner(connection)
+        me = current_user_id(conn)
+        try:
+            acl = from_wire(AclEntries, conn.get(f"/team/{team_id}/acl"))
+        except ForbiddenError:
+            acl = AclEntries()
+        groups = {int(me), int(WellKnownPrincipal.PUBLIC), int(WellKnownPrincipal.AUTHENTICATED_USERS)}
+        access = {AccessType(a) for entry in acl.resource_access if entry.principal_id in groups
+                  for a in entry.access_type if a in AccessType.__members__}
+        try:
+            member = from_wire(TeamMember, conn.get(f"/team/{team_id}/member/{me}"))
+            is_member, is_admin = True, member.is_admin
+        except NotFoundError:
+            is_member, is_admin = False, False
+        return TeamPermissions(
+            is_member=is_member, is_admin=is_admin or AccessType.TEAM_MEMBERSHIP_UPDATE in access,
+            can_view=True, can_edit=AccessType.UPDATE in access, can_delete=AccessType.DELETE in access,
+            can_send_message=AccessType.SEND_MESSAGE in access or is_member, access=access,
+        )
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -177,10 +192,15 @@ class Team(Record, Shareable):
     def _find_existing(self, conn: Connection) -> Team | None:
         """The team that has this name (``None`` when the name belongs to a user)."""
         try:
-            team_id = conn.post("/principal/alias", {"alias": self.name, "type": "TEAM_NAME"})["principalId"]
+            team_id = principal_id_by_name(conn, self.name, ["TEAM_NAME"])
         except NotFoundError:
             return None  # the name belongs to a user
         return self._load(conn, conn.get(f"/team/{team_id}"))
+
+    def _principal_id(self, field: str) -> int:
+        if self.id is None:
+            raise ValidationError(field, self.name, "the team has no id yet; store() it first")
+        return int(self.id)
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
         """Delete the team (admins only)."""
@@ -192,13 +212,12 @@ class Team(Record, Shareable):
                connection: ConnectionLike | None = None) -> MembershipInvitation:
         """Invite a user (object, id or user name) or an email address to join."""
         conn, team_id = self._acl_owner(connection)
-        body: dict[str, Any] = {"teamId": team_id, "message": message}
+        invitation = MembershipInvitation(team_id=team_id, message=message)
         if isinstance(user_or_email, str) and "@" in user_or_email:
-            body["inviteeEmail"] = user_or_email.strip()
+            invitation.invitee_email = user_or_email.strip()
         else:
-            body["inviteeId"] = str(resolve_principal(conn, user_or_email, "user_or_email"))
-        return from_wire(MembershipInvitation,
-                         conn.post("/membershipInvitation", {k: v for k, v in body.items() if v is not None}))
+            invitation.invitee_id = str(resolve_principal(conn, user_or_email, "user_or_email"))
+        return from_wire(MembershipInvitation, conn.post("/membershipInvitation", to_wire(invitation)))
 
     def invitations(self, *, connection: ConnectionLike | None = None) -> Iterator[MembershipInvitation]:
         """Iterate the open invitations of this team."""
@@ -209,7 +228,7 @@ class Team(Record, Shareable):
     def join(self, *, connection: ConnectionLike | None = None) -> None:
         """Join the team as the current user (needs an open invitation, or a team anyone may join)."""
         conn, team_id = self._acl_owner(connection)
-        conn.put(f"/team/{team_id}/member/{_me(conn)}")
+        conn.put(f"/team/{team_id}/member/{current_user_id(conn)}")
 
     def add(self, user: object, *, connection: ConnectionLike | None = None) -> None:
         """Add a user as an admin (the user must have asked to join, or be invited)."""
@@ -221,7 +240,8 @@ class Team(Record, Shareable):
         """Make a member an admin of the team, or take that away."""
         conn, team_id = self._acl_owner(connection)
         pid = resolve_principal(conn, user, "user")
-        conn.put(f"/team/{team_id}/member/{pid}/permission", params={"isAdmin": is_admin})
+        params = to_wire(MemberAdminParams(is_admin=is_admin))
+        conn.put(f"/team/{team_id}/member/{pid}/permission", params=params)
 
     def remove(self, user: object, *, connection: ConnectionLike | None = None) -> None:
         """Remove a member (admins only; anyone may remove themself)."""
@@ -231,10 +251,4 @@ class Team(Record, Shareable):
     def leave(self, *, connection: ConnectionLike | None = None) -> None:
         """Leave the team as the current user."""
         conn, team_id = self._acl_owner(connection)
-        conn.delete(f"/team/{team_id}/member/{_me(conn)}")
-
-
-def _me(conn: Connection) -> str:
-    if conn.user_id is None:
-        conn.user_id = str(conn.get("/userProfile")["ownerId"])
-    return conn.user_id
+        conn.delete(f"/team/{team_id}/member/{current_user_id(conn)}")

@@ -8,15 +8,17 @@ from typing import Any
 import attrs
 
 from .._convert import READ_ONLY
-from ..errors import NotFoundError, ValidationError
+from ..connection import Connection
+from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
-from ._record import Record
+from ._stored import Stored
+from .principals import Principal, principal_id_by_name
 
-__all__ = ["UserGroupHeader", "UserProfile", "me"]
+__all__ = ["UserGroupHeader", "UserProfile", "current_user_id", "me"]
 
 
 @attrs.define(kw_only=True)
-class UserGroupHeader:
+class UserGroupHeader(Principal):
     """A light reference to a user or a team, as member lists and searches return it."""
 
     owner_id: str
@@ -30,9 +32,12 @@ class UserGroupHeader:
     """True for a user, False for a team."""
     _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
+    def _principal_id(self, field: str) -> int:
+        return _owner_principal(self.owner_id, self, field)
+
 
 @attrs.define(kw_only=True)
-class UserProfile(Record):
+class UserProfile(Stored, Principal):
     """A Synapse user's public profile (your own profile also carries private fields such as ``emails``).
 
     Example:
@@ -66,6 +71,9 @@ class UserProfile(Record):
         """The principal id (same as ``owner_id``)."""
         return self.owner_id
 
+    def _principal_id(self, field: str) -> int:
+        return _owner_principal(self.owner_id, self, field)
+
     @classmethod
     def get(cls, id_or_username: int | str, *, connection: ConnectionLike | None = None) -> UserProfile:
         """Load a profile by principal id or by exact user name.
@@ -81,11 +89,7 @@ class UserProfile(Record):
         if not text:
             raise ValidationError("id_or_username", id_or_username, "an empty name names nobody")
         if not text.isdigit():
-            try:
-                answer = conn.post("/principal/alias", {"alias": text, "type": "USER_NAME"})
-            except NotFoundError:
-                raise NotFoundError(404, f"no user is named {text!r}", "POST", "/principal/alias") from None
-            text = str(answer["principalId"])
+            text = str(principal_id_by_name(conn, text, ["USER_NAME"]))
         return cls._load(conn, conn.get(f"/userProfile/{text}"))
 
     def store(self, *, connection: ConnectionLike | None = None) -> UserProfile:
@@ -105,3 +109,16 @@ def me(*, connection: ConnectionLike | None = None) -> UserProfile:
     """The profile of the user the connection is logged in as."""
     conn = get_connection(connection)
     return UserProfile._load(conn, conn.get("/userProfile"))
+
+
+def current_user_id(conn: Connection) -> str:
+    """The principal id of the user ``conn`` is logged in as (asked once, then kept on the connection)."""
+    if conn.user_id is None:
+        conn.user_id = str(me(connection=conn)._principal_id("user"))
+    return conn.user_id
+
+
+def _owner_principal(owner_id: str | None, user: object, field: str) -> int:
+    if owner_id is None:
+        raise ValidationError(field, user, "this user has no owner id")
+    return int(owner_id)

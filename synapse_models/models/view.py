@@ -8,18 +8,32 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from .._convert import LOCAL, from_wire, to_wire
 from ..errors import EntityUpdateFailure, HTTPError, NotFoundError, ValidationError, ViewUpdateError
 from ..registry import ConnectionLike
+from ..tables._wire import (
+    CellValue,
+    PartialRow,
+    SnapshotOptions,
+    ViewColumnModelRequest,
+    ViewDefaultColumnsQuery,
+    ViewScope,
+)
+from ..tables.encode import encode_cells
+from ..tables.rows import append_change
+from ._table_base import TableBase
+from ._wire import AnnotationsBody, ListWrapper, Page, StatusScores
 from .column import Column, ColumnType
-from .entity import LOCAL, Entity, EntityType, parse_entity_id
-from .table import APPEND, PARTIAL_ROW_SET, TableBase
+from .entity import Entity
+from .ids import parse_entity_id
+from .tree import EntityType, children
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..connection import Connection
 
-__all__ = ["EntityUpdateFailure", "SubmissionView", "View", "ViewUpdateError"]
+__all__ = ["SubmissionView", "View"]
 
 _MASKS = {EntityType.FILE: 0x01, EntityType.PROJECT: 0x02, EntityType.TABLE: 0x04, EntityType.FOLDER: 0x08,
           EntityType.ENTITY_VIEW: 0x10, EntityType.DOCKER_REPO: 0x20, EntityType.SUBMISSION_VIEW: 0x40,
@@ -60,19 +74,34 @@ def _include(value: Iterable[EntityType | str] | None) -> list[EntityType] | Non
     return types
 
 
-def _columns_for(kinds: dict[str, set[str]], longest: dict[str, int], many: set[str]) -> list[Column]:
-    """Columns for annotation keys, from the annotation types, longest values and multi-valued keys seen."""
-    columns = []
-    for key, found in kinds.items():
-        kind = ColumnType.STRING
-        if len(found) == 1:
-            kind = _ANNOTATION_COLUMN.get(next(iter(found)), ColumnType.STRING)
-        if key in many and kind is not ColumnType.DOUBLE:
-            kind = ColumnType(kind.value + "_LIST")
-        sized = kind in (ColumnType.STRING, ColumnType.STRING_LIST)
-        size = min(1000, max(50, longest[key])) if sized else None
-        columns.append(Column(key, kind, maximum_size=size))
-    return columns
+@attrs.define
+class _AnnotationKeys:
+    """What the annotations seen in a scope say about columns for them: types, longest values, lists."""
+
+    kinds: dict[str, set[str]] = attrs.field(factory=dict)
+    longest: dict[str, int] = attrs.field(factory=dict)
+    many: set[str] = attrs.field(factory=set)
+
+    def add(self, body: AnnotationsBody | None) -> None:
+        for key, entry in (body.annotations if body else {}).items():
+            self.kinds.setdefault(key, set()).add(entry.type)
+            self.longest[key] = max([self.longest.get(key, 0), *(len(v) for v in entry.value)])
+            if len(entry.value) > 1:
+                self.many.add(key)
+
+    def columns(self) -> list[Column]:
+        """Columns for the keys, typed by the annotation types seen (STRING when they differ)."""
+        columns = []
+        for key, found in self.kinds.items():
+            kind = ColumnType.STRING
+            if len(found) == 1:
+                kind = _ANNOTATION_COLUMN.get(next(iter(found)), ColumnType.STRING)
+            if key in self.many and kind is not ColumnType.DOUBLE:
+                kind = ColumnType(kind.value + "_LIST")
+            sized = kind in (ColumnType.STRING, ColumnType.STRING_LIST)
+            size = min(1000, max(50, self.longest[key])) if sized else None
+            columns.append(Column(key, kind, maximum_size=size))
+        return columns
 
 
 def _roomy(column: Column) -> Column:
@@ -143,9 +172,10 @@ class View(TableBase):
     def default_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
         """The server's default columns for this kind of view and mask (entity fields)."""
         conn = self._conn(connection)
-        params = {"viewEntityType": self.VIEW_ENTITY_TYPE, "viewTypeMask": self.view_type_mask}
-        found = conn.get("/column/tableview/defaults", params=params)
-        return [Column.from_wire(m).with_id(None) for m in found.get("list") or []]
+        query = ViewDefaultColumnsQuery(view_entity_type=self.VIEW_ENTITY_TYPE,
+                                        view_type_mask=self.view_type_mask)
+        found = from_wire(ListWrapper[Column], conn.get("/column/tableview/defaults", params=to_wire(query)))
+        return [c.with_id(None) for c in found.items]
 
     def annotation_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
         """Columns for the annotation keys in the scope.
@@ -156,53 +186,43 @@ class View(TableBase):
         longer than today's longest can be written back.
         """
         conn = self._conn(connection)
-        scope = {"scope": self.scope_ids, "viewEntityType": self.VIEW_ENTITY_TYPE,
-                 "viewTypeMask": self.view_type_mask}
-        body: dict[str, Any] = {"concreteType": "org.sagebionetworks.repo.model.table.ViewColumnModelRequest",
-                                "viewScope": scope}
+        scope = ViewScope(scope=self.scope_ids, view_entity_type=self.VIEW_ENTITY_TYPE,
+                          view_type_mask=self.view_type_mask)
+        request = ViewColumnModelRequest(view_scope=scope)
         columns: list[Column] = []
         try:
             while True:
-                page = conn.run_async_job("/column/view/scope", body)
-                columns += [_roomy(Column.from_wire(m)) for m in page.get("results") or []]
-                if not page.get("nextPageToken"):
+                page = from_wire(Page[Column], conn.run_async_job("/column/view/scope", to_wire(request)))
+                columns += [_roomy(c) for c in page.results]
+                if not page.next_page_token:
                     return columns
-                body = {**body, "nextPageToken": page["nextPageToken"]}
+                request.next_page_token = page.next_page_token
         except NotFoundError:
             return self._derive_annotation_columns(conn)
 
     def _derive_annotation_columns(self, conn: Connection) -> list[Column]:
-        kinds: dict[str, set[str]] = {}
-        longest: dict[str, int] = {}
-        many: set[str] = set()
+        keys = _AnnotationKeys()
         wanted = {t.value for t in self.include or [EntityType.FILE]}
         for entity_id in self._entities_in_scope(conn, wanted):
-            notes = (conn.get(f"/entity/{entity_id}/annotations2").get("annotations")) or {}
-            for key, value in notes.items():
-                values = value.get("value") or []
-                kinds.setdefault(key, set()).add(value.get("type", "STRING"))
-                longest[key] = max([longest.get(key, 0), *(len(str(v)) for v in values)])
-                if len(values) > 1:
-                    many.add(key)
-        return _columns_for(kinds, longest, many)
+            keys.add(from_wire(AnnotationsBody, conn.get(f"/entity/{entity_id}/annotations2")))
+        return keys.columns()
 
     def _entities_in_scope(self, conn: Connection, wanted: set[str]) -> Iterable[str]:
         containers = list(self.scope_ids)
         seen: set[str] = set()
-        types = sorted(wanted | {"folder"})
+        types = [EntityType(t) for t in sorted(wanted | {"folder"})]
         while containers:
             container = containers.pop()
             if container in seen:
                 continue
             seen.add(container)
-            listing = {"parentId": container, "includeTypes": types}
-            for child in conn.iter_token("POST", "/entity/children", listing):
-                kind = str(child.get("type", "")).rsplit(".", 1)[-1].lower()
+            for child in children(conn, container, types):
+                kind = child.entity_type.lower()
                 if kind == "folder":
-                    containers.append(child["id"])
+                    containers.append(child.id)
                 kind = {"fileentity": "file", "tableentity": "table"}.get(kind, kind)
                 if kind in wanted:
-                    yield child["id"]
+                    yield child.id
 
     # -- rows ----------------------------------------------------------------------------------------
 
@@ -221,8 +241,6 @@ class View(TableBase):
                 column.
             ViewUpdateError: Some entities could not be updated (the others were); lists each failure.
         """
-        from ..tables.types import encode_cells
-
         conn = self._conn(connection)
         view_id = self._require_id()
         for needed in ("ROW_ID", "ROW_ETAG"):
@@ -235,7 +253,7 @@ class View(TableBase):
         by_name = {c.name: c for c in columns}
         editable = {c.name for c in columns} - set(self._default_names(conn))
         now = {int(r): i for i, r in enumerate(current["ROW_ID"].tolist())}
-        rows: list[dict[str, Any]] = []
+        rows: list[PartialRow] = []
         encoded_new = {n: encode_cells(frame[n], by_name[n]) for n in frame.columns if n in by_name}
         encoded_now = {n: encode_cells(current[n], by_name[n]) for n in encoded_new if n in current.columns}
         etags_now = current["ROW_ETAG"].tolist()
@@ -256,19 +274,17 @@ class View(TableBase):
                         continue
                     raise ValidationError(f"columns[{name!r}]", cells[i],
                                           "is an entity field, not an annotation; views cannot change it")
-                values.append({"key": str(by_name[name].id), "value": cells[i]})
+                values.append(CellValue(key=str(by_name[name].id), value=cells[i]))
             if values:
-                rows.append({"rowId": int(row_id), "etag": str(etag), "values": values})
+                rows.append(PartialRow(row_id=int(row_id), etag=str(etag), values=values))
         if not rows:
             return []
-        change = {"concreteType": APPEND, "entityId": view_id,
-                  "toAppend": {"concreteType": PARTIAL_ROW_SET, "tableId": view_id, "rows": rows}}
-        result = self._transaction(conn, [change])
-        outcomes = [r for part in result.get("results") or [] for r in part.get("updateResults") or []]
-        failures = [EntityUpdateFailure(parse_entity_id(r.get("entityId"), "entityId")[0],
-                                        str(r.get("failureCode")), str(r.get("failureMessage") or ""))
-                    for r in outcomes if r.get("failureCode")]
-        sent = [f"syn{r['rowId']}" for r in rows]
+        result = self._transaction(conn, [append_change(view_id, rows)])
+        outcomes = [r for part in result.results for r in part.update_results]
+        failures = [EntityUpdateFailure(parse_entity_id(r.entity_id, "entity_id")[0], str(r.failure_code),
+                                        r.failure_message or "")
+                    for r in outcomes if r.failure_code]
+        sent = [f"syn{r.row_id}" for r in rows]
         failed = {f.entity_id for f in failures}
         updated = [e for e in sent if e not in failed]
         if failures:
@@ -289,12 +305,11 @@ class View(TableBase):
             The snapshot's version number.
         """
         conn = self._conn(connection)
-        view_id = self._require_id()
-        given = {"snapshotComment": comment, "snapshotLabel": label}
-        options = {k: v for k, v in given.items() if v is not None}
-        result = self._transaction(conn, [], createSnapshot=True, snapshotOptions=options)
-        self._apply(conn.get(f"/entity/{view_id}"), None)
-        return int(result["snapshotVersionNumber"])
+        options = SnapshotOptions(snapshot_comment=comment, snapshot_label=label)
+        result = self._transaction(conn, [], snapshot=options)
+        self._refresh(conn)
+        assert result.snapshot_version_number is not None, "a snapshot transaction answers its version"
+        return result.snapshot_version_number
 
 
 def _evaluation_ids(value: Iterable[Any] | None) -> list[str]:
@@ -346,16 +361,9 @@ class SubmissionView(View):
         only); needs read access to the statuses (queue administrators).
         """
         conn = self._conn(connection)
-        kinds: dict[str, set[str]] = {}
-        longest: dict[str, int] = {}
-        many: set[str] = set()
+        keys = _AnnotationKeys()
         for evaluation_id in self.scope_ids:
             for status in conn.iter_offset(f"/evaluation/{evaluation_id}/submission/status/all", limit=50):
-                notes = (status.get("submissionAnnotations") or {}).get("annotations") or {}
-                for key, value in notes.items():
-                    values = value.get("value") or []
-                    kinds.setdefault(key, set()).add(value.get("type", "STRING"))
-                    longest[key] = max([longest.get(key, 0), *(len(str(v)) for v in values)])
-                    if len(values) > 1:
-                        many.add(key)
-        return _columns_for(kinds, longest, many)
+                keys.add(from_wire(StatusScores, status).submission_annotations)
+        return keys.columns()
+

@@ -15,17 +15,21 @@ from typing import Any
 
 import attrs
 
-from .._convert import READ_ONLY, from_wire, to_wire
+from .._convert import LOCAL, READ_ONLY, from_wire
 from ..connection import Connection
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
-from ._record import Record
-from .acl import html_table
-from .entity import Entity, parse_entity_id
+from ..transfer.download import download_file_handle, fetch_bytes
+from ..transfer.upload import md5_of_path, upload_bytes, upload_path
+from ._html import html_table
+from ._stored import Stored
+from ._wire import ListWrapper
+from .entity import Entity
+from .evaluation import Evaluation
+from .file_handle import FileHandle
+from .ids import numeric_id, parse_entity_id
 
 __all__ = ["Wiki", "WikiHeader", "WikiOwner"]
-
-LOCAL = "synapse_models.local_only"
 
 
 @attrs.define(frozen=True)
@@ -44,8 +48,6 @@ class WikiOwner:
 
 def to_owner(value: object) -> WikiOwner:
     """attrs converter: an entity, an evaluation, an entity id or a :class:`WikiOwner`."""
-    from .evaluation import Evaluation
-
     if isinstance(value, WikiOwner):
         return value
     if isinstance(value, Evaluation):
@@ -66,9 +68,7 @@ def _wiki_id(value: object) -> str | None:
         if value.id is None:
             raise ValidationError("parent", value.title, "the parent page has no id yet; store() it first")
         return value.id
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise ValidationError("parent", value, "give the parent Wiki or its numeric id")
-    return str(value).strip()
+    return numeric_id(value, "parent", "give the parent Wiki or its numeric id")
 
 
 def _short(text: str | None) -> str:
@@ -90,8 +90,9 @@ class WikiHeader:
     id: str
     title: str | None = None
     parent_id: str | None = None
-    owner: WikiOwner | None = attrs.field(default=None, eq=False)
-    _connection: Connection | None = attrs.field(default=None, repr=False, eq=False, alias="_connection")
+    owner: WikiOwner | None = attrs.field(default=None, eq=False, metadata={LOCAL: True})
+    _connection: Connection | None = attrs.field(default=None, repr=False, eq=False, alias="_connection",
+                                                 metadata={LOCAL: True})
 
     def get(self, *, connection: ConnectionLike | None = None) -> Wiki:
         """Load the whole page (with its markdown)."""
@@ -101,7 +102,7 @@ class WikiHeader:
 
 
 @attrs.define(kw_only=True)
-class Wiki(Record):
+class Wiki(Stored):
     """A wiki page: markdown text, sub-pages and file attachments.
 
     Example:
@@ -135,6 +136,7 @@ class Wiki(Record):
     modified_by: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
 
     _stored_markdown: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _replacing: set[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
 
     @property
     def where(self) -> WikiOwner:
@@ -174,8 +176,6 @@ class Wiki(Record):
         return wiki._loaded(conn)
 
     def _fetch_markdown(self, conn: Connection) -> str:
-        from ..transfer.download import fetch_bytes
-
         if not self.markdown_file_handle_id:
             return ""
         data = fetch_bytes(conn, file_handle_id=self.markdown_file_handle_id,
@@ -189,9 +189,11 @@ class Wiki(Record):
         """The header tree of an owner's wiki: every page, flat, each with its parent's id."""
         conn = get_connection(connection)
         where = to_owner(owner)
-        return [WikiHeader(id=str(item["id"]), title=item.get("title"), parent_id=item.get("parentId"),
-                           owner=where, _connection=conn)
-                for item in conn.iter_offset(f"{where.path}/wikiheadertree2", limit=50)]
+        pages = conn.iter_offset(f"{where.path}/wikiheadertree2", limit=50)
+        headers = [from_wire(WikiHeader, item) for item in pages]
+        for header in headers:
+            header.owner, header._connection = where, conn
+        return headers
 
     def children(self, *, connection: ConnectionLike | None = None) -> list[WikiHeader]:
         """The direct sub-pages of this page."""
@@ -201,11 +203,16 @@ class Wiki(Record):
 
     def attachment_handles(self, *, connection: ConnectionLike | None = None) -> dict[str, dict[str, Any]]:
         """The attachments' file handles (JSON) by file name."""
-        conn = self._conn(connection)
+        return {name: raw for name, (_, raw) in self._attachments(self._conn(connection)).items()}
+
+    def _attachments(self, conn: Connection) -> dict[str, tuple[FileHandle, dict[str, Any]]]:
+        """The attachments' file handles (read, and as JSON) by file name."""
         self._require_id()
-        found = conn.get(f"{self.where.path}/wiki2/{self.id}/attachmenthandles").get("list") or []
+        answer = conn.get(f"{self.where.path}/wiki2/{self.id}/attachmenthandles")
+        found = from_wire(ListWrapper[dict[str, Any]], answer).items
         wanted = set(self.attachment_file_handle_ids)
-        return {h["fileName"]: h for h in found if str(h.get("id")) in wanted}
+        handles = [(from_wire(FileHandle, raw), raw) for raw in found]
+        return {str(h.file_name): (h, raw) for h, raw in handles if h.id in wanted}
 
     def attachment_names(self, *, connection: ConnectionLike | None = None) -> list[str]:
         """The file names of the attachments."""
@@ -218,21 +225,19 @@ class Wiki(Record):
         Raises:
             NotFoundError: The page has no attachment of that name.
         """
-        from ..transfer.download import download_file_handle
-
         conn = self._conn(connection)
-        handles = self.attachment_handles(connection=conn)
-        if name not in handles:
+        attachments = self._attachments(conn)
+        if name not in attachments:  # the listing answered without it: its not-found, with its URL
+            listing = conn.url(f"{self.where.path}/wiki2/{self.id}/attachmenthandles")
             raise NotFoundError(404, f"wiki {self.id} has no attachment named {name!r} "
-                                     f"(it has: {', '.join(sorted(handles)) or 'none'})",
-                                "GET", f"{self.where.path}/wiki2/{self.id}/attachment")
+                                     f"(it has: {', '.join(sorted(attachments)) or 'none'})", "GET", listing)
         target = Path(destination)
         if target.is_dir():
             target = target / name
-        handle = handles[name]
-        return download_file_handle(conn, file_handle_id=str(handle["id"]), associate_object_id=str(self.id),
+        handle, _ = attachments[name]
+        return download_file_handle(conn, file_handle_id=str(handle.id), associate_object_id=str(self.id),
                                     associate_object_type="WikiAttachment", destination=target,
-                                    expected_md5=handle.get("contentMd5"))
+                                    expected_md5=handle.content_md5)
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -259,57 +264,51 @@ class Wiki(Record):
         upload_parent = self.where.id if self.where.type == "entity" else None
         if self.markdown is not None and (self.markdown != self._stored_markdown
                                           or self.markdown_file_handle_id is None):
-            from ..transfer.upload import upload_bytes
-
             packed = gzip.compress(self.markdown.encode("utf-8"), mtime=0)
             handle = upload_bytes(conn, packed, "markdown.txt.gz", content_type="application/x-gzip",
                                   parent_id=upload_parent)
-            self.markdown_file_handle_id = str(handle["id"])
+            self.markdown_file_handle_id = str(from_wire(FileHandle, handle).id)
         if paths:
             self._upload_attachments(conn, paths, upload_parent)
-        body = to_wire(self)
-        if self.id is None:
-            try:
-                answer = conn.post(f"{self.where.path}/wiki2", body)
-            except ConflictError:
-                if not create_or_update or self.parent_wiki_id is not None:
-                    raise
-                self._adopt_root(conn, {p.name for p in paths})
-                answer = conn.put(f"{self.where.path}/wiki2/{self.id}", to_wire(self))
-        elif self._unchanged(body):
-            self._stored_markdown = self.markdown
-            return self
-        else:
-            answer = conn.put(f"{self.where.path}/wiki2/{self.id}", body)
-        self._take(self._load_page(conn, self.where, answer),
-                   keep=("markdown", "attachments", "_stored_markdown"))
+        self._replacing = {p.name for p in paths}
+        self._write(conn, create_or_update=create_or_update)
         self._stored_markdown = self.markdown
         return self
 
-    def _adopt_root(self, conn: Connection, new_names: set[str]) -> None:
-        """Become the owner's existing root page, keeping its attachments that are not being replaced."""
-        root = self._load_page(conn, self.where, conn.get(f"{self.where.path}/wiki2"))
-        kept = [str(h["id"]) for name, h in root.attachment_handles(connection=conn).items()
-                if name not in new_names]
-        self.id, self.etag = root.id, root.etag
-        if self.title is None:
-            self.title = root.title
+    # -- life cycle hooks (see _stored.py) -----------------------------------------------------------
+
+    def _create_path(self) -> str:
+        return f"{self.where.path}/wiki2"
+
+    def _update_path(self) -> str:
+        return f"{self.where.path}/wiki2/{self.id}"
+
+    def _from_answer(self, conn: Connection, data: Any) -> Wiki:
+        return self._load_page(conn, self.where, data)
+
+    def _find_existing(self, conn: Connection) -> Wiki | None:
+        """The owner's root page, which a new root page collides with (sub-pages do not adopt)."""
+        if self.parent_wiki_id is not None:
+            return None
+        return self._load_page(conn, self.where, conn.get(f"{self.where.path}/wiki2"))
+
+    def _merge_existing(self, remote: Wiki) -> None:
+        """Keep the root page's attachments, except those replaced by a file of the same name."""
+        kept = [str(h.id) for name, (h, _) in remote._attachments(remote._conn(None)).items()
+                if name not in self._replacing]
         self.attachment_file_handle_ids = kept + [i for i in self.attachment_file_handle_ids if i not in kept]
-        self._unknown_fields = {**root._unknown_fields, **self._unknown_fields}
 
     def _upload_attachments(self, conn: Connection, paths: list[Path], upload_parent: str | None) -> None:
-        from ..transfer.upload import md5_of_path, upload_path
-
-        existing = self.attachment_handles(connection=conn) if self.id else {}
+        existing = {name: handle for name, (handle, _) in self._attachments(conn).items()} if self.id else {}
         ids = list(self.attachment_file_handle_ids)
         for path in paths:
             old = existing.get(path.name)
-            if old is not None and old.get("contentMd5") == md5_of_path(path):
+            if old is not None and old.content_md5 == md5_of_path(path):
                 continue
-            handle = upload_path(conn, path, parent_id=upload_parent)
-            if old is not None and str(old["id"]) in ids:
-                ids.remove(str(old["id"]))
-            ids.append(str(handle["id"]))
+            handle = from_wire(FileHandle, upload_path(conn, path, parent_id=upload_parent))
+            if old is not None and str(old.id) in ids:
+                ids.remove(str(old.id))
+            ids.append(str(handle.id))
         self.attachment_file_handle_ids = ids
         self.attachments = []
 

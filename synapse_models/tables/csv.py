@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models.column import Column, ColumnType
-from .types import dates_from_ms, decode_cells, decode_list, encode_frame_for_csv
+from ._wire import CsvTableDescriptor
+from .encode import encode_frame_for_csv
+from .types import dates_from_ms, decode_cells, decode_list
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DESCRIPTOR", "MAX_CSV_BYTES", "read_table_csv", "write_table_csv"]
 
-DESCRIPTOR = {"separator": ",", "quoteCharacter": '"', "escapeCharacter": "\\", "lineEnd": "\n",
-              "isFirstLineHeader": True}
-"""The CsvTableDescriptor sent with uploads and downloads."""
+DESCRIPTOR = CsvTableDescriptor()
+"""The CsvTableDescriptor sent with uploads and downloads (its defaults are this dialect)."""
 MAX_CSV_BYTES = 900 * 1024 * 1024
 """Largest CSV file written for one upload (Synapse's limit is 1 GB)."""
 _ROWS_PER_CHUNK = 50_000
@@ -108,15 +109,14 @@ def _text_cells(series: pd.Series) -> list[str]:
     return texts
 
 
-def read_table_csv(path: Path, headers: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """Parse a downloaded table CSV; ``headers`` are the SelectColumns (name, columnType) of the query.
+def read_table_csv(path: Path, types: Mapping[str, ColumnType | None]) -> pd.DataFrame:
+    """Parse a downloaded table CSV; ``types`` gives the type of each selected column (``None``: untyped).
 
     ``ROW_ID``/``ROW_VERSION`` become Int64 and ``ROW_ETAG`` text; the selected columns get their types'
     dtypes.
     """
     import pandas as pd
 
-    types = {h["name"]: _column_type(h.get("columnType")) for h in headers}
     dtypes: dict[str, Any] = {"ROW_ID": "Int64", "ROW_VERSION": "Int64", "ROW_ETAG": "str"}
     na: dict[str, list[str]] = {"ROW_ID": [""], "ROW_VERSION": [""], "ROW_ETAG": [""]}
     for name, t in types.items():
@@ -153,9 +153,3 @@ def read_table_csv(path: Path, headers: Sequence[dict[str, Any]]) -> pd.DataFram
             frame[name] = guessed.set_axis(frame.index)
     return frame
 
-
-def _column_type(value: str | None) -> ColumnType | None:
-    try:
-        return ColumnType(value) if value else None
-    except ValueError:
-        return None

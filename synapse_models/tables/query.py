@@ -13,10 +13,19 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._convert import from_wire, to_wire
 from ..errors import ValidationError
-from ..models.column import ColumnType
-from .csv import DESCRIPTOR, read_table_csv
-from .types import decode_cells
+from ._wire import (
+    DownloadFromTableRequest,
+    DownloadFromTableResult,
+    Query,
+    QueryBundle,
+    QueryBundleRequest,
+    Row,
+    SelectColumn,
+)
+from .csv import read_table_csv
+from .types import column_type_of, decode_cells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,8 +38,6 @@ FetchMethod = Literal["auto", "pages", "csv"]
 
 _QUERY_RESULT, _COUNT, _SELECT, _MAX_ROWS, _MODELS = 0x1, 0x2, 0x4, 0x8, 0x10
 _FROM = re.compile(r"\bFROM\s+\"?(syn\d+)(?:\.(\d+))?\"?", re.IGNORECASE)
-QUERY_RESULT_BUNDLE = "org.sagebionetworks.repo.model.table.QueryBundleRequest"
-DOWNLOAD_REQUEST = "org.sagebionetworks.repo.model.table.DownloadFromTableRequest"
 
 
 def table_id_of(sql: str) -> str:
@@ -72,16 +79,14 @@ def run_query(conn: Connection, sql: str, *, include_row_metadata: bool = False,
         if frame is not None:
             return frame
     prefix = f"/entity/{table_id}/table/query"
-    body: dict[str, Any] = {
-        "concreteType": QUERY_RESULT_BUNDLE, "entityId": table_id,
-        "query": {"sql": sql, "includeEntityEtag": include_etag},
-        "partMask": _QUERY_RESULT | _COUNT | _SELECT | _MAX_ROWS,
-    }
-    bundle = conn.run_async_job(prefix, body)
-    headers: list[dict[str, Any]] = bundle.get("selectColumns") or _rowset(bundle).get("headers") or []
-    rows: list[dict[str, Any]] = list(_rowset(bundle).get("rows") or [])
-    count = bundle.get("queryCount")
-    page_size = int(bundle.get("maxRowsPerPage") or len(rows) or 1)
+    query = Query(sql=sql, include_entity_etag=include_etag)
+    first = QueryBundleRequest(entity_id=table_id, query=query,
+                               part_mask=_QUERY_RESULT | _COUNT | _SELECT | _MAX_ROWS)
+    bundle = from_wire(QueryBundle, conn.run_async_job(prefix, to_wire(first)))
+    headers = bundle.headers
+    rows = list(bundle.rows)
+    count = bundle.query_count
+    page_size = bundle.max_rows_per_page or len(rows) or 1
     if count is not None and len(rows) < count:
         remaining_pages = -(-(count - len(rows)) // page_size)
         if method == "auto" and remaining_pages > csv_after_pages:
@@ -89,59 +94,50 @@ def run_query(conn: Connection, sql: str, *, include_row_metadata: bool = False,
             if frame is not None:
                 return frame
         while len(rows) < count:
-            page_body = {**body, "partMask": _QUERY_RESULT,
-                         "query": {**body["query"], "offset": len(rows), "limit": page_size}}
-            page = _rowset(conn.run_async_job(prefix, page_body)).get("rows") or []
+            page_query = Query(sql=sql, include_entity_etag=include_etag, offset=len(rows), limit=page_size)
+            page_request = QueryBundleRequest(entity_id=table_id, query=page_query, part_mask=_QUERY_RESULT)
+            page = from_wire(QueryBundle, conn.run_async_job(prefix, to_wire(page_request))).rows
             if not page:
                 break
             rows.extend(page)
     return _frame(rows, headers, include_row_metadata, include_etag)
 
 
-def _rowset(bundle: dict[str, Any]) -> dict[str, Any]:
-    return ((bundle.get("queryResult") or {}).get("queryResults")) or {}
-
-
-def _frame(rows: list[dict[str, Any]], headers: list[dict[str, Any]], include_row_metadata: bool,
+def _frame(rows: list[Row], headers: list[SelectColumn], include_row_metadata: bool,
            include_etag: bool) -> pd.DataFrame:
     import pandas as pd
 
     data: dict[str, Any] = {}
     if include_row_metadata:
-        data["ROW_ID"] = pd.array([r.get("rowId") for r in rows], dtype="Int64")
-        data["ROW_VERSION"] = pd.array([r.get("versionNumber") for r in rows], dtype="Int64")
+        data["ROW_ID"] = pd.array([r.row_id for r in rows], dtype="Int64")
+        data["ROW_VERSION"] = pd.array([r.version_number for r in rows], dtype="Int64")
         if include_etag:
-            data["ROW_ETAG"] = pd.Series([r.get("etag") for r in rows], dtype="str").array
+            data["ROW_ETAG"] = pd.Series([r.etag for r in rows], dtype="str").array
+    empty: list[str | None] = [None] * len(headers)
     for i, header in enumerate(headers):
-        cells = [(r.get("values") or [None] * len(headers))[i] for r in rows]
-        data[header["name"]] = decode_cells(cells, _type(header)).array
+        cells = [(r.values or empty)[i] for r in rows]
+        data[header.name] = decode_cells(cells, column_type_of(header.column_type)).array
     frame: pd.DataFrame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     return frame
 
 
-def _type(header: dict[str, Any]) -> ColumnType | None:
-    try:
-        return ColumnType(header["columnType"]) if header.get("columnType") else None
-    except ValueError:
-        return None
-
-
-def _via_csv(conn: Connection, table_id: str, sql: str, headers: list[dict[str, Any]],
+def _via_csv(conn: Connection, table_id: str, sql: str, headers: list[SelectColumn],
              include_row_metadata: bool, include_etag: bool) -> pd.DataFrame | None:
     """The whole result as CSV; ``None`` when this client has no download support (then pages are used)."""
     try:
         from ..transfer.download import download_file_handle
     except ImportError:  # pragma: no cover - the transfer package is part of the distribution
         return None
-    body = {"concreteType": DOWNLOAD_REQUEST, "entityId": table_id, "sql": sql, "writeHeader": True,
-            "includeRowIdAndRowVersion": include_row_metadata, "includeEntityEtag": include_etag,
-            "csvTableDescriptor": {**DESCRIPTOR}}
-    result = conn.run_async_job(f"/entity/{table_id}/table/download/csv", body)
+    request = DownloadFromTableRequest(entity_id=table_id, sql=sql, include_entity_etag=include_etag,
+                                       include_row_id_and_row_version=include_row_metadata)
+    result = from_wire(DownloadFromTableResult,
+                       conn.run_async_job(f"/entity/{table_id}/table/download/csv", to_wire(request)))
     with tempfile.TemporaryDirectory(prefix="synapse-models-query-") as scratch:
         path = download_file_handle(
-            conn, file_handle_id=str(result["resultsFileHandleId"]), associate_object_id=table_id,
+            conn, file_handle_id=result.results_file_handle_id, associate_object_id=table_id,
             associate_object_type="TableEntity", destination=Path(scratch) / "result.csv")
-        frame = read_table_csv(Path(path), result.get("headers") or headers)
+        types = {h.name: column_type_of(h.column_type) for h in result.headers or headers}
+        frame = read_table_csv(Path(path), types)
     if not include_row_metadata:
         frame = frame.drop(columns=[c for c in ("ROW_ID", "ROW_VERSION", "ROW_ETAG") if c in frame.columns])
     elif not include_etag and "ROW_ETAG" in frame.columns:

@@ -28,28 +28,3 @@ def test_lazy_entity_types_dispatch_in_a_fresh_process() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["File", "7"]
 
-
-def test_every_entity_type_is_reachable_through_the_union() -> None:
-    import importlib
-    import pkgutil
-
-    import synapse_models.models as models
-    from synapse_models import Entity
-    from synapse_models._convert import lazy_members, union_members
-
-    for info in pkgutil.iter_modules(models.__path__):
-        importlib.import_module(f"synapse_models.models.{info.name}")
-
-    def subclasses(cls: type) -> set[type]:
-        return {cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))}
-
-    members = union_members(Entity)
-    lazy = lazy_members(Entity)
-    for cls in subclasses(Entity):
-        tag = getattr(cls, "CONCRETE_TYPE", "")
-        if tag:
-            assert members.get(tag) is cls, tag
-            if cls.__module__ not in ("synapse_models.models.project", "synapse_models.models.folder"):
-                assert lazy.get(tag) == cls.__module__, f"{tag} must be declared in entity.py's lazy table"
-    for tag, module in lazy.items():
-        assert members[tag].__module__ == module

@@ -11,7 +11,9 @@ import pytest
 
 from synapse_models import Column, ColumnType, ValidationError
 from synapse_models.tables.csv import read_table_csv, write_table_csv
-from synapse_models.tables.types import decode_cells, encode_cell, encode_cells, infer_columns, pandas_dtype
+from synapse_models.tables.encode import encode_cell, encode_cells
+from synapse_models.tables.infer import infer_columns
+from synapse_models.tables.types import decode_cells, pandas_dtype
 
 
 def test_column_type_covers_every_reference_type() -> None:
@@ -156,8 +158,7 @@ def test_csv_round_trip_keeps_every_type(tmp_path: Path) -> None:
     df, columns = _every_type_frame()
     paths = write_table_csv(df, columns, tmp_path)
     assert len(paths) == 1
-    headers = [{"name": c.name, "columnType": c.type.value} for c in columns]
-    back = read_table_csv(paths[0], headers)
+    back = read_table_csv(paths[0], {c.name: c.type for c in columns})
     assert list(back.columns) == [c.name for c in columns]
     assert back["s"].tolist()[:2] == df["s"].tolist()[:2] and pd.isna(back["s"][2])
     assert back["i"].dtype == "Int64" and back["i"].tolist()[2] == -(2**62) and pd.isna(back["i"][1])
@@ -179,7 +180,7 @@ def test_csv_writer_rolls_files_before_the_size_limit(tmp_path: Path) -> None:
                             rows_per_chunk=1000)
     assert len(paths) > 1
     assert all(p.stat().st_size <= 20_000 for p in paths)
-    total = pd.concat([read_table_csv(p, [{"name": "n", "columnType": "INTEGER"}]) for p in paths])
+    total = pd.concat([read_table_csv(p, {"n": ColumnType.INTEGER}) for p in paths])
     assert total["n"].tolist() == list(range(10_000))
 
 
@@ -199,5 +200,5 @@ def test_encode_cells_matches_partial_row_encoding() -> None:
 def test_csv_read_keeps_rows_whose_only_cell_is_null(tmp_path: Path) -> None:
     df = pd.DataFrame({"s": ["a", None, "c", None]})
     paths = write_table_csv(df, [Column("s", ColumnType.STRING)], tmp_path)
-    back = read_table_csv(paths[0], [{"name": "s", "columnType": "STRING"}])
+    back = read_table_csv(paths[0], {"s": ColumnType.STRING})
     assert len(back) == 4 and back["s"][0] == "a" and pd.isna(back["s"][3])

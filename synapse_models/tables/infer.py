@@ -1,0 +1,143 @@
+"""Columns that fit a DataFrame: types from the dtypes (or the values of object columns), sizes from the data.
+
+pandas is imported inside the functions, never at package import.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ..models.column import Column, ColumnType
+from .types import METADATA_COLUMNS, TEXT_LIMITS, is_null
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["infer_columns"]
+
+
+def infer_columns(df: pd.DataFrame) -> list[Column]:
+    """Columns that fit a DataFrame: types from the dtypes (or the values of object columns), sizes from data.
+
+    Raises:
+        ValidationError: A column name is not a string, or a column mixes types, or a value is too long.
+    """
+    columns = []
+    for name in df.columns:
+        if name in METADATA_COLUMNS:
+            continue
+        if not isinstance(name, str):
+            raise ValidationError(f"columns[{name!r}]", name, "column names must be strings")
+        columns.append(_infer_one(name, df[name]))
+    return columns
+
+
+def _infer_one(name: str, series: pd.Series) -> Column:
+    import pandas as pd
+    from pandas.api import types as pdt
+
+    dtype = series.dtype
+    if pdt.is_bool_dtype(dtype):
+        return Column(name, ColumnType.BOOLEAN)
+    if pdt.is_integer_dtype(dtype):
+        return Column(name, ColumnType.INTEGER)
+    if pdt.is_float_dtype(dtype):
+        return Column(name, ColumnType.DOUBLE)
+    if pdt.is_datetime64_any_dtype(dtype):
+        return Column(name, ColumnType.DATE)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _text_column(name, [str(v) for v in dtype.categories])
+    if pdt.is_string_dtype(dtype) and not pdt.is_object_dtype(dtype):
+        return _text_column(name, series.dropna())
+    if not pdt.is_object_dtype(dtype):
+        raise ValidationError(f"columns[{name!r}]", str(dtype), "no Synapse column type fits this dtype")
+    values = [v for v in series if not is_null(v)]
+    kinds = {_kind(v) for v in values}
+    if not kinds:
+        return Column(name, ColumnType.STRING, maximum_size=50)
+    if kinds == {"bool"}:
+        return Column(name, ColumnType.BOOLEAN)
+    if kinds == {"int"}:
+        return Column(name, ColumnType.INTEGER)
+    if kinds <= {"int", "float"}:
+        return Column(name, ColumnType.DOUBLE)
+    if kinds == {"date"}:
+        return Column(name, ColumnType.DATE)
+    if kinds == {"str"}:
+        return _text_column(name, values)
+    if kinds == {"list"}:
+        return _list_column(name, values)
+    if kinds <= {"dict", "list"}:
+        return Column(name, ColumnType.JSON)
+    raise ValidationError(
+        f"columns[{name!r}]",
+        sorted(kinds),
+        "the column mixes value types; give one type per column (or pass columns=[...] explicitly)",
+    )
+
+
+def _kind(value: Any) -> str:
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "int"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    if isinstance(value, (_dt.datetime, _dt.date, np.datetime64)):
+        return "date"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return type(value).__name__
+
+
+def _text_column(name: str, values: Iterable[Any]) -> Column:
+    longest = max((len(str(v)) for v in values), default=0)
+    if longest <= 1000:
+        return Column(name, ColumnType.STRING, maximum_size=max(longest, 1))
+    if longest <= 2000:
+        return Column(name, ColumnType.MEDIUMTEXT)
+    if longest <= TEXT_LIMITS[ColumnType.LARGETEXT]:
+        return Column(name, ColumnType.LARGETEXT)
+    raise ValidationError(
+        f"columns[{name!r}]", f"<{longest} characters>", "longer than LARGETEXT allows (524288)"
+    )
+
+
+def _list_column(name: str, values: list[Any]) -> Column:
+    elements = [e for v in values for e in v]
+    if any(is_null(e) for e in elements):
+        raise ValidationError(f"columns[{name!r}]", None, "list cells cannot contain null elements")
+    longest_list = max((len(v) for v in values), default=1)
+    if longest_list > 100:
+        raise ValidationError(
+            f"columns[{name!r}]", f"<list of {longest_list}>", "lists hold at most 100 elements"
+        )
+    kinds = {_kind(e) for e in elements}
+    length = max(longest_list, 1)
+    if not kinds or kinds == {"str"}:
+        longest = max((len(e) for e in elements), default=50)
+        if longest > 1000:
+            raise ValidationError(
+                f"columns[{name!r}]",
+                f"<{longest} characters>",
+                "STRING_LIST elements have at most 1000 characters",
+            )
+        return Column(name, ColumnType.STRING_LIST, maximum_size=max(longest, 1), maximum_list_length=length)
+    if kinds == {"bool"}:
+        return Column(name, ColumnType.BOOLEAN_LIST, maximum_list_length=length)
+    if kinds == {"int"}:
+        return Column(name, ColumnType.INTEGER_LIST, maximum_list_length=length)
+    if kinds == {"date"}:
+        return Column(name, ColumnType.DATE_LIST, maximum_list_length=length)
+    raise ValidationError(
+        f"columns[{name!r}]", sorted(kinds), "list elements must all be strings, integers, booleans or dates"
+    )
