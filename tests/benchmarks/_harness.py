@@ -71,13 +71,17 @@ def latency_proxy(upstream: Any, latency_ms: float) -> Iterator[tuple[str, NetPr
 
 
 @contextlib.contextmanager
-def local_server(data_dir: Path, latency_ms: float = 0.0) -> Iterator[tuple[str, str]]:
+def local_server(
+    data_dir: Path, latency_ms: float = 0.0, log: Path | None = None
+) -> Iterator[tuple[str, str]]:
     """Run ``synapse_models.local`` in its own process; yields ``(endpoint, admin_token)``.
 
     With ``latency_ms`` > 0 the endpoint is that of a latency proxy (run in this process) in front of it.
+    With ``log``, the server's stderr (its error log) goes to that file instead of this process's stderr.
     """
+    errors = open(log, "w") if log is not None else None  # noqa: SIM115  (closed below)
     server = subprocess.Popen([sys.executable, "-m", "synapse_models.local", "--port", "0", "--data-dir",
-                               str(data_dir)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                               str(data_dir)], stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert server.stdout is not None
@@ -88,6 +92,8 @@ def local_server(data_dir: Path, latency_ms: float = 0.0) -> Iterator[tuple[str,
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if errors is not None:
+            errors.close()
 
 
 def _proxy_control(endpoint: str, method: str) -> dict[str, Any]:
@@ -131,16 +137,21 @@ def dispatch_phase(phases: dict[str, Phase], argv: list[str]) -> bool:
     return False
 
 
-def run_phase(script: str, name: str, args: dict[str, Any]) -> dict[str, Any]:
+def run_phase(script: str, name: str, args: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
     """Run one phase of ``script`` in a fresh subprocess, after ``os.sync()`` so no earlier disk write-back
-    lands in its timing; returns the phase's result."""
+    lands in its timing; returns the phase's result.
+
+    Raises:
+        subprocess.TimeoutExpired: The phase ran longer than ``timeout`` seconds (it is killed).
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(args, handle)
     os.sync()
     try:
         out = subprocess.run([sys.executable, script, "--phase", name, handle.name], capture_output=True,
                              text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                       "SYNAPSE_MODELS_PROGRESS": "0"})
+                                                       "SYNAPSE_MODELS_PROGRESS": "0"},
+                             timeout=timeout)
     finally:
         os.unlink(handle.name)
     if out.returncode != 0:
