@@ -6,18 +6,22 @@ One place builds it for the conformance fixtures, the live interop tests and the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from synapse_models.local import LocalSynapse
+from typing import Any, Protocol
 
 
-def official_client(server: LocalSynapse, token: str, home: Path, *, log_level: int | None = None,
+class _Endpoint(Protocol):
+    """A LocalSynapse, or a test proxy in front of one: anything with a base URL."""
+
+    @property
+    def endpoint(self) -> str: ...
+
+
+def official_client(server: _Endpoint, token: str, home: Path, *, log_level: int | None = None,
                     multi_threaded: bool | None = None) -> Any:
     """Return an official client logged in with ``token`` that talks only to ``server``.
 
     Args:
-        server: The LocalSynapse to talk to.
+        server: The LocalSynapse to talk to (or a proxy in front of it: anything with an ``endpoint``).
         token: The user's access token.
         home: Where the client keeps its config file and its download cache.
         log_level: Set the client's logger to this level before logging in (``None``: its default).

@@ -1,6 +1,6 @@
 """Benchmarks for wikis, sharing and challenges (issue 5), run by hand; prints a comparison table.
 
-    cd /work/main && /work/venv/bin/python tests/benchmarks/bench_collaboration.py [--n 30]
+    cd /work/main && /work/venv/bin/python tests/benchmarks/bench_collaboration.py [--n 30] [--latency-ms 0]
 
 One in-process LocalSynapse; this library and the official ``synapseclient`` 4.14 both log in as the same user
 and do the same work, one operation at a time:
@@ -15,7 +15,8 @@ and do the same work, one operation at a time:
 (d) list the N submissions: ``evaluation.submissions()`` vs ``syn.getSubmissions``.
 
 Figures: mean wall time per operation and HTTP requests per operation (the server's request log), after a
-warm-up round of 5 operations of each kind per client.
+warm-up round of 5 operations of each kind per client. With ``--latency-ms MS`` both clients talk to the
+server through a loopback proxy that delays each request and each response by MS.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: make ``tests`` importable
+
+from _harness import add_latency_option, latency_proxy
 
 import synapse_models as sm
 from synapse_models.local import LocalSynapse
@@ -132,14 +135,17 @@ def _run(who: str, server: LocalSynapse, alice: sm.Connection, bob: sm.Connectio
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=30)
-    n = parser.parse_args().n
+    add_latency_option(parser)
+    args = parser.parse_args()
+    n = args.n
     warnings.simplefilter("ignore")
     rows: list[tuple[str, str, float, float]] = []
-    with tempfile.TemporaryDirectory() as scratch, LocalSynapse() as server:
+    with tempfile.TemporaryDirectory() as scratch, LocalSynapse() as server, \
+            latency_proxy(server, args.latency_ms) as (endpoint, proxy):
         alice_token = server.create_user("alice")
-        alice = sm.connect(alice_token, endpoint=server.endpoint, name="alice")
-        bob = sm.connect(server.create_user("bob"), endpoint=server.endpoint, name="bob")
-        syn = official_client(server, alice_token, Path(scratch), log_level=logging.ERROR,
+        alice = sm.connect(alice_token, endpoint=endpoint, name="alice")
+        bob = sm.connect(server.create_user("bob"), endpoint=endpoint, name="bob")
+        syn = official_client(proxy or server, alice_token, Path(scratch), log_level=logging.ERROR,
                               multi_threaded=False)
         for who in ("synapse_models", "synapseclient"):  # warm-up round, not reported
             _run(who, server, alice, bob, syn, 5, Path(scratch), "warm-up")

@@ -1,6 +1,7 @@
 """Benchmarks for files (issue 3), run by hand; prints ratios.
 
     python tests/benchmarks/bench_files.py [--files 1000] [--gib 1.0] [--only small|big] [--runs 1]
+        [--latency-ms 0]
 
 (from the repository root, with the project installed)
 
@@ -16,6 +17,10 @@ statistics (``/admin/v1/stats``).
     (one verified stream: the server is on a loopback address) and with 8 concurrent ranges forced. With
     ``--runs N`` the phases run N times, interleaved, each upload with different bytes (the server would
     otherwise answer the repeated upload request with the finished upload); best and median are printed.
+
+With ``--latency-ms MS`` every client talks to the server through a loopback proxy that delays each request
+and each response by MS (and each new connection by one round trip); (a) then also reports how many of its
+requests, and of its presigned part uploads, went through the proxy.
 """
 
 from __future__ import annotations
@@ -28,7 +33,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _harness import admin, dispatch_phase, local_server, peak_rss_mib, run_phase
+from _harness import (
+    add_latency_option,
+    admin,
+    dispatch_phase,
+    local_server,
+    peak_rss_mib,
+    read_counts,
+    reset_counts,
+    run_phase,
+)
 
 MIB = 1024 * 1024
 
@@ -66,13 +80,13 @@ def phase_ours_bulk(a: dict[str, Any]) -> dict[str, Any]:
     project = sm.Project(name=f"bench ours {os.getpid()}").store()
     folder = sm.Folder(name="small", parent=project).store()
     files = [sm.File(p, parent=folder, annotations=_annotations(i)) for i, p in enumerate(a["paths"])]
-    admin(a["endpoint"], a["admin"], "DELETE", "/stats")
+    reset_counts(a)
     started = time.perf_counter()
     results = sm.store_all(files)
     seconds = time.perf_counter() - started
-    stats = admin(a["endpoint"], a["admin"], "GET", "/stats")
+    counts = read_counts(a)
     results.raise_first()
-    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": peak_rss_mib()}
+    return {"seconds": seconds, **counts, "rss": peak_rss_mib()}
 
 
 def phase_official_loop(a: dict[str, Any]) -> dict[str, Any]:
@@ -81,13 +95,13 @@ def phase_official_loop(a: dict[str, Any]) -> dict[str, Any]:
     syn = _official(a["endpoint"], a["token"], Path(a["home"]))
     project = Project(name=f"bench official {os.getpid()}").store(synapse_client=syn)
     folder = Folder(name="small", parent_id=project.id).store(synapse_client=syn)
-    admin(a["endpoint"], a["admin"], "DELETE", "/stats")
+    reset_counts(a)
     started = time.perf_counter()
     for i, path in enumerate(a["paths"]):
         File(path=path, parent_id=folder.id, annotations=_annotations(i)).store(synapse_client=syn)
     seconds = time.perf_counter() - started
-    stats = admin(a["endpoint"], a["admin"], "GET", "/stats")
-    return {"seconds": seconds, "requests": stats["totalRequests"], "rss": peak_rss_mib()}
+    counts = read_counts(a)
+    return {"seconds": seconds, **counts, "rss": peak_rss_mib()}
 
 
 def phase_ours_upload(a: dict[str, Any]) -> dict[str, Any]:
@@ -177,16 +191,19 @@ def main() -> None:
     parser.add_argument("--gib", type=float, default=1.0)
     parser.add_argument("--only", choices=["small", "big"], help="run only benchmark (a) or (b)")
     parser.add_argument("--runs", type=int, default=1, help="repeat benchmark (b) this many times")
+    add_latency_option(parser)
     if dispatch_phase(PHASES, sys.argv[1:]):
         return
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-files-") as scratch, \
-            local_server(Path(scratch) / "server") as (endpoint, admin_token):
+            local_server(Path(scratch) / "server", args.latency_ms) as (endpoint, admin_token):
         work = Path(scratch)
         user = admin(endpoint, admin_token, "POST", "/users", {"userName": "bencher"})
-        common = {"endpoint": endpoint, "token": user["token"], "admin": admin_token}
-        print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
+        common = {"endpoint": endpoint, "token": user["token"], "admin": admin_token,
+                  "proxied": args.latency_ms > 0}
+        network = f"through a proxy adding {args.latency_ms:g} ms each way" if args.latency_ms else "direct"
+        print(f"LocalSynapse at {endpoint} (separate process; {network}); python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs")
 
         if args.only != "big":
@@ -212,6 +229,11 @@ def _small_files(n: int, work: Path, common: dict[str, Any]) -> None:
           f"{theirs['requests'] / n:5.2f} requests/file")
     print(f"    speed-up {theirs['seconds'] / ours['seconds']:.1f}x (target >= 3x); requests per file "
           f"{ours['requests'] / theirs['requests']:.2f} of the official client's (target <= 0.5)")
+    for label, r in (("synapse_models", ours), ("synapseclient", theirs)):
+        if r["proxied"] is not None:
+            print(f"    {label:<14} through the proxy: {r['proxied']} of the {r['requests']} requests the "
+                  f"server counted ({r['presigned']} presigned part uploads) on {r['connections']} "
+                  f"connections")
 
 
 def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None:

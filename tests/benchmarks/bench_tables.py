@@ -1,10 +1,11 @@
 """Benchmark for tables (issue 4), run by hand; prints times, peak memory and ratios.
 
-    cd /work/main && /work/venv/bin/python tests/benchmarks/bench_tables.py [--rows 1000000]
+    cd /work/main && /work/venv/bin/python tests/benchmarks/bench_tables.py [--rows 1000000] [--latency-ms 0]
 
 One LocalSynapse runs in its own process. Each client runs in a fresh subprocess that builds the same
 DataFrame (``--rows`` x 6 mixed-type columns: INTEGER, STRING, DOUBLE, BOOLEAN, DATE, STRING with few values),
-creates a table, appends the frame, and reads every row back into a DataFrame:
+creates a table, appends the frame, and reads every row back into a DataFrame (``--latency-ms MS``: both
+through a loopback proxy that delays each request and each response by MS):
 
 * synapse_models: ``Table(...).store()``, ``table.append(df)``, ``table.query()``;
 * the official client: ``synapseclient.models.Table(...).store()``, ``df.to_csv(path)`` and
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _harness import admin, dispatch_phase, local_server, peak_rss_mib, run_phase
+from _harness import add_latency_option, admin, dispatch_phase, local_server, peak_rss_mib, run_phase
 
 MIB = 1024 * 1024
 
@@ -155,12 +156,13 @@ def main() -> None:
     parser.add_argument("--official-values", choices=("csv", "dataframe"), default="csv",
                         help="what to pass to the official store_rows: a CSV path written with df.to_csv "
                              "(default; timed) or the DataFrame itself")
+    add_latency_option(parser)
     if dispatch_phase(PHASES, sys.argv[1:]):
         return
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-tables-") as scratch, \
-            local_server(Path(scratch) / "server") as (endpoint, admin_token):
+            local_server(Path(scratch) / "server", args.latency_ms) as (endpoint, admin_token):
         work = Path(scratch)
         common = {"endpoint": endpoint, "rows": args.rows, "official_values": args.official_values}
         print(f"LocalSynapse at {endpoint} (separate process); python {sys.version.split()[0]}, "
