@@ -12,7 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from .bundles import register_bundle_part
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound, stale_etag
+from .core.paging import offset_limit, paginated
+from .core.routing import route
+from .core.store import dumps, loads, register_schema
 from .entities import readable_version
 from .entity_store import (
     HOOKS,
@@ -27,10 +31,6 @@ from .entity_store import (
     syn,
     touch,
 )
-from .errors import BadRequest, Forbidden, NotFound, stale_etag
-from .paging import offset_limit, paginated
-from .routing import route
-from .store import dumps, loads, register_schema
 
 register_schema(
     """

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import auth
-from .context import RequestContext
-from .errors import BadRequest, Forbidden
-from .faults import Fault
-from .routing import route
+from .core import auth
+from .core.context import RequestContext
+from .core.errors import BadRequest, Forbidden
+from .core.faults import Fault
+from .core.routing import route
 
 
 def _require_admin(ctx: RequestContext) -> None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .constants import ZERO_ETAG
-from .context import RequestContext, Txn
+from .core.constants import ZERO_ETAG
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, stale_etag
+from .core.routing import route
+from .core.store import dumps
 from .entities import readable_version
 from .entity_store import (
     EntityRecord,
@@ -21,9 +24,6 @@ from .entity_store import (
     require_entity,
     touch,
 )
-from .errors import BadRequest, stale_etag
-from .routing import route
-from .store import dumps
 
 VALUE_TYPES = ("STRING", "DOUBLE", "LONG", "TIMESTAMP_MS", "BOOLEAN")
 KEY_PATTERN = re.compile(r"^[a-zA-Z0-9,_.]+$")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .context import RequestContext
-from .routing import route
+from .core.context import RequestContext
+from .core.routing import route
 
 SERVER_NAME = "synapse_models local server"
 VERSION = "synapse-models-local-1"

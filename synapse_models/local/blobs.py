@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlencode
 
-from .store import Store
+from .core.store import Store
 
 #: Size of every read/write of byte streams (1 MiB).
 CHUNK_SIZE = 1024 * 1024
@@ -353,9 +353,7 @@ def _concatenate(
     temp = _temp_path(target.parent, target.name)
     try:
         with open(temp, "wb", buffering=0) as out:
-            in_place = (
-                os.open(directory / "data", os.O_RDONLY) if len(separate) < part_count else None
-            )
+            in_place = os.open(directory / "data", os.O_RDONLY) if len(separate) < part_count else None
             try:
                 for number in range(1, part_count + 1):
                     if number in separate:

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import acl
 from .annotations import replace_annotations, validate_annotations
-from .context import RequestContext, Txn
+from .core import acl
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, stale_etag
+from .core.routing import route
 from .entities import readable_version
 from .entity_acl import permissions_json
 from .entity_ops import create_entity, update_entity
@@ -33,8 +35,6 @@ from .entity_store import (
     require_access,
     require_entity,
 )
-from .errors import BadRequest, stale_etag
-from .routing import route
 
 BundlePart = Callable[[Txn, EntityRecord, VersionRecord], Any]
 _PARTS: dict[str, tuple[str, BundlePart]] = {}

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import trash
-from .context import RequestContext
+from .core.context import RequestContext
+from .core.errors import BadRequest, NotFound
+from .core.paging import offset_limit, paginated
+from .core.routing import route
 from .entity_ops import create_entity, delete_version, update_entity
 from .entity_store import (
     VersionRecord,
@@ -20,9 +23,6 @@ from .entity_store import (
     require_access,
     require_entity,
 )
-from .errors import BadRequest, NotFound
-from .paging import offset_limit, paginated
-from .routing import route
 
 
 def parse_version(text: str) -> int:

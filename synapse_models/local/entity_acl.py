@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import acl
-from .constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
-from .context import RequestContext, Txn, User
+from .core import acl
+from .core.constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
+from .core.context import RequestContext, Txn, User
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.routing import route
 from .entity_store import (
     PROJECT,
     EntityRecord,
@@ -19,8 +21,6 @@ from .entity_store import (
     require_entity,
     syn,
 )
-from .errors import BadRequest, Forbidden, NotFound
-from .routing import route
 
 
 def permissions_json(txn: Txn, user: User, record: EntityRecord) -> dict[str, Any]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import acl
-from .constants import AUTHENTICATED_USERS_ID, ENTITY_ADMIN_ACCESS, PUBLIC_GROUP_ID, ROOT_ENTITY_ID
-from .context import RequestContext, Txn
+from .core import acl
+from .core.constants import AUTHENTICATED_USERS_ID, ENTITY_ADMIN_ACCESS, PUBLIC_GROUP_ID, ROOT_ENTITY_ID
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.paging import token_page
+from .core.routing import route
 from .entity_store import (
     ENTITY_TYPES,
     PROJECT,
@@ -20,9 +23,6 @@ from .entity_store import (
     require_entity,
     syn,
 )
-from .errors import BadRequest, Forbidden, NotFound
-from .paging import token_page
-from .routing import route
 
 _SORT_COLUMNS = {"NAME": "name", "CREATED_ON": "created_on", "MODIFIED_ON": "modified_on"}
 _TYPE_NAMES = {name: concrete for concrete, name in ENTITY_TYPES.items()}

@@ -17,7 +17,10 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from .bundles import register_bundle_part
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
+from .core.routing import route
+from .core.store import dumps
 from .entities import readable_version
 from .entity_store import (
     FILE,
@@ -33,10 +36,7 @@ from .entity_store import (
     require_access,
     touch,
 )
-from .errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from .files import get_file_handle, redirect_or_text, url_for_handle
-from .routing import route
-from .store import dumps
 
 MAX_MD5_RESULTS = 200
 

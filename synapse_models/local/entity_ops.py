@@ -13,9 +13,11 @@ import re
 import sqlite3
 from typing import Any
 
-from . import acl
-from .constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID
-from .context import Txn
+from .core import acl
+from .core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID
+from .core.context import Txn
+from .core.errors import BadRequest, Conflict, NotFound, stale_etag
+from .core.store import dumps
 from .entity_store import (
     CORE_FIELDS,
     DOCKER,
@@ -36,8 +38,6 @@ from .entity_store import (
     require_entity,
     syn,
 )
-from .errors import BadRequest, Conflict, NotFound, stale_etag
-from .store import dumps
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
 ALIAS_PATTERN = re.compile(r"^[a-zA-Z0-9_]+$")

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .acl import granted
-from .constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
-from .context import Txn, User
-from .errors import BadRequest, Forbidden, NotFound
-from .store import loads, register_schema
+from .core.acl import granted
+from .core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
+from .core.context import Txn, User
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.store import loads, register_schema
 
 _EPOCH = "2024-01-01T00:00:00.000Z"
 register_schema(

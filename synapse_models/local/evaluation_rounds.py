@@ -9,13 +9,13 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from .context import RequestContext, Txn
-from .errors import BadRequest, Forbidden, NotFound, stale_etag
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound, stale_etag
+from .core.ids import format_time, parse_time
+from .core.paging import token_page
+from .core.routing import route
+from .core.store import dumps, loads
 from .evaluations import REPO, _parse_id, require_evaluation_access
-from .ids import format_time, parse_time
-from .paging import token_page
-from .routing import route
-from .store import dumps, loads
 
 ROUND_LIMIT_TYPES = frozenset({"TOTAL", "DAILY", "WEEKLY", "MONTHLY"})
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from .annotations import validate_annotations
-from .context import RequestContext, Txn
-from .errors import BadRequest, Forbidden, stale_etag
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, stale_etag
+from .core.routing import route
+from .core.store import dumps, loads
 from .evaluation_submissions import _can_see_submission, _status_json, _status_row, _submission_row
 from .evaluations import REPO, STATUSES, _parse_id, evaluation_access, require_evaluation_access
-from .routing import route
-from .store import dumps, loads
 
 STATUS_FIELDS = ("score", "report", "annotations", "canCancel", "cancelRequested", "submissionAnnotations")
 

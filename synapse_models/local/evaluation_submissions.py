@@ -10,14 +10,14 @@ import sqlite3
 from typing import Any
 
 from . import files
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.paging import offset_limit
+from .core.routing import route
+from .core.store import dumps, loads
 from .entity_store import entity_access, entity_json, get_version, parse_entity_id, require_entity
-from .errors import BadRequest, Forbidden, NotFound
 from .evaluation_rounds import _current_round
 from .evaluations import REPO, STATUSES, _eval_row, _parse_id, evaluation_access, require_evaluation_access
-from .paging import offset_limit
-from .routing import route
-from .store import dumps, loads
 from .teams import is_member, member_ids, require_team
 
 # -- submissions ------

@@ -20,14 +20,14 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from . import acl
-from .constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
-from .context import RequestContext, Txn
+from .core import acl
+from .core.constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, stale_etag
+from .core.paging import offset_limit, paginate
+from .core.routing import route
+from .core.store import dumps, loads, register_schema
 from .entity_store import parse_entity_id, require_access, require_entity
-from .errors import BadRequest, Conflict, Forbidden, Gone, NotFound, stale_etag
-from .paging import offset_limit, paginate
-from .routing import route
-from .store import dumps, loads, register_schema
 
 REPO = "/repo/v1"
 EVAL_TYPE = "evaluation"

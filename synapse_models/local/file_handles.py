@@ -10,10 +10,12 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from . import blobs
-from .constants import DEFAULT_STORAGE_LOCATION_ID
-from .context import RequestContext
+from .core.constants import DEFAULT_STORAGE_LOCATION_ID
+from .core.context import RequestContext
+from .core.errors import BadRequest, Conflict, Forbidden, NotFound
+from .core.paging import list_wrapper
+from .core.routing import route
 from .entity_store import parse_entity_id, require_access, require_entity
-from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .files import (
     EXTERNAL_FILE_HANDLE,
     S3_UPLOAD_DESTINATION,
@@ -25,8 +27,6 @@ from .files import (
     redirect_or_text,
     url_for_handle,
 )
-from .paging import list_wrapper
-from .routing import route
 
 _PKG = "org.sagebionetworks.repo.model.file."
 

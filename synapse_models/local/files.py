@@ -42,20 +42,12 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from . import blobs
-from .constants import DEFAULT_STORAGE_LOCATION_ID
-from .context import RequestContext, Txn
-from .entity_store import (
-    FILE,
-    HOOKS,
-    EntityRecord,
-    entity_access,
-    get_record,
-    is_trashed,
-    parse_entity_id,
-)
-from .errors import BadRequest, NotFound
-from .routing import route
-from .store import Store, dumps, loads, register_schema
+from .core.constants import DEFAULT_STORAGE_LOCATION_ID
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, NotFound
+from .core.routing import route
+from .core.store import Store, dumps, loads, register_schema
+from .entity_store import FILE, HOOKS, EntityRecord, entity_access, get_record, is_trashed, parse_entity_id
 
 register_schema(
     """

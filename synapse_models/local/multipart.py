@@ -25,13 +25,13 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from . import blobs
-from .constants import DEFAULT_STORAGE_LOCATION_ID
-from .context import RequestContext, Txn
+from .core.constants import DEFAULT_STORAGE_LOCATION_ID
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.routing import route
+from .core.store import dumps, loads, register_schema
 from .entity_ops import NAME_PATTERN
-from .errors import BadRequest, Forbidden, NotFound
 from .files import insert_handle, s3_handle_body
-from .routing import route
-from .store import dumps, loads, register_schema
 
 register_schema(
     """

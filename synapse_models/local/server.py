@@ -14,8 +14,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .app import SynapseApp
-from .faults import Fault
+from .core.app import SynapseApp
+from .core.faults import Fault
 
 
 class _QuietRequestHandler(WSGIRequestHandler):

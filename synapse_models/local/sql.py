@@ -23,7 +23,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from .errors import BadRequest
+from .core.errors import BadRequest
 from .table_store import LIST_TYPES, Column, output_sql, to_storage
 
 _FROM = re.compile(r"\bFROM\s+(?:syn)(\d+)(?:\.(\d+))?(?=[\s;)]|$)", re.IGNORECASE)

@@ -8,11 +8,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest
+from .core.routing import route
+from .core.store import dumps
 from .entity_store import EntityRecord, current_version, parse_entity_id, require_access, touch
-from .errors import BadRequest
-from .routing import route
-from .store import dumps
 from .table_store import (
     Column,
     cell_text,

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import files, views
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.jobs import Job, JobWork, async_endpoints, register_job_type
 from .entity_store import EntityRecord
-from .errors import BadRequest, Forbidden, NotFound
-from .jobs import Job, JobWork, async_endpoints, register_job_type
 from .table_store import Column, mark_changed, table_state, to_storage
 from .tables import _PKG, REPO, _table_columns
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from . import files
-from .context import RequestContext
+from .core.context import RequestContext
+from .core.errors import BadRequest, NotFound
+from .core.routing import route
 from .entity_store import parse_entity_id, require_access, syn
-from .errors import BadRequest, NotFound
-from .routing import route
 from .table_store import get_column_model, physical_columns, row_table, table_exists
 from .table_transactions import _row_id_of
 from .tables import REPO, schema_ids, schema_of, table_record

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from . import files, views
-from .context import RequestContext, Txn, User
-from .errors import BadRequest, Forbidden
-from .jobs import Job, JobWork, async_endpoints, register_job_type
+from .core.context import RequestContext, Txn, User
+from .core.errors import BadRequest, Forbidden
+from .core.jobs import Job, JobWork, async_endpoints, register_job_type
 from .sql import Source, Translated, filters_condition, parse_source, translate
 from .table_csv import _csv_dialect
 from .table_store import cell_text, max_rows_per_page

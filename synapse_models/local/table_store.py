@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .errors import BadRequest, NotFound
-from .store import dumps, loads, register_schema
+from .core.errors import BadRequest, NotFound
+from .core.store import dumps, loads, register_schema
 
 register_schema(
     """

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from . import views
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, PreconditionFailed
+from .core.jobs import Job, JobWork, async_endpoints, register_job_type
+from .core.routing import route
+from .core.store import dumps
 from .entity_store import EntityRecord, current_version, parse_entity_id, require_access, touch
-from .errors import BadRequest, PreconditionFailed
-from .jobs import Job, JobWork, async_endpoints, register_job_type
-from .routing import route
-from .store import dumps
 from .table_columns import apply_schema_change
 from .table_csv import upload_csv
 from .table_store import Column, mark_changed, row_table, table_state, to_storage

@@ -20,9 +20,9 @@ from typing import Any
 
 from . import views
 from .bundles import register_bundle_part
-from .context import Txn, User
+from .core.context import Txn, User
+from .core.errors import BadRequest, Forbidden, NotFound
 from .entity_store import HOOKS, EntityRecord, get_version, require_entity
-from .errors import BadRequest, Forbidden, NotFound
 from .sql import Source
 from .table_store import (
     Column,

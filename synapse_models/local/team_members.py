@@ -7,11 +7,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from . import acl
-from .context import RequestContext, Txn
-from .errors import BadRequest, Forbidden, NotFound
-from .paging import list_wrapper, offset_limit
-from .routing import route
+from .core import acl
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.paging import list_wrapper, offset_limit
+from .core.routing import route
 from .team_membership import _open_invitations, _open_requests
 from .teams import (
     ADMIN_ACCESS,

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
-from . import auth
-from .context import RequestContext, Txn
-from .errors import BadRequest, Forbidden, NotFound
-from .ids import format_time
-from .paging import offset_limit, paginate
-from .routing import route
+from .core import auth
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.ids import format_time
+from .core.paging import offset_limit, paginate
+from .core.routing import route
 from .teams import (
     REPO,
     _require_user,
@@ -244,19 +244,41 @@ class _Membership(NamedTuple):
     """What ``/user/{id}/open...`` lists, for its 403."""
 
 
-INVITATIONS = _Membership("MembershipInvitation", "membership_invitations", 3000001, _invitation_json,
-                          _check_invitation_party, _open_invitations, "invitations")
-REQUESTS = _Membership("MembershipRequest", "membership_requests", 4000001, _request_json,
-                       _check_request_party, _open_requests, "membership requests")
+INVITATIONS = _Membership(
+    "MembershipInvitation",
+    "membership_invitations",
+    3000001,
+    _invitation_json,
+    _check_invitation_party,
+    _open_invitations,
+    "invitations",
+)
+REQUESTS = _Membership(
+    "MembershipRequest",
+    "membership_requests",
+    4000001,
+    _request_json,
+    _check_request_party,
+    _open_requests,
+    "membership requests",
+)
 
 
-def _insert_membership(ctx: RequestContext, kind: _Membership, body: dict[str, Any], team_id: int,
-                       party: dict[str, Any]) -> dict[str, Any]:
+def _insert_membership(
+    ctx: RequestContext, kind: _Membership, body: dict[str, Any], team_id: int, party: dict[str, Any]
+) -> dict[str, Any]:
     """Store a new invitation/request for ``party`` (its columns) with the body's message and expiry."""
     item_id = ctx.next_id(kind.type_name[0].lower() + kind.type_name[1:], start=kind.first_id)
     columns = ["id", "team_id", *party, "message", "expires_on", "created_on", "created_by"]
-    values = [item_id, team_id, *party.values(), body.get("message"), _expires_on(body, kind.type_name),
-              ctx.now(), ctx.user_id]
+    values = [
+        item_id,
+        team_id,
+        *party.values(),
+        body.get("message"),
+        _expires_on(body, kind.type_name),
+        ctx.now(),
+        ctx.user_id,
+    ]
     ctx.db.execute(
         f"INSERT INTO {kind.table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", values
     )

@@ -21,12 +21,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from . import acl, auth
-from .context import RequestContext, Txn
-from .errors import BadRequest, Forbidden, NotFound, stale_etag
-from .paging import list_wrapper, offset_limit, paginate, token_page
-from .routing import route
-from .store import dumps, loads, register_schema
+from .core import acl, auth
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound, stale_etag
+from .core.paging import list_wrapper, offset_limit, paginate, token_page
+from .core.routing import route
+from .core.store import dumps, loads, register_schema
 
 REPO = "/repo/v1"
 TEAM_TYPE = "team"

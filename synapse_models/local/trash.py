@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import acl
-from .constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
-from .context import RequestContext, Txn
+from .core import acl
+from .core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Forbidden, NotFound
+from .core.paging import offset_limit, paginated
+from .core.routing import route
+from .core.store import register_schema
 from .entity_ops import check_name_available
 from .entity_store import (
     ENTITY_TYPES,
@@ -25,10 +29,6 @@ from .entity_store import (
     require_access,
     syn,
 )
-from .errors import BadRequest, Forbidden, NotFound
-from .paging import offset_limit, paginated
-from .routing import route
-from .store import register_schema
 
 _REPARENT = (
     "UPDATE entities SET parent_id = ?, name = ?, etag = ?, modified_on = ?, modified_by = ? WHERE id = ?"

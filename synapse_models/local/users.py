@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from . import auth
-from .constants import ANONYMOUS_USER_ID, WELL_KNOWN_PRINCIPALS
-from .context import RequestContext
-from .errors import BadRequest, NotFound, stale_etag
-from .paging import list_wrapper, offset_limit
-from .routing import route
-from .store import dumps, loads
+from .core import auth
+from .core.constants import ANONYMOUS_USER_ID, WELL_KNOWN_PRINCIPALS
+from .core.context import RequestContext
+from .core.errors import BadRequest, NotFound, stale_etag
+from .core.paging import list_wrapper, offset_limit
+from .core.routing import route
+from .core.store import dumps, loads
 
 PROFILE_TYPE = "org.sagebionetworks.repo.model.UserProfile"
 ALIAS_TYPES = ("USER_NAME", "TEAM_NAME", "USER_EMAIL", "USER_ORCID")

@@ -18,7 +18,10 @@ import sqlite3
 from typing import Any
 
 from .annotations import replace_annotations, validate_annotations
-from .context import RequestContext, Txn, User
+from .core.context import RequestContext, Txn, User
+from .core.errors import BadRequest
+from .core.jobs import Job, JobWork, async_endpoints, register_job_type
+from .core.routing import route
 from .entity_store import (
     ENTITY_TYPES,
     FOLDER,
@@ -34,9 +37,6 @@ from .entity_store import (
     is_trashed,
     parse_entity_id,
 )
-from .errors import BadRequest
-from .jobs import Job, JobWork, async_endpoints, register_job_type
-from .routing import route
 from .table_store import LIST_TYPES, Column, create_column_model, parse_date, to_storage
 
 _PKG = "org.sagebionetworks.repo.model.table."
@@ -272,8 +272,14 @@ def _path_of(db: sqlite3.Connection, entity_id: int) -> str:
 
 # default view columns that are plain fields of the entity record
 _RECORD_FIELDS = {
-    "id": "id", "name": "name", "description": "description", "createdBy": "created_by", "etag": "etag",
-    "modifiedBy": "modified_by", "type": "entity_type", "currentVersion": "current_version",
+    "id": "id",
+    "name": "name",
+    "description": "description",
+    "createdBy": "created_by",
+    "etag": "etag",
+    "modifiedBy": "modified_by",
+    "type": "entity_type",
+    "currentVersion": "current_version",
     "parentId": "parent_id",
 }
 
@@ -361,10 +367,10 @@ _SUBMISSION_FIELDS = {
 def _submission_rows(
     db: sqlite3.Connection, user: User, record: EntityRecord, columns: list[Column]
 ) -> list[tuple[Any, ...]]:
-    from . import acl
-    from .errors import Forbidden
+    from .core import acl
+    from .core.errors import Forbidden
+    from .core.store import loads
     from .evaluations import CREATOR_ACCESS, EVAL_TYPE
-    from .store import loads
 
     rows = []
     for raw in current_version(db, record).fields.get("scopeIds") or []:

@@ -27,13 +27,13 @@ from werkzeug.wrappers import Response
 
 from . import files
 from .bundles import register_bundle_part
-from .context import RequestContext, Txn
+from .core.context import RequestContext, Txn
+from .core.errors import BadRequest, Conflict, Forbidden, NotFound, stale_etag
+from .core.paging import offset_limit, paginate
+from .core.routing import route
+from .core.store import dumps, loads, register_schema
 from .entity_store import HOOKS, EntityRecord, VersionRecord, entity_access, parse_entity_id, require_entity
-from .errors import BadRequest, Conflict, Forbidden, NotFound, stale_etag
 from .evaluations import DELETE_HOOKS, evaluation_access, evaluation_exists
-from .paging import offset_limit, paginate
-from .routing import route
-from .store import dumps, loads, register_schema
 
 REPO = "/repo/v1"
 MARKDOWN_CONTENT_TYPE = "application/x-gzip"
@@ -439,8 +439,9 @@ def _v1_update_markdown(ctx: RequestContext, row: sqlite3.Row, body: dict[str, A
 # -- routes ------
 
 
-def _register_pages(pages: str, header_tree: str, kind: str,
-                    to_json: Callable[[RequestContext, sqlite3.Row], dict[str, Any]]) -> None:
+def _register_pages(
+    pages: str, header_tree: str, kind: str, to_json: Callable[[RequestContext, sqlite3.Row], dict[str, Any]]
+) -> None:
     """Routes V1 (``.../wiki``) and V2 (``.../wiki2``) share but for the page JSON: read, delete, headers,
     attachments."""
 

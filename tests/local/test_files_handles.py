@@ -200,7 +200,7 @@ def test_helpers_store_bytes_and_files_for_other_areas(
     user_id = int(alice.ok("GET", "/userProfile")["ownerId"])
     source = tmp_path / "result.csv"
     source.write_text("a,b\n1,2\n")
-    from synapse_models.local.context import Txn, User
+    from synapse_models.local.core.context import Txn, User
 
     with app.store.write() as db:
         txn = Txn(app, db, User(user_id, "alice"), writable=True)

@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from synapse_models.local import LocalSynapse
-from synapse_models.local.context import RequestContext
-from synapse_models.local.errors import NotFound
-from synapse_models.local.jobs import Job, JobWork, async_endpoints
+from synapse_models.local.core.context import RequestContext
+from synapse_models.local.core.errors import NotFound
+from synapse_models.local.core.jobs import Job, JobWork, async_endpoints
 
 from .conftest import Api
 

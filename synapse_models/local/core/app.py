@@ -180,6 +180,11 @@ class SynapseApp:
         with self.store.write() as db:
             self.admin_token = auth.initialize(self, db, admin_token)
 
+    @property
+    def routes(self) -> list[RouteSpec]:
+        """The endpoints this app serves."""
+        return list(self._specs)
+
     def close(self) -> None:
         """Wait for running jobs and close the database."""
         self.jobs.shutdown()
