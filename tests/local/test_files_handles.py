@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from synapse_models.local import LocalSynapse, blobs
-from synapse_models.local.files import create_file_handle, file_handle_path, get_file_handle, presigned_url
+from synapse_models.local import LocalSynapse
+from synapse_models.local.areas.files import blobs
+from synapse_models.local.areas.files.records import (
+    create_file_handle,
+    file_handle_path,
+    get_file_handle,
+    presigned_url,
+)
 
 from .conftest import Api, reason
 from .files_util import batch_url, md5, upload

@@ -1,0 +1,1 @@
+"""The REST areas of the embedded server, one package per concept."""

@@ -1,0 +1,1 @@
+"""The admin API of the local server (outside the Synapse paths): users, faults, request statistics."""

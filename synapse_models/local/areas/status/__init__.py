@@ -1,0 +1,1 @@
+"""Service information: the base paths, version, status and health check."""

@@ -1,0 +1,1 @@
+"""Users: profiles, user and group headers, principal aliases (REFERENCE 2.12)."""

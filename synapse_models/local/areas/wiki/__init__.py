@@ -1,0 +1,1 @@
+"""Wiki pages, V1 and V2 (REFERENCE 2.8, 3.7)."""
