@@ -25,12 +25,11 @@ from .constants import (
     PUBLIC_GROUP_ID,
     WELL_KNOWN_PRINCIPALS,
 )
-from .context import Txn, User
 from .errors import BadRequest, NotFound, stale_etag
-from .store import dumps, loads, register_schema
+from .store import dumps, loads
+from .txn import Txn, User
 
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS acls (
         object_type TEXT NOT NULL, object_id TEXT NOT NULL, etag TEXT NOT NULL, creation_date TEXT NOT NULL,
         created_by INTEGER, modified_on TEXT, modified_by INTEGER, resource_access TEXT NOT NULL,
@@ -39,7 +38,6 @@ register_schema(
         group_id INTEGER NOT NULL, member_id INTEGER NOT NULL, PRIMARY KEY (group_id, member_id));
     CREATE INDEX IF NOT EXISTS group_members_by_member ON group_members(member_id)
     """
-)
 
 
 def principal_ids(db: sqlite3.Connection, user: User) -> set[int]:
@@ -112,6 +110,17 @@ def get_acl(
     """Return the AccessControlList JSON, or ``None`` when the object has no ACL of its own."""
     row = _row(db, object_type, str(object_id))
     return None if row is None else _to_json(row, display_id or str(object_id))
+
+
+def ensure_acl(
+    db: sqlite3.Connection, object_type: str, object_id: str | int, etag: str, created_on: str
+) -> None:
+    """Give an object every server has (e.g. the root entity) an empty ACL with fixed values, once."""
+    db.execute(
+        "INSERT OR IGNORE INTO acls(object_type, object_id, etag, creation_date, resource_access)"
+        " VALUES (?, ?, ?, ?, '[]')",
+        (object_type, str(object_id), etag, created_on),
+    )
 
 
 def create_acl(

@@ -1,35 +1,47 @@
-"""The WSGI application of the embedded Synapse server: routing, auth, transactions, JSON, errors.
+"""The WSGI application of the embedded Synapse server, composed from an explicit tuple of areas.
 
-Adding a REST area (e.g. ``local/files.py``)
---------------------------------------------
-1. Create the module; declare its tables with ``store.register_schema("CREATE TABLE IF NOT EXISTS ...")``.
-2. Write handlers ``def handler(ctx: RequestContext, **path_args) -> Any`` and decorate them with
-   ``@route("POST", "/file/v1/file/multipart", status=201)`` (full path, werkzeug ``<name>`` placeholders).
-3. Return a JSON-able value (``None`` values inside dicts are dropped), ``None`` for an empty body,
+``SynapseApp(data_dir, areas=AREAS)`` serves exactly what its areas bring (``area.Area``): their tables
+(run on the store), routes, hooks and job types, plus the core's generic ``/asynchronous/job`` endpoints.
+Nothing is registered by importing a module, so two apps built from different areas are independent.
+The default tuple is ``synapse_models.local.areas.AREAS``, in dependency order.
+
+Adding an endpoint to an area
+-----------------------------
+1. In a module of the area, write ``def handler(ctx: RequestContext, **path_args) -> Any`` and declare it
+   with the module's collector: ``@routes.route("POST", "/file/v1/file/multipart", status=201)`` (full path,
+   werkzeug ``<name>`` placeholders; ``routes = Routes()`` at the top of the module).
+2. Return a JSON-able value (``None`` values inside dicts are dropped), ``None`` for an empty body,
    ``Reply(body, status, headers)`` for another status, or a werkzeug ``Response`` (redirects, bytes).
-4. Raise ``errors.NotFound(...)``/``BadRequest``/``Forbidden``/``Conflict``/``PreconditionFailed`` for
+3. Raise ``errors.NotFound(...)``/``BadRequest``/``Forbidden``/``Conflict``/``PreconditionFailed`` for
    failures; they become ErrorResponse JSON.  Anything else becomes a 500 (and is logged).
-5. Add the module name to ``AREA_MODULES`` below.
+4. If the module is new, add its ``routes`` to the area's ``AREA`` (``areas/<area>/__init__.py``), and add
+   the route's line to ``tests/local/routes.txt``.
+
+Adding an area
+--------------
+Create ``areas/<name>/`` with its modules, a ``service.py`` (the only module other areas may import: typed
+functions over the area's data) and an ``__init__.py`` exporting ``AREA = Area(name, schema, routes, hooks,
+jobs, requires=...)``; list ``AREA`` in ``areas/__init__.py`` after the areas it requires.  An area reads and
+writes only its own tables; it reaches another area's data through that area's ``service``, and lets other
+areas plug into it through hook points it declares (``hooks.HookPoint``).
 
 Each request runs in ONE database transaction (``ctx.db``): GET/HEAD in a read snapshot, other methods in a
 serialized write transaction, unless the route says ``transaction="read"`` (e.g. a PUT that streams a large
 body to disk and then opens ``ctx.store.write()`` itself).  ``ctx.on_commit(fn)`` defers work until commit.
-Reusable helpers: ``paging`` (offset/limit and nextPageToken), ``jobs`` (async start/get), ``acl`` (generic
-ACLs and entity permissions), ``entity_store`` (entity rows, benefactors, hooks for files/wiki/activity),
-``ids``/``Txn.new_etag``/``Txn.next_id``/``Txn.now`` (ids, etags, times), ``ctx.base_url`` (presigned URLs).
+Reusable core helpers: ``paging`` (offset/limit and nextPageToken), ``async_endpoints`` (async start/get),
+``acl`` (generic ACLs), ``principals``/``auth`` (users, groups, tokens), ``ids``/``Txn.new_etag``/
+``Txn.next_id``/``Txn.now`` (ids, etags, times), ``ctx.base_url`` (presigned URLs).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
+import functools
 import json
 import logging
 import os
 import socket
-import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed
@@ -37,48 +49,23 @@ from werkzeug.exceptions import NotFound as WzNotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import auth
-from .context import RequestContext, User
+from . import acl, async_endpoints, auth
+from .area import Area
+from .context import JobStarter, RequestContext
 from .errors import HttpError, MethodNotAllowed, NotFound
 from .faults import FaultInjector
+from .hooks import Hooks
 from .ids import IdPolicy
 from .jobs import JobManager
-from .routing import ROUTES, Reply, RouteSpec
+from .request_log import RequestLog
+from .routing import Reply, RouteSpec
 from .store import Store
+from .txn import User
 
 log = logging.getLogger("synapse_models.local")
 
-#: Area modules imported (for their ``@route`` registrations) when an app is created.
-AREA_MODULES: tuple[str, ...] = (
-    "synapse_models.local.areas.status.info",
-    "synapse_models.local.areas.admin.endpoints",
-    "synapse_models.local.areas.users.profiles",
-    "synapse_models.local.areas.entities.crud",
-    "synapse_models.local.areas.entities.children",
-    "synapse_models.local.areas.entities.annotations",
-    "synapse_models.local.areas.entities.sharing",
-    "synapse_models.local.areas.entities.bundles",
-    "synapse_models.local.areas.entities.trash",
-    "synapse_models.local.areas.files.records",
-    "synapse_models.local.areas.files.handles",
-    "synapse_models.local.areas.files.multipart",
-    "synapse_models.local.areas.files.entity_files",
-    "synapse_models.local.areas.provenance.activities",
-    "synapse_models.local.areas.teams.crud",
-    "synapse_models.local.areas.teams.members",
-    "synapse_models.local.areas.teams.invitations",
-    "synapse_models.local.areas.evaluations.crud",
-    "synapse_models.local.areas.evaluations.rounds",
-    "synapse_models.local.areas.evaluations.submissions",
-    "synapse_models.local.areas.evaluations.statuses",
-    "synapse_models.local.areas.wiki.pages",
-    "synapse_models.local.areas.tables.sources",
-    "synapse_models.local.areas.tables.schema",
-    "synapse_models.local.areas.tables.transactions",
-    "synapse_models.local.areas.tables.csv_upload",
-    "synapse_models.local.areas.tables.queries",
-    "synapse_models.local.areas.tables.file_cells",
-)
+#: The core's own tables (the store's counters and settings are always there).
+CORE_SCHEMA: tuple[str, ...] = (auth.SCHEMA, acl.SCHEMA)
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 
@@ -102,43 +89,38 @@ def error_response(error: HttpError) -> Response:
     return json_response(error.body(), error.status, error.headers)
 
 
-class RequestLog:
-    """Counts the requests served (admin paths excluded), for tests and benchmarks."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: list[tuple[str, str, int]] = []
-
-    def add(self, method: str, path: str, status: int) -> None:
-        with self._lock:
-            self._entries.append((method, path, status))
-
-    def entries(self) -> list[tuple[str, str, int]]:
-        with self._lock:
-            return list(self._entries)
-
-    def counts(self) -> Counter[tuple[str, str]]:
-        with self._lock:
-            return Counter((method, path) for method, path, _ in self._entries)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+@functools.lru_cache(maxsize=16)
+def _compile(rules: tuple[tuple[str, str], ...]) -> Map:
+    """Return the werkzeug ``Map`` of ``(method, path)`` rules, endpoint = index (compiling one is slow)."""
+    return Map(
+        [Rule(path, methods=[method], endpoint=i) for i, (method, path) in enumerate(rules)],
+        strict_slashes=False,
+        merge_slashes=False,
+    )
 
 
-_MAPS: dict[tuple[tuple[str, str], ...], tuple[list[RouteSpec], Map]] = {}
-_MAPS_LOCK = threading.Lock()
-
-
-def _routing_table() -> tuple[list[RouteSpec], Map]:
-    """Return the registered routes and their werkzeug ``Map`` (compiling a Map is slow: cached)."""
-    with _MAPS_LOCK:
-        key = tuple(ROUTES)
-        if key not in _MAPS:
-            specs = list(ROUTES.values())
-            rules = [Rule(spec.path, methods=[spec.method], endpoint=i) for i, spec in enumerate(specs)]
-            _MAPS[key] = (specs, Map(rules, strict_slashes=False, merge_slashes=False))
-        return _MAPS[key]
+def compose(areas: Sequence[Area]) -> tuple[list[RouteSpec], Hooks, dict[str, JobStarter]]:
+    """Check that ``areas`` fit together and return their routes (the core's first), hooks and job types."""
+    names = [area.name for area in areas]
+    for area in areas:
+        if names.count(area.name) > 1:
+            raise ValueError(f"area {area.name!r} is listed twice")
+        missing = [name for name in area.requires if name not in names[: names.index(area.name)]]
+        if missing:
+            raise ValueError(f"area {area.name!r} requires {', '.join(missing)}, listed before it")
+    specs = [*async_endpoints.routes, *(spec for area in areas for spec in area.routes)]
+    seen: set[tuple[str, str]] = set()
+    for spec in specs:
+        if (spec.method, spec.path) in seen:
+            raise ValueError(f"{spec.method} {spec.path} is declared by two areas")
+        seen.add((spec.method, spec.path))
+    job_types: dict[str, JobStarter] = {}
+    for area in areas:
+        for concrete_type, starter in area.jobs.items():
+            if concrete_type in job_types:
+                raise ValueError(f"job type {concrete_type} is served by two areas")
+            job_types[concrete_type] = starter
+    return specs, Hooks(item for area in areas for item in area.hooks), job_types
 
 
 def _shutdown(environ: dict[str, Any]) -> None:
@@ -164,20 +146,27 @@ class SynapseApp:
         self,
         data_dir: str | os.PathLike[str],
         *,
+        areas: Sequence[Area],
         admin_token: str | None = None,
         deterministic: bool = False,
         seed: int = 0,
     ) -> None:
-        for module in AREA_MODULES:
-            importlib.import_module(module)
-        self.store = Store(data_dir)
+        self.areas = tuple(areas)
+        self._specs, self.hooks, job_types = compose(self.areas)
+        self.job_types: Mapping[str, JobStarter] = job_types
+        self.url_map = _compile(tuple((spec.method, spec.path) for spec in self._specs))
+        self.store = Store(
+            data_dir, [*CORE_SCHEMA, *(script for area in self.areas for script in area.schema)]
+        )
         self.ids = IdPolicy(deterministic=deterministic, seed=seed)
         self.deterministic = deterministic
         self.faults = FaultInjector()
         self.requests = RequestLog()
         self.jobs = JobManager(self)
-        self._specs, self.url_map = _routing_table()
         with self.store.write() as db:
+            for area in self.areas:
+                if area.setup is not None:
+                    area.setup(db)
             self.admin_token = auth.initialize(self, db, admin_token)
 
     @property

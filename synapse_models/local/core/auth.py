@@ -11,18 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .constants import ANONYMOUS_USER_ID
-from .context import ANONYMOUS, Txn, User
 from .errors import BadRequest, Conflict, Unauthorized
-from .store import get_setting, loads, register_schema, set_setting
+from .store import get_setting, loads, set_setting
+from .txn import ANONYMOUS, Server, Txn, User
 
-if TYPE_CHECKING:
-    from .app import SynapseApp
-
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS principals (
         id INTEGER PRIMARY KEY, is_individual INTEGER NOT NULL, name TEXT NOT NULL, created_on TEXT);
     CREATE TABLE IF NOT EXISTS principal_aliases (
@@ -37,7 +33,6 @@ register_schema(
         token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         name TEXT, created_on TEXT NOT NULL)
     """
-)
 
 ADMIN_USER_NAME = "admin"
 USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._\-]{3,}$")
@@ -144,7 +139,7 @@ def revoke_token(txn: Txn, token: str) -> None:
 
 
 def create_user_with_token(
-    app: SynapseApp, db: sqlite3.Connection, user_name: str, *, email: str | None = None
+    app: Server, db: sqlite3.Connection, user_name: str, *, email: str | None = None
 ) -> tuple[User, str]:
     """Create a user and its first token (used by the admin API and ``LocalSynapse.create_user``)."""
     txn = Txn(app, db, ANONYMOUS, writable=True)
@@ -157,7 +152,7 @@ def user_row(db: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
     return row
 
 
-def initialize(app: SynapseApp, db: sqlite3.Connection, admin_token: str | None) -> str:
+def initialize(app: Server, db: sqlite3.Connection, admin_token: str | None) -> str:
     """Create the built-in admin user on first start and return the admin token.
 
     The token is kept in the settings table, so a restart on the same data dir keeps it valid; passing a

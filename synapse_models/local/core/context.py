@@ -1,105 +1,47 @@
-"""Per-transaction and per-request state handed to handlers.
+"""The request a handler serves: :class:`RequestContext`, a ``txn.Txn`` plus the HTTP request.
 
-* :class:`User` — the caller (``id``, ``user_name``, ``is_admin``, ``is_anonymous``).
-* :class:`Txn` — one database transaction on behalf of one user: ``db``, ``user``, ``now()`` (one timestamp
-  per transaction), ``new_etag()``, ``next_id(kind)``, ``require_login()``.  Async jobs get one too.
-* :class:`RequestContext` — a ``Txn`` plus the HTTP request: ``json()``, ``args``, ``arg_int()``,
-  ``arg_bool()``, ``base_url`` (for URLs pointing back at this server, e.g. presigned URLs).
+``json()``, ``json_object()``, ``json_or_none()``, ``args``, ``arg_int()``, ``arg_bool()``, ``base_url`` (for
+URLs pointing back at this server, e.g. presigned URLs), and ``app``, the :class:`App` serving it (a
+``txn.Server`` with its jobs, the concreteTypes of ``POST /asynchronous/job``, faults and request log).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
 
-from .constants import ANONYMOUS_USER_ID, SEQUENCE_STARTS
-from .errors import BadRequest, login_required
-from .store import Store, next_value
+from .errors import BadRequest
+from .faults import FaultInjector
+from .jobs import JobManager, JobWork
+from .request_log import RequestLog
+from .txn import Server, Txn, User
 
-if TYPE_CHECKING:
-    from .app import SynapseApp
-
-
-@dataclass(frozen=True)
-class User:
-    """An authenticated (or anonymous) caller."""
-
-    id: int
-    user_name: str
-    is_admin: bool = False
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.id == ANONYMOUS_USER_ID
+#: Validates an asynchronous job request in the request's transaction and returns the work to run later.
+JobStarter = Callable[["RequestContext", dict[str, Any]], JobWork]
 
 
-ANONYMOUS = User(ANONYMOUS_USER_ID, "anonymous")
+class App(Server, Protocol):
+    """What a request handler may use of the app serving it (``core.app.SynapseApp`` is the one)."""
 
-
-class Txn:
-    """A unit of work: one database transaction run for one user."""
-
-    def __init__(self, app: SynapseApp, db: sqlite3.Connection, user: User, *, writable: bool) -> None:
-        self.app = app
-        self.db = db
-        self.user = user
-        self.writable = writable
-        self._now: str | None = None
-        self.after_commit: list[Callable[[], None]] = []
-
-    @property
-    def store(self) -> Store:
-        return self.app.store
-
-    @property
-    def user_id(self) -> int:
-        return self.user.id
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.user.is_anonymous
-
-    @property
-    def is_admin(self) -> bool:
-        return self.user.is_admin
-
-    def require_login(self) -> None:
-        """Raise 403 for the anonymous user."""
-        if self.user.is_anonymous:
-            raise login_required()
-
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` after this transaction commits (not at all if it fails)."""
-        self.after_commit.append(callback)
-
-    def now(self) -> str:
-        """Return the timestamp of this transaction (the same value for every call)."""
-        if self._now is None:
-            self._now = self.app.ids.now(self.db, advance=self.writable)
-        return self._now
-
-    def new_etag(self) -> str:
-        """Return a fresh etag."""
-        return self.app.ids.etag(self.db)
-
-    def next_id(self, kind: str, *, start: int | None = None) -> int:
-        """Return the next id of sequence ``kind`` (e.g. ``"entity"``, ``"fileHandle"``)."""
-        first = start if start is not None else SEQUENCE_STARTS.get(kind, 1)
-        return next_value(self.db, kind, first)
+    jobs: JobManager
+    job_types: Mapping[str, JobStarter]
+    faults: FaultInjector
+    requests: RequestLog
 
 
 class RequestContext(Txn):
     """A transaction bound to one HTTP request."""
 
+    app: App
+
     def __init__(
         self,
-        app: SynapseApp,
+        app: App,
         db: sqlite3.Connection,
         user: User,
         request: Request,
@@ -107,6 +49,7 @@ class RequestContext(Txn):
         writable: bool,
     ) -> None:
         super().__init__(app, db, user, writable=writable)
+        self.app = app
         self.request = request
 
     @property

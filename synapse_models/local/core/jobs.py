@@ -1,21 +1,12 @@
-"""Asynchronous jobs (REFERENCE 1.7): ``.../async/start`` -> 201 ``{"token"}``, ``.../async/get/{token}``.
+"""Asynchronous jobs (REFERENCE 1.7): :class:`Job` (one job and its state) and :class:`JobManager` (the jobs
+of one server).
 
-For an area (e.g. tables) the whole pattern is one call::
-
-    def start_query(ctx: RequestContext, body: dict, id: str) -> JobWork:
-        table = check_table(ctx, id)            # validation runs in the request: 4xx answered at once
-        def work(job: Job) -> dict:             # runs later, in a worker thread
-            with job.txn() as txn:              # a read transaction as the job's user (write=True to write)
-                return run_query(txn, table, body)
-        return work
-
-    async_endpoints("/repo/v1/entity/<id>/table/query/async", start_query)
-
-``get`` answers 202 + AsynchronousJobStatus while the job runs, 201 + the work's return value when done,
-the mapped error status when the work raised an ``HttpError`` (400 for other exceptions), 404 for an unknown
-token and 403 for another user's job.  In deterministic mode jobs run synchronously right after the start
-transaction commits, so a recorded cassette never depends on how many polls a job needed.
-Generic ``/asynchronous/job`` requests dispatch on ``concreteType`` via :func:`register_job_type`.
+A job's work is a function of the :class:`Job`; it runs later, in a worker thread, and opens its transactions
+with ``job.txn()`` (a read transaction as the job's user; ``write=True`` to write).  A work that raises an
+``HttpError`` fails the job with that status (400 for other exceptions).  In deterministic mode jobs run
+synchronously right after the start transaction commits, so a recorded cassette never depends on how many
+polls a job needed.  The HTTP side (``.../async/start`` and ``.../async/get/{token}``) is in
+``async_endpoints.py``.
 """
 
 from __future__ import annotations
@@ -26,15 +17,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .context import RequestContext, Txn, User
 from .errors import BadRequest, Forbidden, HttpError, NotFound
 from .ids import format_time
-from .routing import Reply, route
-
-if TYPE_CHECKING:
-    from .app import SynapseApp
+from .routing import Reply
+from .txn import Server, Txn, User
 
 log = logging.getLogger("synapse_models.local")
 
@@ -50,7 +38,7 @@ _EXCEPTION_CLASSES = {
 class Job:
     """One asynchronous job and its state."""
 
-    def __init__(self, app: SynapseApp, job_id: str, user: User, request_body: Any, started_on: str) -> None:
+    def __init__(self, app: Server, job_id: str, user: User, request_body: Any, started_on: str) -> None:
         self.app = app
         self.id = job_id
         self.user = user
@@ -111,14 +99,14 @@ class Job:
         }
 
 
+#: The work of a job, run later in a worker thread; its return value is the job's response body.
 JobWork = Callable[[Job], Any]
-JobStarter = Callable[..., JobWork]
 
 
 class JobManager:
     """The jobs of one server."""
 
-    def __init__(self, app: SynapseApp) -> None:
+    def __init__(self, app: Server) -> None:
         self.app = app
         self._jobs: dict[str, Job] = {}
         self._threads: list[threading.Thread] = []
@@ -186,47 +174,3 @@ class JobManager:
             threads = list(self._threads)
         for thread in threads:
             thread.join(timeout)
-
-
-def async_endpoints(prefix: str, starter: JobStarter, *, success_status: int = 201) -> None:
-    """Register ``POST {prefix}/start`` and ``GET {prefix}/get/<token>`` for one kind of job.
-
-    ``starter(ctx, body, **path_args)`` validates the request (raising 4xx) and returns the work function.
-    """
-
-    def start(ctx: RequestContext, **path_args: str) -> dict[str, Any]:
-        body = ctx.json()
-        work = starter(ctx, body, **path_args)
-        job = ctx.app.jobs.submit(ctx, body, work)
-        return {"token": job.id}
-
-    def get(ctx: RequestContext, token: str, **path_args: str) -> Reply:
-        return ctx.app.jobs.result_reply(ctx, token, success_status=success_status)
-
-    route("POST", f"{prefix}/start", status=201)(start)
-    route("GET", f"{prefix}/get/<token>")(get)
-
-
-_JOB_TYPES: dict[str, Callable[[RequestContext, dict[str, Any]], JobWork]] = {}
-
-
-def register_job_type(
-    concrete_type: str, starter: Callable[[RequestContext, dict[str, Any]], JobWork]
-) -> None:
-    """Make ``POST /asynchronous/job`` accept requests of ``concrete_type``."""
-    _JOB_TYPES[concrete_type] = starter
-
-
-@route("POST", "/repo/v1/asynchronous/job", status=201)
-def start_generic_job(ctx: RequestContext) -> dict[str, Any]:
-    body = ctx.json_object()
-    starter = _JOB_TYPES.get(str(body.get("concreteType")))
-    if starter is None:
-        raise BadRequest(f"Unsupported asynchronous request type: {body.get('concreteType')}")
-    job = ctx.app.jobs.submit(ctx, body, starter(ctx, body))
-    return job.status_json()
-
-
-@route("GET", "/repo/v1/asynchronous/job/<job_id>")
-def get_generic_job(ctx: RequestContext, job_id: str) -> dict[str, Any]:
-    return ctx.app.jobs.lookup(ctx, job_id).status_json()

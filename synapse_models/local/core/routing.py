@@ -1,8 +1,19 @@
-"""The route registry shared by all area modules (see the docstring of ``app.py``)."""
+"""Routes: how an area declares its endpoints.
+
+A module of an area collects its endpoints in its own :class:`Routes`::
+
+    routes = Routes()
+
+    @routes.route("POST", "/repo/v1/entity", status=201)
+    def post_entity(ctx: RequestContext) -> dict[str, Any]: ...
+
+and the area hands them to the app in its ``AREA`` (``Area(..., routes=(*crud.routes, ...))``).  Nothing is
+registered anywhere else, so an app serves exactly the routes of the areas it is built from.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -11,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class RouteSpec:
-    """One registered endpoint."""
+    """One endpoint: method, path (werkzeug rule syntax), handler, success status and transaction mode."""
 
     method: str
     path: str
@@ -20,30 +31,40 @@ class RouteSpec:
     transaction: str
 
 
-ROUTES: dict[tuple[str, str], RouteSpec] = {}
+class Routes:
+    """The endpoints one module declares, in declaration order."""
 
+    def __init__(self) -> None:
+        self._specs: dict[tuple[str, str], RouteSpec] = {}
 
-def route(method: str, path: str, *, status: int = 200, transaction: str | None = None) -> Callable[[F], F]:
-    """Register ``handler`` for ``method`` + ``path`` (werkzeug rule syntax, full path incl. ``/repo/v1``).
+    def route(
+        self, method: str, path: str, *, status: int = 200, transaction: str | None = None
+    ) -> Callable[[F], F]:
+        """Declare ``handler`` for ``method`` + ``path`` (werkzeug rule syntax, full path incl. ``/repo/v1``).
 
-    Args:
-        method: HTTP method.
-        path: e.g. ``"/repo/v1/entity/<id>"``.
-        status: status of a successful answer (201 for creations, 204 for deletions...).
-        transaction: ``"read"`` or ``"write"``; default read for GET/HEAD, write otherwise.
-    """
-    mode = transaction or ("read" if method in ("GET", "HEAD") else "write")
-    if mode not in ("read", "write"):
-        raise ValueError(f"transaction must be 'read' or 'write', not {transaction!r}")
+        Args:
+            method: HTTP method.
+            path: e.g. ``"/repo/v1/entity/<id>"``.
+            status: status of a successful answer (201 for creations, 204 for deletions...).
+            transaction: ``"read"`` or ``"write"``; default read for GET/HEAD, write otherwise.
+        """
+        mode = transaction or ("read" if method in ("GET", "HEAD") else "write")
+        if mode not in ("read", "write"):
+            raise ValueError(f"transaction must be 'read' or 'write', not {transaction!r}")
 
-    def register(handler: F) -> F:
-        existing = ROUTES.get((method, path))
-        if existing is not None and _name(existing.handler) != _name(handler):
-            raise RuntimeError(f"{method} {path} is already routed to {_name(existing.handler)}")
-        ROUTES[(method, path)] = RouteSpec(method, path, handler, status, mode)
-        return handler
+        def declare(handler: F) -> F:
+            if (method, path) in self._specs:
+                raise RuntimeError(f"{method} {path} is declared twice")
+            self._specs[(method, path)] = RouteSpec(method, path, handler, status, mode)
+            return handler
 
-    return register
+        return declare
+
+    def __iter__(self) -> Iterator[RouteSpec]:
+        return iter(list(self._specs.values()))
+
+    def __len__(self) -> int:
+        return len(self._specs)
 
 
 @dataclass
@@ -53,7 +74,3 @@ class Reply:
     body: Any
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-
-
-def _name(handler: Callable[..., Any]) -> str:
-    return f"{handler.__module__}.{handler.__qualname__}"

@@ -1,7 +1,8 @@
 """SQLite persistence: one database file plus a blob directory under the data dir.
 
-* ``register_schema(sql)`` — an area module declares its tables at import time (``CREATE TABLE IF NOT
-  EXISTS ...``; statements separated by ``;``).  They are executed when a :class:`Store` opens.
+* ``Store(data_dir, schema)`` — opens (or creates) the database and runs the DDL scripts ``schema``
+  (``CREATE TABLE IF NOT EXISTS ...``; statements separated by ``;``): the app passes the core's tables and
+  those of its areas.
 * ``Store.read()`` / ``Store.write()`` — context managers yielding a pooled ``sqlite3.Connection`` inside a
   transaction.  Reads run concurrently (WAL mode); writes are serialized by a process-wide lock and use
   ``BEGIN IMMEDIATE``, so a handler's read-check-write sequence is atomic.  Never open a transaction while
@@ -17,23 +18,16 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-_SCHEMAS: list[str] = [
-    """
+#: The store's own tables: counters and server settings.
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     """
-]
-
-
-def register_schema(sql: str) -> None:
-    """Add DDL statements run (idempotently) whenever a store opens."""
-    if sql not in _SCHEMAS:
-        _SCHEMAS.append(sql)
 
 
 def dumps(value: Any) -> str:
@@ -85,7 +79,7 @@ def set_setting(db: sqlite3.Connection, name: str, value: str) -> None:
 class Store:
     """The database and blob directory of one server instance."""
 
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, data_dir: str | os.PathLike[str], schema: Sequence[str] = ()) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.blob_dir = self.data_dir / "blobs"
@@ -98,7 +92,7 @@ class Store:
         self._writing = threading.local()
         self._closed = False
         with self.write() as db:
-            for script in _SCHEMAS:
+            for script in (SCHEMA, *schema):
                 for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)

@@ -15,7 +15,9 @@ from ...core import auth
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden
 from ...core.faults import Fault
-from ...core.routing import route
+from ...core.routing import Routes
+
+routes = Routes()
 
 
 def _require_admin(ctx: RequestContext) -> None:
@@ -23,7 +25,7 @@ def _require_admin(ctx: RequestContext) -> None:
         raise Forbidden("Only the local server's admin may use the admin API")
 
 
-@route("POST", "/admin/v1/users", status=201)
+@routes.route("POST", "/admin/v1/users", status=201)
 def create_user(ctx: RequestContext) -> dict[str, Any]:
     _require_admin(ctx)
     body = ctx.json_object()
@@ -34,7 +36,7 @@ def create_user(ctx: RequestContext) -> dict[str, Any]:
     return {"ownerId": str(user.id), "userName": user.user_name, "token": token}
 
 
-@route("POST", "/admin/v1/faults", status=201)
+@routes.route("POST", "/admin/v1/faults", status=201)
 def add_fault(ctx: RequestContext) -> dict[str, Any]:
     _require_admin(ctx)
     body = ctx.json_object()
@@ -64,13 +66,13 @@ def add_fault(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
-@route("DELETE", "/admin/v1/faults", status=204)
+@routes.route("DELETE", "/admin/v1/faults", status=204)
 def clear_faults(ctx: RequestContext) -> None:
     _require_admin(ctx)
     ctx.app.faults.clear()
 
 
-@route("GET", "/admin/v1/stats")
+@routes.route("GET", "/admin/v1/stats")
 def get_stats(ctx: RequestContext) -> dict[str, Any]:
     _require_admin(ctx)
     counts = ctx.app.requests.counts()
@@ -80,7 +82,7 @@ def get_stats(ctx: RequestContext) -> dict[str, Any]:
     return {"totalRequests": sum(counts.values()), "requests": requests}
 
 
-@route("DELETE", "/admin/v1/stats", status=204)
+@routes.route("DELETE", "/admin/v1/stats", status=204)
 def reset_stats(ctx: RequestContext) -> None:
     _require_admin(ctx)
     ctx.app.requests.clear()

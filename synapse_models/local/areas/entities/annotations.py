@@ -11,12 +11,15 @@ import re
 from typing import Any
 
 from ...core.constants import ZERO_ETAG
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, stale_etag
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps
+from ...core.txn import Txn
 from .crud import readable_version
 from .records import EntityRecord, current_version, parse_entity_id, require_access, require_entity, touch
+
+routes = Routes()
 
 VALUE_TYPES = ("STRING", "DOUBLE", "LONG", "TIMESTAMP_MS", "BOOLEAN")
 KEY_PATTERN = re.compile(r"^[a-zA-Z0-9,_.]+$")
@@ -116,18 +119,18 @@ def put_annotations(txn: Txn, entity_id: int, body: dict[str, Any]) -> dict[str,
     return replace_annotations(txn, record, validate_annotations(body.get("annotations")))
 
 
-@route("GET", "/repo/v1/entity/<id>/annotations2")
+@routes.route("GET", "/repo/v1/entity/<id>/annotations2")
 def get_annotations(ctx: RequestContext, id: str) -> dict[str, Any]:
     record, version = readable_version(ctx, id)
     return annotations_json(record, version.annotations)
 
 
-@route("GET", "/repo/v1/entity/<id>/version/<version>/annotations2")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/annotations2")
 def get_version_annotations(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
     return annotations_json(record, found.annotations, current=found.number == record.current_version)
 
 
-@route("PUT", "/repo/v1/entity/<id>/annotations2")
+@routes.route("PUT", "/repo/v1/entity/<id>/annotations2")
 def update_annotations(ctx: RequestContext, id: str) -> dict[str, Any]:
     return put_annotations(ctx, parse_entity_id(id), ctx.json_object())

@@ -1,32 +1,30 @@
 """Entity bundles v2 (REFERENCE 2.2, 3.1): read parts selected by flags; create/update in one call.
 
-Parts are pluggable.  Another area fills its part with::
-
-    register_bundle_part("includeFileHandles", "fileHandles", lambda txn, record, version: [...])
-
-The defaults here: ``fileHandles`` -> ``[]``, ``rootWikiId``/``activity``/``tableBundle``/``doiAssociation``
--> absent, ``fileName`` -> the FileEntity's ``fileNameOverride`` or its handle's ``fileName`` (via
-``entity_store.HOOKS.file_handle``), ``restrictionInformation`` -> OPEN, ``threadCount`` -> 0.
+Parts are pluggable: another area computes its part by plugging a ``hooks.BundlePart`` into
+``hooks.BUNDLE_PARTS`` (it replaces the default of its flag).  The defaults here: ``fileHandles`` -> ``[]``,
+``rootWikiId``/``activity``/``tableBundle``/``doiAssociation`` -> absent, ``fileName`` -> the FileEntity's
+``fileNameOverride`` or its handle's ``fileName`` (via the ``FILE_HANDLE`` hook), ``restrictionInformation``
+-> OPEN, ``threadCount`` -> 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from ...core import acl
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, stale_etag
-from ...core.routing import route
+from ...core.routing import Routes
+from ...core.txn import Txn
 from .annotations import replace_annotations, validate_annotations
 from .crud import readable_version
+from .hooks import BUNDLE_PARTS, BundlePart, file_handle_info
 from .records import (
     FILE,
     EntityRecord,
     VersionRecord,
     benefactor_id,
     entity_json,
-    file_handle_info,
     get_version,
     parse_entity_id,
     path_json,
@@ -36,13 +34,7 @@ from .records import (
 from .sharing import permissions_json
 from .writes import create_entity, update_entity
 
-BundlePart = Callable[[Txn, EntityRecord, VersionRecord], Any]
-_PARTS: dict[str, tuple[str, BundlePart]] = {}
-
-
-def register_bundle_part(flag: str, key: str, part: BundlePart) -> None:
-    """Compute bundle member ``key`` when the EntityBundleRequest sets ``flag`` (replaces a default)."""
-    _PARTS[flag] = (key, part)
+routes = Routes()
 
 
 def _annotations(txn: Txn, record: EntityRecord, version: VersionRecord) -> dict[str, Any]:
@@ -57,7 +49,7 @@ def _file_name(txn: Txn, record: EntityRecord, version: VersionRecord) -> str | 
     override = version.fields.get("fileNameOverride")
     if override:
         return str(override)
-    handle = file_handle_info(txn.db, version.file_handle_id) or {}
+    handle = file_handle_info(txn, version.file_handle_id) or {}
     name = handle.get("fileName")
     return None if name is None else str(name)
 
@@ -86,44 +78,47 @@ def _nothing(txn: Txn, record: EntityRecord, version: VersionRecord) -> None:
     return None
 
 
-for _flag, _key, _part in (
-    ("includeEntity", "entity", lambda t, r, v: entity_json(t.db, r, v)),
-    ("includeAnnotations", "annotations", _annotations),
-    ("includePermissions", "permissions", lambda t, r, v: permissions_json(t, t.user, r)),
-    ("includeEntityPath", "path", lambda t, r, v: path_json(t.db, r.id)),
-    ("includeHasChildren", "hasChildren", _has_children),
-    ("includeAccessControlList", "accessControlList", lambda t, r, v: _own_acl(t, r)),
-    ("includeFileHandles", "fileHandles", lambda t, r, v: []),
-    ("includeTableBundle", "tableBundle", _nothing),
-    ("includeRootWikiId", "rootWikiId", _nothing),
-    ("includeBenefactorACL", "benefactorAcl", lambda t, r, v: _benefactor_acl(t, r)),
-    ("includeDOIAssociation", "doiAssociation", _nothing),
-    ("includeFileName", "fileName", _file_name),
-    ("includeThreadCount", "threadCount", lambda t, r, v: 0),
-    ("includeRestrictionInformation", "restrictionInformation", _restriction),
-    ("includeActivity", "activity", _nothing),
-):  # fmt: skip
-    register_bundle_part(_flag, _key, _part)
+#: The parts of a bundle, in answer order, with what each is without hooks.
+DEFAULT_PARTS: tuple[BundlePart, ...] = (
+    BundlePart("includeEntity", "entity", lambda t, r, v: entity_json(t.db, r, v)),
+    BundlePart("includeAnnotations", "annotations", _annotations),
+    BundlePart("includePermissions", "permissions", lambda t, r, v: permissions_json(t, t.user, r)),
+    BundlePart("includeEntityPath", "path", lambda t, r, v: path_json(t.db, r.id)),
+    BundlePart("includeHasChildren", "hasChildren", _has_children),
+    BundlePart("includeAccessControlList", "accessControlList", lambda t, r, v: _own_acl(t, r)),
+    BundlePart("includeFileHandles", "fileHandles", lambda t, r, v: []),
+    BundlePart("includeTableBundle", "tableBundle", _nothing),
+    BundlePart("includeRootWikiId", "rootWikiId", _nothing),
+    BundlePart("includeBenefactorACL", "benefactorAcl", lambda t, r, v: _benefactor_acl(t, r)),
+    BundlePart("includeDOIAssociation", "doiAssociation", _nothing),
+    BundlePart("includeFileName", "fileName", _file_name),
+    BundlePart("includeThreadCount", "threadCount", lambda t, r, v: 0),
+    BundlePart("includeRestrictionInformation", "restrictionInformation", _restriction),
+    BundlePart("includeActivity", "activity", _nothing),
+)
 
 
 def build_bundle(
     txn: Txn, record: EntityRecord, version: VersionRecord, flags: dict[str, Any]
 ) -> dict[str, Any]:
     """Assemble an EntityBundle from the parts whose flags are true."""
+    parts = {part.flag: part for part in DEFAULT_PARTS}
+    for part in txn.app.hooks.all(BUNDLE_PARTS):
+        parts[part.flag] = part
     bundle: dict[str, Any] = {"entityType": record.entity_type}
-    for flag, (key, part) in _PARTS.items():
-        if flags.get(flag):
-            bundle[key] = part(txn, record, version)
+    for part in parts.values():
+        if flags.get(part.flag):
+            bundle[part.key] = part.compute(txn, record, version)
     return bundle
 
 
-@route("POST", "/repo/v1/entity/<id>/bundle2")
+@routes.route("POST", "/repo/v1/entity/<id>/bundle2")
 def get_bundle(ctx: RequestContext, id: str) -> dict[str, Any]:
     record, version = readable_version(ctx, id)
     return build_bundle(ctx, record, version, ctx.json_object())
 
 
-@route("POST", "/repo/v1/entity/<id>/version/<version>/bundle2")
+@routes.route("POST", "/repo/v1/entity/<id>/version/<version>/bundle2")
 def get_version_bundle(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
     return build_bundle(ctx, record, found, ctx.json_object())
@@ -150,7 +145,7 @@ def _result(txn: Txn, record: EntityRecord, with_acl: bool) -> dict[str, Any]:
     return build_bundle(txn, record, version, flags)
 
 
-@route("POST", "/repo/v1/entity/bundle2/create", status=201)
+@routes.route("POST", "/repo/v1/entity/bundle2/create", status=201)
 def create_bundle(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if not isinstance(body.get("entity"), dict):
@@ -167,7 +162,7 @@ def create_bundle(ctx: RequestContext) -> dict[str, Any]:
     return _result(ctx, record, body.get("accessControlList") is not None)
 
 
-@route("PUT", "/repo/v1/entity/<id>/bundle2")
+@routes.route("PUT", "/repo/v1/entity/<id>/bundle2")
 def update_bundle(ctx: RequestContext, id: str) -> dict[str, Any]:
     ctx.require_login()
     entity_id = parse_entity_id(id)

@@ -6,23 +6,26 @@ from typing import Any
 
 from ...core import acl
 from ...core.constants import AUTHENTICATED_USERS_ID, ENTITY_ADMIN_ACCESS, PUBLIC_GROUP_ID, ROOT_ENTITY_ID
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import token_page
-from ...core.routing import route
+from ...core.routing import Routes
+from ...core.txn import Txn
+from .hooks import file_handle_info
 from .records import (
     ENTITY_TYPES,
     PROJECT,
     EntityRecord,
     benefactor_id,
     entity_access,
-    file_handle_info,
     header_json,
     parse_entity_id,
     require_access,
     require_entity,
     syn,
 )
+
+routes = Routes()
 
 _SORT_COLUMNS = {"NAME": "name", "CREATED_ON": "created_on", "MODIFIED_ON": "modified_on"}
 _TYPE_NAMES = {name: concrete for concrete, name in ENTITY_TYPES.items()}
@@ -61,7 +64,7 @@ def visible_children(
     return result
 
 
-@route("POST", "/repo/v1/entity/children")
+@routes.route("POST", "/repo/v1/entity/children")
 def post_children(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     types = body.get("includeTypes")
@@ -97,12 +100,12 @@ def post_children(ctx: RequestContext) -> dict[str, Any]:
                 "SELECT file_handle_id FROM entity_versions WHERE entity_id = ? AND version = ?",
                 (record.id, record.current_version),
             ).fetchone()
-            total += int((file_handle_info(ctx.db, row[0]) or {}).get("contentSize") or 0)
+            total += int((file_handle_info(ctx, row[0]) or {}).get("contentSize") or 0)
         response["sumFileSizesBytes"] = total
     return response
 
 
-@route("POST", "/repo/v1/entity/child")
+@routes.route("POST", "/repo/v1/entity/child")
 def lookup_child(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     name = body.get("entityName")
@@ -122,7 +125,7 @@ def lookup_child(ctx: RequestContext) -> dict[str, Any]:
     return {"id": syn(row[0])}
 
 
-@route("GET", "/repo/v1/entity/alias/<alias>")
+@routes.route("GET", "/repo/v1/entity/alias/<alias>")
 def get_by_alias(ctx: RequestContext, alias: str) -> dict[str, Any]:
     row = ctx.db.execute("SELECT id FROM entities WHERE alias = ?", (alias,)).fetchone()
     if row is None:
@@ -131,7 +134,7 @@ def get_by_alias(ctx: RequestContext, alias: str) -> dict[str, Any]:
     return {"id": syn(row[0])}
 
 
-@route("GET", "/repo/v1/projects")
+@routes.route("GET", "/repo/v1/projects")
 def list_projects(ctx: RequestContext) -> dict[str, Any]:
     """Projects the caller can read through its own or its groups' grants (``filter=CREATED`` narrows)."""
     sort = _SORT_COLUMNS.get(ctx.args.get("sort", "").replace("LAST_ACTIVITY", "MODIFIED_ON"), "modified_on")

@@ -7,13 +7,13 @@ from typing import Any
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound
 from ...core.paging import offset_limit, paginated
-from ...core.routing import route
+from ...core.routing import Routes
 from . import trash
+from .hooks import file_handle_info
 from .records import (
     VersionRecord,
     can_read,
     entity_json,
-    file_handle_info,
     get_record,
     get_version,
     header_json,
@@ -23,6 +23,8 @@ from .records import (
     require_entity,
 )
 from .writes import create_entity, delete_version, update_entity
+
+routes = Routes()
 
 
 def parse_version(text: str) -> int:
@@ -47,19 +49,19 @@ def readable_version(ctx: RequestContext, id: str, version: str | None = None) -
     return record, found
 
 
-@route("POST", "/repo/v1/entity", status=201)
+@routes.route("POST", "/repo/v1/entity", status=201)
 def post_entity(ctx: RequestContext) -> dict[str, Any]:
     record = create_entity(ctx, ctx.json_object(), generated_by=ctx.args.get("generatedBy"))
     return entity_json(ctx.db, record)
 
 
-@route("GET", "/repo/v1/entity/<id>")
+@routes.route("GET", "/repo/v1/entity/<id>")
 def get_entity(ctx: RequestContext, id: str) -> dict[str, Any]:
     record, version = readable_version(ctx, id)
     return entity_json(ctx.db, record, version)
 
 
-@route("PUT", "/repo/v1/entity/<id>")
+@routes.route("PUT", "/repo/v1/entity/<id>")
 def put_entity(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = update_entity(
         ctx,
@@ -71,12 +73,12 @@ def put_entity(ctx: RequestContext, id: str) -> dict[str, Any]:
     return entity_json(ctx.db, record)
 
 
-@route("DELETE", "/repo/v1/entity/<id>", status=204)
+@routes.route("DELETE", "/repo/v1/entity/<id>", status=204)
 def delete_entity(ctx: RequestContext, id: str) -> None:
     trash.trash_entity(ctx, parse_entity_id(id), purge=ctx.arg_bool("skipTrashCan"))
 
 
-@route("GET", "/repo/v1/entity/<id>/version")
+@routes.route("GET", "/repo/v1/entity/<id>/version")
 def list_versions(ctx: RequestContext, id: str) -> dict[str, Any]:
     record, _ = readable_version(ctx, id)
     offset, limit = offset_limit(ctx)
@@ -88,7 +90,7 @@ def list_versions(ctx: RequestContext, id: str) -> dict[str, Any]:
     for row in rows:
         version = get_version(ctx.db, record.id, int(row[0]))
         assert version is not None
-        handle = file_handle_info(ctx.db, version.file_handle_id) or {}
+        handle = file_handle_info(ctx, version.file_handle_id) or {}
         size = handle.get("contentSize")
         infos.append(
             {
@@ -107,24 +109,24 @@ def list_versions(ctx: RequestContext, id: str) -> dict[str, Any]:
     return paginated(infos, offset, limit)
 
 
-@route("GET", "/repo/v1/entity/<id>/version/<version>")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>")
 def get_entity_version(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
     return entity_json(ctx.db, record, found)
 
 
-@route("DELETE", "/repo/v1/entity/<id>/version/<version>", status=204)
+@routes.route("DELETE", "/repo/v1/entity/<id>/version/<version>", status=204)
 def delete_entity_version(ctx: RequestContext, id: str, version: str) -> None:
     delete_version(ctx, parse_entity_id(id), parse_version(version))
 
 
-@route("GET", "/repo/v1/entity/<id>/type")
+@routes.route("GET", "/repo/v1/entity/<id>/type")
 def get_entity_type(ctx: RequestContext, id: str) -> dict[str, Any]:
     record, version = readable_version(ctx, id)
     return header_json(ctx.db, record, version)
 
 
-@route("GET", "/repo/v1/entity/<id>/path")
+@routes.route("GET", "/repo/v1/entity/<id>/path")
 def get_entity_path(ctx: RequestContext, id: str) -> dict[str, Any]:
     record, _ = readable_version(ctx, id)
     return path_json(ctx.db, record.id)
@@ -147,7 +149,7 @@ def _visible_header(ctx: RequestContext, raw_id: Any, version: Any = None) -> di
     return None if found is None else header_json(ctx.db, record, found)
 
 
-@route("POST", "/repo/v1/entity/header")
+@routes.route("POST", "/repo/v1/entity/header")
 def post_entity_headers(ctx: RequestContext) -> dict[str, Any]:
     references = ctx.json_object().get("references") or []
     if not isinstance(references, list):
@@ -161,7 +163,7 @@ def post_entity_headers(ctx: RequestContext) -> dict[str, Any]:
     return {"totalNumberOfResults": len(headers), "results": headers}
 
 
-@route("GET", "/repo/v1/entity/type")
+@routes.route("GET", "/repo/v1/entity/type")
 def get_entity_types(ctx: RequestContext) -> dict[str, Any]:
     batch = ctx.args.get("batch")
     if not batch:

@@ -4,34 +4,25 @@ Storage: ``entities`` holds what all versions share (name, description, parent, 
 ``entity_versions`` holds per-version data: label, comment, annotations, the activity id (provenance) and
 ``fields`` — every other entity field exactly as sent (``dataFileHandleId``, ``columnIds``, ``scopeIds``,
 ``linksTo``, unknown fields...).  ``file_handle_id`` mirrors ``fields.dataFileHandleId`` for lookups.
-
-Hooks other areas set (all optional):
-
-* ``HOOKS.file_handle`` — ``(db, file_handle_id) -> FileHandle JSON | None``; used for version decisions
-  (MD5), VersionInfo content size/MD5, ``fileName`` in bundles and children file sizes;
-* ``HOOKS.validators`` — ``(txn, entity_json, old_record | None) -> None`` run before a create/update
-  (the files area checks handle ownership here and raises 403);
-* ``HOOKS.activity_validator`` — ``(txn, activity_id) -> None`` for ``?generatedBy=`` (default: numeric);
-* ``HOOKS.purge`` — ``(txn, entity_ids) -> None`` before rows are purged for good (wikis, tables...).
+Other areas plug in through the hook points of ``hooks.py``.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from ...core import acl
 from ...core.acl import granted
 from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
-from ...core.context import Txn, User
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.store import loads, register_schema
+from ...core.store import loads
+from ...core.txn import Txn, User
 
 _EPOCH = "2024-01-01T00:00:00.000Z"
-register_schema(
-    f"""
+SCHEMA = f"""
     CREATE TABLE IF NOT EXISTS entities (
         id INTEGER PRIMARY KEY, parent_id INTEGER, name TEXT NOT NULL, concrete_type TEXT NOT NULL,
         description TEXT, alias TEXT UNIQUE, etag TEXT NOT NULL, created_on TEXT NOT NULL,
@@ -53,11 +44,15 @@ register_schema(
          '4f6a1b0e-0000-4000-8000-000001681355', '{_EPOCH}', 2, '{_EPOCH}', 2);
     INSERT OR IGNORE INTO entity_versions(entity_id, version, modified_on, modified_by) VALUES
         ({ROOT_ENTITY_ID}, 1, '{_EPOCH}', 2), ({TRASH_FOLDER_ID}, 1, '{_EPOCH}', 2);
-    INSERT OR IGNORE INTO acls(object_type, object_id, etag, creation_date, resource_access) VALUES
-        ('entity', '{ROOT_ENTITY_ID}', '4f6a1b0e-0000-4000-8000-0000000a4489', '{_EPOCH}', '[]'),
-        ('entity', '{TRASH_FOLDER_ID}', '4f6a1b0e-0000-4000-8000-0000001a1355', '{_EPOCH}', '[]')
+    CREATE INDEX IF NOT EXISTS entity_versions_by_activity ON entity_versions(activity_id)
     """
-)
+
+
+def setup(db: sqlite3.Connection) -> None:
+    """Give the root and the trash folder their (empty) ACLs: every server has them."""
+    acl.ensure_acl(db, "entity", ROOT_ENTITY_ID, "4f6a1b0e-0000-4000-8000-0000000a4489", _EPOCH)
+    acl.ensure_acl(db, "entity", TRASH_FOLDER_ID, "4f6a1b0e-0000-4000-8000-0000001a1355", _EPOCH)
+
 
 _PKG = "org.sagebionetworks.repo.model."
 #: concreteType -> EntityType name (lower case, as in EntityChildrenRequest.includeTypes).
@@ -92,17 +87,6 @@ CORE_FIELDS = frozenset(
     }
 )  # fmt: skip
 _ID_PATTERN = re.compile(r"^(?:syn)?(\d+)$", re.IGNORECASE)
-
-
-@dataclass
-class EntityHooks:
-    file_handle: Callable[[sqlite3.Connection, str], dict[str, Any] | None] = lambda db, handle_id: None
-    validators: list[Callable[[Txn, dict[str, Any], EntityRecord | None], None]] = field(default_factory=list)
-    activity_validator: Callable[[Txn, str], None] | None = None
-    purge: list[Callable[[Txn, list[int]], None]] = field(default_factory=list)
-
-
-HOOKS = EntityHooks()
 
 
 @dataclass
@@ -281,11 +265,6 @@ def descendants(db: sqlite3.Connection, entity_id: int) -> list[int]:
         (entity_id,),
     ).fetchall()
     return [int(row[0]) for row in rows]
-
-
-def file_handle_info(db: sqlite3.Connection, handle_id: str | None) -> dict[str, Any] | None:
-    """Return the FileHandle JSON via the files-area hook (``None`` without one)."""
-    return None if handle_id is None else HOOKS.file_handle(db, str(handle_id))
 
 
 def entity_json(

@@ -6,9 +6,10 @@ from typing import Any
 
 from ...core import acl
 from ...core.constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
-from ...core.context import RequestContext, Txn, User
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.routing import route
+from ...core.routing import Routes
+from ...core.txn import Txn, User
 from .records import (
     PROJECT,
     EntityRecord,
@@ -21,6 +22,8 @@ from .records import (
     require_entity,
     syn,
 )
+
+routes = Routes()
 
 
 def permissions_json(txn: Txn, user: User, record: EntityRecord) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def _acl_body(ctx: RequestContext, record: EntityRecord) -> dict[str, Any]:
     return body
 
 
-@route("GET", "/repo/v1/entity/<id>/acl")
+@routes.route("GET", "/repo/v1/entity/<id>/acl")
 def get_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = require_entity(ctx.db, parse_entity_id(id))
     require_access(ctx, record.id, "READ")
@@ -74,7 +77,7 @@ def get_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     return found
 
 
-@route("POST", "/repo/v1/entity/<id>/acl", status=201)
+@routes.route("POST", "/repo/v1/entity/<id>/acl", status=201)
 def create_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     ctx.require_login()
     record = require_entity(ctx.db, parse_entity_id(id))
@@ -86,7 +89,7 @@ def create_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     return acl.create_acl(ctx, "entity", record.id, entries, display_id=record.syn_id)
 
 
-@route("PUT", "/repo/v1/entity/<id>/acl")
+@routes.route("PUT", "/repo/v1/entity/<id>/acl")
 def update_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     ctx.require_login()
     record = require_entity(ctx.db, parse_entity_id(id))
@@ -100,7 +103,7 @@ def update_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     return acl.update_acl(ctx, "entity", record.id, entries, body.get("etag"), display_id=record.syn_id)
 
 
-@route("DELETE", "/repo/v1/entity/<id>/acl", status=204)
+@routes.route("DELETE", "/repo/v1/entity/<id>/acl", status=204)
 def delete_entity_acl(ctx: RequestContext, id: str) -> None:
     ctx.require_login()
     record = require_entity(ctx.db, parse_entity_id(id))
@@ -111,7 +114,7 @@ def delete_entity_acl(ctx: RequestContext, id: str) -> None:
         raise Forbidden("Cannot restore inheritance for a resource which already inherits its permissions.")
 
 
-@route("GET", "/repo/v1/entity/<id>/benefactor")
+@routes.route("GET", "/repo/v1/entity/<id>/benefactor")
 def get_benefactor(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = require_entity(ctx.db, parse_entity_id(id))
     require_access(ctx, record.id, "READ")
@@ -120,13 +123,13 @@ def get_benefactor(ctx: RequestContext, id: str) -> dict[str, Any]:
     return header_json(ctx.db, benefactor, benefactor=benefactor.id)
 
 
-@route("GET", "/repo/v1/entity/<id>/permissions")
+@routes.route("GET", "/repo/v1/entity/<id>/permissions")
 def get_permissions(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = require_entity(ctx.db, parse_entity_id(id))
     return permissions_json(ctx, ctx.user, record)
 
 
-@route("GET", "/repo/v1/entity/<id>/access")
+@routes.route("GET", "/repo/v1/entity/<id>/access")
 def has_access(ctx: RequestContext, id: str) -> dict[str, Any]:
     access_type = ctx.args.get("accessType")
     if access_type not in ACCESS_TYPES:

@@ -3,7 +3,7 @@
 Trashing re-parents the entity under the trash folder, renames it to its id (freeing the name in its old
 parent) and deletes every ACL of the moved subtree, so the whole subtree answers 404 "in the trash can".
 Restoring puts it back under its original (or another) parent with its old name; a restored Project gets a
-fresh creator ACL.  Purging deletes the rows for good after running ``entity_store.HOOKS.purge``.
+fresh creator ACL.  Purging deletes the rows for good after running the ``PURGE`` hooks.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from typing import Any
 
 from ...core import acl
 from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import offset_limit, paginated
-from ...core.routing import route
-from ...core.store import register_schema
+from ...core.routing import Routes
+from ...core.txn import Txn
+from .hooks import PURGE
 from .records import (
     ENTITY_TYPES,
-    HOOKS,
     PROJECT,
     descendants,
     get_record,
@@ -30,18 +30,18 @@ from .records import (
 )
 from .writes import check_name_available
 
+routes = Routes()
+
 _REPARENT = (
     "UPDATE entities SET parent_id = ?, name = ?, etag = ?, modified_on = ?, modified_by = ? WHERE id = ?"
 )
 
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS trash (
         entity_id INTEGER PRIMARY KEY, original_parent_id INTEGER NOT NULL, original_name TEXT NOT NULL,
         deleted_by INTEGER NOT NULL, deleted_on TEXT NOT NULL, concrete_type TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS trash_by_user ON trash(deleted_by)
     """
-)
 
 
 def trash_entity(txn: Txn, entity_id: int, *, purge: bool = False) -> None:
@@ -73,7 +73,7 @@ def trash_entity(txn: Txn, entity_id: int, *, purge: bool = False) -> None:
 def purge_subtree(txn: Txn, entity_id: int) -> None:
     """Delete an entity, its descendants, their versions, ACLs and trash records for good."""
     nodes = [entity_id, *descendants(txn.db, entity_id)]
-    for hook in HOOKS.purge:
+    for hook in txn.app.hooks.all(PURGE):
         hook(txn, nodes)
     marks = ",".join("?" * len(nodes))
     txn.db.execute(
@@ -121,12 +121,12 @@ def restore(txn: Txn, entity_id: int, new_parent: int | None = None) -> None:
         acl.create_acl(txn, "entity", entity_id, entries, display_id=syn(entity_id))
 
 
-@route("PUT", "/repo/v1/trashcan/trash/<id>")
+@routes.route("PUT", "/repo/v1/trashcan/trash/<id>")
 def put_in_trash(ctx: RequestContext, id: str) -> None:
     trash_entity(ctx, parse_entity_id(id))
 
 
-@route("GET", "/repo/v1/trashcan/view")
+@routes.route("GET", "/repo/v1/trashcan/view")
 def view_trash(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     offset, limit = offset_limit(ctx)
@@ -148,17 +148,17 @@ def view_trash(ctx: RequestContext) -> dict[str, Any]:
     return paginated(items, offset, limit)
 
 
-@route("PUT", "/repo/v1/trashcan/restore/<id>")
+@routes.route("PUT", "/repo/v1/trashcan/restore/<id>")
 def restore_entity(ctx: RequestContext, id: str) -> None:
     restore(ctx, parse_entity_id(id))
 
 
-@route("PUT", "/repo/v1/trashcan/restore/<id>/<parent_id>")
+@routes.route("PUT", "/repo/v1/trashcan/restore/<id>/<parent_id>")
 def restore_entity_to(ctx: RequestContext, id: str, parent_id: str) -> None:
     restore(ctx, parse_entity_id(id), parse_entity_id(parent_id))
 
 
-@route("PUT", "/repo/v1/trashcan/purge/<id>")
+@routes.route("PUT", "/repo/v1/trashcan/purge/<id>")
 def purge_entity(ctx: RequestContext, id: str) -> None:
     entity_id = parse_entity_id(id)
     _own_trash_item(ctx, entity_id)

@@ -15,23 +15,22 @@ from typing import Any
 
 from ...core import acl
 from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID
-from ...core.context import Txn
 from ...core.errors import BadRequest, Conflict, NotFound, stale_etag
 from ...core.store import dumps
+from ...core.txn import Txn
+from .hooks import ACTIVITY_VALIDATOR, ENTITY_VALIDATORS, file_handle_info
 from .records import (
     CORE_FIELDS,
     DOCKER,
     ENTITY_TYPES,
     FILE,
     FOLDER,
-    HOOKS,
     PROJECT,
     TABLE_LIKE,
     EntityRecord,
     VersionRecord,
     ancestors,
     current_version,
-    file_handle_info,
     get_record,
     parse_entity_id,
     require_access,
@@ -134,8 +133,9 @@ def _check_file_fields(concrete_type: str, fields: dict[str, Any]) -> None:
 def _check_activity(txn: Txn, generated_by: str | None) -> None:
     if generated_by is None:
         return
-    if HOOKS.activity_validator is not None:
-        HOOKS.activity_validator(txn, generated_by)
+    validate = txn.app.hooks.last(ACTIVITY_VALIDATOR)
+    if validate is not None:
+        validate(txn, generated_by)
     elif not str(generated_by).isdigit():
         raise BadRequest(f"Invalid activity id: {generated_by}")
 
@@ -170,7 +170,7 @@ def create_entity(txn: Txn, body: dict[str, Any], *, generated_by: str | None = 
     if concrete_type != PROJECT:
         require_access(txn, parent_id, "CREATE")
     alias = _validate_alias(txn, body.get("alias")) if concrete_type == PROJECT else None
-    for validator in HOOKS.validators:
+    for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
         validator(txn, body, None)
     fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
     _check_file_fields(concrete_type, fields)
@@ -202,7 +202,7 @@ def create_entity(txn: Txn, body: dict[str, Any], *, generated_by: str | None = 
 
 
 def needs_new_version(
-    db: sqlite3.Connection, record: EntityRecord, current: VersionRecord, fields: dict[str, Any], force: bool
+    txn: Txn, record: EntityRecord, current: VersionRecord, fields: dict[str, Any], force: bool
 ) -> bool:
     """Decide whether an update creates a new version (see the module docstring)."""
     if not record.versionable or record.concrete_type in TABLE_LIKE:
@@ -212,8 +212,8 @@ def needs_new_version(
     old_handle, new_handle = current.fields.get("dataFileHandleId"), fields.get("dataFileHandleId")
     if new_handle is None or str(new_handle) == str(old_handle):
         return False
-    old_md5 = (file_handle_info(db, old_handle) or {}).get("contentMd5")
-    new_md5 = (file_handle_info(db, new_handle) or {}).get("contentMd5")
+    old_md5 = (file_handle_info(txn, old_handle) or {}).get("contentMd5")
+    new_md5 = (file_handle_info(txn, new_handle) or {}).get("contentMd5")
     return old_md5 is None or new_md5 is None or old_md5 != new_md5
 
 
@@ -252,13 +252,13 @@ def update_entity(
     name = validate_name(body["name"]) if body.get("name") is not None else record.name
     check_name_available(txn.db, parent_id, name, exclude=entity_id)
     alias = _validate_alias(txn, body.get("alias"), exclude=entity_id) if concrete_type == PROJECT else None
-    for validator in HOOKS.validators:
+    for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
         validator(txn, body, record)
     fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
     _check_file_fields(concrete_type, fields)
     _check_activity(txn, generated_by)
     current = current_version(txn.db, record)
-    if needs_new_version(txn.db, record, current, fields, new_version):
+    if needs_new_version(txn, record, current, fields, new_version):
         number = record.max_version + 1
         label = body.get("versionLabel")
         comment = body.get("versionComment")

@@ -1,1 +1,14 @@
 """Evaluation queues, rounds, submissions and submission statuses (REFERENCE 2.10, 3.9)."""
+
+from ...core.area import Area
+from ...core.hooks import hook
+from ..files.hooks import ASSOCIATIONS
+from . import crud, rounds, statuses, submissions
+
+AREA = Area(
+    "evaluations",
+    schema=(crud.SCHEMA,),
+    routes=(*crud.routes, *rounds.routes, *submissions.routes, *statuses.routes),
+    hooks=(hook(ASSOCIATIONS, submissions.SUBMISSION_ATTACHMENT),),
+    requires=("entities", "files", "teams"),
+)

@@ -17,17 +17,20 @@ This module holds the evaluations themselves, their ACLs and the shared helpers;
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from typing import Any
 
 from ...core import acl
 from ...core.constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Conflict, Forbidden, Gone, NotFound, stale_etag
 from ...core.paging import offset_limit, paginate
-from ...core.routing import route
-from ...core.store import dumps, loads, register_schema
+from ...core.routing import Routes
+from ...core.store import dumps, loads
+from ...core.txn import Txn
 from ..entities.records import parse_entity_id, require_access, require_entity
+from .hooks import EVALUATION_DELETED
+
+routes = Routes()
 
 REPO = "/repo/v1"
 EVAL_TYPE = "evaluation"
@@ -62,12 +65,9 @@ EVALUATION_FIELDS = (
     "quota",
     "status",
 )
-#: Called with ``(txn, evaluation_id)`` when an evaluation is deleted (the wiki area drops its pages).
-DELETE_HOOKS: list[Callable[[Txn, int], None]] = []
 
 
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS evaluations (
         id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE, owner_id INTEGER NOT NULL,
         content_source TEXT NOT NULL, etag TEXT NOT NULL, created_on TEXT NOT NULL, fields TEXT NOT NULL);
@@ -83,7 +83,6 @@ register_schema(
         id INTEGER PRIMARY KEY, etag TEXT NOT NULL, modified_on TEXT NOT NULL, status TEXT NOT NULL,
         status_version INTEGER NOT NULL, fields TEXT NOT NULL)
     """
-)
 
 
 # -- helpers ------
@@ -186,7 +185,7 @@ def _access_type_arg(ctx: RequestContext, default: str = "READ") -> str:
 # -- evaluations ------
 
 
-@route("POST", REPO + "/evaluation", status=201)
+@routes.route("POST", REPO + "/evaluation", status=201)
 def create_evaluation(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -214,22 +213,22 @@ def create_evaluation(ctx: RequestContext) -> dict[str, Any]:
     return _eval_json(_eval_row(ctx.db, evaluation_id))
 
 
-@route("GET", REPO + "/evaluation")
+@routes.route("GET", REPO + "/evaluation")
 def list_evaluations(ctx: RequestContext) -> dict[str, Any]:
     return _list_evaluations(ctx, _access_type_arg(ctx))
 
 
-@route("GET", REPO + "/evaluation/available")
+@routes.route("GET", REPO + "/evaluation/available")
 def available_evaluations(ctx: RequestContext) -> dict[str, Any]:
     return _list_evaluations(ctx, "SUBMIT")
 
 
-@route("GET", REPO + "/entity/<id>/evaluation")
+@routes.route("GET", REPO + "/entity/<id>/evaluation")
 def entity_evaluations(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _list_evaluations(ctx, _access_type_arg(ctx), content_source=f"syn{parse_entity_id(id)}")
 
 
-@route("GET", REPO + "/evaluation/name/<path:name>")
+@routes.route("GET", REPO + "/evaluation/name/<path:name>")
 def get_evaluation_by_name(ctx: RequestContext, name: str) -> dict[str, Any]:
     row = ctx.db.execute("SELECT * FROM evaluations WHERE name_key = ?", (name.lower(),)).fetchone()
     if row is None or "READ" not in evaluation_access(ctx, row["id"]):
@@ -237,12 +236,12 @@ def get_evaluation_by_name(ctx: RequestContext, name: str) -> dict[str, Any]:
     return _eval_json(row)
 
 
-@route("GET", REPO + "/evaluation/<int:id>")
+@routes.route("GET", REPO + "/evaluation/<int:id>")
 def get_evaluation(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _eval_json(require_evaluation_access(ctx, id, "READ"))
 
 
-@route("PUT", REPO + "/evaluation/<int:id>")
+@routes.route("PUT", REPO + "/evaluation/<int:id>")
 def update_evaluation(ctx: RequestContext, id: int) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("id") is not None and _parse_id(body["id"], "evaluation id") != id:
@@ -261,7 +260,7 @@ def update_evaluation(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _eval_json(_eval_row(ctx.db, id))
 
 
-@route("DELETE", REPO + "/evaluation/<int:id>", status=204)
+@routes.route("DELETE", REPO + "/evaluation/<int:id>", status=204)
 def delete_evaluation(ctx: RequestContext, id: int) -> None:
     require_evaluation_access(ctx, id, "DELETE")
     ctx.db.execute(
@@ -272,14 +271,14 @@ def delete_evaluation(ctx: RequestContext, id: int) -> None:
     ctx.db.execute("DELETE FROM evaluation_rounds WHERE evaluation_id = ?", (id,))
     ctx.db.execute("DELETE FROM evaluations WHERE id = ?", (id,))
     acl.delete_acl(ctx, EVAL_TYPE, id)
-    for hook in DELETE_HOOKS:
+    for hook in ctx.app.hooks.all(EVALUATION_DELETED):
         hook(ctx, id)
 
 
 # -- evaluation ACL and permissions ------
 
 
-@route("GET", REPO + "/evaluation/<int:id>/acl")
+@routes.route("GET", REPO + "/evaluation/<int:id>/acl")
 def get_evaluation_acl(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ")
     found = acl.get_acl(ctx.db, EVAL_TYPE, id)
@@ -288,7 +287,7 @@ def get_evaluation_acl(ctx: RequestContext, id: int) -> dict[str, Any]:
     return found
 
 
-@route("PUT", REPO + "/evaluation/acl")
+@routes.route("PUT", REPO + "/evaluation/acl")
 def put_evaluation_acl(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("id") is None:
@@ -299,17 +298,17 @@ def put_evaluation_acl(ctx: RequestContext) -> dict[str, Any]:
     return acl.update_acl(ctx, EVAL_TYPE, evaluation_id, entries, body.get("etag"))
 
 
-@route("POST", REPO + "/evaluation/acl")
+@routes.route("POST", REPO + "/evaluation/acl")
 def post_evaluation_acl(ctx: RequestContext) -> None:
     raise Gone("POST /evaluation/acl has been removed; use PUT /evaluation/acl")
 
 
-@route("DELETE", REPO + "/evaluation/<int:id>/acl")
+@routes.route("DELETE", REPO + "/evaluation/<int:id>/acl")
 def delete_evaluation_acl(ctx: RequestContext, id: int) -> None:
     raise Gone("DELETE /evaluation/{evalId}/acl has been removed")
 
 
-@route("GET", REPO + "/evaluation/<int:id>/permissions")
+@routes.route("GET", REPO + "/evaluation/<int:id>/permissions")
 def evaluation_permissions(ctx: RequestContext, id: int) -> dict[str, Any]:
     row = _eval_row(ctx.db, id)
     access = evaluation_access(ctx, id)

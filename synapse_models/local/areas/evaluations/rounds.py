@@ -9,13 +9,16 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.ids import format_time, parse_time
 from ...core.paging import token_page
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps, loads
+from ...core.txn import Txn
 from .crud import REPO, _parse_id, require_evaluation_access
+
+routes = Routes()
 
 ROUND_LIMIT_TYPES = frozenset({"TOTAL", "DAILY", "WEEKLY", "MONTHLY"})
 
@@ -125,7 +128,7 @@ def _current_round(txn: Txn, evaluation_id: int) -> str | None:
     return str(current["id"])
 
 
-@route("POST", REPO + "/evaluation/<int:id>/round", status=201)
+@routes.route("POST", REPO + "/evaluation/<int:id>/round", status=201)
 def create_round(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "UPDATE")
     start, end, limits = _validate_round(ctx, id, ctx.json_object(), None)
@@ -138,13 +141,13 @@ def create_round(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _round_json(_round_row(ctx.db, id, str(round_id)))
 
 
-@route("GET", REPO + "/evaluation/<int:id>/round/<round_id>")
+@routes.route("GET", REPO + "/evaluation/<int:id>/round/<round_id>")
 def get_round(ctx: RequestContext, id: int, round_id: str) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ")
     return _round_json(_round_row(ctx.db, id, round_id))
 
 
-@route("PUT", REPO + "/evaluation/<int:id>/round/<round_id>")
+@routes.route("PUT", REPO + "/evaluation/<int:id>/round/<round_id>")
 def update_round(ctx: RequestContext, id: int, round_id: str) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "UPDATE")
     row = _round_row(ctx.db, id, round_id)
@@ -161,14 +164,14 @@ def update_round(ctx: RequestContext, id: int, round_id: str) -> dict[str, Any]:
     return _round_json(_round_row(ctx.db, id, round_id))
 
 
-@route("DELETE", REPO + "/evaluation/<int:id>/round/<round_id>", status=204)
+@routes.route("DELETE", REPO + "/evaluation/<int:id>/round/<round_id>", status=204)
 def delete_round(ctx: RequestContext, id: int, round_id: str) -> None:
     require_evaluation_access(ctx, id, "UPDATE")
     row = _round_row(ctx.db, id, round_id)
     ctx.db.execute("DELETE FROM evaluation_rounds WHERE id = ?", (row["id"],))
 
 
-@route("POST", REPO + "/evaluation/<int:id>/round/list")
+@routes.route("POST", REPO + "/evaluation/<int:id>/round/list")
 def list_rounds(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ")
     body = ctx.json_or_none() or {}

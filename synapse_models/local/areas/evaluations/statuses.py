@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, stale_etag
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps, loads
+from ...core.txn import Txn
 from ..entities.annotations import validate_annotations
 from .crud import REPO, STATUSES, _parse_id, evaluation_access, require_evaluation_access
 from .submissions import _can_see_submission, _status_json, _status_row, _submission_row
 
+routes = Routes()
+
 STATUS_FIELDS = ("score", "report", "annotations", "canCancel", "cancelRequested", "submissionAnnotations")
 
 
-@route("GET", REPO + "/evaluation/submission/<int:id>/status")
+@routes.route("GET", REPO + "/evaluation/submission/<int:id>/status")
 def get_submission_status(ctx: RequestContext, id: int) -> dict[str, Any]:
     row = _submission_row(ctx.db, id)
     if not _can_see_submission(ctx, row) and "READ" not in evaluation_access(ctx, row["evaluation_id"]):
@@ -68,12 +71,12 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
     return _status_json(txn, _status_row(txn.db, sid), row)
 
 
-@route("PUT", REPO + "/evaluation/submission/<int:id>/status")
+@routes.route("PUT", REPO + "/evaluation/submission/<int:id>/status")
 def put_submission_status(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _apply_status(ctx, ctx.json_object(), id)
 
 
-@route("PUT", REPO + "/evaluation/<int:id>/statusBatch")
+@routes.route("PUT", REPO + "/evaluation/<int:id>/statusBatch")
 def put_status_batch(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "UPDATE_SUBMISSION")
     body = ctx.json_object()

@@ -9,16 +9,20 @@ import json
 import sqlite3
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import offset_limit
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps, loads
+from ...core.txn import Txn
 from ..entities.records import entity_access, entity_json, get_version, parse_entity_id, require_entity
 from ..files import records as files
+from ..files.hooks import Association
 from ..teams.crud import is_member, member_ids, require_team
 from .crud import REPO, STATUSES, _eval_row, _parse_id, evaluation_access, require_evaluation_access
 from .rounds import _current_round
+
+routes = Routes()
 
 # -- submissions ------
 
@@ -115,10 +119,10 @@ def _check_submission_file(txn: Txn, handle: dict[str, Any], object_id: str) -> 
     return None if _can_see_submission(txn, row) else "UNAUTHORIZED"
 
 
-files.register_association("SubmissionAttachment", _check_submission_file)
+SUBMISSION_ATTACHMENT = Association("SubmissionAttachment", _check_submission_file)
 
 
-@route("GET", REPO + "/evaluation/<int:id>/team/<team_id>/submissionEligibility")
+@routes.route("GET", REPO + "/evaluation/<int:id>/team/<team_id>/submissionEligibility")
 def submission_eligibility(ctx: RequestContext, id: int, team_id: str) -> dict[str, Any]:
     ctx.require_login()
     _eval_row(ctx.db, id)
@@ -131,15 +135,13 @@ def _entity_bundle_json(txn: Txn, entity: dict[str, Any], annotations: dict[str,
     bundle: dict[str, Any] = {"entity": entity, "annotations": annotations, "fileHandles": []}
     handle_id = entity.get("dataFileHandleId")
     if handle_id is not None:
-        from ..entities.records import file_handle_info
-
-        handle = file_handle_info(txn.db, str(handle_id))
+        handle = files.get_file_handle(txn.db, str(handle_id))
         if handle is not None:
             bundle["fileHandles"] = [handle]
     return json.dumps(bundle, separators=(",", ":"))
 
 
-@route("POST", REPO + "/evaluation/submission", status=201)
+@routes.route("POST", REPO + "/evaluation/submission", status=201)
 def create_submission(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -223,7 +225,7 @@ def create_submission(ctx: RequestContext) -> dict[str, Any]:
     return submission
 
 
-@route("GET", REPO + "/evaluation/submission/<int:id>")
+@routes.route("GET", REPO + "/evaluation/submission/<int:id>")
 def get_submission(ctx: RequestContext, id: int) -> dict[str, Any]:
     row = _submission_row(ctx.db, id)
     if not _can_see_submission(ctx, row):
@@ -231,7 +233,7 @@ def get_submission(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _submission_json(row)
 
 
-@route("DELETE", REPO + "/evaluation/submission/<int:id>", status=204)
+@routes.route("DELETE", REPO + "/evaluation/submission/<int:id>", status=204)
 def delete_submission(ctx: RequestContext, id: int) -> None:
     row = _submission_row(ctx.db, id)
     require_evaluation_access(ctx, row["evaluation_id"], "DELETE_SUBMISSION")
@@ -239,7 +241,7 @@ def delete_submission(ctx: RequestContext, id: int) -> None:
     ctx.db.execute("DELETE FROM submissions WHERE id = ?", (id,))
 
 
-@route("PUT", REPO + "/evaluation/submission/<int:id>/cancellation", status=204)
+@routes.route("PUT", REPO + "/evaluation/submission/<int:id>/cancellation", status=204)
 def cancel_submission(ctx: RequestContext, id: int) -> None:
     ctx.require_login()
     row = _submission_row(ctx.db, id)
@@ -286,19 +288,19 @@ def _page(ctx: RequestContext, items: list[Any]) -> dict[str, Any]:
     return {"totalNumberOfResults": len(items), "results": page}
 
 
-@route("GET", REPO + "/evaluation/<int:id>/submission/all")
+@routes.route("GET", REPO + "/evaluation/<int:id>/submission/all")
 def all_submissions(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ_PRIVATE_SUBMISSION")
     return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, id, own=False)])
 
 
-@route("GET", REPO + "/evaluation/<int:id>/submission/status/all")
+@routes.route("GET", REPO + "/evaluation/<int:id>/submission/status/all")
 def all_statuses(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ")
     return _page(ctx, [_status_json(ctx, st, s) for s, st in _submissions(ctx, id, own=False)])
 
 
-@route("GET", REPO + "/evaluation/<int:id>/submission/bundle/all")
+@routes.route("GET", REPO + "/evaluation/<int:id>/submission/bundle/all")
 def all_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ_PRIVATE_SUBMISSION")
     return _page(
@@ -310,14 +312,14 @@ def all_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     )
 
 
-@route("GET", REPO + "/evaluation/<int:id>/submission")
+@routes.route("GET", REPO + "/evaluation/<int:id>/submission")
 def own_submissions(ctx: RequestContext, id: int) -> dict[str, Any]:
     ctx.require_login()
     _eval_row(ctx.db, id)
     return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, id, own=True)])
 
 
-@route("GET", REPO + "/evaluation/<int:id>/submission/bundle")
+@routes.route("GET", REPO + "/evaluation/<int:id>/submission/bundle")
 def own_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     ctx.require_login()
     _eval_row(ctx.db, id)
@@ -330,7 +332,7 @@ def own_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     )
 
 
-@route("GET", REPO + "/evaluation/<int:id>/submission/count")
+@routes.route("GET", REPO + "/evaluation/<int:id>/submission/count")
 def submission_count(ctx: RequestContext, id: int) -> int:
     require_evaluation_access(ctx, id, "READ")
     return len(_submissions(ctx, id, own=False))

@@ -4,10 +4,10 @@
   presigned URL, or 200 text with ``redirect=false``); they need READ and DOWNLOAD.
 * ``GET /entity/{id}/filehandles`` (and per version) -> FileHandleResults.
 * ``GET /entity/md5/{md5}`` -> the readable FileEntity *versions* whose file has that MD5 (at most 200).
-* Hooks set on ``entity_store.HOOKS``: attaching a file handle needs its creator (403 otherwise); the version
-  rule itself (a different MD5 makes a new version) lives in ``entity_ops.needs_new_version``.
-* Bundle parts: ``fileHandles`` (the version's handle).  ``fileName`` comes from the core through the
-  ``file_handle`` hook that ``files.py`` sets.
+* Entity hooks (plugged in by the area): attaching a file handle needs its creator (403 otherwise); the
+  version rule itself (a different MD5 makes a new version) lives in ``entities.writes.needs_new_version``.
+* Bundle parts: ``fileHandles`` (the version's handle).  ``fileName`` comes from the entities area through
+  the ``FILE_HANDLE`` hook this area plugs in.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps
-from ..entities.bundles import register_bundle_part
+from ...core.txn import Txn
 from ..entities.crud import readable_version
+from ..entities.hooks import BundlePart
 from ..entities.records import (
     FILE,
-    HOOKS,
     EntityRecord,
     VersionRecord,
     can_read,
@@ -37,6 +37,8 @@ from ..entities.records import (
     touch,
 )
 from .records import get_file_handle, redirect_or_text, url_for_handle
+
+routes = Routes()
 
 MAX_MD5_RESULTS = 200
 
@@ -55,14 +57,11 @@ def check_file_handle_owner(txn: Txn, body: dict[str, Any], old: EntityRecord | 
         raise Forbidden(f"Only the creator of FileHandle {handle_id} can assign it to an entity")
 
 
-HOOKS.validators.append(check_file_handle_owner)
-
-
 def _version_handle(txn: Txn, version: VersionRecord) -> dict[str, Any] | None:
     return None if version.file_handle_id is None else get_file_handle(txn, version.file_handle_id)
 
 
-register_bundle_part(
+FILE_HANDLES_PART = BundlePart(
     "includeFileHandles",
     "fileHandles",
     lambda txn, record, version: [h for h in (_version_handle(txn, version),) if h is not None],
@@ -78,17 +77,17 @@ def _download(ctx: RequestContext, id: str, version: str | None) -> Response:
     return redirect_or_text(ctx, url_for_handle(ctx, handle))
 
 
-@route("GET", "/repo/v1/entity/<id>/file")
+@routes.route("GET", "/repo/v1/entity/<id>/file")
 def get_entity_file(ctx: RequestContext, id: str) -> Response:
     return _download(ctx, id, None)
 
 
-@route("GET", "/repo/v1/entity/<id>/version/<version>/file")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/file")
 def get_entity_version_file(ctx: RequestContext, id: str, version: str) -> Response:
     return _download(ctx, id, version)
 
 
-@route("PUT", "/repo/v1/entity/<id>/version/<version>/filehandle")
+@routes.route("PUT", "/repo/v1/entity/<id>/version/<version>/filehandle")
 def swap_file_handle(ctx: RequestContext, id: str, version: str) -> None:
     """Replace a version's file handle by another with the same MD5, without a new version (412 if stale)."""
     body = ctx.json_object()
@@ -124,12 +123,12 @@ def _no_preview(ctx: RequestContext, id: str, version: str | None) -> None:
     raise NotFound(f"{record.syn_id} version {found.number} has no preview (this server makes none)")
 
 
-@route("GET", "/repo/v1/entity/<id>/filepreview")
+@routes.route("GET", "/repo/v1/entity/<id>/filepreview")
 def get_entity_preview(ctx: RequestContext, id: str) -> None:
     _no_preview(ctx, id, None)
 
 
-@route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview")
 def get_entity_version_preview(ctx: RequestContext, id: str, version: str) -> None:
     _no_preview(ctx, id, version)
 
@@ -140,24 +139,24 @@ def _handles(ctx: RequestContext, id: str, version: str | None) -> dict[str, Any
     return {"list": [] if handle is None else [handle]}
 
 
-@route("GET", "/repo/v1/entity/<id>/filehandles")
+@routes.route("GET", "/repo/v1/entity/<id>/filehandles")
 def get_entity_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _handles(ctx, id, None)
 
 
-@route("GET", "/repo/v1/entity/<id>/version/<version>/filehandles")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filehandles")
 def get_entity_version_handles(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
     return _handles(ctx, id, version)
 
 
-@route("GET", "/repo/v1/entity/<id>/accessRequirement")
+@routes.route("GET", "/repo/v1/entity/<id>/accessRequirement")
 def get_access_requirements(ctx: RequestContext, id: str) -> dict[str, Any]:
     """No access requirements exist on this server (the official client checks them before copying files)."""
     readable_version(ctx, id)
     return {"totalNumberOfResults": 0, "results": []}
 
 
-@route("GET", "/repo/v1/entity/md5/<md5>")
+@routes.route("GET", "/repo/v1/entity/md5/<md5>")
 def find_by_md5(ctx: RequestContext, md5: str) -> dict[str, Any]:
     if not md5 or len(md5) > 64:
         raise BadRequest(f"Invalid MD5: {md5}")

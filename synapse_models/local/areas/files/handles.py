@@ -13,7 +13,7 @@ from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Conflict, Forbidden, NotFound
 from ...core.paging import list_wrapper
-from ...core.routing import route
+from ...core.routing import Routes
 from ..entities.records import parse_entity_id, require_access, require_entity
 from . import blobs
 from .records import (
@@ -27,6 +27,8 @@ from .records import (
     redirect_or_text,
     url_for_handle,
 )
+
+routes = Routes()
 
 _PKG = "org.sagebionetworks.repo.model.file."
 
@@ -42,12 +44,12 @@ def _own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
     return handle
 
 
-@route("GET", "/file/v1/fileHandle/<handle_id>")
+@routes.route("GET", "/file/v1/fileHandle/<handle_id>")
 def get_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
     return _own_handle(ctx, handle_id)
 
 
-@route("DELETE", "/file/v1/fileHandle/<handle_id>")
+@routes.route("DELETE", "/file/v1/fileHandle/<handle_id>")
 def delete_handle(ctx: RequestContext, handle_id: str) -> None:
     ctx.require_login()
     handle = _own_handle(ctx, handle_id)
@@ -66,12 +68,12 @@ def delete_handle(ctx: RequestContext, handle_id: str) -> None:
         ctx.on_commit(lambda: path.unlink(missing_ok=True))
 
 
-@route("GET", "/file/v1/fileHandle/<handle_id>/url")
+@routes.route("GET", "/file/v1/fileHandle/<handle_id>/url")
 def get_handle_url(ctx: RequestContext, handle_id: str) -> Response:
     return redirect_or_text(ctx, url_for_handle(ctx, _own_handle(ctx, handle_id)))
 
 
-@route("GET", "/file/v1/file/<handle_id>")
+@routes.route("GET", "/file/v1/file/<handle_id>")
 def get_associated_url(ctx: RequestContext, handle_id: str) -> Response:
     associate_type, object_id = ctx.args.get("fileAssociateType"), ctx.args.get("fileAssociateId")
     if not associate_type or not object_id:
@@ -87,7 +89,7 @@ def get_associated_url(ctx: RequestContext, handle_id: str) -> Response:
     return redirect_or_text(ctx, url_for_handle(ctx, handle))
 
 
-@route("POST", "/file/v1/fileHandle/batch", status=201)
+@routes.route("POST", "/file/v1/fileHandle/batch", status=201)
 def batch_handles(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     requested = body.get("requestedFiles")
@@ -115,7 +117,7 @@ def batch_handles(ctx: RequestContext) -> dict[str, Any]:
     return {"requestedFiles": results}
 
 
-@route("POST", "/file/v1/externalFileHandle")
+@routes.route("POST", "/file/v1/externalFileHandle")
 def create_external_handle(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -153,7 +155,7 @@ def _copy_of(
     return insert_handle(ctx, copy, row["blob"])
 
 
-@route("POST", "/file/v1/fileHandle/<handle_id>/copy", status=201)
+@routes.route("POST", "/file/v1/fileHandle/<handle_id>/copy", status=201)
 def copy_own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
     """Copy one of the caller's handles, optionally renamed (``fileName``/``contentType`` of the body)."""
     ctx.require_login()
@@ -164,7 +166,7 @@ def copy_own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
     return _copy_of(ctx, handle, body.get("fileName"), body.get("contentType"))
 
 
-@route("POST", "/file/v1/filehandles/copy")
+@routes.route("POST", "/file/v1/filehandles/copy")
 def copy_handles(ctx: RequestContext) -> dict[str, Any]:
     """Copy file handles the caller may download (new handles owned by the caller, sharing the bytes)."""
     ctx.require_login()
@@ -209,13 +211,13 @@ def _container(ctx: RequestContext, id: str) -> None:
     require_access(ctx, entity_id, "READ")
 
 
-@route("GET", "/file/v1/entity/<id>/uploadDestination")
+@routes.route("GET", "/file/v1/entity/<id>/uploadDestination")
 def get_upload_destination(ctx: RequestContext, id: str) -> dict[str, Any]:
     _container(ctx, id)
     return _destination()
 
 
-@route("GET", "/file/v1/entity/<id>/uploadDestination/<location>")
+@routes.route("GET", "/file/v1/entity/<id>/uploadDestination/<location>")
 def get_upload_destination_at(ctx: RequestContext, id: str, location: str) -> dict[str, Any]:
     _container(ctx, id)
     if location != str(DEFAULT_STORAGE_LOCATION_ID):
@@ -225,13 +227,13 @@ def get_upload_destination_at(ctx: RequestContext, id: str, location: str) -> di
     return _destination()
 
 
-@route("GET", "/file/v1/entity/<id>/uploadDestinations")
+@routes.route("GET", "/file/v1/entity/<id>/uploadDestinations")
 def get_upload_destinations(ctx: RequestContext, id: str) -> dict[str, Any]:
     _container(ctx, id)
     return list_wrapper(_PKG + "UploadDestination", [_destination()])
 
 
-@route("GET", "/file/v1/entity/<id>/uploadDestinationLocations")
+@routes.route("GET", "/file/v1/entity/<id>/uploadDestinationLocations")
 def get_upload_destination_locations(ctx: RequestContext, id: str) -> dict[str, Any]:
     _container(ctx, id)
     location = {"storageLocationId": DEFAULT_STORAGE_LOCATION_ID, "uploadType": "S3"}

@@ -25,16 +25,18 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.routing import route
-from ...core.store import dumps, loads, register_schema
+from ...core.routing import Routes
+from ...core.store import dumps, loads
+from ...core.txn import Txn
 from ..entities.writes import NAME_PATTERN
 from . import blobs
 from .records import insert_handle, s3_handle_body
 
-register_schema(
-    """
+routes = Routes()
+
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS multipart_uploads (
         id INTEGER PRIMARY KEY, request_hash TEXT NOT NULL, started_by INTEGER NOT NULL,
         started_on TEXT NOT NULL, updated_on TEXT NOT NULL, request TEXT NOT NULL,
@@ -45,7 +47,6 @@ register_schema(
         upload_id INTEGER NOT NULL, part_number INTEGER NOT NULL, md5 TEXT NOT NULL,
         PRIMARY KEY (upload_id, part_number))
     """
-)
 
 MIB = 1024 * 1024
 MIN_PART_SIZE = 5 * MIB
@@ -167,7 +168,7 @@ def status_json(txn: Txn, row: Any) -> dict[str, Any]:
     }
 
 
-@route("POST", "/file/v1/file/multipart", status=201)
+@routes.route("POST", "/file/v1/file/multipart", status=201)
 def start_upload(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -215,7 +216,9 @@ def _part_numbers(row: Any, raw: Any) -> list[int]:
     return numbers
 
 
-@route("POST", "/file/v1/file/multipart/<upload_id>/presigned/url/batch", status=201, transaction="read")
+@routes.route(
+    "POST", "/file/v1/file/multipart/<upload_id>/presigned/url/batch", status=201, transaction="read"
+)
 def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
     body = ctx.json_object()
     row = _own_upload(ctx, upload_id)
@@ -241,7 +244,7 @@ def _refuse(status: int, reason: str) -> Response:
     return Response(reason, status=status, content_type="text/plain")
 
 
-@route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read")
+@routes.route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read")
 def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     """Receive one part (the target of a presigned part URL), streamed to disk in 1 MiB chunks."""
     problem = blobs.check_signature(ctx.store, "PUT", ctx.request.path, ctx.args.to_dict())
@@ -275,7 +278,7 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
 
 
-@route("PUT", "/file/v1/file/multipart/<upload_id>/add/<int:part_number>", status=201)
+@routes.route("PUT", "/file/v1/file/multipart/<upload_id>/add/<int:part_number>", status=201)
 def add_part(ctx: RequestContext, upload_id: str, part_number: int) -> dict[str, Any]:
     row = _own_upload(ctx, upload_id)
     if row["state"] == "COMPLETED":
@@ -303,7 +306,7 @@ def add_part(ctx: RequestContext, upload_id: str, part_number: int) -> dict[str,
     return response | {"addPartState": "ADD_SUCCESS"}
 
 
-@route("PUT", "/file/v1/file/multipart/<upload_id>/complete", status=201, transaction="read")
+@routes.route("PUT", "/file/v1/file/multipart/<upload_id>/complete", status=201, transaction="read")
 def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
     row = _own_upload(ctx, upload_id)
     if row["state"] == "COMPLETED":

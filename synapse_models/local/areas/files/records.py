@@ -20,10 +20,9 @@ Helpers for other areas (tables CSV, wikis...)
 * ``presigned_url(ctx, handle_id, *, base_url=None) -> str`` — a signed GET URL on this server, valid
   :data:`DOWNLOAD_URL_SECONDS` (``ctx`` is a ``RequestContext``, or any ``Txn`` plus ``base_url``); an
   ExternalFileHandle gives its ``externalURL``.
-* ``register_association(type, check)`` — how ``POST /fileHandle/batch`` and ``GET /file/{id}`` authorize an
-  ``associateObjectType``: ``check(txn, handle, object_id) -> None | "NOT_FOUND" | "UNAUTHORIZED"``.
-  FileEntity and TableEntity are built in; without a registered check a type is authorized for the handle's
-  creator only (the wiki area registers ``WikiAttachment``/``WikiMarkdown``).
+* ``association_failure(txn, handle_id, type, object_id)`` — whether a download through a
+  FileHandleAssociation is authorized (``hooks.ASSOCIATIONS``: FileEntity and TableEntity are built in;
+  without a check for its type an association authorizes the handle's creator only).
 * ``url_for_handle(ctx, handle) -> str`` — :func:`presigned_url` for a FileHandle JSON already loaded;
   ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9 (307, or 200 text with
   ``redirect=false``); ``blob_of(db, store, handle_id) -> Path | None`` — the bytes' path inside a
@@ -35,20 +34,19 @@ from __future__ import annotations
 import mimetypes
 import os
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from werkzeug.wrappers import Response
 
 from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound
-from ...core.routing import route
-from ...core.store import Store, dumps, loads, register_schema
+from ...core.routing import Routes
+from ...core.store import Store, dumps, loads
+from ...core.txn import Txn
 from ..entities.records import (
     FILE,
-    HOOKS,
     EntityRecord,
     entity_access,
     get_record,
@@ -56,16 +54,17 @@ from ..entities.records import (
     parse_entity_id,
 )
 from . import blobs
+from .hooks import ASSOCIATIONS, Association
 
-register_schema(
-    """
+routes = Routes()
+
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS file_handles (
         id INTEGER PRIMARY KEY, concrete_type TEXT NOT NULL, created_by INTEGER NOT NULL,
         content_md5 TEXT, content_size INTEGER, blob TEXT, body TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS file_handles_by_md5 ON file_handles(content_md5);
     CREATE INDEX IF NOT EXISTS file_handles_by_blob ON file_handles(blob)
     """
-)
 
 _PKG = "org.sagebionetworks.repo.model.file."
 S3_FILE_HANDLE = _PKG + "S3FileHandle"
@@ -77,9 +76,6 @@ DOWNLOAD_URL_SECONDS = 3600
 DOWNLOAD_PATH = "/file/v1/presigned/download/"
 _SEQUENCE = "fileHandle"
 _SEQUENCE_START = 1000001
-
-Check = Callable[[Txn, dict[str, Any], str], "str | None"]
-_ASSOCIATIONS: dict[str, Check] = {}
 
 
 # -- reading and writing handles -----------------------------------------------------------------------------
@@ -224,19 +220,12 @@ def url_for_handle(ctx: Txn, handle: dict[str, Any], *, base_url: str | None = N
     return blobs.sign_url(ctx.store, base, "GET", f"{DOWNLOAD_PATH}{handle['id']}", DOWNLOAD_URL_SECONDS)
 
 
-def _entity_file_handle(db: sqlite3.Connection, handle_id: str) -> dict[str, Any] | None:
+def entity_file_handle(db: sqlite3.Connection, handle_id: str) -> dict[str, Any] | None:
+    """The ``FILE_HANDLE`` hook of the entities area: a FileHandle JSON by id."""
     return get_file_handle(db, handle_id)
 
 
-HOOKS.file_handle = _entity_file_handle
-
-
 # -- authorization through associations ----------------------------------------------------------------------
-def register_association(associate_type: str, check: Check) -> None:
-    """Authorize downloads of handles associated with ``associate_type`` objects through ``check``."""
-    _ASSOCIATIONS[associate_type] = check
-
-
 def _live_entity(txn: Txn, object_id: str) -> EntityRecord | None:
     try:
         entity_id = parse_entity_id(object_id)
@@ -268,8 +257,10 @@ def _check_table(txn: Txn, handle: dict[str, Any], object_id: str) -> str | None
     return None if {"READ", "DOWNLOAD"} <= entity_access(txn.db, txn.user, record.id) else "UNAUTHORIZED"
 
 
-register_association("FileEntity", _check_file_entity)
-register_association("TableEntity", _check_table)
+BUILT_IN_ASSOCIATIONS = (
+    Association("FileEntity", _check_file_entity),
+    Association("TableEntity", _check_table),
+)
 
 
 def association_failure(
@@ -279,7 +270,8 @@ def association_failure(
     handle = get_file_handle(txn, handle_id) if handle_id is not None else None
     if handle is None:
         return "NOT_FOUND", None
-    check = _ASSOCIATIONS.get(str(associate_type))
+    checks = {a.type: a.check for a in (*BUILT_IN_ASSOCIATIONS, *txn.app.hooks.all(ASSOCIATIONS))}
+    check = checks.get(str(associate_type))
     if check is not None:
         failure = check(txn, handle, str(object_id))
         if failure is None or failure == "NOT_FOUND":
@@ -302,7 +294,7 @@ def _refuse(status: int, reason: str) -> Response:
     return Response(reason, status=status, content_type="text/plain")
 
 
-@route("GET", DOWNLOAD_PATH + "<handle_id>")
+@routes.route("GET", DOWNLOAD_PATH + "<handle_id>")
 def serve_download(ctx: RequestContext, handle_id: str) -> Response:
     """Serve the bytes behind a presigned download URL (``Range`` -> 206, ``HEAD`` -> headers only)."""
     problem = blobs.check_signature(ctx.store, ctx.request.method, ctx.request.path, ctx.args.to_dict())

@@ -1,25 +1,26 @@
 """Provenance (REFERENCE 2.4, 3.3): Activity CRUD and the generatedBy link of entity versions.
 
 The link is ``entity_versions.activity_id``: each version has its own provenance.  ``?generatedBy=`` on
-POST/PUT entity and on bundle2 create/update goes through ``entity_ops`` (a new version gets exactly the
-activity passed with that request, none when omitted); this module validates that id (the activity must exist
-and the caller must be its creator) through ``HOOKS.activity_validator``.  Linking and unlinking change the
-entity etag.  An activity is readable by its creator and by anyone who can read an entity it generated.
+POST/PUT entity and on bundle2 create/update goes through ``entities.writes`` (a new version gets exactly
+the activity passed with that request, none when omitted); this module validates that id (the activity must
+exist and the caller must be its creator) through the entities' ``ACTIVITY_VALIDATOR`` hook.  Linking and
+unlinking change the entity etag.  An activity is readable by its creator and by anyone who can read an
+entity it generated.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.paging import offset_limit, paginated
-from ...core.routing import route
-from ...core.store import dumps, loads, register_schema
-from ..entities.bundles import register_bundle_part
+from ...core.routing import Routes
+from ...core.store import dumps, loads
+from ...core.txn import Txn
 from ..entities.crud import readable_version
+from ..entities.hooks import BundlePart
 from ..entities.records import (
-    HOOKS,
     EntityRecord,
     VersionRecord,
     can_read,
@@ -32,15 +33,14 @@ from ..entities.records import (
     touch,
 )
 
-register_schema(
-    """
+routes = Routes()
+
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS activities (
         id INTEGER PRIMARY KEY, etag TEXT NOT NULL, name TEXT, description TEXT, used TEXT NOT NULL,
         created_by INTEGER NOT NULL, created_on TEXT NOT NULL, modified_by INTEGER NOT NULL,
-        modified_on TEXT NOT NULL);
-    CREATE INDEX IF NOT EXISTS entity_versions_by_activity ON entity_versions(activity_id)
+        modified_on TEXT NOT NULL)
     """
-)
 
 _PKG = "org.sagebionetworks.repo.model.provenance."
 USED_ENTITY = _PKG + "UsedEntity"
@@ -146,9 +146,6 @@ def validate_generated_by(txn: Txn, activity_id: str) -> None:
     _owned(txn, activity_id)
 
 
-HOOKS.activity_validator = validate_generated_by
-
-
 def activity_of(txn: Txn, version: VersionRecord) -> dict[str, Any] | None:
     """Return the Activity JSON that generated ``version`` (``None`` when it has no provenance)."""
     if version.activity_id is None:
@@ -157,10 +154,12 @@ def activity_of(txn: Txn, version: VersionRecord) -> dict[str, Any] | None:
     return None if row is None else _json(row)
 
 
-register_bundle_part("includeActivity", "activity", lambda txn, record, version: activity_of(txn, version))
+ACTIVITY_PART = BundlePart(
+    "includeActivity", "activity", lambda txn, record, version: activity_of(txn, version)
+)
 
 
-@route("POST", "/repo/v1/activity", status=201)
+@routes.route("POST", "/repo/v1/activity", status=201)
 def create_activity(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -184,7 +183,7 @@ def create_activity(ctx: RequestContext) -> dict[str, Any]:
     return _json(_row(ctx, str(activity_id)))
 
 
-@route("GET", "/repo/v1/activity/<activity_id>")
+@routes.route("GET", "/repo/v1/activity/<activity_id>")
 def get_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     row = _row(ctx, activity_id)
     if not _readable(ctx, row):
@@ -192,7 +191,7 @@ def get_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     return _json(row)
 
 
-@route("PUT", "/repo/v1/activity/<activity_id>")
+@routes.route("PUT", "/repo/v1/activity/<activity_id>")
 def update_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     row = _owned(ctx, activity_id)
     body = ctx.json_object()
@@ -216,14 +215,14 @@ def update_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     return _json(_row(ctx, activity_id))
 
 
-@route("DELETE", "/repo/v1/activity/<activity_id>", status=204)
+@routes.route("DELETE", "/repo/v1/activity/<activity_id>", status=204)
 def delete_activity(ctx: RequestContext, activity_id: str) -> None:
     row = _owned(ctx, activity_id)
     ctx.db.execute("UPDATE entity_versions SET activity_id = NULL WHERE activity_id = ?", (str(row["id"]),))
     ctx.db.execute("DELETE FROM activities WHERE id = ?", (row["id"],))
 
 
-@route("GET", "/repo/v1/activity/<activity_id>/generated")
+@routes.route("GET", "/repo/v1/activity/<activity_id>/generated")
 def list_generated(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     row = _row(ctx, activity_id)
     if not _readable(ctx, row):
@@ -247,12 +246,12 @@ def _generated_by(ctx: RequestContext, id: str, version: str | None) -> dict[str
     return activity
 
 
-@route("GET", "/repo/v1/entity/<id>/generatedBy")
+@routes.route("GET", "/repo/v1/entity/<id>/generatedBy")
 def get_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _generated_by(ctx, id, None)
 
 
-@route("GET", "/repo/v1/entity/<id>/version/<version>/generatedBy")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/generatedBy")
 def get_version_generated_by(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
     return _generated_by(ctx, id, version)
 
@@ -274,7 +273,7 @@ def _set_activity(ctx: RequestContext, record: EntityRecord, activity_id: str | 
     touch(ctx, record)
 
 
-@route("PUT", "/repo/v1/entity/<id>/generatedBy")
+@routes.route("PUT", "/repo/v1/entity/<id>/generatedBy")
 def set_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = _writable(ctx, id)
     activity_id = ctx.args.get("generatedBy")
@@ -285,7 +284,7 @@ def set_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _json(row)
 
 
-@route("DELETE", "/repo/v1/entity/<id>/generatedBy", status=204)
+@routes.route("DELETE", "/repo/v1/entity/<id>/generatedBy", status=204)
 def clear_generated_by(ctx: RequestContext, id: str) -> None:
     record = _writable(ctx, id)
     if current_version(ctx.db, record).activity_id is None:

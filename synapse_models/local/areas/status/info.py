@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.context import RequestContext
-from ...core.routing import route
+from ...core.routing import Routes
+
+routes = Routes()
 
 SERVER_NAME = "synapse_models local server"
 VERSION = "synapse-models-local-1"
@@ -16,19 +18,19 @@ def _describe(ctx: RequestContext) -> dict[str, Any]:
 
 
 for _path in ("/", "/repo/v1", "/auth/v1", "/file/v1"):
-    route("GET", _path)(_describe)
+    routes.route("GET", _path)(_describe)
 
 
-@route("GET", "/repo/v1/version")
+@routes.route("GET", "/repo/v1/version")
 def get_version(ctx: RequestContext) -> dict[str, Any]:
     return {"version": VERSION, "stackInstance": "local"}
 
 
-@route("GET", "/repo/v1/status")
+@routes.route("GET", "/repo/v1/status")
 def get_status(ctx: RequestContext) -> dict[str, Any]:
     return {"id": 0, "status": "READ_WRITE"}
 
 
-@route("GET", "/repo/v1/healthcheck")
+@routes.route("GET", "/repo/v1/healthcheck")
 def healthcheck(ctx: RequestContext) -> dict[str, Any]:
     return {"status": "OK"}

@@ -27,10 +27,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from ...core.errors import BadRequest, NotFound
-from ...core.store import dumps, loads, register_schema
+from ...core.store import dumps, loads
 
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS column_models (
         id INTEGER PRIMARY KEY, name TEXT NOT NULL, canonical TEXT NOT NULL UNIQUE, body TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS column_models_by_name ON column_models(name);
@@ -38,7 +37,6 @@ register_schema(
         entity_id INTEGER PRIMARY KEY, next_row_id INTEGER NOT NULL DEFAULT 1, etag TEXT,
         last_updated TEXT, physical TEXT NOT NULL DEFAULT '[]')
     """
-)
 
 COLUMN_TYPES = (
     "STRING",

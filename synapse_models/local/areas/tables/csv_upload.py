@@ -8,14 +8,19 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.async_endpoints import async_endpoints
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.jobs import Job, JobWork, async_endpoints, register_job_type
+from ...core.jobs import Job, JobWork
+from ...core.routing import Routes
+from ...core.txn import Txn
 from ..entities.records import EntityRecord
 from ..files import records as files
-from ..views import rows as views
 from .columns import Column, mark_changed, table_state, to_storage
+from .hooks import view_kind
 from .sources import _PKG, REPO, _table_columns
+
+routes = Routes()
 
 # -- CSV upload -----------------------------------------------------------------------------------------
 
@@ -100,7 +105,7 @@ def _normalize_rows(
 
 def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[str, Any]:
     """UploadToTableRequest: load a CSV file handle into the table (ROW_ID/ROW_VERSION columns = updates)."""
-    if views.is_view(record):
+    if view_kind(txn, record.concrete_type) is not None:
         raise BadRequest("CSV upload to a view is not supported by the local server")
     handle_id = request.get("uploadFileHandleId")
     if handle_id is None:
@@ -347,5 +352,5 @@ def start_preview(ctx: RequestContext, body: Any) -> JobWork:
     return work
 
 
-async_endpoints(REPO + "/table/upload/csv/preview/async", start_preview)
-register_job_type(_PKG + "UploadToTablePreviewRequest", start_preview)
+async_endpoints(routes, REPO + "/table/upload/csv/preview/async", start_preview)
+jobs = {_PKG + "UploadToTablePreviewRequest": start_preview}

@@ -7,17 +7,21 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound
-from ...core.routing import route
+from ...core.routing import Routes
 from ..entities.records import parse_entity_id, require_access, syn
 from ..files import records as files
 from .columns import get_column_model, physical_columns, row_table, table_exists
 from .sources import REPO, schema_ids, schema_of, table_record
 from .transactions import _row_id_of
 
+routes = Routes()
 
-@route("GET", REPO + "/entity/<id>/table/column/<column_id>/row/<int:row_id>/version/<int:version>/file")
+
+@routes.route(
+    "GET", REPO + "/entity/<id>/table/column/<column_id>/row/<int:row_id>/version/<int:version>/file"
+)
 def get_cell_file(ctx: RequestContext, id: str, column_id: str, row_id: int, version: int) -> Any:
-    record = table_record(ctx.db, parse_entity_id(id))
+    record = table_record(ctx, parse_entity_id(id))
     require_access(ctx, record.id, "DOWNLOAD")
     column = get_column_model(ctx.db, column_id)
     if column["columnType"] != "FILEHANDLEID" or str(column_id) not in schema_ids(ctx.db, record):
@@ -33,10 +37,10 @@ def get_cell_file(ctx: RequestContext, id: str, column_id: str, row_id: int, ver
     return files.redirect_or_text(ctx, files.presigned_url(ctx, str(found[0])))
 
 
-@route("POST", REPO + "/entity/<id>/table/filehandles")
+@routes.route("POST", REPO + "/entity/<id>/table/filehandles")
 def table_file_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
     """RowReferenceSet -> TableFileHandleResults: the FileHandles of FILEHANDLEID cells (null elsewhere)."""
-    record = table_record(ctx.db, parse_entity_id(id))
+    record = table_record(ctx, parse_entity_id(id))
     require_access(ctx, record.id, "READ")
     body = ctx.json_object()
     schema = {c.id: c for c in schema_of(ctx.db, record)}

@@ -12,11 +12,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ...core.context import RequestContext, Txn, User
+from ...core.async_endpoints import async_endpoints
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden
-from ...core.jobs import Job, JobWork, async_endpoints, register_job_type
+from ...core.jobs import Job, JobWork
+from ...core.routing import Routes
+from ...core.txn import Txn
+from ..entities.records import can_read
 from ..files import records as files
-from ..views import rows as views
 from .columns import cell_text, max_rows_per_page
 from .csv_upload import _csv_dialect
 from .sources import (
@@ -33,6 +36,8 @@ from .sources import (
     table_record,
 )
 from .sql import Source, Translated, filters_condition, parse_source, translate
+
+routes = Routes()
 
 # -- queries ------------------------------------------------------------------------------------------
 
@@ -133,9 +138,9 @@ def _query_page(source: TableSource, query: dict[str, Any]) -> tuple[dict[str, A
     return result, translated, max_rows
 
 
-def run_query(db: sqlite3.Connection, user: User, query: dict[str, Any], part_mask: int) -> dict[str, Any]:
+def run_query(txn: Txn, query: dict[str, Any], part_mask: int) -> dict[str, Any]:
     """Answer a QueryBundleRequest."""
-    with opened(db, user, parse_source(query.get("sql"))) as source:
+    with opened(txn, parse_source(query.get("sql"))) as source:
         return _bundle(source, query, part_mask)
 
 
@@ -184,15 +189,15 @@ def start_query(ctx: RequestContext, body: Any, id: str | None = None) -> JobWor
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn() as txn:
-            return run_query(txn.db, txn.user, query, part_mask)
+            return run_query(txn, query, part_mask)
 
     return work
 
 
 def open_check(ctx: Txn, source: Source) -> None:
     """Answer 404/403 at start time for a missing or unreadable table."""
-    record = table_record(ctx.db, source.entity_id)
-    if not views.can_read_entity(ctx.db, ctx.user, record.id):
+    record = table_record(ctx, source.entity_id)
+    if not can_read(ctx.db, ctx.user, record.id):
         raise Forbidden(f"You do not have READ permission for the requested entity, {record.syn_id}.")
 
 
@@ -201,16 +206,14 @@ def start_next_page(ctx: RequestContext, body: Any, id: str | None = None) -> Jo
     open_check(ctx, parse_source(query["sql"]))
 
     def work(job: Job) -> dict[str, Any]:
-        with job.txn() as txn, opened(txn.db, txn.user, parse_source(query["sql"])) as source:
+        with job.txn() as txn, opened(txn, parse_source(query["sql"])) as source:
             return _query_page(source, query)[0]
 
     return work
 
 
-async_endpoints(REPO + "/entity/<id>/table/query/async", start_query)
-async_endpoints(REPO + "/entity/<id>/table/query/nextPage/async", start_next_page)
-register_job_type(QUERY_BUNDLE_REQUEST, start_query)
-register_job_type(QUERY_NEXT_PAGE, start_next_page)
+async_endpoints(routes, REPO + "/entity/<id>/table/query/async", start_query)
+async_endpoints(routes, REPO + "/entity/<id>/table/query/nextPage/async", start_next_page)
 
 
 # -- CSV download ---------------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ def download_csv(job: Job, request: dict[str, Any]) -> dict[str, Any]:
     tmp_dir.mkdir(exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(suffix=".csv", dir=tmp_dir)
     try:
-        with job.txn() as txn, opened(txn.db, txn.user, parse_source(request.get("sql"))) as source:
+        with job.txn() as txn, opened(txn, parse_source(request.get("sql"))) as source:
             query = {**request, "offset": request.get("offset"), "limit": request.get("limit")}
             translated = _translate(
                 source,
@@ -271,6 +274,10 @@ def start_download(ctx: RequestContext, body: Any, id: str | None = None) -> Job
     return lambda job: download_csv(job, body)
 
 
-async_endpoints(REPO + "/entity/<id>/table/download/csv/async", start_download)
-async_endpoints(REPO + "/table/download/csv/async", start_download)
-register_job_type(DOWNLOAD_REQUEST, start_download)
+async_endpoints(routes, REPO + "/entity/<id>/table/download/csv/async", start_download)
+async_endpoints(routes, REPO + "/table/download/csv/async", start_download)
+jobs = {
+    QUERY_BUNDLE_REQUEST: start_query,
+    QUERY_NEXT_PAGE: start_next_page,
+    DOWNLOAD_REQUEST: start_download,
+}

@@ -8,10 +8,11 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps
+from ...core.txn import Txn
 from ..entities.records import EntityRecord, current_version, parse_entity_id, require_access, touch
 from .columns import (
     Column,
@@ -27,6 +28,8 @@ from .columns import (
 )
 from .sources import _PKG, COLUMN_MODEL, REPO, TABLE_ENTITY, schema_ids, schema_of, table_record
 
+routes = Routes()
+
 # -- column models ------------------------------------------------------------------------------------
 
 
@@ -34,13 +37,13 @@ def _next_column_id(txn: Txn) -> Callable[[], int]:
     return lambda: txn.next_id("columnModel", start=100001)
 
 
-@route("POST", REPO + "/column", status=201)
+@routes.route("POST", REPO + "/column", status=201)
 def post_column(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     return create_column_model(ctx.db, ctx.json_object(), _next_column_id(ctx))
 
 
-@route("POST", REPO + "/column/batch", status=201)
+@routes.route("POST", REPO + "/column/batch", status=201)
 def post_column_batch(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -53,12 +56,12 @@ def post_column_batch(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
-@route("GET", REPO + "/column/<column_id>")
+@routes.route("GET", REPO + "/column/<column_id>")
 def get_column(ctx: RequestContext, column_id: str) -> dict[str, Any]:
     return get_column_model(ctx.db, column_id)
 
 
-@route("GET", REPO + "/column")
+@routes.route("GET", REPO + "/column")
 def list_columns(ctx: RequestContext) -> dict[str, Any]:
     prefix = ctx.args.get("prefix") or ""
     offset = ctx.arg_int("offset", 0) or 0
@@ -77,9 +80,9 @@ def list_columns(ctx: RequestContext) -> dict[str, Any]:
     return {"totalNumberOfResults": int(total), "results": [json.loads(r[0]) for r in rows]}
 
 
-@route("GET", REPO + "/entity/<id>/column")
+@routes.route("GET", REPO + "/entity/<id>/column")
 def entity_columns(ctx: RequestContext, id: str) -> dict[str, Any]:
-    record = table_record(ctx.db, parse_entity_id(id))
+    record = table_record(ctx, parse_entity_id(id))
     require_access(ctx, record.id, "READ")
     models = [c.body for c in schema_of(ctx.db, record)]
     return {"totalNumberOfResults": len(models), "results": models}

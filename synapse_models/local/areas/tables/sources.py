@@ -1,9 +1,6 @@
 """Tables (REFERENCE 2.6): what the table modules share: request constants, the sources a query or a
-write works on, the TableEntity hooks and the ``tableBundle`` part of entity bundles.  The endpoints live in
-``table_columns.py`` (column models, schema changes), ``table_transactions.py`` (transaction/append jobs,
-row-set application, deleteRows, snapshots), ``table_csv.py`` (CSV upload and preview), ``table_queries.py``
-(queries, nextPage, CSV download) and ``table_files.py`` (file cells).  Storage and cell encodings live in
-``table_store.py``, Synapse SQL in ``sql.py``, views (rows computed from entities) in ``views.py``.
+write works on (a TableEntity's row table, a snapshot, or the computed rows of a view kind), the TableEntity
+hooks and the ``tableBundle`` part of entity bundles.
 
 Row versions: a new row gets ``ROW_VERSION`` 1 and every change of a row adds 1.  A full-row RowSet update
 must carry the row's current ``versionNumber`` (412 when the row changed since); PartialRowSet changes are
@@ -18,13 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ...core.context import Txn, User
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ..entities.bundles import register_bundle_part
-from ..entities.records import HOOKS, EntityRecord, get_version, require_entity
-from ..views import rows as views
+from ...core.txn import Txn
+from ..entities.hooks import BundlePart
+from ..entities.records import EntityRecord, can_read, get_version, require_entity
 from .columns import (
     Column,
+    drop_tables,
     ensure_row_table,
     max_rows_per_page,
     physical_columns,
@@ -33,6 +30,7 @@ from .columns import (
     table_exists,
     table_state,
 )
+from .hooks import view_kind
 from .sql import Source
 
 REPO = "/repo/v1"
@@ -70,10 +68,10 @@ class TableSource:
     last_updated: str | None
 
 
-def table_record(db: sqlite3.Connection, entity_id: int) -> EntityRecord:
+def table_record(txn: Txn, entity_id: int) -> EntityRecord:
     """A live table-like entity (TableEntity or a view); 400 for other entities."""
-    record = require_entity(db, entity_id)
-    if record.concrete_type != TABLE_ENTITY and not views.is_view(record):
+    record = require_entity(txn.db, entity_id)
+    if record.concrete_type != TABLE_ENTITY and view_kind(txn, record.concrete_type) is None:
         raise BadRequest(f"{record.syn_id} is not a table or view")
     return record
 
@@ -90,10 +88,12 @@ def schema_of(db: sqlite3.Connection, record: EntityRecord, version: int | None 
     return resolve_columns(db, schema_ids(db, record, version))
 
 
-def open_source(db: sqlite3.Connection, user: User, source: Source) -> TableSource:
-    """Resolve ``FROM syn1[.3]`` for ``user`` (READ needed) to the rows to query."""
-    record = table_record(db, source.entity_id)
-    if not views.can_read_entity(db, user, record.id):
+def open_source(txn: Txn, source: Source) -> TableSource:
+    """Resolve ``FROM syn1[.3]`` for the caller (READ needed) to the rows to query."""
+    db = txn.db
+    record = table_record(txn, source.entity_id)
+    kind = view_kind(txn, record.concrete_type)
+    if not can_read(db, txn.user, record.id):
         raise Forbidden(f"You do not have READ permission for the requested entity, {record.syn_id}.")
     version = source.version
     if version == record.current_version:
@@ -110,16 +110,14 @@ def open_source(db: sqlite3.Connection, user: User, source: Source) -> TableSour
             db,
             snapshot,
             physical_columns(db, snapshot),
-            views.is_view(record),
+            kind is not None,
             version,
             state["etag"],
             state["last_updated"],
         )
-    if views.is_view(record):
-        memory, name = views.materialize(db, user, record, columns)
-        return TableSource(
-            record, columns, memory, name, None, True, None, views.view_etag(db, record), record.modified_on
-        )
+    if kind is not None:
+        memory, name = materialize(txn, record, columns, kind.rows(txn, record, columns))
+        return TableSource(record, columns, memory, name, None, True, None, record.etag, record.modified_on)
     name = row_table(record.id)
     present = physical_columns(db, name)
     if not present:
@@ -139,14 +137,41 @@ def open_source(db: sqlite3.Connection, user: User, source: Source) -> TableSour
 
 
 @contextmanager
-def opened(db: sqlite3.Connection, user: User, source: Source) -> Iterator[TableSource]:
+def opened(txn: Txn, source: Source) -> Iterator[TableSource]:
     """:func:`open_source` that closes a view's in-memory database afterwards."""
-    table = open_source(db, user, source)
+    table = open_source(txn, source)
     try:
         yield table
     finally:
-        if table.db is not db:
+        if table.db is not txn.db:
             table.db.close()
+
+
+def _create_layout(db: sqlite3.Connection, name: str, columns: list[Column]) -> None:
+    defs = "".join(f', "{c.sql_name}" {c.affinity}' for c in columns)
+    db.execute(
+        f'CREATE TABLE "{name}" (ROW_ID INTEGER PRIMARY KEY, ROW_VERSION INTEGER, ROW_ETAG TEXT{defs})'
+    )
+
+
+def materialize(
+    txn: Txn, record: EntityRecord, columns: list[Column], rows: list[tuple[Any, ...]]
+) -> tuple[sqlite3.Connection, str]:
+    """Load a view's computed rows into a fresh in-memory database; return it and the table name."""
+    memory = sqlite3.connect(":memory:", check_same_thread=False)
+    name = f"view_{record.id}"
+    _create_layout(memory, name, columns)
+    marks = ", ".join("?" * (3 + len(columns)))
+    memory.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+    return memory, name
+
+
+def freeze_rows(txn: Txn, columns: list[Column], frozen: str, rows: list[tuple[Any, ...]]) -> None:
+    """Store a view's computed rows (as its snapshot's creator sees them) in the table ``frozen``."""
+    txn.db.execute(f'DROP TABLE IF EXISTS "{frozen}"')
+    _create_layout(txn.db, frozen, columns)
+    marks = ", ".join("?" * (3 + len(columns)))
+    txn.db.executemany(f'INSERT INTO "{frozen}" VALUES ({marks})', rows)
 
 
 def _empty_guard(source: TableSource, sql: str) -> str:
@@ -166,9 +191,11 @@ def _table_columns(txn: Txn, record: EntityRecord) -> tuple[list[Column], str]:
 # -- entity hooks -------------------------------------------------------------------------------------
 
 
-def _validate_table_entity(txn: Txn, body: dict[str, Any], old: EntityRecord | None) -> None:
+def validate_table_entity(txn: Txn, body: dict[str, Any], old: EntityRecord | None) -> None:
+    """The entities' validator hook: column ids of tables and views exist; a view's own rules hold."""
     concrete_type = body.get("concreteType") or body.get("entityType") or (old.concrete_type if old else None)
-    if concrete_type != TABLE_ENTITY and concrete_type not in views.VIEW_TYPES:
+    kind = view_kind(txn, concrete_type)
+    if concrete_type != TABLE_ENTITY and kind is None:
         return
     raw_ids = body.get("columnIds")
     if raw_ids is not None and not isinstance(raw_ids, list):
@@ -177,21 +204,16 @@ def _validate_table_entity(txn: Txn, body: dict[str, Any], old: EntityRecord | N
     if raw_ids is not None:
         body["columnIds"] = column_ids
     columns = resolve_columns(txn.db, column_ids)
-    if concrete_type in views.VIEW_TYPES:
-        views.validate_view_body(txn, body)
+    if kind is not None:
+        kind.validate(txn, body)
     elif old is not None and old.concrete_type == TABLE_ENTITY:
         ensure_row_table(txn.db, old.id, columns)
 
 
-def _purge_tables(txn: Txn, entity_ids: list[int]) -> None:
-    from .columns import drop_tables
-
+def purge_tables(txn: Txn, entity_ids: list[int]) -> None:
+    """The entities' purge hook: drop the rows and snapshots of tables purged for good."""
     for entity_id in entity_ids:
         drop_tables(txn.db, entity_id)
-
-
-HOOKS.validators.append(_validate_table_entity)
-HOOKS.purge.append(_purge_tables)
 
 
 # -- entity bundles -----------------------------------------------------------------------------------
@@ -199,10 +221,10 @@ HOOKS.purge.append(_purge_tables)
 
 def _table_bundle(txn: Txn, record: EntityRecord, version: Any) -> dict[str, Any] | None:
     """The ``tableBundle`` part of an entity bundle: the version's column models and ``maxRowsPerPage``."""
-    if record.concrete_type != TABLE_ENTITY and not views.is_view(record):
+    if record.concrete_type != TABLE_ENTITY and view_kind(txn, record.concrete_type) is None:
         return None
     columns = resolve_columns(txn.db, [str(i) for i in version.fields.get("columnIds") or []])
     return {"columnModels": [c.body for c in columns], "maxRowsPerPage": max_rows_per_page(columns)}
 
 
-register_bundle_part("includeTableBundle", "tableBundle", _table_bundle)
+TABLE_BUNDLE_PART = BundlePart("includeTableBundle", "tableBundle", _table_bundle)

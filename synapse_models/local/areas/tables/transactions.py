@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.context import RequestContext, Txn
+from ...core.async_endpoints import async_endpoints
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, PreconditionFailed
-from ...core.jobs import Job, JobWork, async_endpoints, register_job_type
-from ...core.routing import route
+from ...core.jobs import Job, JobWork
+from ...core.routing import Routes
 from ...core.store import dumps
+from ...core.txn import Txn
 from ..entities.records import EntityRecord, current_version, parse_entity_id, require_access, touch
-from ..views import rows as views
 from .columns import Column, mark_changed, row_table, table_state, to_storage
 from .csv_upload import upload_csv
+from .hooks import view_kind
 from .schema import apply_schema_change
 from .sources import (
     _PKG,
@@ -27,9 +29,12 @@ from .sources import (
     TRANSACTION_REQUEST,
     UPLOAD_REQUEST,
     _table_columns,
+    freeze_rows,
     schema_of,
     table_record,
 )
+
+routes = Routes()
 
 # -- row sets -----------------------------------------------------------------------------------------
 
@@ -200,8 +205,9 @@ def apply_appendable(txn: Txn, record: EntityRecord, request: dict[str, Any]) ->
     if not isinstance(to_append, dict):
         raise BadRequest("AppendableRowSetRequest.toAppend is required")
     kind = to_append.get("concreteType")
-    if views.is_view(record):
-        return views.apply_view_rows(txn, record, schema_of(txn.db, record), to_append)
+    computed = view_kind(txn, record.concrete_type)
+    if computed is not None:
+        return computed.write(txn, record, schema_of(txn.db, record), to_append)
     if kind == PARTIAL_ROW_SET:
         return apply_partial_rows(txn, record, to_append)
     if kind == ROW_SET or (kind is None and "headers" in to_append):
@@ -214,7 +220,7 @@ def apply_appendable(txn: Txn, record: EntityRecord, request: dict[str, Any]) ->
 
 def _check_writable(ctx: Txn, entity_id: int) -> EntityRecord:
     ctx.require_login()
-    record = table_record(ctx.db, entity_id)
+    record = table_record(ctx, entity_id)
     require_access(ctx, record.id, "UPDATE")
     return record
 
@@ -225,9 +231,10 @@ def _snapshot(txn: Txn, record: EntityRecord, options: dict[str, Any] | None) ->
     version = current_version(txn.db, record)
     number = version.number
     frozen = row_table(record.id, number)
-    if views.is_view(record):
+    kind = view_kind(txn, record.concrete_type)
+    if kind is not None:
         columns = schema_of(txn.db, record)
-        views.snapshot_into(txn, record, columns, frozen)
+        freeze_rows(txn, columns, frozen, kind.rows(txn, record, columns))
     else:
         columns, live = _table_columns(txn, record)
         txn.db.execute(f'DROP TABLE IF EXISTS "{frozen}"')
@@ -277,12 +284,12 @@ def start_transaction(ctx: RequestContext, body: Any, id: str) -> JobWork:
         if kind not in (SCHEMA_CHANGE, APPEND_REQUEST, UPLOAD_REQUEST):
             raise BadRequest(f"Unsupported TableUpdateRequest type: {kind}")
     snapshot = bool(body.get("createSnapshot"))
-    if snapshot and views.is_view(record) and changes:
+    if snapshot and view_kind(ctx, record.concrete_type) is not None and changes:
         raise BadRequest("A view snapshot transaction cannot contain other changes")
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn(write=True) as txn:
-            current = table_record(txn.db, record.id)
+            current = table_record(txn, record.id)
             results = []
             for change in changes:
                 kind = change["concreteType"]
@@ -292,7 +299,7 @@ def start_transaction(ctx: RequestContext, body: Any, id: str) -> JobWork:
                     results.append(apply_appendable(txn, current, change))
                 else:
                     results.append(upload_csv(txn, current, change))
-                current = table_record(txn.db, record.id)
+                current = table_record(txn, record.id)
             response: dict[str, Any] = {
                 "concreteType": _PKG + "TableUpdateTransactionResponse",
                 "results": results,
@@ -311,7 +318,7 @@ def start_append(ctx: RequestContext, body: Any, id: str) -> JobWork:
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn(write=True) as txn:
-            return apply_appendable(txn, table_record(txn.db, record.id), body)
+            return apply_appendable(txn, table_record(txn, record.id), body)
 
     return work
 
@@ -324,20 +331,20 @@ def start_upload(ctx: RequestContext, body: Any, id: str | None = None) -> JobWo
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn(write=True) as txn:
-            return upload_csv(txn, table_record(txn.db, record.id), body)
+            return upload_csv(txn, table_record(txn, record.id), body)
 
     return work
 
 
-async_endpoints(REPO + "/entity/<id>/table/transaction/async", start_transaction)
-async_endpoints(REPO + "/entity/<id>/table/append/async", start_append)
-async_endpoints(REPO + "/entity/<id>/table/upload/csv/async", start_upload)
+async_endpoints(routes, REPO + "/entity/<id>/table/transaction/async", start_transaction)
+async_endpoints(routes, REPO + "/entity/<id>/table/append/async", start_append)
+async_endpoints(routes, REPO + "/entity/<id>/table/upload/csv/async", start_upload)
 
 
-@route("POST", REPO + "/entity/<id>/table/deleteRows", status=201)
+@routes.route("POST", REPO + "/entity/<id>/table/deleteRows", status=201)
 def delete_rows(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = _check_writable(ctx, parse_entity_id(id))
-    if views.is_view(record):
+    if view_kind(ctx, record.concrete_type) is not None:
         raise BadRequest("Rows of a view cannot be deleted; delete the entities instead")
     body = ctx.json_object()
     row_ids = body.get("rowIds")
@@ -349,7 +356,7 @@ def delete_rows(ctx: RequestContext, id: str) -> dict[str, Any]:
     return dict(result)
 
 
-@route("POST", REPO + "/entity/<id>/table/snapshot", status=201)
+@routes.route("POST", REPO + "/entity/<id>/table/snapshot", status=201)
 def post_snapshot(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = _check_writable(ctx, parse_entity_id(id))
     if record.concrete_type != TABLE_ENTITY:
@@ -358,6 +365,4 @@ def post_snapshot(ctx: RequestContext, id: str) -> dict[str, Any]:
     return {"snapshotVersionNumber": _snapshot(ctx, record, body)}
 
 
-register_job_type(
-    TRANSACTION_REQUEST, lambda ctx, body: start_transaction(ctx, body, str(body.get("entityId")))
-)
+jobs = {TRANSACTION_REQUEST: lambda ctx, body: start_transaction(ctx, body, str(body.get("entityId")))}

@@ -22,11 +22,14 @@ import sqlite3
 from typing import Any
 
 from ...core import acl, auth
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.paging import list_wrapper, offset_limit, paginate, token_page
-from ...core.routing import route
-from ...core.store import dumps, loads, register_schema
+from ...core.routing import Routes
+from ...core.store import dumps, loads
+from ...core.txn import Txn
+
+routes = Routes()
 
 REPO = "/repo/v1"
 TEAM_TYPE = "team"
@@ -35,8 +38,7 @@ MEMBER_ACCESS = ("READ", "SEND_MESSAGE")
 TEAM_MEMBER_TYPE = "org.sagebionetworks.repo.model.TeamMember"
 TEAM_CLASS = "org.sagebionetworks.repo.model.Team"
 
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS teams (
         id INTEGER PRIMARY KEY, name TEXT NOT NULL, description TEXT, icon TEXT,
         can_public_join INTEGER, can_request_membership INTEGER, etag TEXT NOT NULL,
@@ -49,7 +51,6 @@ register_schema(
         id INTEGER PRIMARY KEY, team_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
         message TEXT, expires_on TEXT, created_on TEXT NOT NULL, created_by INTEGER NOT NULL)
     """
-)
 
 
 # -- helpers ------
@@ -198,7 +199,7 @@ def add_member(txn: Txn, team_id: int, principal_id: int) -> None:
 # -- teams ------
 
 
-@route("POST", REPO + "/team", status=201)
+@routes.route("POST", REPO + "/team", status=201)
 def create_team(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -231,12 +232,12 @@ def create_team(ctx: RequestContext) -> dict[str, Any]:
     return team_json(require_team(ctx.db, team_id))
 
 
-@route("GET", REPO + "/team/<id>")
+@routes.route("GET", REPO + "/team/<id>")
 def get_team(ctx: RequestContext, id: str) -> dict[str, Any]:
     return team_json(require_team(ctx.db, parse_id(id, "team id")))
 
 
-@route("PUT", REPO + "/team")
+@routes.route("PUT", REPO + "/team")
 def update_team(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("id") is None:
@@ -269,7 +270,7 @@ def update_team(ctx: RequestContext) -> dict[str, Any]:
     return team_json(require_team(ctx.db, team_id))
 
 
-@route("DELETE", REPO + "/team/<id>", status=204)
+@routes.route("DELETE", REPO + "/team/<id>", status=204)
 def delete_team(ctx: RequestContext, id: str) -> None:
     team_id = _team_with_access(ctx, id, "DELETE")
     for table, column in (
@@ -302,7 +303,7 @@ def _drop_from_acls(txn: Txn, principal_id: int) -> None:
             )
 
 
-@route("GET", REPO + "/teams")
+@routes.route("GET", REPO + "/teams")
 def search_teams(ctx: RequestContext) -> dict[str, Any]:
     offset, limit = offset_limit(ctx, default_limit=10)
     lowered = (ctx.args.get("fragment") or "").lower()
@@ -310,7 +311,7 @@ def search_teams(ctx: RequestContext) -> dict[str, Any]:
     return paginate([team_json(r) for r in rows if _matches(r["name"], lowered)], offset, limit)
 
 
-@route("POST", REPO + "/teamList")
+@routes.route("POST", REPO + "/teamList")
 def list_teams(ctx: RequestContext) -> dict[str, Any]:
     ids = _id_list(ctx)
     found = []
@@ -330,7 +331,7 @@ def _id_list(ctx: RequestContext) -> list[int]:
     return [parse_id(item) for item in raw]
 
 
-@route("GET", REPO + "/user/<id>/team")
+@routes.route("GET", REPO + "/user/<id>/team")
 def user_teams(ctx: RequestContext, id: str) -> dict[str, Any]:
     offset, limit = offset_limit(ctx, default_limit=10)
     user_id = parse_id(id, "user id")
@@ -338,7 +339,7 @@ def user_teams(ctx: RequestContext, id: str) -> dict[str, Any]:
     return paginate([team_json(r) for r in rows if r is not None], offset, limit)
 
 
-@route("GET", REPO + "/user/<id>/team/id")
+@routes.route("GET", REPO + "/user/<id>/team/id")
 def user_team_ids(ctx: RequestContext, id: str) -> dict[str, Any]:
     user_id = parse_id(id, "user id")
     ids = teams_of(ctx.db, user_id)
@@ -354,7 +355,7 @@ def user_team_ids(ctx: RequestContext, id: str) -> dict[str, Any]:
 # -- team ACL ------
 
 
-@route("GET", REPO + "/team/<id>/acl")
+@routes.route("GET", REPO + "/team/<id>/acl")
 def get_team_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     team_id = _team_with_access(ctx, id, "READ")
     found = acl.get_acl(ctx.db, TEAM_TYPE, team_id)
@@ -363,7 +364,7 @@ def get_team_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     return found
 
 
-@route("PUT", REPO + "/team/acl")
+@routes.route("PUT", REPO + "/team/acl")
 def put_team_acl(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("id") is None:

@@ -10,11 +10,12 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from ...core import auth
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import format_time
 from ...core.paging import offset_limit, paginate
-from ...core.routing import route
+from ...core.routing import Routes
+from ...core.txn import Txn
 from .crud import (
     REPO,
     _require_user,
@@ -25,6 +26,8 @@ from .crud import (
     require_team,
     teams_of,
 )
+
+routes = Routes()
 
 
 def _expires_on(body: dict[str, Any], what: str) -> str | None:
@@ -104,7 +107,7 @@ def _request_json(row: sqlite3.Row) -> dict[str, Any]:
 # -- invitations ------
 
 
-@route("POST", REPO + "/membershipInvitation", status=201)
+@routes.route("POST", REPO + "/membershipInvitation", status=201)
 def create_invitation(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("teamId") is None:
@@ -139,23 +142,23 @@ def _check_invitation_party(ctx: RequestContext, row: sqlite3.Row) -> None:
     raise Forbidden("Only the invitee or a team administrator may access this invitation")
 
 
-@route("GET", REPO + "/membershipInvitation/<id>")
+@routes.route("GET", REPO + "/membershipInvitation/<id>")
 def get_invitation(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _invitation_json(_party_row(ctx, INVITATIONS, id))
 
 
-@route("DELETE", REPO + "/membershipInvitation/<id>", status=204)
+@routes.route("DELETE", REPO + "/membershipInvitation/<id>", status=204)
 def delete_invitation(ctx: RequestContext, id: str) -> None:
     _delete_membership(ctx, INVITATIONS, id)
 
 
-@route("GET", REPO + "/membershipInvitation/openInvitationCount")
+@routes.route("GET", REPO + "/membershipInvitation/openInvitationCount")
 def open_invitation_count(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     return {"count": len(_open_invitations(ctx, None, ctx.user_id))}
 
 
-@route("GET", REPO + "/team/<id>/openInvitation")
+@routes.route("GET", REPO + "/team/<id>/openInvitation")
 def team_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
     team_id = _team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
@@ -169,7 +172,7 @@ def team_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
     return paginate([_invitation_json(r) for r in rows], offset, limit)
 
 
-@route("GET", REPO + "/user/<id>/openInvitation")
+@routes.route("GET", REPO + "/user/<id>/openInvitation")
 def user_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _user_open(ctx, id, INVITATIONS)
 
@@ -177,7 +180,7 @@ def user_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
 # -- requests ------
 
 
-@route("POST", REPO + "/membershipRequest", status=201)
+@routes.route("POST", REPO + "/membershipRequest", status=201)
 def create_request(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -196,24 +199,24 @@ def _check_request_party(ctx: RequestContext, row: sqlite3.Row) -> None:
         raise Forbidden("Only the requester or a team administrator may access this request")
 
 
-@route("GET", REPO + "/membershipRequest/<id>")
+@routes.route("GET", REPO + "/membershipRequest/<id>")
 def get_request(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _request_json(_party_row(ctx, REQUESTS, id))
 
 
-@route("DELETE", REPO + "/membershipRequest/<id>", status=204)
+@routes.route("DELETE", REPO + "/membershipRequest/<id>", status=204)
 def delete_request(ctx: RequestContext, id: str) -> None:
     _delete_membership(ctx, REQUESTS, id)
 
 
-@route("GET", REPO + "/membershipRequest/openRequestCount")
+@routes.route("GET", REPO + "/membershipRequest/openRequestCount")
 def open_request_count(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     teams = [t for t in teams_of(ctx.db, ctx.user_id) if is_team_admin(ctx, t)]
     return {"count": sum(len(_open_requests(ctx, t, None)) for t in teams)}
 
 
-@route("GET", REPO + "/team/<id>/openRequest")
+@routes.route("GET", REPO + "/team/<id>/openRequest")
 def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
     team_id = _team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
@@ -221,7 +224,7 @@ def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
     return paginate([_request_json(r) for r in rows], offset, limit)
 
 
-@route("GET", REPO + "/user/<id>/openRequest")
+@routes.route("GET", REPO + "/user/<id>/openRequest")
 def user_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
     return _user_open(ctx, id, REQUESTS)
 

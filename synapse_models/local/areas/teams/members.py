@@ -8,10 +8,11 @@ import sqlite3
 from typing import Any
 
 from ...core import acl
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import list_wrapper, offset_limit
-from ...core.routing import route
+from ...core.routing import Routes
+from ...core.txn import Txn
 from ..users.profiles import group_header
 from .crud import (
     ADMIN_ACCESS,
@@ -30,6 +31,8 @@ from .crud import (
     require_team_access,
 )
 from .invitations import _open_invitations, _open_requests
+
+routes = Routes()
 
 
 def _admin_principals(db: sqlite3.Connection, team_id: int) -> set[int]:
@@ -96,19 +99,19 @@ def _filtered_members(ctx: RequestContext, team_id: int) -> list[dict[str, Any]]
     return result
 
 
-@route("GET", REPO + "/teamMembers/<id>")
+@routes.route("GET", REPO + "/teamMembers/<id>")
 def team_members(ctx: RequestContext, id: str) -> dict[str, Any]:
     offset, limit = offset_limit(ctx, default_limit=10)
     members = _filtered_members(ctx, parse_id(id, "team id"))
     return {"totalNumberOfResults": len(members), "results": members[offset : offset + limit]}
 
 
-@route("GET", REPO + "/teamMembers/count/<id>")
+@routes.route("GET", REPO + "/teamMembers/count/<id>")
 def team_member_count(ctx: RequestContext, id: str) -> dict[str, Any]:
     return {"count": len(_filtered_members(ctx, parse_id(id, "team id")))}
 
 
-@route("GET", REPO + "/team/<id>/member/<principal_id>")
+@routes.route("GET", REPO + "/team/<id>/member/<principal_id>")
 def get_team_member(ctx: RequestContext, id: str, principal_id: str) -> dict[str, Any]:
     team_id, member = parse_id(id, "team id"), parse_id(principal_id, "principal id")
     require_team(ctx.db, team_id)
@@ -117,7 +120,7 @@ def get_team_member(ctx: RequestContext, id: str, principal_id: str) -> dict[str
     return _member_json(ctx.db, team_id, member, _admin_principals(ctx.db, team_id))
 
 
-@route("POST", REPO + "/team/<id>/memberList")
+@routes.route("POST", REPO + "/team/<id>/memberList")
 def team_member_list(ctx: RequestContext, id: str) -> dict[str, Any]:
     team_id = parse_id(id, "team id")
     require_team(ctx.db, team_id)
@@ -130,7 +133,7 @@ def team_member_list(ctx: RequestContext, id: str) -> dict[str, Any]:
     return list_wrapper(TEAM_MEMBER_TYPE, found)
 
 
-@route("POST", REPO + "/user/<id>/memberList")
+@routes.route("POST", REPO + "/user/<id>/memberList")
 def user_member_list(ctx: RequestContext, id: str) -> dict[str, Any]:
     user_id = parse_id(id, "user id")
     found = [
@@ -141,7 +144,7 @@ def user_member_list(ctx: RequestContext, id: str) -> dict[str, Any]:
     return list_wrapper(TEAM_MEMBER_TYPE, found)
 
 
-@route("PUT", REPO + "/team/<id>/member/<principal_id>", status=204)
+@routes.route("PUT", REPO + "/team/<id>/member/<principal_id>", status=204)
 def add_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
     ctx.require_login()
     team_id, member = parse_id(id, "team id"), parse_id(principal_id, "principal id")
@@ -163,7 +166,7 @@ def add_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
     _touch_team(ctx, team_id)
 
 
-@route("DELETE", REPO + "/team/<id>/member/<principal_id>", status=204)
+@routes.route("DELETE", REPO + "/team/<id>/member/<principal_id>", status=204)
 def remove_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
     ctx.require_login()
     team_id, member = parse_id(id, "team id"), parse_id(principal_id, "principal id")
@@ -178,7 +181,7 @@ def remove_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
     _touch_team(ctx, team_id)
 
 
-@route("PUT", REPO + "/team/<id>/member/<principal_id>/permission", status=204)
+@routes.route("PUT", REPO + "/team/<id>/member/<principal_id>/permission", status=204)
 def set_member_admin(ctx: RequestContext, id: str, principal_id: str) -> None:
     team_id, member = parse_id(id, "team id"), parse_id(principal_id, "principal id")
     require_team(ctx.db, team_id)
@@ -191,7 +194,7 @@ def set_member_admin(ctx: RequestContext, id: str, principal_id: str) -> None:
     _set_admin(ctx, team_id, member, ctx.arg_bool("isAdmin"))
 
 
-@route("GET", REPO + "/team/<id>/member/<principal_id>/membershipStatus")
+@routes.route("GET", REPO + "/team/<id>/member/<principal_id>/membershipStatus")
 def membership_status(ctx: RequestContext, id: str, principal_id: str) -> dict[str, Any]:
     team_id, user_id = parse_id(id, "team id"), parse_id(principal_id, "principal id")
     row = require_team(ctx.db, team_id)

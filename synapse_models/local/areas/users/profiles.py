@@ -10,8 +10,10 @@ from ...core.constants import ANONYMOUS_USER_ID, WELL_KNOWN_PRINCIPALS
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound, stale_etag
 from ...core.paging import list_wrapper, offset_limit
-from ...core.routing import route
+from ...core.routing import Routes
 from ...core.store import dumps, loads
+
+routes = Routes()
 
 PROFILE_TYPE = "org.sagebionetworks.repo.model.UserProfile"
 ALIAS_TYPES = ("USER_NAME", "TEAM_NAME", "USER_EMAIL", "USER_ORCID")
@@ -64,17 +66,17 @@ def group_header(db: sqlite3.Connection, principal_id: int) -> dict[str, Any] | 
     return header
 
 
-@route("GET", "/repo/v1/userProfile")
+@routes.route("GET", "/repo/v1/userProfile")
 def get_my_profile(ctx: RequestContext) -> dict[str, Any]:
     return _profile(ctx, ctx.user_id)
 
 
-@route("GET", "/repo/v1/userProfile/<profile_id>")
+@routes.route("GET", "/repo/v1/userProfile/<profile_id>")
 def get_profile(ctx: RequestContext, profile_id: str) -> dict[str, Any]:
     return _profile(ctx, _principal_id(profile_id))
 
 
-@route("PUT", "/repo/v1/userProfile")
+@routes.route("PUT", "/repo/v1/userProfile")
 def update_my_profile(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
@@ -98,7 +100,7 @@ def update_my_profile(ctx: RequestContext) -> dict[str, Any]:
     return _profile(ctx, ctx.user_id)
 
 
-@route("POST", "/repo/v1/userProfile")
+@routes.route("POST", "/repo/v1/userProfile")
 def list_profiles(ctx: RequestContext) -> dict[str, Any]:
     ids = ctx.json_object().get("list")
     if not isinstance(ids, list):
@@ -111,7 +113,7 @@ def list_profiles(ctx: RequestContext) -> dict[str, Any]:
     return list_wrapper(PROFILE_TYPE, profiles)
 
 
-@route("GET", "/repo/v1/userGroupHeaders")
+@routes.route("GET", "/repo/v1/userGroupHeaders")
 def headers_by_prefix(ctx: RequestContext) -> dict[str, Any]:
     prefix = (ctx.args.get("prefix") or "").lower()
     type_filter = ctx.args.get("typeFilter") or "ALL"
@@ -146,7 +148,7 @@ def _like(prefix: str) -> str:
     return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-@route("GET", "/repo/v1/userGroupHeaders/batch")
+@routes.route("GET", "/repo/v1/userGroupHeaders/batch")
 def headers_by_ids(ctx: RequestContext) -> dict[str, Any]:
     raw = ctx.args.get("ids")
     if not raw:
@@ -155,7 +157,7 @@ def headers_by_ids(ctx: RequestContext) -> dict[str, Any]:
     return {"children": [h for h in headers if h is not None]}
 
 
-@route("POST", "/repo/v1/principal/alias")
+@routes.route("POST", "/repo/v1/principal/alias")
 def lookup_alias(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     alias, alias_type = body.get("alias"), body.get("type")
@@ -181,12 +183,12 @@ def _bundle(ctx: RequestContext, user_id: int) -> dict[str, Any]:
     }
 
 
-@route("GET", "/repo/v1/user/bundle")
+@routes.route("GET", "/repo/v1/user/bundle")
 def my_bundle(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     return _bundle(ctx, ctx.user_id)
 
 
-@route("GET", "/repo/v1/user/<user_id>/bundle")
+@routes.route("GET", "/repo/v1/user/<user_id>/bundle")
 def user_bundle(ctx: RequestContext, user_id: str) -> dict[str, Any]:
     return _bundle(ctx, _principal_id(user_id))

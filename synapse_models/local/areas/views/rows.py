@@ -17,10 +17,12 @@ import math
 import sqlite3
 from typing import Any
 
-from ...core.context import RequestContext, Txn, User
+from ...core.async_endpoints import async_endpoints
+from ...core.context import RequestContext
 from ...core.errors import BadRequest
-from ...core.jobs import Job, JobWork, async_endpoints, register_job_type
-from ...core.routing import route
+from ...core.jobs import Job, JobWork
+from ...core.routing import Routes
+from ...core.txn import Txn, User
 from ..entities.annotations import replace_annotations, validate_annotations
 from ..entities.records import (
     ENTITY_TYPES,
@@ -32,12 +34,15 @@ from ..entities.records import (
     current_version,
     descendants,
     entity_access,
-    file_handle_info,
     get_record,
     is_trashed,
     parse_entity_id,
 )
+from ..files.records import get_file_handle
 from ..tables.columns import LIST_TYPES, Column, create_column_model, parse_date, to_storage
+from ..tables.hooks import ViewKind
+
+routes = Routes()
 
 _PKG = "org.sagebionetworks.repo.model.table."
 ENTITY_VIEW = _PKG + "EntityView"
@@ -92,18 +97,6 @@ _ANNOTATION_TYPES = {
     "BOOLEAN": "BOOLEAN",
     "DATE": "TIMESTAMP_MS",
 }
-
-
-def is_view(record: EntityRecord) -> bool:
-    return record.concrete_type in VIEW_TYPES
-
-
-def can_read_entity(db: sqlite3.Connection, user: User, entity_id: int) -> bool:
-    return can_read(db, user, entity_id)
-
-
-def view_etag(db: sqlite3.Connection, record: EntityRecord) -> str:
-    return record.etag
 
 
 # -- view entity bodies ---------------------------------------------------------------------------------
@@ -186,7 +179,7 @@ def default_columns(txn: Txn, view_entity_type: str, mask: int | None) -> list[d
     ]
 
 
-@route("GET", "/repo/v1/column/tableview/defaults", transaction="write")
+@routes.route("GET", "/repo/v1/column/tableview/defaults", transaction="write")
 def get_defaults(ctx: RequestContext) -> dict[str, Any]:
     view_entity_type = (ctx.args.get("viewEntityType") or "entityview").lower()
     mask = ctx.arg_int("viewTypeMask")
@@ -195,7 +188,7 @@ def get_defaults(ctx: RequestContext) -> dict[str, Any]:
     return {"concreteType": _PKG + "ColumnModel", "list": default_columns(ctx, view_entity_type, mask)}
 
 
-@route("GET", "/repo/v1/column/tableview/defaults/<view_type>", transaction="write")
+@routes.route("GET", "/repo/v1/column/tableview/defaults/<view_type>", transaction="write")
 def get_legacy_defaults(ctx: RequestContext, view_type: str) -> dict[str, Any]:
     if view_type not in LEGACY_TYPES:
         raise BadRequest(f"Unknown view type: {view_type} (file, project or file_and_table)")
@@ -300,7 +293,7 @@ def _default_value(db: sqlite3.Connection, record: EntityRecord, fields: dict[st
     handle_id = fields.get("dataFileHandleId")
     if name == "dataFileHandleId":
         return None if handle_id is None else int(handle_id)
-    handle = file_handle_info(db, handle_id) or {}
+    handle = (None if handle_id is None else get_file_handle(db, str(handle_id))) or {}
     key = {
         "dataFileName": "fileName",
         "dataFileSizeBytes": "contentSize",
@@ -326,12 +319,11 @@ def _annotation_value(column: Column, entry: dict[str, Any] | None) -> Any:
         return None
 
 
-def view_rows(
-    db: sqlite3.Connection, user: User, record: EntityRecord, columns: list[Column]
-) -> list[tuple[Any, ...]]:
-    """The rows of a view for ``user``: (ROW_ID, ROW_VERSION, ROW_ETAG, cells...)."""
+def view_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tuple[Any, ...]]:
+    """The rows of a view for the caller: (ROW_ID, ROW_VERSION, ROW_ETAG, cells...)."""
     if record.concrete_type == SUBMISSION_VIEW:
-        return _submission_rows(db, user, record, columns)
+        return _submission_rows(txn, record, columns)
+    db, user = txn.db, txn.user
     rows = []
     for entity_id in _scope_entities(db, record):
         if not can_read(db, user, entity_id) or is_trashed(db, entity_id):
@@ -364,14 +356,13 @@ _SUBMISSION_FIELDS = {
 }
 
 
-def _submission_rows(
-    db: sqlite3.Connection, user: User, record: EntityRecord, columns: list[Column]
-) -> list[tuple[Any, ...]]:
+def _submission_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tuple[Any, ...]]:
     from ...core import acl
     from ...core.errors import Forbidden
     from ...core.store import loads
     from ..evaluations.crud import CREATOR_ACCESS, EVAL_TYPE
 
+    db, user = txn.db, txn.user
     rows = []
     for raw in current_version(db, record).fields.get("scopeIds") or []:
         evaluation_id = int(raw)
@@ -409,35 +400,6 @@ def _submission_rows(
                     cells.append(_annotation_value(column, annotations.get(column.name)))
             rows.append(tuple(cells))
     return rows
-
-
-def _create_layout(db: sqlite3.Connection, name: str, columns: list[Column]) -> None:
-    defs = "".join(f', "{c.sql_name}" {c.affinity}' for c in columns)
-    db.execute(
-        f'CREATE TABLE "{name}" (ROW_ID INTEGER PRIMARY KEY, ROW_VERSION INTEGER, ROW_ETAG TEXT{defs})'
-    )
-
-
-def materialize(
-    db: sqlite3.Connection, user: User, record: EntityRecord, columns: list[Column]
-) -> tuple[sqlite3.Connection, str]:
-    """Compute the view's rows into a fresh in-memory database; return it and the table name."""
-    memory = sqlite3.connect(":memory:", check_same_thread=False)
-    name = f"view_{record.id}"
-    _create_layout(memory, name, columns)
-    marks = ", ".join("?" * (3 + len(columns)))
-    memory.executemany(f'INSERT INTO "{name}" VALUES ({marks})', view_rows(db, user, record, columns))
-    return memory, name
-
-
-def snapshot_into(txn: Txn, record: EntityRecord, columns: list[Column], frozen: str) -> None:
-    """Freeze the current rows of a view (as its creator sees them) into ``frozen``."""
-    txn.db.execute(f'DROP TABLE IF EXISTS "{frozen}"')
-    _create_layout(txn.db, frozen, columns)
-    marks = ", ".join("?" * (3 + len(columns)))
-    txn.db.executemany(
-        f'INSERT INTO "{frozen}" VALUES ({marks})', view_rows(txn.db, txn.user, record, columns)
-    )
 
 
 # -- writes -----------------------------------------------------------------------------------------------
@@ -611,5 +573,11 @@ def start_scope_columns(ctx: RequestContext, body: Any) -> JobWork:
     return work
 
 
-async_endpoints("/repo/v1/column/view/scope/async", start_scope_columns)
-register_job_type(_PKG + "ViewColumnModelRequest", start_scope_columns)
+async_endpoints(routes, "/repo/v1/column/view/scope/async", start_scope_columns)
+jobs = {_PKG + "ViewColumnModelRequest": start_scope_columns}
+
+#: The table-like entity types this area serves to the tables area.
+VIEW_KINDS = tuple(
+    ViewKind(concrete_type, validate_view_body, view_rows, apply_view_rows)
+    for concrete_type in (ENTITY_VIEW, SUBMISSION_VIEW)
+)

@@ -25,28 +25,30 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ...core.context import RequestContext, Txn
+from ...core.context import RequestContext
 from ...core.errors import BadRequest, Conflict, Forbidden, NotFound, stale_etag
 from ...core.paging import offset_limit, paginate
-from ...core.routing import route
-from ...core.store import dumps, loads, register_schema
-from ..entities.bundles import register_bundle_part
+from ...core.routing import Routes
+from ...core.store import dumps, loads
+from ...core.txn import Txn
+from ..entities.hooks import BundlePart
 from ..entities.records import (
-    HOOKS,
     EntityRecord,
     VersionRecord,
     entity_access,
     parse_entity_id,
     require_entity,
 )
-from ..evaluations.crud import DELETE_HOOKS, evaluation_access, evaluation_exists
+from ..evaluations.crud import evaluation_access, evaluation_exists
 from ..files import records as files
+from ..files.hooks import Association
+
+routes = Routes()
 
 REPO = "/repo/v1"
 MARKDOWN_CONTENT_TYPE = "application/x-gzip"
 
-register_schema(
-    """
+SCHEMA = """
     CREATE TABLE IF NOT EXISTS wiki_pages (
         id INTEGER PRIMARY KEY, owner_type TEXT NOT NULL, owner_id TEXT NOT NULL, parent_id INTEGER,
         title TEXT, etag TEXT NOT NULL, created_on TEXT NOT NULL, created_by INTEGER NOT NULL,
@@ -61,7 +63,6 @@ register_schema(
         owner_type TEXT NOT NULL, owner_id TEXT NOT NULL, id_list TEXT, etag TEXT NOT NULL,
         PRIMARY KEY (owner_type, owner_id))
     """
-)
 
 #: URL segment -> (ObjectType name, owner id parser).
 OWNER_KINDS: dict[str, str] = {"entity": "ENTITY", "evaluation": "EVALUATION"}
@@ -455,30 +456,30 @@ def _register_pages(
     def key(owner: str) -> str:
         return _owner_key(kind, owner)
 
-    @route("GET", pages)
+    @routes.route("GET", pages)
     def get_root(ctx: RequestContext, owner: str) -> dict[str, Any]:
         _require_owner_access(ctx, kind, key(owner), "READ")
         return to_json(ctx, _require_root(ctx.db, kind, key(owner)))
 
-    @route("GET", pages + "/<wiki_id>")
+    @routes.route("GET", pages + "/<wiki_id>")
     def get_page(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
         _require_owner_access(ctx, kind, key(owner), "READ")
         return to_json(ctx, _page_row(ctx.db, kind, key(owner), wiki_id))
 
-    @route("DELETE", pages + "/<wiki_id>")
+    @routes.route("DELETE", pages + "/<wiki_id>")
     def delete_page(ctx: RequestContext, owner: str, wiki_id: str) -> None:
         _delete(ctx, kind, key(owner), wiki_id)
 
-    @route("GET", header_tree)
+    @routes.route("GET", header_tree)
     def get_header_tree(ctx: RequestContext, owner: str) -> dict[str, Any]:
         return _headers(ctx, kind, key(owner))
 
-    @route("GET", pages + "/<wiki_id>/attachmenthandles")
+    @routes.route("GET", pages + "/<wiki_id>/attachmenthandles")
     def attachment_handles(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
         return _attachment_handles(ctx, kind, key(owner), wiki_id)
 
-    @route("GET", pages + "/<wiki_id>/attachment")
-    @route("GET", pages + "/<wiki_id>/attachmentpreview")
+    @routes.route("GET", pages + "/<wiki_id>/attachment")
+    @routes.route("GET", pages + "/<wiki_id>/attachmentpreview")
     def attachment(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
         return _attachment_url(ctx, kind, key(owner), wiki_id)
 
@@ -493,15 +494,15 @@ def _register(segment: str, kind: str) -> None:
     _register_pages(base + "/wiki", base + "/wikiheadertree", kind, _v1_json)
 
     # V2 only
-    @route("POST", base + "/wiki2", status=201)
+    @routes.route("POST", base + "/wiki2", status=201)
     def create_v2(ctx: RequestContext, owner: str) -> dict[str, Any]:
         return _v2_json(ctx, _create(ctx, kind, key(owner), ctx.json_object()))
 
-    @route("PUT", base + "/wiki2/<wiki_id>")
+    @routes.route("PUT", base + "/wiki2/<wiki_id>")
     def put_v2(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
         return _v2_json(ctx, _update(ctx, kind, key(owner), wiki_id, ctx.json_object()))
 
-    @route("PUT", base + "/wiki2/<wiki_id>/<int:version>")
+    @routes.route("PUT", base + "/wiki2/<wiki_id>/<int:version>")
     def restore_v2(ctx: RequestContext, owner: str, wiki_id: str, version: int) -> dict[str, Any]:
         ctx.require_login()
         row = _page_row(ctx.db, kind, key(owner), wiki_id)
@@ -512,7 +513,7 @@ def _register(segment: str, kind: str) -> None:
         )
         return _v2_json(ctx, _page_row(ctx.db, kind, key(owner), wiki_id))
 
-    @route("GET", base + "/wiki2/<wiki_id>/wikihistory")
+    @routes.route("GET", base + "/wiki2/<wiki_id>/wikihistory")
     def history_v2(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
         _require_owner_access(ctx, kind, key(owner), "READ")
         row = _page_row(ctx.db, kind, key(owner), wiki_id)
@@ -530,12 +531,12 @@ def _register(segment: str, kind: str) -> None:
         ]
         return paginate(snapshots, offset, limit)
 
-    @route("GET", base + "/wiki2orderhint")
+    @routes.route("GET", base + "/wiki2orderhint")
     def get_order_hint(ctx: RequestContext, owner: str) -> dict[str, Any]:
         _require_owner_access(ctx, kind, key(owner), "READ")
         return _order_hint(ctx.db, kind, key(owner))
 
-    @route("PUT", base + "/wiki2orderhint")
+    @routes.route("PUT", base + "/wiki2orderhint")
     def put_order_hint(ctx: RequestContext, owner: str) -> dict[str, Any]:
         ctx.require_login()
         _require_owner_access(ctx, kind, key(owner), "UPDATE")
@@ -554,12 +555,12 @@ def _register(segment: str, kind: str) -> None:
         )
         return _order_hint(ctx.db, kind, key(owner))
 
-    @route("GET", base + "/wiki2/<wiki_id>/markdown")
+    @routes.route("GET", base + "/wiki2/<wiki_id>/markdown")
     def markdown_v2(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
         return _markdown_url(ctx, kind, key(owner), wiki_id)
 
     # V1 facade only (it speaks plain markdown)
-    @route("POST", base + "/wiki", status=201)
+    @routes.route("POST", base + "/wiki", status=201)
     def create_v1(ctx: RequestContext, owner: str) -> dict[str, Any]:
         body = ctx.json_object()
         row = _create(
@@ -571,13 +572,13 @@ def _register(segment: str, kind: str) -> None:
         )
         return _v1_json(ctx, row)
 
-    @route("PUT", base + "/wiki/<wiki_id>")
+    @routes.route("PUT", base + "/wiki/<wiki_id>")
     def put_v1(ctx: RequestContext, owner: str, wiki_id: str) -> dict[str, Any]:
         body = ctx.json_object()
         row = _update(ctx, kind, key(owner), wiki_id, body, lambda old: _v1_update_markdown(ctx, old, body))
         return _v1_json(ctx, row)
 
-    @route("GET", base + "/wikikey")
+    @routes.route("GET", base + "/wikikey")
     def wiki_key(ctx: RequestContext, owner: str) -> dict[str, Any]:
         _require_owner_access(ctx, kind, key(owner), "READ")
         root = _require_root(ctx.db, kind, key(owner))
@@ -627,10 +628,10 @@ def _page_of_handle(txn: Txn, object_id: str, handle_id: str, attachment: bool) 
     return None if "READ" in access else "UNAUTHORIZED"
 
 
-files.register_association(
+MARKDOWN_ASSOCIATION = Association(
     "WikiMarkdown", lambda txn, handle, oid: _page_of_handle(txn, oid, str(handle["id"]), False)
 )
-files.register_association(
+ATTACHMENT_ASSOCIATION = Association(
     "WikiAttachment", lambda txn, handle, oid: _page_of_handle(txn, oid, str(handle["id"]), True)
 )
 
@@ -640,7 +641,7 @@ def _root_wiki_id(txn: Txn, record: EntityRecord, version: VersionRecord) -> str
     return None if row is None else str(row["id"])
 
 
-register_bundle_part("includeRootWikiId", "rootWikiId", _root_wiki_id)
+ROOT_WIKI_PART = BundlePart("includeRootWikiId", "rootWikiId", _root_wiki_id)
 
 
 def delete_owner_pages(txn: Txn, kind: str, owner: str) -> None:
@@ -652,10 +653,12 @@ def delete_owner_pages(txn: Txn, kind: str, owner: str) -> None:
     txn.db.execute("DELETE FROM wiki_order_hints WHERE owner_type = ? AND owner_id = ?", (kind, owner))
 
 
-def _purge_wikis(txn: Txn, entity_ids: list[int]) -> None:
+def purge_entity_pages(txn: Txn, entity_ids: list[int]) -> None:
+    """The entities' ``PURGE`` hook: entities purged for good lose their pages."""
     for entity_id in entity_ids:
         delete_owner_pages(txn, "ENTITY", str(entity_id))
 
 
-HOOKS.purge.append(_purge_wikis)
-DELETE_HOOKS.append(lambda txn, evaluation_id: delete_owner_pages(txn, "EVALUATION", str(evaluation_id)))
+def delete_evaluation_pages(txn: Txn, evaluation_id: int) -> None:
+    """The evaluations' ``EVALUATION_DELETED`` hook: a deleted evaluation loses its pages."""
+    delete_owner_pages(txn, "EVALUATION", str(evaluation_id))
