@@ -6,7 +6,9 @@ its own object type (``"team"``, ``"evaluation"``) with the same functions:
 * :func:`get_acl`, :func:`create_acl`, :func:`update_acl` (etag-checked, 412), :func:`delete_acl`;
 * :func:`normalize_resource_access` validates a request's ``resourceAccess`` (400 on bad input);
 * :func:`principal_ids` is the set of principals a user acts as (self, PUBLIC, AUTHENTICATED_USERS when
-  logged in, and every group in ``group_members`` — the teams area fills that table);
+  logged in, and every group it is a member of — ``principals.groups_of``; the teams area adds members);
+* :func:`with_acl` (which of some objects have an ACL of their own), :func:`delete_acls` (many at once),
+  :func:`remove_principal` (a deleted principal leaves every ACL);
 * :func:`granted` is the set of access types an ACL grants a user.
 
 Admins bypass ACLs; that rule lives in the callers (``entity_store.entity_access``) so it stays visible.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from . import auth
+from . import principals
 from .constants import (
     ACCESS_TYPES,
     ANONYMOUS_USER_ID,
@@ -33,10 +35,7 @@ SCHEMA = """
     CREATE TABLE IF NOT EXISTS acls (
         object_type TEXT NOT NULL, object_id TEXT NOT NULL, etag TEXT NOT NULL, creation_date TEXT NOT NULL,
         created_by INTEGER, modified_on TEXT, modified_by INTEGER, resource_access TEXT NOT NULL,
-        PRIMARY KEY (object_type, object_id));
-    CREATE TABLE IF NOT EXISTS group_members (
-        group_id INTEGER NOT NULL, member_id INTEGER NOT NULL, PRIMARY KEY (group_id, member_id));
-    CREATE INDEX IF NOT EXISTS group_members_by_member ON group_members(member_id)
+        PRIMARY KEY (object_type, object_id))
     """
 
 
@@ -45,10 +44,7 @@ def principal_ids(db: sqlite3.Connection, user: User) -> set[int]:
     ids = {user.id, PUBLIC_GROUP_ID}
     if not user.is_anonymous:
         ids.add(AUTHENTICATED_USERS_ID)
-        ids.update(
-            int(row[0])
-            for row in db.execute("SELECT group_id FROM group_members WHERE member_id = ?", (user.id,))
-        )
+        ids.update(principals.groups_of(db, user.id))
     return ids
 
 
@@ -72,7 +68,7 @@ def normalize_resource_access(db: sqlite3.Connection, raw: Any) -> list[dict[str
         unknown = [a for a in access if a not in ACCESS_TYPES]
         if unknown:
             raise BadRequest(f"Unknown ACCESS_TYPE: {unknown[0]}")
-        if principal not in WELL_KNOWN_PRINCIPALS and not auth.principal_exists(db, principal):
+        if principal not in WELL_KNOWN_PRINCIPALS and not principals.principal_exists(db, principal):
             raise BadRequest(f"Principal ID {principal} does not exist")
         if principal == ANONYMOUS_USER_ID and set(access) - {"READ"}:
             raise BadRequest("Anonymous users may only have READ access permission")
@@ -183,6 +179,41 @@ def delete_acl(txn: Txn, object_type: str, object_id: str | int) -> bool:
         "DELETE FROM acls WHERE object_type = ? AND object_id = ?", (object_type, str(object_id))
     )
     return cursor.rowcount > 0
+
+
+def with_acl(db: sqlite3.Connection, object_type: str, object_ids: list[str]) -> set[str]:
+    """Return which of ``object_ids`` have an ACL of their own."""
+    marks = ",".join("?" * len(object_ids))
+    rows = db.execute(
+        f"SELECT object_id FROM acls WHERE object_type = ? AND object_id IN ({marks})",
+        [object_type, *object_ids],
+    )
+    return {str(row[0]) for row in rows}
+
+
+def delete_acls(txn: Txn, object_type: str, object_ids: list[str]) -> None:
+    """Delete the ACLs of many objects (those without one are skipped)."""
+    marks = ",".join("?" * len(object_ids))
+    txn.db.execute(
+        f"DELETE FROM acls WHERE object_type = ? AND object_id IN ({marks})", [object_type, *object_ids]
+    )
+
+
+def remove_principal(txn: Txn, principal_id: int) -> None:
+    """Remove a deleted principal's entries from every ACL (new etags), so the ACLs stay valid to PUT back."""
+    rows = txn.db.execute(
+        "SELECT object_type, object_id, resource_access FROM acls WHERE resource_access LIKE ?",
+        (f"%{principal_id}%",),
+    ).fetchall()
+    for row in rows:
+        entries = loads(row["resource_access"]) or []
+        kept = [e for e in entries if int(e["principalId"]) != principal_id]
+        if len(kept) != len(entries):
+            txn.db.execute(
+                "UPDATE acls SET resource_access = ?, etag = ?, modified_on = ?, modified_by = ?"
+                " WHERE object_type = ? AND object_id = ?",
+                (dumps(kept), txn.new_etag(), txn.now(), txn.user_id, row["object_type"], row["object_id"]),
+            )
 
 
 def grants_of(acl: dict[str, Any] | None, principals: set[int]) -> set[str]:

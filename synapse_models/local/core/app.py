@@ -49,7 +49,7 @@ from werkzeug.exceptions import NotFound as WzNotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import acl, async_endpoints, auth
+from . import acl, async_endpoints, auth, principals
 from .area import Area
 from .context import JobStarter, RequestContext
 from .errors import HttpError, MethodNotAllowed, NotFound
@@ -65,7 +65,7 @@ from .txn import User
 log = logging.getLogger("synapse_models.local")
 
 #: The core's own tables (the store's counters and settings are always there).
-CORE_SCHEMA: tuple[str, ...] = (auth.SCHEMA, acl.SCHEMA)
+CORE_SCHEMA: tuple[str, ...] = (principals.SCHEMA, auth.SCHEMA, acl.SCHEMA)
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core import auth
+from ...core import auth, principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden
 from ...core.faults import Fault
@@ -31,7 +31,7 @@ def create_user(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if not isinstance(body.get("userName"), str):
         raise BadRequest("userName is required")
-    user = auth.create_user(ctx, body["userName"], email=body.get("email"))
+    user = principals.create_user(ctx, body["userName"], email=body.get("email"))
     token = auth.issue_token(ctx, user)
     return {"ownerId": str(user.id), "userName": user.user_name, "token": token}
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import acl
-from ...core.acl import granted
 from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.store import loads
@@ -213,14 +212,7 @@ def require_entity(db: sqlite3.Connection, entity_id: int) -> EntityRecord:
 def benefactor_id(db: sqlite3.Connection, entity_id: int) -> int:
     """Return the id of the entity whose ACL applies to ``entity_id``."""
     chain = ancestors(db, entity_id)
-    marks = ",".join("?" * len(chain))
-    owners = {
-        int(row[0])
-        for row in db.execute(
-            f"SELECT object_id FROM acls WHERE object_type = 'entity' AND object_id IN ({marks})",
-            [str(i) for i in chain],
-        )
-    }
+    owners = {int(i) for i in acl.with_acl(db, "entity", [str(i) for i in chain])}
     for candidate in chain:
         if candidate in owners:
             return candidate
@@ -234,7 +226,7 @@ def entity_access(db: sqlite3.Connection, user: User, entity_id: int) -> set[str
         return set()
     if user.is_admin:
         return set(ENTITY_ADMIN_ACCESS)
-    return granted(db, user, "entity", benefactor)
+    return acl.granted(db, user, "entity", benefactor)
 
 
 def require_access(txn: Txn, entity_id: int, access_type: str) -> None:

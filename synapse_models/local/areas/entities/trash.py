@@ -76,9 +76,7 @@ def purge_subtree(txn: Txn, entity_id: int) -> None:
     for hook in txn.app.hooks.all(PURGE):
         hook(txn, nodes)
     marks = ",".join("?" * len(nodes))
-    txn.db.execute(
-        f"DELETE FROM acls WHERE object_type = 'entity' AND object_id IN ({marks})", [str(n) for n in nodes]
-    )
+    acl.delete_acls(txn, "entity", [str(n) for n in nodes])
     txn.db.execute(f"DELETE FROM trash WHERE entity_id IN ({marks})", nodes)
     txn.db.execute(f"DELETE FROM entity_versions WHERE entity_id IN ({marks})", nodes)
     txn.db.execute(f"DELETE FROM entities WHERE id IN ({marks})", nodes)

@@ -2,7 +2,7 @@
 
 from ...core.area import Area
 from ...core.hooks import hook
-from ..files.hooks import ASSOCIATIONS
+from ..files.service import ASSOCIATIONS
 from . import crud, rounds, statuses, submissions
 
 AREA = Area(

@@ -27,7 +27,7 @@ from ...core.paging import offset_limit, paginate
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
-from ..entities.records import parse_entity_id, require_access, require_entity
+from ..entities.service import parse_entity_id, require_access, require_entity
 from .hooks import EVALUATION_DELETED
 
 routes = Routes()

@@ -11,7 +11,7 @@ from ...core.errors import BadRequest, Forbidden, stale_etag
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
-from ..entities.annotations import validate_annotations
+from ..entities.service import validate_annotations
 from .crud import REPO, STATUSES, _parse_id, evaluation_access, require_evaluation_access
 from .submissions import _can_see_submission, _status_json, _status_row, _submission_row
 

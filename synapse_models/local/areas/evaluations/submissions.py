@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from ...core.context import RequestContext
@@ -15,10 +16,10 @@ from ...core.paging import offset_limit
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
-from ..entities.records import entity_access, entity_json, get_version, parse_entity_id, require_entity
-from ..files import records as files
-from ..files.hooks import Association
-from ..teams.crud import is_member, member_ids, require_team
+from ..entities.service import entity_access, entity_json, get_version, parse_entity_id, require_entity
+from ..files import service as files
+from ..files.service import Association
+from ..teams.service import is_member, member_ids, require_team
 from .crud import REPO, STATUSES, _eval_row, _parse_id, evaluation_access, require_evaluation_access
 from .rounds import _current_round
 
@@ -259,6 +260,38 @@ def cancel_submission(ctx: RequestContext, id: int) -> None:
 
 
 # -- listings ------
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    """A submission with its current status (``body`` is the Submission JSON, ``fields`` the status's)."""
+
+    id: int
+    user_id: int
+    team_id: int | None
+    entity_id: str
+    version_number: int
+    created_on: str
+    body: dict[str, Any]
+    etag: str
+    modified_on: str
+    status: str
+    status_version: int
+    fields: dict[str, Any]
+
+
+def submissions_with_status(db: sqlite3.Connection, evaluation_id: int) -> list[SubmissionRow]:
+    """Every submission of an evaluation with its status, by submission id (no permission check)."""
+    found = db.execute(
+        "SELECT s.id, s.user_id, s.team_id, s.entity_id, s.version_number, s.created_on, s.body, t.etag,"
+        " t.modified_on, t.status, t.status_version, t.fields FROM submissions s"
+        " JOIN submission_statuses t ON t.id = s.id WHERE s.evaluation_id = ? ORDER BY s.id",
+        (evaluation_id,),
+    ).fetchall()
+    return [
+        SubmissionRow(**{**dict(row), "body": loads(row["body"]) or {}, "fields": loads(row["fields"]) or {}})
+        for row in found
+    ]
 
 
 def _submissions(

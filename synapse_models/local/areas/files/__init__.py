@@ -6,7 +6,7 @@ their objects by plugging into :data:`.hooks.ASSOCIATIONS`.
 
 from ...core.area import Area
 from ...core.hooks import hook
-from ..entities.hooks import BUNDLE_PARTS, ENTITY_VALIDATORS, FILE_HANDLE
+from ..entities.service import BUNDLE_PARTS, ENTITY_VALIDATORS, FILE_HANDLE
 from . import entity_files, handles, multipart, records
 
 AREA = Area(

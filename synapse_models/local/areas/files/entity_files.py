@@ -19,12 +19,10 @@ from werkzeug.wrappers import Response
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
 from ...core.routing import Routes
-from ...core.store import dumps
 from ...core.txn import Txn
-from ..entities.crud import readable_version
-from ..entities.hooks import BundlePart
-from ..entities.records import (
+from ..entities.service import (
     FILE,
+    BundlePart,
     EntityRecord,
     VersionRecord,
     can_read,
@@ -33,8 +31,10 @@ from ..entities.records import (
     get_version,
     header_json,
     is_trashed,
+    readable_version,
+    replace_file_handle,
     require_access,
-    touch,
+    versions_using,
 )
 from .records import get_file_handle, redirect_or_text, url_for_handle
 
@@ -110,12 +110,7 @@ def swap_file_handle(ctx: RequestContext, id: str, version: str) -> None:
             f"The MD5 of FileHandle {new_id} ({new.get('contentMd5')}) must equal the MD5 of FileHandle"
             f" {old_id} ({old.get('contentMd5')})"
         )
-    fields = dict(found.fields, dataFileHandleId=str(new_id))
-    ctx.db.execute(
-        "UPDATE entity_versions SET fields = ?, file_handle_id = ? WHERE entity_id = ? AND version = ?",
-        (dumps(fields), str(new_id), record.id, found.number),
-    )
-    touch(ctx, record)
+    replace_file_handle(ctx, record, found, str(new_id))
 
 
 def _no_preview(ctx: RequestContext, id: str, version: str | None) -> None:
@@ -167,14 +162,7 @@ def find_by_md5(ctx: RequestContext, md5: str) -> dict[str, Any]:
     readable: dict[int, bool] = {}
     records: dict[int, EntityRecord | None] = {}
     for start in range(0, len(handle_ids), 500):
-        chunk = handle_ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = ctx.db.execute(
-            f"SELECT entity_id, version FROM entity_versions WHERE file_handle_id IN ({marks})"
-            " ORDER BY entity_id, version",
-            chunk,
-        ).fetchall()
-        for entity_id, number in rows:
+        for entity_id, number in versions_using(ctx.db, handle_ids[start : start + 500]):
             if entity_id not in records:
                 record = get_record(ctx.db, entity_id)
                 ok = record is not None and record.concrete_type == FILE and not is_trashed(ctx.db, entity_id)

@@ -14,7 +14,7 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest, Conflict, Forbidden, NotFound
 from ...core.paging import list_wrapper
 from ...core.routing import Routes
-from ..entities.records import parse_entity_id, require_access, require_entity
+from ..entities.service import file_handle_in_use, parse_entity_id, require_access, require_entity
 from . import blobs
 from .records import (
     EXTERNAL_FILE_HANDLE,
@@ -53,8 +53,7 @@ def get_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
 def delete_handle(ctx: RequestContext, handle_id: str) -> None:
     ctx.require_login()
     handle = _own_handle(ctx, handle_id)
-    linked = ctx.db.execute("SELECT 1 FROM entity_versions WHERE file_handle_id = ? LIMIT 1", (handle["id"],))
-    if linked.fetchone() is not None:
+    if file_handle_in_use(ctx.db, str(handle["id"])):
         raise Conflict(f"FileHandle {handle_id} is still used by an entity and cannot be deleted")
     row = handle_row(ctx.db, handle_id)
     assert row is not None

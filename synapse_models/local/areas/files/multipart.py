@@ -30,7 +30,7 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
-from ..entities.writes import NAME_PATTERN
+from ..entities.service import NAME_PATTERN
 from . import blobs
 from .records import insert_handle, s3_handle_body
 

@@ -45,10 +45,11 @@ from ...core.errors import BadRequest, NotFound
 from ...core.routing import Routes
 from ...core.store import Store, dumps, loads
 from ...core.txn import Txn
-from ..entities.records import (
+from ..entities.service import (
     FILE,
     EntityRecord,
     entity_access,
+    file_handle_in_use,
     get_record,
     is_trashed,
     parse_entity_id,
@@ -241,11 +242,7 @@ def _check_file_entity(txn: Txn, handle: dict[str, Any], object_id: str) -> str 
     record = _live_entity(txn, object_id)
     if record is None or record.concrete_type != FILE:
         return "NOT_FOUND"
-    linked = txn.db.execute(
-        "SELECT 1 FROM entity_versions WHERE entity_id = ? AND file_handle_id = ? LIMIT 1",
-        (record.id, handle["id"]),
-    ).fetchone()
-    if linked is None:
+    if not file_handle_in_use(txn.db, str(handle["id"]), entity_id=record.id):
         return "NOT_FOUND"
     return None if {"READ", "DOWNLOAD"} <= entity_access(txn.db, txn.user, record.id) else "UNAUTHORIZED"
 

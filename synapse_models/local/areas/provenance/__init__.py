@@ -2,7 +2,7 @@
 
 from ...core.area import Area
 from ...core.hooks import hook
-from ..entities.hooks import ACTIVITY_VALIDATOR, BUNDLE_PARTS
+from ..entities.service import ACTIVITY_VALIDATOR, BUNDLE_PARTS
 from . import activities
 
 AREA = Area(

@@ -1,9 +1,10 @@
 """Provenance (REFERENCE 2.4, 3.3): Activity CRUD and the generatedBy link of entity versions.
 
-The link is ``entity_versions.activity_id``: each version has its own provenance.  ``?generatedBy=`` on
-POST/PUT entity and on bundle2 create/update goes through ``entities.writes`` (a new version gets exactly
-the activity passed with that request, none when omitted); this module validates that id (the activity must
-exist and the caller must be its creator) through the entities' ``ACTIVITY_VALIDATOR`` hook.  Linking and
+The link is the activity id of each entity version (``entities.service.link_activity``): each version
+has its own provenance.  ``?generatedBy=`` on POST/PUT entity and on bundle2 create/update goes through
+``entities.writes`` (a new version gets exactly the activity passed with that request, none when omitted);
+this module validates that id (the activity must exist and the caller must be its creator) through the
+entities' ``ACTIVITY_VALIDATOR`` hook.  Linking and
 unlinking change the entity etag.  An activity is readable by its creator and by anyone who can read an
 entity it generated.
 """
@@ -18,19 +19,21 @@ from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
-from ..entities.crud import readable_version
-from ..entities.hooks import BundlePart
-from ..entities.records import (
+from ..entities.service import (
+    BundlePart,
     EntityRecord,
     VersionRecord,
     can_read,
     current_version,
+    forget_activity,
     is_trashed,
+    link_activity,
     parse_entity_id,
+    readable_version,
     require_access,
     require_entity,
     syn,
-    touch,
+    versions_generated_by,
 )
 
 routes = Routes()
@@ -125,12 +128,12 @@ def _row(txn: Txn, activity_id: str) -> Any:
 def _readable(txn: Txn, row: Any) -> bool:
     if txn.is_admin or row["created_by"] == txn.user_id:
         return True
-    for (entity_id,) in txn.db.execute(
-        "SELECT DISTINCT entity_id FROM entity_versions WHERE activity_id = ?", (str(row["id"]),)
-    ):
-        if not is_trashed(txn.db, entity_id) and can_read(txn.db, txn.user, entity_id):
-            return True
-    return False
+    generated = {entity_id for entity_id, _ in versions_generated_by(txn.db, str(row["id"]))}
+    return any(_visible(txn, entity_id) for entity_id in sorted(generated))
+
+
+def _visible(txn: Txn, entity_id: int) -> bool:
+    return not is_trashed(txn.db, entity_id) and can_read(txn.db, txn.user, entity_id)
 
 
 def _owned(txn: Txn, activity_id: str) -> Any:
@@ -218,7 +221,7 @@ def update_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
 @routes.route("DELETE", "/repo/v1/activity/<activity_id>", status=204)
 def delete_activity(ctx: RequestContext, activity_id: str) -> None:
     row = _owned(ctx, activity_id)
-    ctx.db.execute("UPDATE entity_versions SET activity_id = NULL WHERE activity_id = ?", (str(row["id"]),))
+    forget_activity(ctx, str(row["id"]))
     ctx.db.execute("DELETE FROM activities WHERE id = ?", (row["id"],))
 
 
@@ -229,12 +232,9 @@ def list_generated(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
         raise Forbidden(f"You do not have READ permission on activity {activity_id}")
     offset, limit = offset_limit(ctx)
     references = []
-    for entity_id, number in ctx.db.execute(
-        "SELECT entity_id, version FROM entity_versions WHERE activity_id = ? ORDER BY entity_id, version",
-        (str(row["id"]),),
-    ):
-        if not is_trashed(ctx.db, entity_id) and can_read(ctx.db, ctx.user, entity_id):
-            references.append({"targetId": syn(entity_id), "targetVersionNumber": int(number)})
+    for entity_id, number in versions_generated_by(ctx.db, str(row["id"])):
+        if _visible(ctx, entity_id):
+            references.append({"targetId": syn(entity_id), "targetVersionNumber": number})
     return paginated(references[offset : offset + limit], offset, limit)
 
 
@@ -264,15 +264,6 @@ def _writable(ctx: RequestContext, id: str) -> EntityRecord:
     return record
 
 
-def _set_activity(ctx: RequestContext, record: EntityRecord, activity_id: str | None) -> None:
-    version = current_version(ctx.db, record)
-    ctx.db.execute(
-        "UPDATE entity_versions SET activity_id = ? WHERE entity_id = ? AND version = ?",
-        (activity_id, record.id, version.number),
-    )
-    touch(ctx, record)
-
-
 @routes.route("PUT", "/repo/v1/entity/<id>/generatedBy")
 def set_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = _writable(ctx, id)
@@ -280,7 +271,7 @@ def set_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
     if not activity_id:
         raise BadRequest("The generatedBy query parameter (an activity id) is required")
     row = _owned(ctx, activity_id)
-    _set_activity(ctx, record, str(row["id"]))
+    link_activity(ctx, record, str(row["id"]))
     return _json(row)
 
 
@@ -289,4 +280,4 @@ def clear_generated_by(ctx: RequestContext, id: str) -> None:
     record = _writable(ctx, id)
     if current_version(ctx.db, record).activity_id is None:
         raise NotFound(f"{record.syn_id} has no generatedBy activity")
-    _set_activity(ctx, record, None)
+    link_activity(ctx, record, None)

@@ -5,7 +5,7 @@ Table-like entity types whose rows are computed (views) plug into :data:`.hooks.
 
 from ...core.area import Area
 from ...core.hooks import hook
-from ..entities.hooks import BUNDLE_PARTS, ENTITY_VALIDATORS, PURGE
+from ..entities.service import BUNDLE_PARTS, ENTITY_VALIDATORS, PURGE
 from . import columns, csv_upload, file_cells, queries, schema, sources, transactions
 
 AREA = Area(

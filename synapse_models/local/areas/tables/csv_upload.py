@@ -14,8 +14,8 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn
-from ..entities.records import EntityRecord
-from ..files import records as files
+from ..entities.service import EntityRecord
+from ..files import service as files
 from .columns import Column, mark_changed, table_state, to_storage
 from .hooks import view_kind
 from .sources import _PKG, REPO, _table_columns

@@ -8,8 +8,8 @@ from typing import Any
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound
 from ...core.routing import Routes
-from ..entities.records import parse_entity_id, require_access, syn
-from ..files import records as files
+from ..entities.service import parse_entity_id, require_access, syn
+from ..files import service as files
 from .columns import get_column_model, physical_columns, row_table, table_exists
 from .sources import REPO, schema_ids, schema_of, table_record
 from .transactions import _row_id_of

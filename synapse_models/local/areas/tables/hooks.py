@@ -14,7 +14,7 @@ from typing import Any
 
 from ...core.hooks import HookPoint
 from ...core.txn import Txn
-from ..entities.records import EntityRecord
+from ..entities.service import EntityRecord
 from .columns import Column
 
 

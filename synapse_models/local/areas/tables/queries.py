@@ -18,8 +18,8 @@ from ...core.errors import BadRequest, Forbidden
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn
-from ..entities.records import can_read
-from ..files import records as files
+from ..entities.service import can_read
+from ..files import service as files
 from .columns import cell_text, max_rows_per_page
 from .csv_upload import _csv_dialect
 from .sources import (

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest
 from ...core.routing import Routes
-from ...core.store import dumps
 from ...core.txn import Txn
-from ..entities.records import EntityRecord, current_version, parse_entity_id, require_access, touch
+from ..entities.service import (
+    EntityRecord,
+    parse_entity_id,
+    require_access,
+    update_fields,
+)
 from .columns import (
     Column,
     cell_text,
@@ -33,14 +36,15 @@ routes = Routes()
 # -- column models ------------------------------------------------------------------------------------
 
 
-def _next_column_id(txn: Txn) -> Callable[[], int]:
-    return lambda: txn.next_id("columnModel", start=100001)
+def create_column(txn: Txn, body: Any) -> dict[str, Any]:
+    """Create (or find the identical) ColumnModel; 400 naming the problem."""
+    return create_column_model(txn.db, body, lambda: txn.next_id("columnModel", start=100001))
 
 
 @routes.route("POST", REPO + "/column", status=201)
 def post_column(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
-    return create_column_model(ctx.db, ctx.json_object(), _next_column_id(ctx))
+    return create_column(ctx, ctx.json_object())
 
 
 @routes.route("POST", REPO + "/column/batch", status=201)
@@ -52,7 +56,7 @@ def post_column_batch(ctx: RequestContext) -> dict[str, Any]:
         raise BadRequest("The body must be a ListWrapper with a list of ColumnModels")
     return {
         "concreteType": COLUMN_MODEL,
-        "list": [create_column_model(ctx.db, i, _next_column_id(ctx)) for i in items],
+        "list": [create_column(ctx, i) for i in items],
     }
 
 
@@ -89,18 +93,6 @@ def entity_columns(ctx: RequestContext, id: str) -> dict[str, Any]:
 
 
 # -- schema changes -----------------------------------------------------------------------------------
-
-
-def _set_schema(txn: Txn, record: EntityRecord, column_ids: list[str]) -> None:
-    version = current_version(txn.db, record)
-    fields = dict(version.fields)
-    fields["columnIds"] = column_ids
-    txn.db.execute(
-        "UPDATE entity_versions SET fields = ?, modified_on = ?, modified_by = ?"
-        " WHERE entity_id = ? AND version = ?",
-        (dumps(fields), txn.now(), txn.user_id, record.id, version.number),
-    )
-    touch(txn, record)
 
 
 def _output_expr(column: Column) -> str:
@@ -150,7 +142,7 @@ def apply_schema_change(txn: Txn, record: EntityRecord, change: dict[str, Any]) 
             raise BadRequest("orderedColumnIds must list exactly the columns of the new schema")
         result = ordered
     columns = resolve_columns(txn.db, result)
-    _set_schema(txn, record, result)
+    update_fields(txn, record, {"columnIds": result})
     if is_table:
         mark_changed(txn.db, record.id, txn.new_etag(), txn.now())
     return {"concreteType": _PKG + "TableSchemaChangeResponse", "schema": [c.body for c in columns]}

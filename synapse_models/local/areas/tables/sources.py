@@ -17,8 +17,7 @@ from typing import Any
 
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.txn import Txn
-from ..entities.hooks import BundlePart
-from ..entities.records import EntityRecord, can_read, get_version, require_entity
+from ..entities.service import BundlePart, EntityRecord, can_read, get_version, require_entity
 from .columns import (
     Column,
     drop_tables,

@@ -10,9 +10,8 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest, PreconditionFailed
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
-from ...core.store import dumps
 from ...core.txn import Txn
-from ..entities.records import EntityRecord, current_version, parse_entity_id, require_access, touch
+from ..entities.service import EntityRecord, current_version, parse_entity_id, require_access, snapshot
 from .columns import Column, mark_changed, row_table, table_state, to_storage
 from .csv_upload import upload_csv
 from .hooks import view_kind
@@ -20,7 +19,6 @@ from .schema import apply_schema_change
 from .sources import (
     _PKG,
     APPEND_REQUEST,
-    IN_PROGRESS,
     PARTIAL_ROW_SET,
     REPO,
     ROW_SET,
@@ -240,33 +238,7 @@ def _snapshot(txn: Txn, record: EntityRecord, options: dict[str, Any] | None) ->
         txn.db.execute(f'DROP TABLE IF EXISTS "{frozen}"')
         txn.db.execute(f'CREATE TABLE "{frozen}" AS SELECT * FROM "{live}"')
     label = options.get("snapshotLabel") or str(number)
-    txn.db.execute(
-        "UPDATE entity_versions SET label = ?, comment = ?, activity_id = COALESCE(?, activity_id)"
-        " WHERE entity_id = ? AND version = ?",
-        (label, options.get("snapshotComment"), options.get("snapshotActivityId"), record.id, number),
-    )
-    new_number = record.max_version + 1
-    txn.db.execute(
-        "INSERT INTO entity_versions(entity_id, version, label, comment, fields, annotations, activity_id,"
-        " file_handle_id, modified_on, modified_by) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
-        (
-            record.id,
-            new_number,
-            IN_PROGRESS,
-            IN_PROGRESS,
-            dumps(version.fields),
-            dumps(version.annotations),
-            txn.now(),
-            txn.user_id,
-        ),
-    )
-    txn.db.execute(
-        "UPDATE entities SET current_version = ?, max_version = ? WHERE id = ?",
-        (new_number, new_number, record.id),
-    )
-    record.current_version = record.max_version = new_number
-    touch(txn, record)
-    return number
+    return snapshot(txn, record, label, options.get("snapshotComment"), options.get("snapshotActivityId"))
 
 
 def start_transaction(ctx: RequestContext, body: Any, id: str) -> JobWork:

@@ -1,8 +1,9 @@
 """Teams, team members, membership invitations and requests, the team ACL (REFERENCE 2.9, 3.8).
 
-A team is a principal (``auth.add_principal``) whose name is a TEAM_NAME alias, so team and user names share
-one namespace (409 on clashes).  Membership rows live in the core's ``group_members`` table, which is what
-makes ``acl.principal_ids`` include a user's teams: whatever an ACL grants a team, its members get.
+A team is a principal (``principals.add_principal``) whose name is a TEAM_NAME alias, so team and user names
+share one namespace (409 on clashes).  Members are the core's group members (``principals.add_member``),
+which is what makes ``acl.principal_ids`` include a user's teams: whatever an ACL grants a team, its members
+get.
 
 Being a team *admin* means holding TEAM_MEMBERSHIP_UPDATE in the team's own ACL (object type ``"team"``):
 the creator gets READ, SEND_MESSAGE, UPDATE, DELETE and TEAM_MEMBERSHIP_UPDATE, the team itself READ and
@@ -21,12 +22,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ...core import acl, auth
+from ...core import acl, principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.paging import list_wrapper, offset_limit, paginate, token_page
 from ...core.routing import Routes
-from ...core.store import dumps, loads
 from ...core.txn import Txn
 
 routes = Routes()
@@ -124,24 +124,16 @@ def _team_with_access(ctx: RequestContext, raw_id: Any, access_type: str, what: 
 
 
 def is_member(db: sqlite3.Connection, team_id: int, principal_id: int) -> bool:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT 1 FROM group_members WHERE group_id = ? AND member_id = ?", (team_id, principal_id)
-    ).fetchone()
-    return row is not None
+    return principals.is_member(db, team_id, principal_id)
 
 
 def member_ids(db: sqlite3.Connection, team_id: int) -> list[int]:
-    rows = db.execute("SELECT member_id FROM group_members WHERE group_id = ? ORDER BY member_id", (team_id,))
-    return [int(row[0]) for row in rows]
+    return principals.member_ids(db, team_id)
 
 
 def teams_of(db: sqlite3.Connection, user_id: int) -> list[int]:
-    rows = db.execute(
-        "SELECT g.group_id FROM group_members g JOIN teams t ON t.id = g.group_id WHERE g.member_id = ?"
-        " ORDER BY g.group_id",
-        (user_id,),
-    )
-    return [int(row[0]) for row in rows]
+    """The teams ``user_id`` is a member of, by id."""
+    return [group for group in principals.groups_of(db, user_id) if _team_row(db, group) is not None]
 
 
 def _matches(name: str, lowered_prefix: str) -> bool:
@@ -152,7 +144,7 @@ def _matches(name: str, lowered_prefix: str) -> bool:
 
 
 def _require_user(db: sqlite3.Connection, principal_id: int) -> None:
-    if auth.user_row(db, principal_id) is None:
+    if principals.user_row(db, principal_id) is None:
         raise NotFound(f"User id: '{principal_id}' does not exist")
 
 
@@ -181,10 +173,8 @@ def _validate_team_body(body: dict[str, Any]) -> tuple[str, int | None, int | No
 
 def add_member(txn: Txn, team_id: int, principal_id: int) -> None:
     """Add ``principal_id`` to the team and close its invitations/requests (no permission check)."""
-    txn.db.execute(
-        "INSERT OR IGNORE INTO group_members(group_id, member_id) VALUES (?, ?)", (team_id, principal_id)
-    )
-    row = auth.user_row(txn.db, principal_id)
+    principals.add_member(txn, team_id, principal_id)
+    row = principals.user_row(txn.db, principal_id)
     email = row["email"] if row is not None else ""
     txn.db.execute(
         "DELETE FROM membership_invitations WHERE team_id = ?"
@@ -204,8 +194,8 @@ def create_team(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
     name, public_join, can_request = _validate_team_body(body)
-    team_id = auth.add_principal(ctx, name, is_individual=False)
-    auth.add_alias(ctx, team_id, name, "TEAM_NAME")
+    team_id = principals.add_principal(ctx, name, is_individual=False)
+    principals.add_alias(ctx, team_id, name, "TEAM_NAME")
     ctx.db.execute(
         "INSERT INTO teams(id, name, description, icon, can_public_join, can_request_membership, etag,"
         " created_on, created_by, modified_on, modified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -249,9 +239,9 @@ def update_team(ctx: RequestContext) -> dict[str, Any]:
         raise stale_etag(str(team_id))
     name, public_join, can_request = _validate_team_body(body)
     if name != row["name"]:
-        auth.remove_aliases(ctx, team_id, "TEAM_NAME")
-        auth.add_alias(ctx, team_id, name, "TEAM_NAME")
-        ctx.db.execute("UPDATE principals SET name = ? WHERE id = ?", (name, team_id))
+        principals.remove_aliases(ctx, team_id, "TEAM_NAME")
+        principals.add_alias(ctx, team_id, name, "TEAM_NAME")
+        principals.rename_principal(ctx, team_id, name)
     ctx.db.execute(
         "UPDATE teams SET name = ?, description = ?, icon = ?, can_public_join = ?,"
         " can_request_membership = ?, etag = ?, modified_on = ?, modified_by = ? WHERE id = ?",
@@ -277,30 +267,11 @@ def delete_team(ctx: RequestContext, id: str) -> None:
         ("teams", "id"),
         ("membership_invitations", "team_id"),
         ("membership_requests", "team_id"),
-        ("group_members", "group_id"),
     ):
         ctx.db.execute(f"DELETE FROM {table} WHERE {column} = ?", (team_id,))
     acl.delete_acl(ctx, TEAM_TYPE, team_id)
-    _drop_from_acls(ctx, team_id)
-    ctx.db.execute("DELETE FROM principal_aliases WHERE principal_id = ?", (team_id,))
-    ctx.db.execute("DELETE FROM principals WHERE id = ?", (team_id,))
-
-
-def _drop_from_acls(txn: Txn, principal_id: int) -> None:
-    """Remove a deleted principal's entries from every ACL (new etags), so the ACLs stay valid to PUT back."""
-    rows = txn.db.execute(
-        "SELECT object_type, object_id, resource_access FROM acls WHERE resource_access LIKE ?",
-        (f"%{principal_id}%",),
-    ).fetchall()
-    for row in rows:
-        entries = loads(row["resource_access"]) or []
-        kept = [e for e in entries if int(e["principalId"]) != principal_id]
-        if len(kept) != len(entries):
-            txn.db.execute(
-                "UPDATE acls SET resource_access = ?, etag = ?, modified_on = ?, modified_by = ?"
-                " WHERE object_type = ? AND object_id = ?",
-                (dumps(kept), txn.new_etag(), txn.now(), txn.user_id, row["object_type"], row["object_id"]),
-            )
+    acl.remove_principal(ctx, team_id)
+    principals.delete_group(ctx, team_id)
 
 
 @routes.route("GET", REPO + "/teams")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
-from ...core import auth
+from ...core import principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import format_time
@@ -49,7 +49,7 @@ def _now_open(txn: Txn, expires_on: str | None) -> bool:
 
 
 def _open_invitations(txn: Txn, team_id: int | None, user_id: int) -> list[sqlite3.Row]:
-    row = auth.user_row(txn.db, user_id)
+    row = principals.user_row(txn.db, user_id)
     email = row["email"] if row is not None else None
     sql = (
         "SELECT * FROM membership_invitations WHERE (invitee_id = ?"
@@ -132,7 +132,7 @@ def _check_invitation_party(ctx: RequestContext, row: sqlite3.Row) -> None:
     ctx.require_login()
     if is_team_admin(ctx, row["team_id"]) or row["invitee_id"] == ctx.user_id:
         return
-    user = auth.user_row(ctx.db, ctx.user_id)
+    user = principals.user_row(ctx.db, ctx.user_id)
     if (
         row["invitee_email"]
         and user is not None

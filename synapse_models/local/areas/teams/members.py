@@ -7,13 +7,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ...core import acl
+from ...core import acl, principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import list_wrapper, offset_limit
 from ...core.routing import Routes
 from ...core.txn import Txn
-from ..users.profiles import group_header
+from ..users.service import group_header
 from .crud import (
     ADMIN_ACCESS,
     REPO,
@@ -177,7 +177,7 @@ def remove_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
         return
     if member in _admin_principals(ctx.db, team_id):
         _set_admin(ctx, team_id, member, False)
-    ctx.db.execute("DELETE FROM group_members WHERE group_id = ? AND member_id = ?", (team_id, member))
+    principals.remove_member(ctx, team_id, member)
     _touch_team(ctx, team_id)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ...core import auth
+from ...core import principals
 from ...core.constants import ANONYMOUS_USER_ID, WELL_KNOWN_PRINCIPALS
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound, stale_etag
 from ...core.paging import list_wrapper, offset_limit
 from ...core.routing import Routes
-from ...core.store import dumps, loads
+from ...core.store import loads
 
 routes = Routes()
 
@@ -25,9 +25,29 @@ EDITABLE_FIELDS = (
 
 
 def _profile(ctx: RequestContext, user_id: int) -> dict[str, Any]:
-    profile = auth.profile_of(ctx.db, user_id, private=user_id == ctx.user_id)
+    profile = profile_of(ctx.db, user_id, private=user_id == ctx.user_id)
     if profile is None:
         raise NotFound(f"UserProfile for principal {user_id} does not exist")
+    return profile
+
+
+def profile_of(db: sqlite3.Connection, user_id: int, *, private: bool) -> dict[str, Any] | None:
+    """Return the UserProfile JSON of a user (``private`` adds the emails), ``None`` if unknown."""
+    if user_id == ANONYMOUS_USER_ID:
+        return {"ownerId": str(ANONYMOUS_USER_ID), "userName": "anonymous"}
+    row = principals.user_row(db, user_id)
+    if row is None:
+        return None
+    profile: dict[str, Any] = dict(loads(row["profile"]) or {})
+    profile.update(
+        ownerId=str(row["id"]),
+        userName=row["user_name"],
+        etag=row["etag"],
+        createdOn=row["created_on"],
+    )
+    if private and row["email"]:
+        profile["emails"] = [row["email"]]
+        profile["email"] = row["email"]
     return profile
 
 
@@ -46,7 +66,7 @@ def group_header(db: sqlite3.Connection, principal_id: int) -> dict[str, Any] | 
             "userName": WELL_KNOWN_PRINCIPALS[principal_id],
             "isIndividual": principal_id == ANONYMOUS_USER_ID,
         }
-    row = db.execute("SELECT * FROM principals WHERE id = ?", (principal_id,)).fetchone()
+    row = principals.principal_row(db, principal_id)
     if row is None:
         return None
     header: dict[str, Any] = {
@@ -55,7 +75,7 @@ def group_header(db: sqlite3.Connection, principal_id: int) -> dict[str, Any] | 
         "isIndividual": bool(row["is_individual"]),
     }
     if row["is_individual"]:
-        user = auth.user_row(db, principal_id)
+        user = principals.user_row(db, principal_id)
         if user is not None:
             profile = loads(user["profile"]) or {}
             header.update(
@@ -80,7 +100,7 @@ def get_profile(ctx: RequestContext, profile_id: str) -> dict[str, Any]:
 def update_my_profile(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
-    row = auth.user_row(ctx.db, ctx.user_id)
+    row = principals.user_row(ctx.db, ctx.user_id)
     assert row is not None
     if body.get("ownerId") is not None and str(body["ownerId"]) != str(ctx.user_id):
         raise BadRequest("A user may only update their own profile")
@@ -88,15 +108,12 @@ def update_my_profile(ctx: RequestContext) -> dict[str, Any]:
         raise stale_etag(str(ctx.user_id))
     new_name = body.get("userName") or row["user_name"]
     if new_name != row["user_name"]:
-        auth.validate_user_name(new_name)
-        auth.remove_aliases(ctx, ctx.user_id, "USER_NAME")
-        auth.add_alias(ctx, ctx.user_id, new_name, "USER_NAME")
-        ctx.db.execute("UPDATE principals SET name = ? WHERE id = ?", (new_name, ctx.user_id))
+        principals.validate_user_name(new_name)
+        principals.remove_aliases(ctx, ctx.user_id, "USER_NAME")
+        principals.add_alias(ctx, ctx.user_id, new_name, "USER_NAME")
+        principals.rename_principal(ctx, ctx.user_id, new_name)
     profile = {key: body[key] for key in EDITABLE_FIELDS if body.get(key) is not None}
-    ctx.db.execute(
-        "UPDATE users SET user_name = ?, profile = ?, etag = ? WHERE id = ?",
-        (new_name, dumps(profile), ctx.new_etag(), ctx.user_id),
-    )
+    principals.update_user(ctx, ctx.user_id, new_name, profile)
     return _profile(ctx, ctx.user_id)
 
 
@@ -107,7 +124,7 @@ def list_profiles(ctx: RequestContext) -> dict[str, Any]:
         raise BadRequest("IdList.list is required")
     profiles = []
     for raw in ids:
-        profile = auth.profile_of(ctx.db, _principal_id(str(raw)), private=str(raw) == str(ctx.user_id))
+        profile = profile_of(ctx.db, _principal_id(str(raw)), private=str(raw) == str(ctx.user_id))
         if profile is not None:
             profiles.append(profile)
     return list_wrapper(PROFILE_TYPE, profiles)
@@ -120,16 +137,7 @@ def headers_by_prefix(ctx: RequestContext) -> dict[str, Any]:
     if type_filter not in ("ALL", "USERS_ONLY", "TEAMS_ONLY"):
         raise BadRequest(f"typeFilter must be ALL, USERS_ONLY or TEAMS_ONLY, got {type_filter}")
     offset, limit = offset_limit(ctx)
-    rows = ctx.db.execute(
-        "SELECT DISTINCT p.id, p.name, p.is_individual FROM principals p"
-        " LEFT JOIN principal_aliases a ON a.principal_id = p.id AND a.type IN ('USER_NAME', 'TEAM_NAME')"
-        " LEFT JOIN users u ON u.id = p.id"
-        " WHERE (a.alias_key LIKE ? ESCAPE '\\'"
-        " OR lower(COALESCE(json_extract(u.profile, '$.firstName'), '')) LIKE ? ESCAPE '\\'"
-        " OR lower(COALESCE(json_extract(u.profile, '$.lastName'), '')) LIKE ? ESCAPE '\\')"
-        " ORDER BY lower(p.name), p.id",
-        [_like(prefix)] * 3,
-    ).fetchall()
+    rows = principals.search(ctx.db, prefix)
     wanted = [
         row
         for row in rows
@@ -142,10 +150,6 @@ def headers_by_prefix(ctx: RequestContext) -> dict[str, Any]:
         "prefixFilter": ctx.args.get("prefix") or "",
         "totalNumberOfResults": len(wanted),
     }
-
-
-def _like(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @routes.route("GET", "/repo/v1/userGroupHeaders/batch")
@@ -163,7 +167,7 @@ def lookup_alias(ctx: RequestContext) -> dict[str, Any]:
     alias, alias_type = body.get("alias"), body.get("type")
     if not alias or alias_type not in ALIAS_TYPES:
         raise BadRequest(f"PrincipalAliasRequest needs an alias and a type among {', '.join(ALIAS_TYPES)}")
-    principal = auth.lookup_alias(ctx.db, str(alias), str(alias_type))
+    principal = principals.lookup_alias(ctx.db, str(alias), str(alias_type))
     if principal is None:
         raise NotFound(f"No principal has the {alias_type} alias '{alias}'")
     return {"principalId": principal}

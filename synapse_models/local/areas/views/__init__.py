@@ -5,7 +5,7 @@ The area serves EntityView and SubmissionView to the tables area as view kinds (
 
 from ...core.area import Area
 from ...core.hooks import hook
-from ..tables.hooks import VIEW_KINDS
+from ..tables.service import VIEW_KINDS
 from . import rows
 
 AREA = Area(

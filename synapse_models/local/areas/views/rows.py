@@ -19,28 +19,31 @@ from typing import Any
 
 from ...core.async_endpoints import async_endpoints
 from ...core.context import RequestContext
-from ...core.errors import BadRequest
+from ...core.errors import BadRequest, Forbidden
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn, User
-from ..entities.annotations import replace_annotations, validate_annotations
-from ..entities.records import (
+from ..entities.service import (
     ENTITY_TYPES,
     FOLDER,
     PROJECT,
     EntityRecord,
+    ancestors,
     benefactor_id,
     can_read,
+    children_of,
     current_version,
     descendants,
     entity_access,
     get_record,
     is_trashed,
     parse_entity_id,
+    replace_annotations,
+    validate_annotations,
 )
-from ..files.records import get_file_handle
-from ..tables.columns import LIST_TYPES, Column, create_column_model, parse_date, to_storage
-from ..tables.hooks import ViewKind
+from ..evaluations.service import evaluation_access, evaluation_exists, submissions_with_status
+from ..files.service import get_file_handle
+from ..tables.service import LIST_TYPES, Column, ViewKind, create_column, parse_date, to_storage
 
 routes = Routes()
 
@@ -109,8 +112,6 @@ def validate_view_body(txn: Txn, body: dict[str, Any]) -> None:
     if not isinstance(scope, list):
         raise BadRequest("scopeIds must be a list of ids")
     if concrete_type == SUBMISSION_VIEW:
-        from ..evaluations.crud import evaluation_exists
-
         for raw in scope:
             if not str(raw).isdigit() or not evaluation_exists(txn.db, int(raw)):
                 raise BadRequest(f"The scope of a SubmissionView must list evaluation ids: {raw} is not one")
@@ -174,9 +175,7 @@ def default_columns(txn: Txn, view_entity_type: str, mask: int | None) -> list[d
             specs += _FILE_DEFAULTS
     else:
         raise BadRequest(f"Unknown viewEntityType: {view_entity_type}")
-    return [
-        create_column_model(txn.db, spec, lambda: txn.next_id("columnModel", start=100001)) for spec in specs
-    ]
+    return [create_column(txn, spec) for spec in specs]
 
 
 @routes.route("GET", "/repo/v1/column/tableview/defaults", transaction="write")
@@ -226,25 +225,11 @@ def _scope_entities(db: sqlite3.Connection, record: EntityRecord) -> list[int]:
     types = [t for t, name in ENTITY_TYPES.items() if name in wanted]
     if not containers or not types:
         return []
-    ids: list[int] = []
-    container_list = sorted(containers)
-    for start in range(0, len(container_list), 500):
-        chunk = container_list[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        type_marks = ",".join("?" * len(types))
-        ids += [
-            int(r[0])
-            for r in db.execute(
-                f"SELECT id FROM entities WHERE parent_id IN ({marks}) AND concrete_type IN ({type_marks})",
-                [*chunk, *types],
-            )
-        ]
+    ids = children_of(db, sorted(containers), types)
     return sorted(set(ids))
 
 
 def _project_of(db: sqlite3.Connection, entity_id: int) -> int | None:
-    from ..entities.records import ancestors
-
     for node in ancestors(db, entity_id):
         found = get_record(db, node)
         if found is not None and found.concrete_type == PROJECT:
@@ -253,8 +238,6 @@ def _project_of(db: sqlite3.Connection, entity_id: int) -> int | None:
 
 
 def _path_of(db: sqlite3.Connection, entity_id: int) -> str:
-    from ..entities.records import ancestors
-
     names = []
     for node in reversed(ancestors(db, entity_id)):
         found = get_record(db, node)
@@ -357,38 +340,25 @@ _SUBMISSION_FIELDS = {
 
 
 def _submission_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tuple[Any, ...]]:
-    from ...core import acl
-    from ...core.errors import Forbidden
-    from ...core.store import loads
-    from ..evaluations.crud import CREATOR_ACCESS, EVAL_TYPE
-
-    db, user = txn.db, txn.user
     rows = []
-    for raw in current_version(db, record).fields.get("scopeIds") or []:
+    for raw in current_version(txn.db, record).fields.get("scopeIds") or []:
         evaluation_id = int(raw)
-        access = set(CREATOR_ACCESS) if user.is_admin else acl.granted(db, user, EVAL_TYPE, evaluation_id)
-        if "READ_PRIVATE_SUBMISSION" not in access:
+        if "READ_PRIVATE_SUBMISSION" not in evaluation_access(txn, evaluation_id):
             raise Forbidden(
                 f"READ_PRIVATE_SUBMISSION on evaluation {evaluation_id} is needed to read {record.syn_id}"
             )
-        found = db.execute(
-            "SELECT s.id, s.user_id, s.team_id, s.entity_id, s.version_number, s.created_on, s.body, t.etag,"
-            " t.modified_on, t.status, t.status_version, t.fields FROM submissions s"
-            " JOIN submission_statuses t ON t.id = s.id WHERE s.evaluation_id = ? ORDER BY s.id",
-            (evaluation_id,),
-        ).fetchall()
-        for row in found:
-            body, status_fields = loads(row["body"]) or {}, loads(row["fields"]) or {}
-            annotations = status_fields.get("submissionAnnotations") or {}
-            entity_number = parse_entity_id(row["entity_id"])
+        for row in submissions_with_status(txn.db, evaluation_id):
+            body = row.body
+            annotations = row.fields.get("submissionAnnotations") or {}
+            entity_number = parse_entity_id(row.entity_id)
             defaults = {
-                "id": row["id"], "createdOn": _ms(row["created_on"]), "createdBy": row["user_id"],
-                "etag": row["etag"], "modifiedOn": _ms(row["modified_on"]), "status": row["status"],
-                "projectId": _project_of(db, entity_number), "evaluationid": evaluation_id,
-                "submitterid": row["team_id"] or row["user_id"], "entityid": entity_number,
-                "entityversion": row["version_number"],
+                "id": row.id, "createdOn": _ms(row.created_on), "createdBy": row.user_id,
+                "etag": row.etag, "modifiedOn": _ms(row.modified_on), "status": row.status,
+                "projectId": _project_of(txn.db, entity_number), "evaluationid": evaluation_id,
+                "submitterid": row.team_id or row.user_id, "entityid": entity_number,
+                "entityversion": row.version_number,
             }  # fmt: skip
-            cells: list[Any] = [row["id"], row["status_version"], row["etag"]]
+            cells: list[Any] = [row.id, row.status_version, row.etag]
             for column in columns:
                 if column.name in defaults or column.name in _SUBMISSION_FIELDS:
                     value = defaults.get(column.name, body.get(_SUBMISSION_FIELDS.get(column.name, "")))
@@ -515,10 +485,9 @@ def scope_annotation_columns(
             if (r := get_record(db, c)) is not None and r.concrete_type == FOLDER
         )
     wanted = {name for bit, name in MASK_BITS.items() if mask & bit}
+    types = [t for t, name in ENTITY_TYPES.items() if name in wanted]
     for container in containers:
-        for row in db.execute("SELECT id, concrete_type FROM entities WHERE parent_id = ?", (container,)):
-            if ENTITY_TYPES.get(row[1]) in wanted:
-                ids.add(int(row[0]))
+        ids.update(children_of(db, [container], types))
     found: dict[str, dict[str, Any]] = {}
     type_map = {
         "STRING": "STRING",

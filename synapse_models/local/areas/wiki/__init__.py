@@ -2,9 +2,9 @@
 
 from ...core.area import Area
 from ...core.hooks import hook
-from ..entities.hooks import BUNDLE_PARTS, PURGE
-from ..evaluations.hooks import EVALUATION_DELETED
-from ..files.hooks import ASSOCIATIONS
+from ..entities.service import BUNDLE_PARTS, PURGE
+from ..evaluations.service import EVALUATION_DELETED
+from ..files.service import ASSOCIATIONS
 from . import pages
 
 AREA = Area(

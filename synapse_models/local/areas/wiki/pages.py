@@ -31,17 +31,17 @@ from ...core.paging import offset_limit, paginate
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
-from ..entities.hooks import BundlePart
-from ..entities.records import (
+from ..entities.service import (
+    BundlePart,
     EntityRecord,
     VersionRecord,
     entity_access,
     parse_entity_id,
     require_entity,
 )
-from ..evaluations.crud import evaluation_access, evaluation_exists
-from ..files import records as files
-from ..files.hooks import Association
+from ..evaluations.service import evaluation_access, evaluation_exists
+from ..files import service as files
+from ..files.service import Association
 
 routes = Routes()
 
@@ -636,9 +636,14 @@ ATTACHMENT_ASSOCIATION = Association(
 )
 
 
-def _root_wiki_id(txn: Txn, record: EntityRecord, version: VersionRecord) -> str | None:
-    row = root_row(txn.db, "ENTITY", str(record.id))
+def root_page_id(db: sqlite3.Connection, owner_type: str, owner_id: str) -> str | None:
+    """The id of the root wiki page of an owner (``"ENTITY"``/``"EVALUATION"`` + numeric id), or ``None``."""
+    row = root_row(db, owner_type, owner_id)
     return None if row is None else str(row["id"])
+
+
+def _root_wiki_id(txn: Txn, record: EntityRecord, version: VersionRecord) -> str | None:
+    return root_page_id(txn.db, "ENTITY", str(record.id))
 
 
 ROOT_WIKI_PART = BundlePart("includeRootWikiId", "rootWikiId", _root_wiki_id)
