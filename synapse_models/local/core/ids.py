@@ -1,4 +1,4 @@
-"""Generation of etags, timestamps and tokens, random or deterministic.
+"""Ids, etags, timestamps and tokens: generated (random or deterministic) and parsed.
 
 In deterministic mode every value derives from persistent counters and the seed: etags are UUIDs hashed from
 ``(seed, n)``, the clock starts at 2024-01-01T00:00:00.000Z and advances one second per write transaction,
@@ -13,10 +13,20 @@ import secrets
 import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
+from .errors import BadRequest
 from .store import current_value, next_value
 
 DETERMINISTIC_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def parse_id(text: Any, what: str = "id") -> int:
+    """Parse a numeric id (from a path or a body); 400 naming ``what`` if malformed."""
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(f"Invalid {what}: {text}") from exc
 
 
 def format_time(moment: datetime) -> str:

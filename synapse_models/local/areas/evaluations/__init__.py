@@ -3,11 +3,11 @@
 from ...core.area import Area
 from ...core.hooks import hook
 from ..files.service import ASSOCIATIONS
-from . import crud, rounds, statuses, submissions
+from . import crud, records, rounds, statuses, submissions
 
 AREA = Area(
     "evaluations",
-    schema=(crud.SCHEMA,),
+    schema=(records.SCHEMA,),
     routes=(*crud.routes, *rounds.routes, *submissions.routes, *statuses.routes),
     hooks=(hook(ASSOCIATIONS, submissions.SUBMISSION_ATTACHMENT),),
     requires=("entities", "files", "teams"),

@@ -6,8 +6,8 @@
 * ``EVALUATION_DELETED`` — run when an evaluation is deleted.
 """
 
-from .crud import evaluation_access, evaluation_exists
 from .hooks import EVALUATION_DELETED
+from .records import evaluation_access, evaluation_exists
 from .submissions import SubmissionRow, submissions_with_status
 
 __all__ = [

@@ -8,11 +8,12 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, stale_etag
+from ...core.ids import parse_id
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
 from ..entities.service import validate_annotations
-from .crud import REPO, STATUSES, _parse_id, evaluation_access, require_evaluation_access
+from .records import REPO, STATUSES, evaluation_access, require_evaluation_access
 from .submissions import _can_see_submission, _status_json, _status_row, _submission_row
 
 routes = Routes()
@@ -34,10 +35,10 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
     if (
         submission_id is not None
         and body.get("id") is not None
-        and _parse_id(body["id"], "submission id") != submission_id
+        and parse_id(body["id"], "submission id") != submission_id
     ):
         raise BadRequest(f"The id in the body must match the path: {submission_id}")
-    sid = submission_id if submission_id is not None else _parse_id(body["id"], "submission id")
+    sid = submission_id if submission_id is not None else parse_id(body["id"], "submission id")
     row = _submission_row(txn.db, sid)
     require_evaluation_access(txn, row["evaluation_id"], "UPDATE_SUBMISSION")
     status = _status_row(txn.db, sid)
@@ -90,7 +91,7 @@ def put_status_batch(ctx: RequestContext, id: int) -> dict[str, Any]:
     for item in statuses:
         if not isinstance(item, dict):
             raise BadRequest("Each status must be a SubmissionStatus object")
-        sid = _parse_id(item.get("id"), "submission id")
+        sid = parse_id(item.get("id"), "submission id")
         if _submission_row(ctx.db, sid)["evaluation_id"] != id:
             raise BadRequest(f"Submission {sid} does not belong to evaluation {id}")
         _apply_status(ctx, item, sid)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
+from ...core.ids import parse_id
 from ...core.paging import offset_limit
 from ...core.routing import Routes
 from ...core.store import dumps, loads
@@ -20,7 +21,7 @@ from ..entities.service import entity_access, entity_json, get_version, parse_en
 from ..files import service as files
 from ..files.service import Association
 from ..teams.service import is_member, member_ids, require_team
-from .crud import REPO, STATUSES, _eval_row, _parse_id, evaluation_access, require_evaluation_access
+from .records import REPO, STATUSES, eval_row, evaluation_access, require_evaluation_access
 from .rounds import _current_round
 
 routes = Routes()
@@ -126,8 +127,8 @@ SUBMISSION_ATTACHMENT = Association("SubmissionAttachment", _check_submission_fi
 @routes.route("GET", REPO + "/evaluation/<int:id>/team/<team_id>/submissionEligibility")
 def submission_eligibility(ctx: RequestContext, id: int, team_id: str) -> dict[str, Any]:
     ctx.require_login()
-    _eval_row(ctx.db, id)
-    team = _parse_id(team_id, "team id")
+    eval_row(ctx.db, id)
+    team = parse_id(team_id, "team id")
     require_team(ctx.db, team)
     return eligibility(ctx.db, id, team)
 
@@ -151,7 +152,7 @@ def create_submission(ctx: RequestContext) -> dict[str, Any]:
     for key in ("evaluationId", "entityId", "versionNumber"):
         if body.get(key) is None:
             raise BadRequest(f"Submission.{key} is required")
-    evaluation_id = _parse_id(body["evaluationId"], "evaluationId")
+    evaluation_id = parse_id(body["evaluationId"], "evaluationId")
     require_evaluation_access(ctx, evaluation_id, "SUBMIT")
     entity_id = parse_entity_id(body["entityId"])
     record = require_entity(ctx.db, entity_id)
@@ -162,14 +163,14 @@ def create_submission(ctx: RequestContext) -> dict[str, Any]:
         raise BadRequest("Query parameter etag (the entity's current etag) is required")
     if etag != record.etag:
         raise BadRequest(f"The supplied etag does not match the current etag of entity syn{entity_id}")
-    version_number = _parse_id(body["versionNumber"], "versionNumber")
+    version_number = parse_id(body["versionNumber"], "versionNumber")
     version = get_version(ctx.db, entity_id, version_number)
     if version is None:
         raise BadRequest(f"Entity syn{entity_id} has no version {version_number}")
     round_id = _current_round(ctx, evaluation_id)
     team_id = None
     if body.get("teamId") is not None:
-        team_id = _parse_id(body["teamId"], "teamId")
+        team_id = parse_id(body["teamId"], "teamId")
         require_team(ctx.db, team_id)
         if not is_member(ctx.db, team_id, ctx.user_id):
             raise Forbidden(f"You are not a member of team {team_id}")
@@ -348,14 +349,14 @@ def all_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
 @routes.route("GET", REPO + "/evaluation/<int:id>/submission")
 def own_submissions(ctx: RequestContext, id: int) -> dict[str, Any]:
     ctx.require_login()
-    _eval_row(ctx.db, id)
+    eval_row(ctx.db, id)
     return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, id, own=True)])
 
 
 @routes.route("GET", REPO + "/evaluation/<int:id>/submission/bundle")
 def own_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     ctx.require_login()
-    _eval_row(ctx.db, id)
+    eval_row(ctx.db, id)
     return _page(
         ctx,
         [

@@ -7,12 +7,12 @@ their objects by plugging into :data:`.hooks.ASSOCIATIONS`.
 from ...core.area import Area
 from ...core.hooks import hook
 from ..entities.service import BUNDLE_PARTS, ENTITY_VALIDATORS, FILE_HANDLE
-from . import entity_files, handles, multipart, records
+from . import downloads, entity_files, handles, multipart, records
 
 AREA = Area(
     "files",
     schema=(records.SCHEMA, multipart.SCHEMA),
-    routes=(*records.routes, *handles.routes, *multipart.routes, *entity_files.routes),
+    routes=(*downloads.routes, *handles.routes, *multipart.routes, *entity_files.routes),
     hooks=(
         hook(FILE_HANDLE, records.entity_file_handle),
         hook(ENTITY_VALIDATORS, entity_files.check_file_handle_owner),

@@ -36,7 +36,8 @@ from ..entities.service import (
     require_access,
     versions_using,
 )
-from .records import get_file_handle, redirect_or_text, url_for_handle
+from .downloads import redirect_or_text
+from .records import get_file_handle, url_for_handle
 
 routes = Routes()
 

@@ -16,15 +16,14 @@ from ...core.paging import list_wrapper
 from ...core.routing import Routes
 from ..entities.service import file_handle_in_use, parse_entity_id, require_access, require_entity
 from . import blobs
+from .downloads import association_failure, redirect_or_text
 from .records import (
     EXTERNAL_FILE_HANDLE,
     S3_UPLOAD_DESTINATION,
-    association_failure,
     get_file_handle,
     guess_content_type,
     handle_row,
     insert_handle,
-    redirect_or_text,
     url_for_handle,
 )
 

@@ -31,7 +31,7 @@ from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
 from ..entities.service import NAME_PATTERN
-from . import blobs
+from . import blobs, parts, signing
 from .records import insert_handle, s3_handle_body
 
 routes = Routes()
@@ -194,7 +194,7 @@ def start_upload(ctx: RequestContext) -> dict[str, Any]:
         ctx.db.execute("DELETE FROM multipart_parts WHERE upload_id = ?", (existing["id"],))
         if existing["state"] != "COMPLETED":
             old = str(existing["id"])
-            ctx.on_commit(lambda: blobs.discard_upload(ctx.store, old))
+            ctx.on_commit(lambda: parts.discard_upload(ctx.store, old))
     upload_id = ctx.next_id("multipartUpload")
     ctx.db.execute(
         "INSERT INTO multipart_uploads(id, request_hash, started_by, started_on, updated_on, request,"
@@ -230,7 +230,7 @@ def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
     urls = [
         {
             "partNumber": number,
-            "uploadPresignedUrl": blobs.sign_url(
+            "uploadPresignedUrl": signing.sign_url(
                 ctx.store, ctx.base_url, "PUT", f"{UPLOAD_PATH}{row['id']}/{number}", PART_URL_SECONDS
             ),
             "signedHeaders": signed_headers,
@@ -247,7 +247,7 @@ def _refuse(status: int, reason: str) -> Response:
 @routes.route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read")
 def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     """Receive one part (the target of a presigned part URL), streamed to disk in 1 MiB chunks."""
-    problem = blobs.check_signature(ctx.store, "PUT", ctx.request.path, ctx.args.to_dict())
+    problem = signing.check_signature(ctx.store, "PUT", ctx.request.path, ctx.args.to_dict())
     if problem is not None:
         return _refuse(403, problem)
     row = ctx.db.execute(
@@ -262,7 +262,7 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     offset = (part_number - 1) * part_size
     length = max(0, min(part_size, file_size - offset))  # the expected size: such a part is written in place
     try:
-        md5_hex = blobs.store_part(
+        md5_hex = parts.store_part(
             ctx.store,
             str(row["id"]),
             part_number,
@@ -273,7 +273,7 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
             minimum=0 if part_number == int(row["part_count"]) else MIN_PART_SIZE,
             maximum=MAX_PART_SIZE,
         )
-    except blobs.PartSizeError as exc:
+    except parts.PartSizeError as exc:
         return _refuse(400, str(exc))
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
 
@@ -289,7 +289,7 @@ def add_part(ctx: RequestContext, upload_id: str, part_number: int) -> dict[str,
     if not _MD5_PATTERN.match(expected):
         raise BadRequest(f"partMD5Hex is required and must be 32 hex digits, got {expected!r}")
     response: dict[str, Any] = {"uploadId": str(row["id"]), "partNumber": part_number}
-    uploaded = blobs.uploaded_part_md5(ctx.store, str(row["id"]), part_number)
+    uploaded = parts.uploaded_part_md5(ctx.store, str(row["id"]), part_number)
     if uploaded != expected:
         found = "the part was not uploaded" if uploaded is None else f"the uploaded part has MD5 {uploaded}"
         response.update(
@@ -326,14 +326,14 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
     target = blobs.blob_path(ctx.store, blob)
     part_md5s = [added[n] for n in sorted(added)]
     for number, part_md5 in enumerate(part_md5s, start=1):
-        if blobs.uploaded_part_md5(ctx.store, str(row["id"]), number) != part_md5:
+        if parts.uploaded_part_md5(ctx.store, str(row["id"]), number) != part_md5:
             raise BadRequest(
                 f"Part {number} of multipart upload {upload_id} changed after it was added; add it again"
             )
     try:
         # Like S3 + Synapse, the size is the parts' total (which may differ from fileSizeBytes when parts had
         # other sizes than partSizeBytes): REFERENCE 2.5, "contentSize = actual size".
-        size = blobs.finish_upload(
+        size = parts.finish_upload(
             ctx.store,
             str(row["id"]),
             target,
@@ -366,5 +366,5 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
         )
         db.execute("DELETE FROM multipart_parts WHERE upload_id = ?", (row["id"],))
         result = status_json(txn, _upload_row(txn, upload_id))
-    blobs.discard_upload(ctx.store, str(row["id"]))
+    parts.discard_upload(ctx.store, str(row["id"]))
     return result

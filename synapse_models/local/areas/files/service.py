@@ -9,6 +9,7 @@
 * ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects.
 """
 
+from .downloads import redirect_or_text
 from .hooks import ASSOCIATIONS, Association
 from .records import (
     blob_of,
@@ -16,7 +17,6 @@ from .records import (
     file_handle_path,
     get_file_handle,
     presigned_url,
-    redirect_or_text,
     url_for_handle,
 )
 

@@ -6,11 +6,11 @@ Table-like entity types whose rows are computed (views) plug into :data:`.hooks.
 from ...core.area import Area
 from ...core.hooks import hook
 from ..entities.service import BUNDLE_PARTS, ENTITY_VALIDATORS, PURGE
-from . import columns, csv_upload, file_cells, queries, schema, sources, transactions
+from . import columns, csv_upload, file_cells, queries, schema, sources, storage, transactions
 
 AREA = Area(
     "tables",
-    schema=(columns.SCHEMA,),
+    schema=(columns.SCHEMA, storage.SCHEMA),
     routes=(*schema.routes, *transactions.routes, *csv_upload.routes, *queries.routes, *file_cells.routes),
     hooks=(
         hook(ENTITY_VALIDATORS, sources.validate_table_entity),

@@ -16,9 +16,10 @@ from ...core.routing import Routes
 from ...core.txn import Txn
 from ..entities.service import EntityRecord
 from ..files import service as files
-from .columns import Column, mark_changed, table_state, to_storage
+from .cells import TEXT_LIMITS, Column, to_storage
 from .hooks import view_kind
 from .sources import _PKG, REPO, _table_columns
+from .storage import mark_changed, table_state
 
 routes = Routes()
 
@@ -52,8 +53,6 @@ def _python_condition(column: Column) -> str:
     if column.type == "BOOLEAN":
         return f"{n} NOT IN ('true', 'false')"
     if column.type in ("STRING", "LINK", "MEDIUMTEXT", "LARGETEXT"):
-        from .columns import TEXT_LIMITS
-
         condition = f"length({n}) > {TEXT_LIMITS.get(column.type) or column.max_size or 50}"
         if column.enum_values:
             values = ", ".join(_sql_literal(v) for v in column.enum_values)

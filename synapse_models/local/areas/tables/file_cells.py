@@ -10,8 +10,9 @@ from ...core.errors import BadRequest, NotFound
 from ...core.routing import Routes
 from ..entities.service import parse_entity_id, require_access, syn
 from ..files import service as files
-from .columns import get_column_model, physical_columns, row_table, table_exists
+from .columns import get_column_model
 from .sources import REPO, schema_ids, schema_of, table_record
+from .storage import physical_columns, row_table, table_exists
 from .transactions import _row_id_of
 
 routes = Routes()

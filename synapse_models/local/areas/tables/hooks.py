@@ -15,7 +15,7 @@ from typing import Any
 from ...core.hooks import HookPoint
 from ...core.txn import Txn
 from ..entities.service import EntityRecord
-from .columns import Column
+from .cells import Column
 
 
 @dataclass(frozen=True)

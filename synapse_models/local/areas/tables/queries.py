@@ -20,7 +20,7 @@ from ...core.routing import Routes
 from ...core.txn import Txn
 from ..entities.service import can_read
 from ..files import service as files
-from .columns import cell_text, max_rows_per_page
+from .cells import cell_text
 from .csv_upload import _csv_dialect
 from .sources import (
     _PKG,
@@ -36,6 +36,7 @@ from .sources import (
     table_record,
 )
 from .sql import Source, Translated, filters_condition, parse_source, translate
+from .storage import max_rows_per_page
 
 routes = Routes()
 

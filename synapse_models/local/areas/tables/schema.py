@@ -17,19 +17,10 @@ from ..entities.service import (
     require_access,
     update_fields,
 )
-from .columns import (
-    Column,
-    cell_text,
-    create_column_model,
-    ensure_row_table,
-    get_column_model,
-    mark_changed,
-    output_sql,
-    resolve_columns,
-    row_table,
-    to_storage,
-)
+from .cells import Column, cell_text, output_sql, to_storage
+from .columns import create_column_model, get_column_model, resolve_columns
 from .sources import _PKG, COLUMN_MODEL, REPO, TABLE_ENTITY, schema_ids, schema_of, table_record
+from .storage import ensure_row_table, mark_changed, row_table
 
 routes = Routes()
 

@@ -5,7 +5,7 @@
 * ``VIEW_KINDS`` / :class:`ViewKind` — how an area serves a table-like entity type whose rows it computes.
 """
 
-from .columns import LIST_TYPES, Column, parse_date, to_storage
+from .cells import LIST_TYPES, Column, parse_date, to_storage
 from .hooks import VIEW_KINDS, ViewKind
 from .schema import create_column
 

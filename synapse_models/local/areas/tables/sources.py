@@ -18,19 +18,19 @@ from typing import Any
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.txn import Txn
 from ..entities.service import BundlePart, EntityRecord, can_read, get_version, require_entity
-from .columns import (
-    Column,
+from .cells import Column
+from .columns import resolve_columns
+from .hooks import view_kind
+from .sql import Source
+from .storage import (
     drop_tables,
     ensure_row_table,
     max_rows_per_page,
     physical_columns,
-    resolve_columns,
     row_table,
     table_exists,
     table_state,
 )
-from .hooks import view_kind
-from .sql import Source
 
 REPO = "/repo/v1"
 _PKG = "org.sagebionetworks.repo.model.table."

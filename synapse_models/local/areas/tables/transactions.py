@@ -12,7 +12,7 @@ from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn
 from ..entities.service import EntityRecord, current_version, parse_entity_id, require_access, snapshot
-from .columns import Column, mark_changed, row_table, table_state, to_storage
+from .cells import Column, to_storage
 from .csv_upload import upload_csv
 from .hooks import view_kind
 from .schema import apply_schema_change
@@ -31,6 +31,7 @@ from .sources import (
     schema_of,
     table_record,
 )
+from .storage import mark_changed, row_table, table_state
 
 routes = Routes()
 

@@ -12,18 +12,17 @@ from typing import Any, NamedTuple
 from ...core import principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.ids import format_time
+from ...core.ids import format_time, parse_id
 from ...core.paging import offset_limit, paginate
 from ...core.routing import Routes
 from ...core.txn import Txn
-from .crud import (
+from .records import (
     REPO,
-    _require_user,
-    _team_with_access,
     is_member,
     is_team_admin,
-    parse_id,
     require_team,
+    require_user,
+    team_with_access,
     teams_of,
 )
 
@@ -112,14 +111,14 @@ def create_invitation(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
     if body.get("teamId") is None:
         raise BadRequest("MembershipInvitation.teamId is required")
-    team_id = _team_with_access(ctx, body["teamId"], "TEAM_MEMBERSHIP_UPDATE", "teamId")
+    team_id = team_with_access(ctx, body["teamId"], "TEAM_MEMBERSHIP_UPDATE", "teamId")
     invitee, email = body.get("inviteeId"), body.get("inviteeEmail")
     if (invitee is None) == (email is None):
         raise BadRequest("Exactly one of MembershipInvitation.inviteeId and inviteeEmail is required")
     invitee_id = None
     if invitee is not None:
         invitee_id = parse_id(invitee, "inviteeId")
-        _require_user(ctx.db, invitee_id)
+        require_user(ctx.db, invitee_id)
         if is_member(ctx.db, team_id, invitee_id):
             raise BadRequest(f"User {invitee_id} is already a member of team {team_id}")
     elif not isinstance(email, str) or "@" not in email:
@@ -160,7 +159,7 @@ def open_invitation_count(ctx: RequestContext) -> dict[str, Any]:
 
 @routes.route("GET", REPO + "/team/<id>/openInvitation")
 def team_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    team_id = _team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
+    team_id = team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
     invitee = ctx.arg_int("inviteeId")
     rows = ctx.db.execute(
@@ -218,7 +217,7 @@ def open_request_count(ctx: RequestContext) -> dict[str, Any]:
 
 @routes.route("GET", REPO + "/team/<id>/openRequest")
 def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
-    team_id = _team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
+    team_id = team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
     rows = _open_requests(ctx, team_id, ctx.arg_int("requestorId"))
     return paginate([_request_json(r) for r in rows], offset, limit)

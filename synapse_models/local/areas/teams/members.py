@@ -10,27 +10,27 @@ from typing import Any
 from ...core import acl, principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
+from ...core.ids import parse_id
 from ...core.paging import list_wrapper, offset_limit
 from ...core.routing import Routes
 from ...core.txn import Txn
 from ..users.service import group_header
-from .crud import (
+from .invitations import _open_invitations, _open_requests
+from .records import (
     ADMIN_ACCESS,
     REPO,
     TEAM_MEMBER_TYPE,
     TEAM_TYPE,
-    _id_list,
-    _matches,
-    _require_user,
     add_member,
+    id_list,
     is_member,
     is_team_admin,
+    matches,
     member_ids,
-    parse_id,
     require_team,
     require_team_access,
+    require_user,
 )
-from .invitations import _open_invitations, _open_requests
 
 routes = Routes()
 
@@ -93,7 +93,7 @@ def _filtered_members(ctx: RequestContext, team_id: int) -> list[dict[str, Any]]
         member = _member_json(ctx.db, team_id, principal_id, admins)
         header = member["member"]
         names = " ".join(str(header.get(k) or "") for k in ("userName", "firstName", "lastName"))
-        if fragment and not _matches(names, fragment):
+        if fragment and not matches(names, fragment):
             continue
         result.append(member)
     return result
@@ -127,7 +127,7 @@ def team_member_list(ctx: RequestContext, id: str) -> dict[str, Any]:
     admins = _admin_principals(ctx.db, team_id)
     found = [
         _member_json(ctx.db, team_id, member, admins)
-        for member in _id_list(ctx)
+        for member in id_list(ctx)
         if is_member(ctx.db, team_id, member)
     ]
     return list_wrapper(TEAM_MEMBER_TYPE, found)
@@ -138,7 +138,7 @@ def user_member_list(ctx: RequestContext, id: str) -> dict[str, Any]:
     user_id = parse_id(id, "user id")
     found = [
         _member_json(ctx.db, team_id, user_id, _admin_principals(ctx.db, team_id))
-        for team_id in _id_list(ctx)
+        for team_id in id_list(ctx)
         if is_member(ctx.db, team_id, user_id)
     ]
     return list_wrapper(TEAM_MEMBER_TYPE, found)
@@ -149,7 +149,7 @@ def add_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
     ctx.require_login()
     team_id, member = parse_id(id, "team id"), parse_id(principal_id, "principal id")
     row = require_team(ctx.db, team_id)
-    _require_user(ctx.db, member)
+    require_user(ctx.db, member)
     if is_member(ctx.db, team_id, member):
         return
     admin = is_team_admin(ctx, team_id)
@@ -198,7 +198,7 @@ def set_member_admin(ctx: RequestContext, id: str, principal_id: str) -> None:
 def membership_status(ctx: RequestContext, id: str, principal_id: str) -> dict[str, Any]:
     team_id, user_id = parse_id(id, "team id"), parse_id(principal_id, "principal id")
     row = require_team(ctx.db, team_id)
-    _require_user(ctx.db, user_id)
+    require_user(ctx.db, user_id)
     member = is_member(ctx.db, team_id, user_id)
     invited = bool(_open_invitations(ctx, team_id, user_id))
     requested = bool(_open_requests(ctx, team_id, user_id))

@@ -5,12 +5,12 @@ from ...core.hooks import hook
 from ..entities.service import BUNDLE_PARTS, PURGE
 from ..evaluations.service import EVALUATION_DELETED
 from ..files.service import ASSOCIATIONS
-from . import pages
+from . import api, pages
 
 AREA = Area(
     "wiki",
     schema=(pages.SCHEMA,),
-    routes=tuple(pages.routes),
+    routes=tuple(api.routes),
     hooks=(
         hook(ASSOCIATIONS, pages.MARKDOWN_ASSOCIATION),
         hook(ASSOCIATIONS, pages.ATTACHMENT_ASSOCIATION),
