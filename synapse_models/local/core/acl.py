@@ -119,6 +119,21 @@ def ensure_acl(
     )
 
 
+def require_acl(db: sqlite3.Connection, object_type: str, object_id: str | int, shown: str) -> dict[str, Any]:
+    """Return the ACL of an object; 404 "``shown`` has no ACL" when it has none."""
+    found = get_acl(db, object_type, object_id)
+    if found is None:
+        raise NotFound(f"{shown} has no ACL")
+    return found
+
+
+def acl_id(body: dict[str, Any]) -> Any:
+    """Return the ``id`` of an AccessControlList request body; 400 when it is missing."""
+    if body.get("id") is None:
+        raise BadRequest("AccessControlList.id is required")
+    return body["id"]
+
+
 def create_acl(
     txn: Txn,
     object_type: str,

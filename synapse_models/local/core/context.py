@@ -34,6 +34,15 @@ class App(Server, Protocol):
     requests: RequestLog
 
 
+def nonempty_list(value: Any, *, limit: int, missing: str, too_many: str) -> list[Any]:
+    """Return a request's list of at most ``limit`` items; 400 with ``missing`` or ``too_many`` otherwise."""
+    if not isinstance(value, list) or not value:
+        raise BadRequest(missing)
+    if len(value) > limit:
+        raise BadRequest(too_many)
+    return value
+
+
 class RequestContext(Txn):
     """A transaction bound to one HTTP request."""
 

@@ -8,7 +8,8 @@
   ``BEGIN IMMEDIATE``, so a handler's read-check-write sequence is atomic.  Never open a transaction while
   holding another one in the same thread (the write lock is not re-entrant).
 * ``next_value(db, name, start)`` — persistent counters (ids, deterministic etags and clock).
-* ``dumps``/``loads`` — compact JSON for the JSON-typed columns.
+* ``dumps``/``loads`` — compact JSON for the JSON-typed columns; ``stamps(row)`` — the etag and the
+  created/modified stamps of a row as Synapse JSON; ``fetch_or_404``/``row_by_id`` — one row or a 404.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from .errors import NotFound
 
 #: The store's own tables: counters and server settings.
 SCHEMA = """
@@ -38,6 +41,32 @@ def dumps(value: Any) -> str:
 def loads(text: str | bytes | None) -> Any:
     """Parse a stored JSON column (``None`` stays ``None``)."""
     return None if text is None else json.loads(text)
+
+
+def stamps(row: sqlite3.Row) -> dict[str, Any]:
+    """Return the ``etag``, ``createdOn/By`` and ``modifiedOn/By`` of a row as JSON (ids as strings)."""
+    return {
+        "etag": row["etag"],
+        "createdOn": row["created_on"],
+        "createdBy": str(row["created_by"]),
+        "modifiedOn": row["modified_on"],
+        "modifiedBy": str(row["modified_by"]),
+    }
+
+
+def fetch_or_404(db: sqlite3.Connection, sql: str, params: Sequence[Any], missing: str) -> sqlite3.Row:
+    """Return the first row ``sql`` selects; a 404 whose reason is ``missing`` when there is none."""
+    row: sqlite3.Row | None = db.execute(sql, params).fetchone()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def row_by_id(db: sqlite3.Connection, table: str, row_id: int, what: str) -> sqlite3.Row:
+    """Return the row of ``table`` whose id is ``row_id``; 404 "``what`` ``row_id`` does not exist"."""
+    return fetch_or_404(
+        db, f"SELECT * FROM {table} WHERE id = ?", (row_id,), f"{what} {row_id} does not exist"
+    )
 
 
 def next_value(db: sqlite3.Connection, name: str, start: int = 1) -> int:

@@ -25,12 +25,18 @@ def _require_admin(ctx: RequestContext) -> None:
         raise Forbidden("Only the local server's admin may use the admin API")
 
 
-@routes.route("POST", "/admin/v1/users", status=201)
-def create_user(ctx: RequestContext) -> dict[str, Any]:
+def _admin_body(ctx: RequestContext, required: str) -> dict[str, Any]:
+    """The JSON body of an admin request, whose string member ``required`` must be there."""
     _require_admin(ctx)
     body = ctx.json_object()
-    if not isinstance(body.get("userName"), str):
-        raise BadRequest("userName is required")
+    if not isinstance(body.get(required), str):
+        raise BadRequest(f"{required} is required")
+    return body
+
+
+@routes.route("POST", "/admin/v1/users", status=201)
+def create_user(ctx: RequestContext) -> dict[str, Any]:
+    body = _admin_body(ctx, "userName")
     user = principals.create_user(ctx, body["userName"], email=body.get("email"))
     token = auth.issue_token(ctx, user)
     return {"ownerId": str(user.id), "userName": user.user_name, "token": token}
@@ -38,10 +44,7 @@ def create_user(ctx: RequestContext) -> dict[str, Any]:
 
 @routes.route("POST", "/admin/v1/faults", status=201)
 def add_fault(ctx: RequestContext) -> dict[str, Any]:
-    _require_admin(ctx)
-    body = ctx.json_object()
-    if not isinstance(body.get("path"), str):
-        raise BadRequest("path is required")
+    body = _admin_body(ctx, "path")
     fault = Fault(
         path=body["path"],
         method=body.get("method"),

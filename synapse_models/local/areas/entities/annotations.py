@@ -16,8 +16,9 @@ from ...core.errors import BadRequest, stale_etag
 from ...core.routing import Routes
 from ...core.store import dumps
 from ...core.txn import Txn
+from .access import require_access
 from .crud import readable_version
-from .records import EntityRecord, current_version, parse_entity_id, require_access, require_entity, touch
+from .records import EntityRecord, current_version, parse_entity_id, require_entity, touch
 
 routes = Routes()
 
@@ -120,13 +121,8 @@ def put_annotations(txn: Txn, entity_id: int, body: dict[str, Any]) -> dict[str,
 
 
 @routes.route("GET", "/repo/v1/entity/<id>/annotations2")
-def get_annotations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    record, version = readable_version(ctx, id)
-    return annotations_json(record, version.annotations)
-
-
 @routes.route("GET", "/repo/v1/entity/<id>/version/<version>/annotations2")
-def get_version_annotations(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
+def get_annotations(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
     return annotations_json(record, found.annotations, current=found.number == record.current_version)
 

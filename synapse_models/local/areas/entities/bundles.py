@@ -16,22 +16,12 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest, stale_etag
 from ...core.routing import Routes
 from ...core.txn import Txn
+from .access import benefactor_id, permissions_json, require_access
 from .annotations import replace_annotations, validate_annotations
 from .crud import readable_version
 from .hooks import BUNDLE_PARTS, BundlePart, file_handle_info
-from .records import (
-    FILE,
-    EntityRecord,
-    VersionRecord,
-    benefactor_id,
-    entity_json,
-    get_version,
-    parse_entity_id,
-    path_json,
-    require_access,
-    require_entity,
-)
-from .sharing import permissions_json
+from .records import FILE, EntityRecord, VersionRecord, get_version, parse_entity_id, require_entity
+from .wire import entity_json, path_json
 from .writes import create_entity, update_entity
 
 routes = Routes()
@@ -113,13 +103,8 @@ def build_bundle(
 
 
 @routes.route("POST", "/repo/v1/entity/<id>/bundle2")
-def get_bundle(ctx: RequestContext, id: str) -> dict[str, Any]:
-    record, version = readable_version(ctx, id)
-    return build_bundle(ctx, record, version, ctx.json_object())
-
-
 @routes.route("POST", "/repo/v1/entity/<id>/version/<version>/bundle2")
-def get_version_bundle(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
+def get_bundle(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
     return build_bundle(ctx, record, found, ctx.json_object())
 

@@ -11,19 +11,10 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import token_page
 from ...core.routing import Routes
 from ...core.txn import Txn
+from .access import benefactor_id, entity_access, require_access
 from .hooks import file_handle_info
-from .records import (
-    ENTITY_TYPES,
-    PROJECT,
-    EntityRecord,
-    benefactor_id,
-    entity_access,
-    header_json,
-    parse_entity_id,
-    require_access,
-    require_entity,
-    syn,
-)
+from .records import ENTITY_TYPES, PROJECT, EntityRecord, parse_entity_id, require_entity, syn
+from .wire import header_json
 
 routes = Routes()
 

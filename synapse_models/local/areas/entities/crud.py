@@ -9,19 +9,10 @@ from ...core.errors import BadRequest, NotFound
 from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
 from . import trash
+from .access import can_read, require_access
 from .hooks import file_handle_info
-from .records import (
-    VersionRecord,
-    can_read,
-    entity_json,
-    get_record,
-    get_version,
-    header_json,
-    parse_entity_id,
-    path_json,
-    require_access,
-    require_entity,
-)
+from .records import VersionRecord, get_record, get_version, parse_entity_id, require_entity
+from .wire import entity_json, header_json, path_json
 from .writes import create_entity, delete_version, update_entity
 
 routes = Routes()
@@ -56,9 +47,10 @@ def post_entity(ctx: RequestContext) -> dict[str, Any]:
 
 
 @routes.route("GET", "/repo/v1/entity/<id>")
-def get_entity(ctx: RequestContext, id: str) -> dict[str, Any]:
-    record, version = readable_version(ctx, id)
-    return entity_json(ctx.db, record, version)
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>")
+def get_entity(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
+    record, found = readable_version(ctx, id, version)
+    return entity_json(ctx.db, record, found)
 
 
 @routes.route("PUT", "/repo/v1/entity/<id>")
@@ -107,12 +99,6 @@ def list_versions(ctx: RequestContext, id: str) -> dict[str, Any]:
             }
         )
     return paginated(infos, offset, limit)
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/version/<version>")
-def get_entity_version(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
-    record, found = readable_version(ctx, id, version)
-    return entity_json(ctx.db, record, found)
 
 
 @routes.route("DELETE", "/repo/v1/entity/<id>/version/<version>", status=204)

@@ -1,4 +1,6 @@
-"""Entity rows, versions, the tree (ancestors, benefactors, trash) and entity permissions.
+"""Entity rows, versions and the tree (ancestors, descendants, the trash).
+
+Who may do what is in ``access.py``, the JSON of entities in ``wire.py``.
 
 Storage: ``entities`` holds what all versions share (name, description, parent, etag, current version);
 ``entity_versions`` holds per-version data: label, comment, annotations, the activity id (provenance) and
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core import acl
-from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID, TRASH_FOLDER_ID
-from ...core.errors import BadRequest, Forbidden, NotFound
+from ...core.constants import ROOT_ENTITY_ID, TRASH_FOLDER_ID
+from ...core.errors import BadRequest, NotFound
 from ...core.store import loads
-from ...core.txn import Txn, User
+from ...core.txn import Txn
 
 _EPOCH = "2024-01-01T00:00:00.000Z"
+
+
 SCHEMA = f"""
     CREATE TABLE IF NOT EXISTS entities (
         id INTEGER PRIMARY KEY, parent_id INTEGER, name TEXT NOT NULL, concrete_type TEXT NOT NULL,
@@ -54,6 +58,8 @@ def setup(db: sqlite3.Connection) -> None:
 
 
 _PKG = "org.sagebionetworks.repo.model."
+
+
 #: concreteType -> EntityType name (lower case, as in EntityChildrenRequest.includeTypes).
 ENTITY_TYPES: dict[str, str] = {
     _PKG + "Project": "project",
@@ -69,14 +75,28 @@ ENTITY_TYPES: dict[str, str] = {
     _PKG + "table.VirtualTable": "virtualtable",
     _PKG + "docker.DockerRepository": "dockerrepo",
 }
+
+
 PROJECT = _PKG + "Project"
+
+
 FOLDER = _PKG + "Folder"
+
+
 FILE = _PKG + "FileEntity"
+
+
 DOCKER = _PKG + "docker.DockerRepository"
+
+
 VERSIONABLE = frozenset(
     t for t, name in ENTITY_TYPES.items() if t.startswith(_PKG + "table.") or name == "file"
 )
+
+
 TABLE_LIKE = frozenset(t for t in VERSIONABLE if t != FILE)
+
+
 #: Entity fields stored as columns of ``entities``/``entity_versions`` (never copied into ``fields``).
 CORE_FIELDS = frozenset(
     {
@@ -85,6 +105,8 @@ CORE_FIELDS = frozenset(
         "isLatestVersion",
     }
 )  # fmt: skip
+
+
 _ID_PATTERN = re.compile(r"^(?:syn)?(\d+)$", re.IGNORECASE)
 
 
@@ -209,40 +231,6 @@ def require_entity(db: sqlite3.Connection, entity_id: int) -> EntityRecord:
     return record
 
 
-def benefactor_id(db: sqlite3.Connection, entity_id: int) -> int:
-    """Return the id of the entity whose ACL applies to ``entity_id``."""
-    chain = ancestors(db, entity_id)
-    owners = {int(i) for i in acl.with_acl(db, "entity", [str(i) for i in chain])}
-    for candidate in chain:
-        if candidate in owners:
-            return candidate
-    return ROOT_ENTITY_ID
-
-
-def entity_access(db: sqlite3.Connection, user: User, entity_id: int) -> set[str]:
-    """Return the access types ``user`` holds on an entity (through its benefactor's ACL)."""
-    benefactor = benefactor_id(db, entity_id)
-    if benefactor == TRASH_FOLDER_ID:
-        return set()
-    if user.is_admin:
-        return set(ENTITY_ADMIN_ACCESS)
-    return acl.granted(db, user, "entity", benefactor)
-
-
-def require_access(txn: Txn, entity_id: int, access_type: str) -> None:
-    """Raise 403 unless the caller holds ``access_type`` on the entity."""
-    if access_type not in entity_access(txn.db, txn.user, entity_id):
-        if txn.is_anonymous and access_type != "READ":
-            raise Forbidden("Must login to perform this action")
-        raise Forbidden(
-            f"You do not have {access_type} permission for the requested entity, {syn(entity_id)}."
-        )
-
-
-def can_read(db: sqlite3.Connection, user: User, entity_id: int) -> bool:
-    return "READ" in entity_access(db, user, entity_id)
-
-
 def children_ids(db: sqlite3.Connection, parent_id: int) -> list[int]:
     return [
         int(r[0]) for r in db.execute("SELECT id FROM entities WHERE parent_id = ? ORDER BY id", (parent_id,))
@@ -257,73 +245,6 @@ def descendants(db: sqlite3.Connection, entity_id: int) -> list[int]:
         (entity_id,),
     ).fetchall()
     return [int(row[0]) for row in rows]
-
-
-def entity_json(
-    db: sqlite3.Connection, record: EntityRecord, version: VersionRecord | None = None
-) -> dict[str, Any]:
-    """Return the Entity JSON of ``record`` at ``version`` (default: current)."""
-    version = version or current_version(db, record)
-    is_current = version.number == record.current_version
-    body: dict[str, Any] = dict(version.fields)
-    body.update(
-        {
-            "concreteType": record.concrete_type,
-            "id": record.syn_id,
-            "name": record.name,
-            "description": record.description,
-            "parentId": syn(record.parent_id) if record.parent_id is not None else None,
-            "etag": record.etag if is_current else "00000000-0000-0000-0000-000000000000",
-            "createdOn": record.created_on,
-            "createdBy": str(record.created_by),
-            "modifiedOn": record.modified_on if is_current else version.modified_on,
-            "modifiedBy": str(record.modified_by if is_current else version.modified_by),
-        }
-    )
-    if record.concrete_type == PROJECT:
-        body["alias"] = record.alias
-    if record.versionable:
-        body.update(
-            versionNumber=version.number,
-            versionLabel=version.label,
-            versionComment=version.comment,
-            isLatestVersion=is_current,
-        )
-    return body
-
-
-def header_json(
-    db: sqlite3.Connection,
-    record: EntityRecord,
-    version: VersionRecord | None = None,
-    *,
-    benefactor: int | None = None,
-) -> dict[str, Any]:
-    """Return the EntityHeader of ``record`` (at ``version``; ``benefactor`` saves its lookup)."""
-    version = version or current_version(db, record)
-    return {
-        "id": record.syn_id,
-        "name": record.name,
-        "type": record.concrete_type,
-        "versionNumber": version.number,
-        "versionLabel": version.label or str(version.number),
-        "isLatestVersion": version.number == record.current_version,
-        "benefactorId": benefactor if benefactor is not None else benefactor_id(db, record.id),
-        "createdOn": record.created_on,
-        "modifiedOn": record.modified_on,
-        "createdBy": str(record.created_by),
-        "modifiedBy": str(record.modified_by),
-    }
-
-
-def path_json(db: sqlite3.Connection, entity_id: int) -> dict[str, Any]:
-    """Return the EntityPath (root first) of an entity."""
-    headers = []
-    for node_id in reversed(ancestors(db, entity_id)):
-        record = get_record(db, node_id)
-        assert record is not None
-        headers.append({"id": record.syn_id, "name": record.name, "type": record.concrete_type})
-    return {"path": headers}
 
 
 def touch(txn: Txn, record: EntityRecord) -> str:

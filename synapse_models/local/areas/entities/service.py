@@ -13,6 +13,7 @@ Hook points other areas plug into: ``FILE_HANDLE``, ``ENTITY_VALIDATORS``, ``ACT
 ``BUNDLE_PARTS`` (see :mod:`.hooks`).
 """
 
+from .access import benefactor_id, can_read, entity_access, require_access
 from .annotations import replace_annotations, validate_annotations
 from .crud import readable_version
 from .hooks import (
@@ -31,18 +32,12 @@ from .records import (
     EntityRecord,
     VersionRecord,
     ancestors,
-    benefactor_id,
-    can_read,
     current_version,
     descendants,
-    entity_access,
-    entity_json,
     get_record,
     get_version,
-    header_json,
     is_trashed,
     parse_entity_id,
-    require_access,
     require_entity,
     syn,
     touch,
@@ -58,6 +53,7 @@ from .versions import (
     versions_generated_by,
     versions_using,
 )
+from .wire import entity_json, header_json
 from .writes import NAME_PATTERN
 
 __all__ = [

@@ -5,56 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ...core import acl
-from ...core.constants import ACCESS_TYPES, ANONYMOUS_USER_ID, PUBLIC_GROUP_ID
+from ...core.constants import ACCESS_TYPES
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
-from ...core.txn import Txn, User
-from .records import (
-    PROJECT,
-    EntityRecord,
-    benefactor_id,
-    entity_access,
-    get_record,
-    header_json,
-    parse_entity_id,
-    require_access,
-    require_entity,
-    syn,
-)
+from .access import benefactor_id, entity_access, permissions_json, require_access
+from .records import PROJECT, EntityRecord, get_record, parse_entity_id, require_entity, syn
+from .wire import header_json
 
 routes = Routes()
-
-
-def permissions_json(txn: Txn, user: User, record: EntityRecord) -> dict[str, Any]:
-    """Return the UserEntityPermissions of ``user`` on ``record``."""
-    access = entity_access(txn.db, user, record.id)
-    benefactor = benefactor_id(txn.db, record.id)
-    public = acl.grants_of(acl.get_acl(txn.db, "entity", benefactor), {PUBLIC_GROUP_ID, ANONYMOUS_USER_ID})
-    logged_in = not user.is_anonymous
-    return {
-        "canView": "READ" in access,
-        "canEdit": "UPDATE" in access,
-        "canMove": "UPDATE" in access,
-        "canAddChild": "CREATE" in access,
-        "canCertifiedUserEdit": "UPDATE" in access,
-        "canCertifiedUserAddChild": "CREATE" in access,
-        "isCertifiedUser": logged_in,
-        "canChangePermissions": "CHANGE_PERMISSIONS" in access,
-        "canChangeSettings": "CHANGE_SETTINGS" in access,
-        "canDelete": "DELETE" in access,
-        "canDownload": {"READ", "DOWNLOAD"} <= access,
-        "canUpload": logged_in and "CREATE" in access,
-        "canEnableInheritance": "CHANGE_PERMISSIONS" in access
-        and benefactor == record.id
-        and record.concrete_type != PROJECT,
-        "ownerPrincipalId": record.created_by,
-        "canPublicRead": "READ" in public,
-        "canModerate": "MODERATE" in access,
-        "isCertificationRequired": False,
-        "isEntityOpenData": "READ" in public,
-        "isDataContributor": "UPDATE" in access,
-    }
 
 
 def _acl_body(ctx: RequestContext, record: EntityRecord) -> dict[str, Any]:

@@ -17,17 +17,9 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
 from ...core.txn import Txn
+from .access import require_access
 from .hooks import PURGE
-from .records import (
-    ENTITY_TYPES,
-    PROJECT,
-    descendants,
-    get_record,
-    is_trashed,
-    parse_entity_id,
-    require_access,
-    syn,
-)
+from .records import ENTITY_TYPES, PROJECT, descendants, get_record, is_trashed, parse_entity_id, syn
 from .writes import check_name_available
 
 routes = Routes()

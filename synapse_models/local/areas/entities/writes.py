@@ -18,6 +18,7 @@ from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID
 from ...core.errors import BadRequest, Conflict, NotFound, stale_etag
 from ...core.store import dumps
 from ...core.txn import Txn
+from .access import require_access
 from .hooks import ACTIVITY_VALIDATOR, ENTITY_VALIDATORS, file_handle_info
 from .records import (
     CORE_FIELDS,
@@ -33,7 +34,6 @@ from .records import (
     current_version,
     get_record,
     parse_entity_id,
-    require_access,
     require_entity,
     syn,
 )

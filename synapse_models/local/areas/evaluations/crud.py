@@ -168,18 +168,13 @@ def delete_evaluation(ctx: RequestContext, id: int) -> None:
 @routes.route("GET", REPO + "/evaluation/<int:id>/acl")
 def get_evaluation_acl(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ")
-    found = acl.get_acl(ctx.db, EVAL_TYPE, id)
-    if found is None:
-        raise NotFound(f"Evaluation {id} has no ACL")
-    return found
+    return acl.require_acl(ctx.db, EVAL_TYPE, id, f"Evaluation {id}")
 
 
 @routes.route("PUT", REPO + "/evaluation/acl")
 def put_evaluation_acl(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
-    if body.get("id") is None:
-        raise BadRequest("AccessControlList.id is required")
-    evaluation_id = parse_id(body["id"], "evaluation id")
+    evaluation_id = parse_id(acl.acl_id(body), "evaluation id")
     require_evaluation_access(ctx, evaluation_id, "CHANGE_PERMISSIONS")
     entries = acl.normalize_resource_access(ctx.db, body.get("resourceAccess"))
     return acl.update_acl(ctx, EVAL_TYPE, evaluation_id, entries, body.get("etag"))

@@ -20,8 +20,8 @@ import sqlite3
 from typing import Any
 
 from ...core import acl
-from ...core.errors import Forbidden, NotFound
-from ...core.store import loads
+from ...core.errors import Forbidden
+from ...core.store import loads, row_by_id
 from ...core.txn import Txn
 
 REPO = "/repo/v1"
@@ -86,12 +86,7 @@ SCHEMA = """
 
 
 def eval_row(db: sqlite3.Connection, evaluation_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM evaluations WHERE id = ?", (evaluation_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Evaluation {evaluation_id} does not exist")
-    return row
+    return row_by_id(db, "evaluations", evaluation_id, "Evaluation")
 
 
 def evaluation_exists(db: sqlite3.Connection, evaluation_id: int) -> bool:

@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ...core.context import RequestContext
-from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
+from ...core.errors import BadRequest, Forbidden, stale_etag
 from ...core.ids import format_time, parse_id, parse_time
 from ...core.paging import token_page
 from ...core.routing import Routes
-from ...core.store import dumps, loads
+from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
 from .records import REPO, require_evaluation_access
 
@@ -45,13 +45,12 @@ def _round_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _round_row(db: sqlite3.Connection, evaluation_id: int, round_id: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
+    return fetch_or_404(
+        db,
         "SELECT * FROM evaluation_rounds WHERE id = ? AND evaluation_id = ?",
         (parse_id(round_id, "round id"), evaluation_id),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Evaluation {evaluation_id} has no round {round_id}")
-    return row
+        f"Evaluation {evaluation_id} has no round {round_id}",
+    )
 
 
 def _validate_round(

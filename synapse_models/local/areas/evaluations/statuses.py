@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.context import RequestContext
+from ...core.context import RequestContext, nonempty_list
 from ...core.errors import BadRequest, Forbidden, stale_etag
 from ...core.ids import parse_id
 from ...core.routing import Routes
@@ -81,11 +81,12 @@ def put_submission_status(ctx: RequestContext, id: int) -> dict[str, Any]:
 def put_status_batch(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "UPDATE_SUBMISSION")
     body = ctx.json_object()
-    statuses = body.get("statuses")
-    if not isinstance(statuses, list) or not statuses:
-        raise BadRequest("SubmissionStatusBatch.statuses is required")
-    if len(statuses) > 500:
-        raise BadRequest("A batch may hold at most 500 statuses")
+    statuses = nonempty_list(
+        body.get("statuses"),
+        limit=500,
+        missing="SubmissionStatusBatch.statuses is required",
+        too_many="A batch may hold at most 500 statuses",
+    )
     if body.get("isFirstBatch") is None or body.get("isLastBatch") is None:
         raise BadRequest("SubmissionStatusBatch.isFirstBatch and isLastBatch are required")
     for item in statuses:

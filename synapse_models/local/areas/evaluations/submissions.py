@@ -15,7 +15,7 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import parse_id
 from ...core.paging import offset_limit
 from ...core.routing import Routes
-from ...core.store import dumps, loads
+from ...core.store import dumps, loads, row_by_id
 from ...core.txn import Txn
 from ..entities.service import entity_access, entity_json, get_version, parse_entity_id, require_entity
 from ..files import service as files
@@ -30,12 +30,7 @@ routes = Routes()
 
 
 def _submission_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM submissions WHERE id = ?", (submission_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Submission {submission_id} does not exist")
-    return row
+    return row_by_id(db, "submissions", submission_id, "Submission")
 
 
 def _submission_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -43,12 +38,7 @@ def _submission_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _status_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM submission_statuses WHERE id = ?", (submission_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"SubmissionStatus {submission_id} does not exist")
-    return row
+    return row_by_id(db, "submission_statuses", submission_id, "SubmissionStatus")
 
 
 def _status_json(txn: Txn, status: sqlite3.Row, submission: sqlite3.Row) -> dict[str, Any]:

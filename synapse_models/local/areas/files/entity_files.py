@@ -69,23 +69,15 @@ FILE_HANDLES_PART = BundlePart(
 )
 
 
-def _download(ctx: RequestContext, id: str, version: str | None) -> Response:
+@routes.route("GET", "/repo/v1/entity/<id>/file")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/file")
+def get_entity_file(ctx: RequestContext, id: str, version: str | None = None) -> Response:
     record, found = readable_version(ctx, id, version)
     require_access(ctx, record.id, "DOWNLOAD")
     handle = _version_handle(ctx, found)
     if handle is None:
         raise NotFound(f"{record.syn_id} version {found.number} has no file")
     return redirect_or_text(ctx, url_for_handle(ctx, handle))
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/file")
-def get_entity_file(ctx: RequestContext, id: str) -> Response:
-    return _download(ctx, id, None)
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/file")
-def get_entity_version_file(ctx: RequestContext, id: str, version: str) -> Response:
-    return _download(ctx, id, version)
 
 
 @routes.route("PUT", "/repo/v1/entity/<id>/version/<version>/filehandle")
@@ -114,35 +106,19 @@ def swap_file_handle(ctx: RequestContext, id: str, version: str) -> None:
     replace_file_handle(ctx, record, found, str(new_id))
 
 
-def _no_preview(ctx: RequestContext, id: str, version: str | None) -> None:
+@routes.route("GET", "/repo/v1/entity/<id>/filepreview")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview")
+def get_entity_preview(ctx: RequestContext, id: str, version: str | None = None) -> None:
     record, found = readable_version(ctx, id, version)
     raise NotFound(f"{record.syn_id} version {found.number} has no preview (this server makes none)")
 
 
-@routes.route("GET", "/repo/v1/entity/<id>/filepreview")
-def get_entity_preview(ctx: RequestContext, id: str) -> None:
-    _no_preview(ctx, id, None)
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview")
-def get_entity_version_preview(ctx: RequestContext, id: str, version: str) -> None:
-    _no_preview(ctx, id, version)
-
-
-def _handles(ctx: RequestContext, id: str, version: str | None) -> dict[str, Any]:
+@routes.route("GET", "/repo/v1/entity/<id>/filehandles")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filehandles")
+def get_entity_handles(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
     _, found = readable_version(ctx, id, version)
     handle = _version_handle(ctx, found)
     return {"list": [] if handle is None else [handle]}
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/filehandles")
-def get_entity_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
-    return _handles(ctx, id, None)
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filehandles")
-def get_entity_version_handles(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
-    return _handles(ctx, id, version)
 
 
 @routes.route("GET", "/repo/v1/entity/<id>/accessRequirement")

@@ -10,7 +10,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
-from ...core.context import RequestContext
+from ...core.context import RequestContext, nonempty_list
 from ...core.errors import BadRequest, Conflict, Forbidden, NotFound
 from ...core.paging import list_wrapper
 from ...core.routing import Routes
@@ -87,26 +87,40 @@ def get_associated_url(ctx: RequestContext, handle_id: str) -> Response:
     return redirect_or_text(ctx, url_for_handle(ctx, handle))
 
 
+def _batch(value: Any, field: str, items: str) -> list[Any]:
+    """The list of a batch request: 1 to 100 items."""
+    missing, too_many = (
+        f"{field} is required and must not be empty",
+        f"{field} cannot hold more than 100 {items}",
+    )
+    return nonempty_list(value, limit=100, missing=missing, too_many=too_many)
+
+
+def _associated(
+    ctx: RequestContext, association: dict[str, Any], id_key: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The result of one FileHandleAssociation of a batch (``failureCode`` when refused), and its handle."""
+    handle_id = association.get("fileHandleId")
+    failure, handle = association_failure(
+        ctx, handle_id, association.get("associateObjectType"), association.get("associateObjectId")
+    )
+    result: dict[str, Any] = {id_key: None if handle_id is None else str(handle_id)}
+    if failure is not None or handle is None:
+        result["failureCode"] = failure or "NOT_FOUND"
+        return result, None
+    return result, handle
+
+
 @routes.route("POST", "/file/v1/fileHandle/batch", status=201)
 def batch_handles(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
-    requested = body.get("requestedFiles")
-    if not isinstance(requested, list) or not requested:
-        raise BadRequest("BatchFileRequest.requestedFiles is required and must not be empty")
-    if len(requested) > 100:
-        raise BadRequest("BatchFileRequest.requestedFiles cannot hold more than 100 files")
+    requested = _batch(body.get("requestedFiles"), "BatchFileRequest.requestedFiles", "files")
     results = []
     for item in requested:
         if not isinstance(item, dict):
             raise BadRequest("Each requested file must be a FileHandleAssociation object")
-        handle_id = item.get("fileHandleId")
-        failure, handle = association_failure(
-            ctx, handle_id, item.get("associateObjectType"), item.get("associateObjectId")
-        )
-        result: dict[str, Any] = {"fileHandleId": None if handle_id is None else str(handle_id)}
-        if failure is not None or handle is None:
-            result["failureCode"] = failure or "NOT_FOUND"
-        else:
+        result, handle = _associated(ctx, item, "fileHandleId")
+        if handle is not None:
             if body.get("includeFileHandles"):
                 result["fileHandle"] = handle
             if body.get("includePreSignedURLs"):
@@ -168,24 +182,16 @@ def copy_own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
 def copy_handles(ctx: RequestContext) -> dict[str, Any]:
     """Copy file handles the caller may download (new handles owned by the caller, sharing the bytes)."""
     ctx.require_login()
-    copy_requests = ctx.json_object().get("copyRequests")
-    if not isinstance(copy_requests, list) or not copy_requests:
-        raise BadRequest("BatchFileHandleCopyRequest.copyRequests is required and must not be empty")
-    if len(copy_requests) > 100:
-        raise BadRequest("BatchFileHandleCopyRequest.copyRequests cannot hold more than 100 requests")
+    copy_requests = _batch(
+        ctx.json_object().get("copyRequests"), "BatchFileHandleCopyRequest.copyRequests", "requests"
+    )
     results = []
     for item in copy_requests:
         original = item.get("originalFile") if isinstance(item, dict) else None
         if not isinstance(original, dict):
             raise BadRequest("Each FileHandleCopyRequest needs an originalFile FileHandleAssociation")
-        handle_id = original.get("fileHandleId")
-        failure, handle = association_failure(
-            ctx, handle_id, original.get("associateObjectType"), original.get("associateObjectId")
-        )
-        result: dict[str, Any] = {"originalFileHandleId": None if handle_id is None else str(handle_id)}
-        if failure is not None or handle is None:
-            result["failureCode"] = failure or "NOT_FOUND"
-        else:
+        result, handle = _associated(ctx, original, "originalFileHandleId")
+        if handle is not None:
             result["newFileHandle"] = _copy_of(
                 ctx, handle, item.get("newFileName"), item.get("newContentType")
             )

@@ -28,7 +28,7 @@ from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
-from ...core.store import dumps, loads
+from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
 from ..entities.service import NAME_PATTERN
 from . import blobs, parts, signing
@@ -131,10 +131,8 @@ def _upload_row(txn: Txn, upload_id: str) -> Any:
         key = int(upload_id)
     except ValueError:
         key = -1
-    row = txn.db.execute("SELECT * FROM multipart_uploads WHERE id = ? AND discarded = 0", (key,)).fetchone()
-    if row is None:
-        raise NotFound(f"Multipart upload {upload_id} does not exist")
-    return row
+    sql = "SELECT * FROM multipart_uploads WHERE id = ? AND discarded = 0"
+    return fetch_or_404(txn.db, sql, (key,), f"Multipart upload {upload_id} does not exist")
 
 
 def _own_upload(txn: Txn, upload_id: str) -> Any:

@@ -15,9 +15,10 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
+from ...core.ids import parse_id
 from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
-from ...core.store import dumps, loads
+from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
 from ..entities.service import (
     BundlePart,
@@ -100,6 +101,11 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str | None:
     return value
 
 
+def _fields(body: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    """The stored ``name``, ``description`` and ``used`` (JSON) of an Activity body; 400 when invalid."""
+    return _text(body, "name", 256), _text(body, "description", 1000), dumps(_validate_used(body.get("used")))
+
+
 def _json(row: Any) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
@@ -115,14 +121,10 @@ def _json(row: Any) -> dict[str, Any]:
 
 
 def _row(txn: Txn, activity_id: str) -> Any:
-    try:
-        key = int(activity_id)
-    except (TypeError, ValueError) as exc:
-        raise BadRequest(f"Invalid activity id: {activity_id}") from exc
-    row = txn.db.execute("SELECT * FROM activities WHERE id = ?", (key,)).fetchone()
-    if row is None:
-        raise NotFound(f"Activity {activity_id} does not exist")
-    return row
+    key = parse_id(activity_id, "activity id")
+    return fetch_or_404(
+        txn.db, "SELECT * FROM activities WHERE id = ?", (key,), f"Activity {activity_id} does not exist"
+    )
 
 
 def _readable(txn: Txn, row: Any) -> bool:
@@ -171,17 +173,7 @@ def create_activity(ctx: RequestContext) -> dict[str, Any]:
         "INSERT INTO activities(id, etag, name, description, used, created_by, created_on, modified_by,"
         " modified_on)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            activity_id,
-            ctx.new_etag(),
-            _text(body, "name", 256),
-            _text(body, "description", 1000),
-            dumps(_validate_used(body.get("used"))),
-            ctx.user_id,
-            ctx.now(),
-            ctx.user_id,
-            ctx.now(),
-        ),
+        (activity_id, ctx.new_etag(), *_fields(body), ctx.user_id, ctx.now(), ctx.user_id, ctx.now()),
     )
     return _json(_row(ctx, str(activity_id)))
 
@@ -205,15 +197,7 @@ def update_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     ctx.db.execute(
         "UPDATE activities SET etag = ?, name = ?, description = ?, used = ?, modified_by = ?,"
         " modified_on = ? WHERE id = ?",
-        (
-            ctx.new_etag(),
-            _text(body, "name", 256),
-            _text(body, "description", 1000),
-            dumps(_validate_used(body.get("used"))),
-            ctx.user_id,
-            ctx.now(),
-            row["id"],
-        ),
+        (ctx.new_etag(), *_fields(body), ctx.user_id, ctx.now(), row["id"]),
     )
     return _json(_row(ctx, activity_id))
 
@@ -238,22 +222,14 @@ def list_generated(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     return paginated(references[offset : offset + limit], offset, limit)
 
 
-def _generated_by(ctx: RequestContext, id: str, version: str | None) -> dict[str, Any]:
+@routes.route("GET", "/repo/v1/entity/<id>/generatedBy")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/generatedBy")
+def get_generated_by(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
     activity = activity_of(ctx, found)
     if activity is None:
         raise NotFound(f"{record.syn_id} version {found.number} has no generatedBy activity")
     return activity
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/generatedBy")
-def get_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
-    return _generated_by(ctx, id, None)
-
-
-@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/generatedBy")
-def get_version_generated_by(ctx: RequestContext, id: str, version: str) -> dict[str, Any]:
-    return _generated_by(ctx, id, version)
 
 
 def _writable(ctx: RequestContext, id: str) -> EntityRecord:

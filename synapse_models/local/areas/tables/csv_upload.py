@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ...core.async_endpoints import async_endpoints
@@ -102,6 +103,20 @@ def _normalize_rows(
             db.execute(f'UPDATE "{table}" SET {n} = ? WHERE {where} AND {n} IS NULL', (column.default,))
 
 
+@dataclass(frozen=True)
+class _Load:
+    """One CSV being loaded into a table: where it goes, how its columns map, and its rows still to read."""
+
+    txn: Txn
+    record: EntityRecord
+    table: str
+    columns: list[Column]
+    mapping: list[Column | str]
+    """Per CSV column: a schema column, or ``ROW_ID``/``ROW_VERSION``/``ROW_ETAG``."""
+    reader: Iterator[list[str]]
+    width: int
+
+
 def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[str, Any]:
     """UploadToTableRequest: load a CSV file handle into the table (ROW_ID/ROW_VERSION columns = updates)."""
     if view_kind(txn, record.concrete_type) is not None:
@@ -140,13 +155,12 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
                 mapping.append(by_name[name])
             else:
                 raise BadRequest(f"The CSV column '{name}' does not match any column of {record.syn_id}")
-        width = len(mapping)
-
+        load = _Load(txn, record, table, columns, mapping, reader, len(mapping))
         db.execute("PRAGMA cache_size = -131072")
         try:
             if "ROW_ID" not in mapping:
-                return _append_csv(txn, record, table, columns, mapping, reader, width)
-            return _update_csv(txn, record, table, columns, mapping, reader, width)
+                return _append_csv(load)
+            return _update_csv(load)
         finally:
             db.execute("PRAGMA cache_size = -2000")
 
@@ -164,70 +178,54 @@ def _sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _append_csv(
-    txn: Txn,
-    record: EntityRecord,
-    table: str,
-    columns: list[Column],
-    mapping: list[Any],
-    reader: Iterator[list[str]],
-    width: int,
-) -> dict[str, Any]:
+def _append_csv(load: _Load) -> dict[str, Any]:
     """Insert-only CSV: converted straight into the row table with one ``executemany``."""
-    db = txn.db
-    state = table_state(db, record.id)
+    db, table = load.txn.db, load.table
+    state = table_state(db, load.record.id)
     first = state["next_row_id"]
     top = db.execute(f'SELECT MAX(ROW_ID) FROM "{table}"').fetchone()[0]
     placeholder = first - 1 if first - 1 > (top or 0) else None
     if placeholder is not None:  # keeps ROW_IDs of deleted rows from being reused by auto-assignment
         db.execute(f'INSERT INTO "{table}" (ROW_ID, ROW_VERSION) VALUES (?, 0)', (placeholder,))
-    positions = {m.id: i for i, m in enumerate(mapping) if isinstance(m, Column)}
+    positions = {m.id: i for i, m in enumerate(load.mapping) if isinstance(m, Column)}
     names, exprs = ["ROW_VERSION"], ["1"]
-    for column in columns:
+    for column in load.columns:
         names.append(column.sql_name)
         exprs.append(
             f"?{positions[column.id] + 1}" if column.id in positions else _sql_literal(column.default)
         )
-    for index, item in enumerate(mapping):
+    for index, item in enumerate(load.mapping):
         if not isinstance(item, Column):
             exprs[0] = f"(1 + 0 * length(?{index + 1}))"  # binds the ignored ROW_VERSION/ROW_ETAG values
     quoted = ", ".join(f'"{n}"' for n in names)
     try:
-        db.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(exprs)})', reader)
+        db.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(exprs)})', load.reader)
     except sqlite3.ProgrammingError as exc:
-        raise _csv_width_error(reader, width) from exc
+        raise _csv_width_error(load.reader, load.width) from exc
     if placeholder is not None:
         db.execute(f'DELETE FROM "{table}" WHERE ROW_ID = ?', (placeholder,))
     last = db.execute(f'SELECT MAX(ROW_ID) FROM "{table}"').fetchone()[0]
     total = 0 if last is None or last < first else last - first + 1
-    present = [c for c in columns if c.id in positions]
+    present = [c for c in load.columns if c.id in positions]
     _normalize_rows(db, table, f"ROW_ID >= {int(first)}", "ROW_ID", present, defaults=True)
-    etag = txn.new_etag()
-    mark_changed(db, record.id, etag, txn.now(), first + total)
+    etag = load.txn.new_etag()
+    mark_changed(db, load.record.id, etag, load.txn.now(), first + total)
     return {"concreteType": _PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
 
 
-def _update_csv(
-    txn: Txn,
-    record: EntityRecord,
-    table: str,
-    columns: list[Column],
-    mapping: list[Any],
-    reader: Iterator[list[str]],
-    width: int,
-) -> dict[str, Any]:
+def _update_csv(load: _Load) -> dict[str, Any]:
     """CSV with a ROW_ID column: rows with an id update those rows, the others are appended."""
-    db = txn.db
-    stage_cols = ", ".join(f"s{i}" for i in range(width))
+    db, table = load.txn.db, load.table
+    stage_cols = ", ".join(f"s{i}" for i in range(load.width))
     db.execute("DROP TABLE IF EXISTS temp.csv_stage")
     db.execute(f"CREATE TEMP TABLE csv_stage ({stage_cols})")
-    marks = ", ".join("?" * width)
+    marks = ", ".join("?" * load.width)
     try:
-        db.executemany(f"INSERT INTO csv_stage VALUES ({marks})", reader)
+        db.executemany(f"INSERT INTO csv_stage VALUES ({marks})", load.reader)
     except sqlite3.ProgrammingError as exc:
-        raise _csv_width_error(reader, width) from exc
-    present = [(i, m) for i, m in enumerate(mapping) if isinstance(m, Column)]
-    row_index = mapping.index("ROW_ID")
+        raise _csv_width_error(load.reader, load.width) from exc
+    present = [(i, m) for i, m in enumerate(load.mapping) if isinstance(m, Column)]
+    row_index = load.mapping.index("ROW_ID")
     conv_defs = ", ".join(f'"{c.sql_name}" {c.affinity}' for _, c in present)
     db.execute("DROP TABLE IF EXISTS temp.csv_conv")
     db.execute(
@@ -243,17 +241,17 @@ def _update_csv(
     try:
         _normalize_rows(db, "csv_conv", "1", "seq", [c for _, c in present], defaults=False)
         total = db.execute("SELECT COUNT(*) FROM csv_conv").fetchone()[0]
-        next_row_id = table_state(db, record.id)["next_row_id"]
+        next_row_id = table_state(db, load.record.id)["next_row_id"]
         missing = db.execute(
             "SELECT rid FROM csv_conv WHERE rid IS NOT NULL"
             f' AND rid NOT IN (SELECT ROW_ID FROM "{table}") LIMIT 1'
         ).fetchone()
         if missing is not None:
-            raise BadRequest(f"Row id {missing[0]} does not exist in {record.syn_id}")
+            raise BadRequest(f"Row id {missing[0]} does not exist in {load.record.syn_id}")
         present_ids = {c.id for _, c in present}
-        names = ["ROW_ID", "ROW_VERSION"] + [c.sql_name for c in columns]
+        names = ["ROW_ID", "ROW_VERSION"] + [c.sql_name for c in load.columns]
         values = [f"{next_row_id - 1} + ROW_NUMBER() OVER (ORDER BY seq)", "1"]
-        for column in columns:
+        for column in load.columns:
             if column.id in present_ids:
                 expr = f'"{column.sql_name}"'
                 values.append(
@@ -280,8 +278,8 @@ def _update_csv(
             )
     finally:
         db.execute("DROP TABLE IF EXISTS temp.csv_conv")
-    etag = txn.new_etag()
-    mark_changed(db, record.id, etag, txn.now(), next_row_id + max(inserted, 0))
+    etag = load.txn.new_etag()
+    mark_changed(db, load.record.id, etag, load.txn.now(), next_row_id + max(inserted, 0))
     return {"concreteType": _PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
 
 

@@ -41,7 +41,8 @@ def _optional_bool(body: dict[str, Any], key: str) -> int | None:
     return int(value)
 
 
-def _validate_team_body(body: dict[str, Any]) -> tuple[str, int | None, int | None]:
+def _validate_team_body(body: dict[str, Any]) -> tuple[str, Any, str | None, int | None, int | None]:
+    """Check a Team body; return its stored fields: name, description, icon, canPublicJoin, canRequest..."""
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise BadRequest("Team.name is required")
@@ -52,32 +53,22 @@ def _validate_team_body(body: dict[str, Any]) -> tuple[str, int | None, int | No
     for key in ("description", "icon"):
         if body.get(key) is not None and not isinstance(body.get(key), (str, int)):
             raise BadRequest(f"Team.{key} must be a string")
-    return name.strip(), public_join, can_request
+    icon = None if body.get("icon") is None else str(body["icon"])
+    return name.strip(), body.get("description"), icon, public_join, can_request
 
 
 @routes.route("POST", REPO + "/team", status=201)
 def create_team(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
-    name, public_join, can_request = _validate_team_body(body)
+    fields = _validate_team_body(body)
+    name = fields[0]
     team_id = principals.add_principal(ctx, name, is_individual=False)
     principals.add_alias(ctx, team_id, name, "TEAM_NAME")
     ctx.db.execute(
         "INSERT INTO teams(id, name, description, icon, can_public_join, can_request_membership, etag,"
         " created_on, created_by, modified_on, modified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            team_id,
-            name,
-            body.get("description"),
-            None if body.get("icon") is None else str(body["icon"]),
-            public_join,
-            can_request,
-            ctx.new_etag(),
-            ctx.now(),
-            ctx.user_id,
-            ctx.now(),
-            ctx.user_id,
-        ),
+        (team_id, *fields, ctx.new_etag(), ctx.now(), ctx.user_id, ctx.now(), ctx.user_id),
     )
     access = [
         {"principalId": ctx.user_id, "accessType": list(ADMIN_ACCESS)},
@@ -103,7 +94,8 @@ def update_team(ctx: RequestContext) -> dict[str, Any]:
     require_team_access(ctx, team_id, "UPDATE")
     if body.get("etag") != row["etag"]:
         raise stale_etag(str(team_id))
-    name, public_join, can_request = _validate_team_body(body)
+    fields = _validate_team_body(body)
+    name = fields[0]
     if name != row["name"]:
         principals.remove_aliases(ctx, team_id, "TEAM_NAME")
         principals.add_alias(ctx, team_id, name, "TEAM_NAME")
@@ -111,17 +103,7 @@ def update_team(ctx: RequestContext) -> dict[str, Any]:
     ctx.db.execute(
         "UPDATE teams SET name = ?, description = ?, icon = ?, can_public_join = ?,"
         " can_request_membership = ?, etag = ?, modified_on = ?, modified_by = ? WHERE id = ?",
-        (
-            name,
-            body.get("description"),
-            None if body.get("icon") is None else str(body["icon"]),
-            public_join,
-            can_request,
-            ctx.new_etag(),
-            ctx.now(),
-            ctx.user_id,
-            team_id,
-        ),
+        (*fields, ctx.new_etag(), ctx.now(), ctx.user_id, team_id),
     )
     return team_json(require_team(ctx.db, team_id))
 
@@ -184,18 +166,13 @@ def user_team_ids(ctx: RequestContext, id: str) -> dict[str, Any]:
 @routes.route("GET", REPO + "/team/<id>/acl")
 def get_team_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     team_id = team_with_access(ctx, id, "READ")
-    found = acl.get_acl(ctx.db, TEAM_TYPE, team_id)
-    if found is None:
-        raise NotFound(f"Team {team_id} has no ACL")
-    return found
+    return acl.require_acl(ctx.db, TEAM_TYPE, team_id, f"Team {team_id}")
 
 
 @routes.route("PUT", REPO + "/team/acl")
 def put_team_acl(ctx: RequestContext) -> dict[str, Any]:
     body = ctx.json_object()
-    if body.get("id") is None:
-        raise BadRequest("AccessControlList.id is required")
-    team_id = team_with_access(ctx, body["id"], "TEAM_MEMBERSHIP_UPDATE")
+    team_id = team_with_access(ctx, acl.acl_id(body), "TEAM_MEMBERSHIP_UPDATE")
     entries = acl.normalize_resource_access(ctx.db, body.get("resourceAccess"))
     if not any("TEAM_MEMBERSHIP_UPDATE" in e["accessType"] for e in entries):
         raise BadRequest("The team ACL must give at least one principal TEAM_MEMBERSHIP_UPDATE")

@@ -11,10 +11,11 @@ from typing import Any, NamedTuple
 
 from ...core import principals
 from ...core.context import RequestContext
-from ...core.errors import BadRequest, Forbidden, NotFound
+from ...core.errors import BadRequest, Forbidden
 from ...core.ids import format_time, parse_id
 from ...core.paging import offset_limit, paginate
 from ...core.routing import Routes
+from ...core.store import row_by_id
 from ...core.txn import Txn
 from .records import (
     REPO,
@@ -141,16 +142,6 @@ def _check_invitation_party(ctx: RequestContext, row: sqlite3.Row) -> None:
     raise Forbidden("Only the invitee or a team administrator may access this invitation")
 
 
-@routes.route("GET", REPO + "/membershipInvitation/<id>")
-def get_invitation(ctx: RequestContext, id: str) -> dict[str, Any]:
-    return _invitation_json(_party_row(ctx, INVITATIONS, id))
-
-
-@routes.route("DELETE", REPO + "/membershipInvitation/<id>", status=204)
-def delete_invitation(ctx: RequestContext, id: str) -> None:
-    _delete_membership(ctx, INVITATIONS, id)
-
-
 @routes.route("GET", REPO + "/membershipInvitation/openInvitationCount")
 def open_invitation_count(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
@@ -169,11 +160,6 @@ def team_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
     if invitee is not None:
         rows = [r for r in rows if r["invitee_id"] == invitee]
     return paginate([_invitation_json(r) for r in rows], offset, limit)
-
-
-@routes.route("GET", REPO + "/user/<id>/openInvitation")
-def user_open_invitations(ctx: RequestContext, id: str) -> dict[str, Any]:
-    return _user_open(ctx, id, INVITATIONS)
 
 
 # -- requests ------
@@ -198,16 +184,6 @@ def _check_request_party(ctx: RequestContext, row: sqlite3.Row) -> None:
         raise Forbidden("Only the requester or a team administrator may access this request")
 
 
-@routes.route("GET", REPO + "/membershipRequest/<id>")
-def get_request(ctx: RequestContext, id: str) -> dict[str, Any]:
-    return _request_json(_party_row(ctx, REQUESTS, id))
-
-
-@routes.route("DELETE", REPO + "/membershipRequest/<id>", status=204)
-def delete_request(ctx: RequestContext, id: str) -> None:
-    _delete_membership(ctx, REQUESTS, id)
-
-
 @routes.route("GET", REPO + "/membershipRequest/openRequestCount")
 def open_request_count(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
@@ -221,11 +197,6 @@ def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
     offset, limit = offset_limit(ctx, default_limit=10)
     rows = _open_requests(ctx, team_id, ctx.arg_int("requestorId"))
     return paginate([_request_json(r) for r in rows], offset, limit)
-
-
-@routes.route("GET", REPO + "/user/<id>/openRequest")
-def user_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
-    return _user_open(ctx, id, REQUESTS)
 
 
 # -- what invitations and requests share ------
@@ -288,11 +259,8 @@ def _insert_membership(
 
 
 def _membership_row(db: sqlite3.Connection, kind: _Membership, item_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (item_id,)).fetchone()
-    if row is None:
-        label = kind.type_name.replace("Membership", "Membership ").capitalize()
-        raise NotFound(f"{label} {item_id} does not exist")
-    return row
+    label = kind.type_name.replace("Membership", "Membership ").capitalize()
+    return row_by_id(db, kind.table, item_id, label)
 
 
 def _party_row(ctx: RequestContext, kind: _Membership, id: str) -> sqlite3.Row:
@@ -316,3 +284,24 @@ def _user_open(ctx: RequestContext, id: str, kind: _Membership) -> dict[str, Any
     offset, limit = offset_limit(ctx, default_limit=10)
     rows = kind.open_rows(ctx, ctx.arg_int("teamId"), user_id)
     return paginate([kind.to_json(r) for r in rows], offset, limit)
+
+
+def _declare_routes(kind: _Membership) -> None:
+    """Declare what invitations and requests share: read one, delete one, list a user's open ones."""
+    path = kind.type_name[0].lower() + kind.type_name[1:]
+
+    @routes.route("GET", f"{REPO}/{path}/<id>")
+    def get_one(ctx: RequestContext, id: str) -> dict[str, Any]:
+        return kind.to_json(_party_row(ctx, kind, id))
+
+    @routes.route("DELETE", f"{REPO}/{path}/<id>", status=204)
+    def delete_one(ctx: RequestContext, id: str) -> None:
+        _delete_membership(ctx, kind, id)
+
+    @routes.route("GET", f"{REPO}/user/<id>/open{kind.type_name.removeprefix('Membership')}")
+    def user_open(ctx: RequestContext, id: str) -> dict[str, Any]:
+        return _user_open(ctx, id, kind)
+
+
+for _kind in (INVITATIONS, REQUESTS):
+    _declare_routes(_kind)

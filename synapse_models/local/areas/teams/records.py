@@ -26,6 +26,7 @@ from ...core import acl, principals
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import parse_id
+from ...core.store import stamps
 from ...core.txn import Txn
 
 REPO = "/repo/v1"
@@ -88,11 +89,7 @@ def team_json(row: sqlite3.Row) -> dict[str, Any]:
         "icon": row["icon"],
         "canPublicJoin": flag(row["can_public_join"]),
         "canRequestMembership": flag(row["can_request_membership"]),
-        "etag": row["etag"],
-        "createdOn": row["created_on"],
-        "createdBy": str(row["created_by"]),
-        "modifiedOn": row["modified_on"],
-        "modifiedBy": str(row["modified_by"]),
+        **stamps(row),
     }
 
 

@@ -25,35 +25,61 @@ from .scope import LEGACY_TYPES, PKG
 routes = Routes()
 
 
-COMMON_DEFAULTS: list[dict[str, Any]] = [
-    {"name": "id", "columnType": "ENTITYID"},
-    {"name": "name", "columnType": "STRING", "maximumSize": 256},
-    {"name": "description", "columnType": "STRING", "maximumSize": 1000},
-    {"name": "createdOn", "columnType": "DATE"},
-    {"name": "createdBy", "columnType": "USERID"},
-    {"name": "etag", "columnType": "STRING", "maximumSize": 36},
-    {"name": "modifiedOn", "columnType": "DATE"},
-    {"name": "modifiedBy", "columnType": "USERID"},
-    {"name": "path", "columnType": "STRING", "maximumSize": 1000},
-]
+def _specs(table: str) -> list[dict[str, Any]]:
+    """ColumnModel specs from lines ``name columnType [maximumSize]``."""
+    specs: list[dict[str, Any]] = []
+    for line in table.split("\n"):
+        if line.strip():
+            name, column_type, *size = line.split()
+            specs.append(
+                {"name": name, "columnType": column_type, **({"maximumSize": int(size[0])} if size else {})}
+            )
+    return specs
 
 
-_FILE_DEFAULTS: list[dict[str, Any]] = [
-    {"name": "type", "columnType": "STRING", "maximumSize": 20},
-    {"name": "currentVersion", "columnType": "INTEGER"},
-    {"name": "parentId", "columnType": "ENTITYID"},
-    {"name": "benefactorId", "columnType": "ENTITYID"},
-    {"name": "projectId", "columnType": "ENTITYID"},
-    {"name": "dataFileHandleId", "columnType": "FILEHANDLEID"},
-    {"name": "dataFileName", "columnType": "STRING", "maximumSize": 256},
-    {"name": "dataFileSizeBytes", "columnType": "INTEGER"},
-    {"name": "dataFileMD5Hex", "columnType": "STRING", "maximumSize": 100},
-    {"name": "dataFileConcreteType", "columnType": "STRING", "maximumSize": 65},
-    {"name": "dataFileBucket", "columnType": "STRING", "maximumSize": 100},
-    {"name": "dataFileKey", "columnType": "STRING", "maximumSize": 700},
-]
-
-
+COMMON_DEFAULTS = _specs(
+    """
+    id ENTITYID
+    name STRING 256
+    description STRING 1000
+    createdOn DATE
+    createdBy USERID
+    etag STRING 36
+    modifiedOn DATE
+    modifiedBy USERID
+    path STRING 1000
+    """
+)
+_FILE_DEFAULTS = _specs(
+    """
+    type STRING 20
+    currentVersion INTEGER
+    parentId ENTITYID
+    benefactorId ENTITYID
+    projectId ENTITYID
+    dataFileHandleId FILEHANDLEID
+    dataFileName STRING 256
+    dataFileSizeBytes INTEGER
+    dataFileMD5Hex STRING 100
+    dataFileConcreteType STRING 65
+    dataFileBucket STRING 100
+    dataFileKey STRING 700
+    """
+)
+_SUBMISSION_DEFAULTS = _specs(
+    """
+    projectId ENTITYID
+    status STRING 20
+    evaluationid EVALUATIONID
+    evaluationroundid INTEGER
+    submitterid USERID
+    submitteralias STRING 256
+    entityid ENTITYID
+    entityversion INTEGER
+    dockerrepositoryname STRING 256
+    dockerdigest STRING 256
+    """
+)
 DEFAULT_FIELDS = frozenset(c["name"] for c in COMMON_DEFAULTS + _FILE_DEFAULTS)
 
 
@@ -65,18 +91,7 @@ def default_columns(txn: Txn, view_entity_type: str, mask: int | None) -> list[d
             if c["name"] in ("id", "name", "createdOn", "createdBy", "etag", "modifiedOn")
         ]
         specs = [({**c, "columnType": "SUBMISSIONID"} if c["name"] == "id" else c) for c in specs]
-        specs += [
-            {"name": "projectId", "columnType": "ENTITYID"},
-            {"name": "status", "columnType": "STRING", "maximumSize": 20},
-            {"name": "evaluationid", "columnType": "EVALUATIONID"},
-            {"name": "evaluationroundid", "columnType": "INTEGER"},
-            {"name": "submitterid", "columnType": "USERID"},
-            {"name": "submitteralias", "columnType": "STRING", "maximumSize": 256},
-            {"name": "entityid", "columnType": "ENTITYID"},
-            {"name": "entityversion", "columnType": "INTEGER"},
-            {"name": "dockerrepositoryname", "columnType": "STRING", "maximumSize": 256},
-            {"name": "dockerdigest", "columnType": "STRING", "maximumSize": 256},
-        ]
+        specs += _SUBMISSION_DEFAULTS
     elif view_entity_type in ("entityview", "dataset", "datasetcollection"):
         specs = list(COMMON_DEFAULTS)
         if mask is not None and mask & 0x01:

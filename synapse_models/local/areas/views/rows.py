@@ -13,6 +13,8 @@ schema column) and runs the same SQL translation on it.  Only the entities the c
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Container
+from functools import partial
 from typing import Any
 
 from ...core.errors import Forbidden
@@ -45,6 +47,29 @@ def annotation_value(column: Column, entry: dict[str, Any] | None) -> Any:
         return None
 
 
+def _cells(
+    columns: list[Column],
+    default_names: Container[str],
+    default: Callable[[str], Any],
+    annotations: dict[str, Any],
+) -> list[Any]:
+    """The stored cells of one row: a default column's value, else the annotation named like the column.
+
+    A value that does not fit its column shows as null.
+    """
+    cells: list[Any] = []
+    for column in columns:
+        if column.name in default_names:
+            value = default(column.name)
+            try:
+                cells.append(None if value is None else to_storage(column, value))
+            except Exception:
+                cells.append(None)
+        else:
+            cells.append(annotation_value(column, annotations.get(column.name)))
+    return cells
+
+
 def view_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tuple[Any, ...]]:
     """The rows of a view for the caller: (ROW_ID, ROW_VERSION, ROW_ETAG, cells...)."""
     if record.concrete_type == SUBMISSION_VIEW:
@@ -58,18 +83,9 @@ def view_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tup
         if entity is None:
             continue
         version = current_version(db, entity)
-        annotations = version.annotations
-        cells: list[Any] = [entity.id, entity.current_version, entity.etag]
-        for column in columns:
-            if column.name in DEFAULT_FIELDS:
-                value = default_value(db, entity, version.fields, column.name)
-                try:
-                    cells.append(None if value is None else to_storage(column, value))
-                except Exception:
-                    cells.append(None)
-            else:
-                cells.append(annotation_value(column, annotations.get(column.name)))
-        rows.append(tuple(cells))
+        default = partial(default_value, db, entity, version.fields)
+        cells = _cells(columns, DEFAULT_FIELDS, default, version.annotations)
+        rows.append((entity.id, entity.current_version, entity.etag, *cells))
     return rows
 
 
@@ -80,6 +96,10 @@ _SUBMISSION_FIELDS = {
     "dockerrepositoryname": "dockerRepositoryName",
     "dockerdigest": "dockerDigest",
 }
+
+
+def _submission_value(defaults: dict[str, Any], body: dict[str, Any], name: str) -> Any:
+    return defaults.get(name, body.get(_SUBMISSION_FIELDS.get(name, "")))
 
 
 def _submission_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tuple[Any, ...]]:
@@ -101,15 +121,7 @@ def _submission_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> l
                 "submitterid": row.team_id or row.user_id, "entityid": entity_number,
                 "entityversion": row.version_number,
             }  # fmt: skip
-            cells: list[Any] = [row.id, row.status_version, row.etag]
-            for column in columns:
-                if column.name in defaults or column.name in _SUBMISSION_FIELDS:
-                    value = defaults.get(column.name, body.get(_SUBMISSION_FIELDS.get(column.name, "")))
-                    try:
-                        cells.append(None if value is None else to_storage(column, value))
-                    except Exception:
-                        cells.append(None)
-                else:
-                    cells.append(annotation_value(column, annotations.get(column.name)))
-            rows.append(tuple(cells))
+            names = defaults.keys() | _SUBMISSION_FIELDS.keys()
+            cells = _cells(columns, names, partial(_submission_value, defaults, body), annotations)
+            rows.append((row.id, row.status_version, row.etag, *cells))
     return rows

@@ -25,7 +25,7 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.store import loads
+from ...core.store import fetch_or_404, loads, stamps
 from ...core.txn import Txn
 from ..entities.service import (
     BundlePart,
@@ -103,12 +103,12 @@ def page_row(db: sqlite3.Connection, kind: str, owner: str, wiki_id: str | int) 
         key = int(wiki_id)
     except (TypeError, ValueError) as exc:
         raise BadRequest(f"Invalid wiki id: {wiki_id}") from exc
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM wiki_pages WHERE id = ? AND owner_type = ? AND owner_id = ?", (key, kind, owner)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Wiki page {wiki_id} of {kind.lower()} {display_owner(kind, owner)} does not exist")
-    return row
+    return fetch_or_404(
+        db,
+        "SELECT * FROM wiki_pages WHERE id = ? AND owner_type = ? AND owner_id = ?",
+        (key, kind, owner),
+        f"Wiki page {wiki_id} of {kind.lower()} {display_owner(kind, owner)} does not exist",
+    )
 
 
 def root_row(db: sqlite3.Connection, kind: str, owner: str) -> sqlite3.Row | None:
@@ -126,12 +126,12 @@ def require_root(db: sqlite3.Connection, kind: str, owner: str) -> sqlite3.Row:
 
 
 def history_row(db: sqlite3.Connection, wiki_id: int, version: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = db.execute(
-        "SELECT * FROM wiki_history WHERE wiki_id = ? AND version = ?", (wiki_id, version)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Wiki page {wiki_id} has no version {version}")
-    return row
+    return fetch_or_404(
+        db,
+        "SELECT * FROM wiki_history WHERE wiki_id = ? AND version = ?",
+        (wiki_id, version),
+        f"Wiki page {wiki_id} has no version {version}",
+    )
 
 
 def page_content(ctx: RequestContext, row: sqlite3.Row) -> tuple[str | None, str, list[str]]:
@@ -147,11 +147,7 @@ def v2_json(ctx: RequestContext, row: sqlite3.Row) -> dict[str, Any]:
     title, markdown, attachments = page_content(ctx, row)
     return {
         "id": str(row["id"]),
-        "etag": row["etag"],
-        "createdOn": row["created_on"],
-        "createdBy": str(row["created_by"]),
-        "modifiedOn": row["modified_on"],
-        "modifiedBy": str(row["modified_by"]),
+        **stamps(row),
         "parentWikiId": None if row["parent_id"] is None else str(row["parent_id"]),
         "title": title,
         "markdownFileHandleId": markdown,
