@@ -6,8 +6,8 @@ Example:
     >>> raw = sm.Folder(name="raw", parent=project, annotations={"stage": "raw"}).store()
 
 Importing this package is cheap: ``requests`` loads with the first connection, pandas with the first
-DataFrame, the file, table and collaboration models on first use, and the embedded server
-(``synapse_models.local``) only when you import it.
+DataFrame, the models on first use, and the embedded server (``synapse_models.local``) only when you import
+it.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -25,24 +25,25 @@ from .errors import (
     TransferError,
     ValidationError,
 )
-from .models.acl import (
-    AccessControlList,
-    AccessType,
-    ResourceAccess,
-    TeamPermissions,
-    UserEntityPermissions,
-    UserEvaluationPermissions,
-    WellKnownPrincipal,
-)
-from .models.annotations import Annotations
-from .models.entity import Entity, EntityHeader, EntityType
-from .models.folder import Folder
-from .models.project import Project
 from .registry import connect, connections, disconnect, forget, get_connection, using
 
-# Files, tables, views and collaboration load on first use (PEP 562), so that a script that only needs
-# projects and folders, and the command line, start fast. Static type checkers see the imports below.
+# The models load on first use (PEP 562), so that a script that only needs projects and folders, the command
+# line and the embedded server (which must not load the client models) start fast. Type checkers see the
+# imports below.
 _LAZY: dict[str, str] = {
+    "AccessControlList": "models.acl",
+    "AccessType": "models.acl",
+    "ResourceAccess": "models.acl",
+    "TeamPermissions": "models.acl",
+    "UserEntityPermissions": "models.acl",
+    "UserEvaluationPermissions": "models.acl",
+    "WellKnownPrincipal": "models.acl",
+    "Annotations": "models.annotations",
+    "Entity": "models.entity",
+    "EntityHeader": "models.entity",
+    "EntityType": "models.entity",
+    "Folder": "models.folder",
+    "Project": "models.project",
     "StoreResult": "bulk",
     "StoreResults": "bulk",
     "store_all": "bulk",
@@ -81,11 +82,24 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:
     from .bulk import StoreResult, StoreResults, store_all
+    from .models.acl import (
+        AccessControlList,
+        AccessType,
+        ResourceAccess,
+        TeamPermissions,
+        UserEntityPermissions,
+        UserEvaluationPermissions,
+        WellKnownPrincipal,
+    )
     from .models.activity import Activity, UsedEntity, UsedURL
+    from .models.annotations import Annotations
     from .models.column import Column, ColumnType, FacetType
+    from .models.entity import Entity, EntityHeader, EntityType
     from .models.evaluation import Evaluation, Submission, SubmissionStatus, SubmissionStatusEnum
     from .models.file import File
     from .models.file_handle import ExternalFileHandle, FileHandle, S3FileHandle, VersionInfo
+    from .models.folder import Folder
+    from .models.project import Project
     from .models.table import Table, UpsertResult, query
     from .models.team import MembershipInvitation, Team, TeamMember, TeamMembershipStatus
     from .models.user import UserGroupHeader, UserProfile, me

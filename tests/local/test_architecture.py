@@ -118,6 +118,12 @@ def test_importing_the_server_loads_no_client_module() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_importing_the_server_loads_no_client_model() -> None:
+    code = "import sys, synapse_models.local\nprint(sorted(m for m in sys.modules if '.models' in m))\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module, or a module importing itself (Tarjan)."""
     index: dict[str, int] = {}
