@@ -11,7 +11,8 @@ its own object type (``"team"``, ``"evaluation"``) with the same functions:
   :func:`remove_principal` (a deleted principal leaves every ACL);
 * :func:`granted` is the set of access types an ACL grants a user.
 
-Admins bypass ACLs; that rule lives in the callers (``entity_store.entity_access``) so it stays visible.
+Admins bypass ACLs; that rule lives in the callers (e.g. ``entities.access.entity_access``) so it stays
+visible.
 """
 
 from __future__ import annotations

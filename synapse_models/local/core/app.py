@@ -14,8 +14,12 @@ Adding an endpoint to an area
    ``Reply(body, status, headers)`` for another status, or a werkzeug ``Response`` (redirects, bytes).
 3. Raise ``errors.NotFound(...)``/``BadRequest``/``Forbidden``/``Conflict``/``PreconditionFailed`` for
    failures; they become ErrorResponse JSON.  Anything else becomes a 500 (and is logged).
-4. If the module is new, add its ``routes`` to the area's ``AREA`` (``areas/<area>/__init__.py``), and add
-   the route's line to ``tests/local/routes.txt``.
+4. Add the route's line to ``tests/local/routes.txt`` (a test compares it with the served routes); if the
+   module is new, add its ``routes`` to the area's ``AREA`` (``areas/<area>/__init__.py``).
+
+One handler may serve several paths: stack the decorators; a path argument a path lacks takes the
+parameter's default (``/entity/<id>/file`` and ``/entity/<id>/version/<version>/file`` share one handler
+with ``version: str | None = None``).
 
 Adding an area
 --------------

@@ -86,7 +86,7 @@ def _validate_round(
     return start, end, limits
 
 
-def _current_round(txn: Txn, evaluation_id: int) -> str | None:
+def current_round(txn: Txn, evaluation_id: int) -> str | None:
     """The id of the round open now (``None`` without rounds), after checking the caller's round limits.
 
     403 when rounds exist but none is open, or when a limit of the open round is reached: TOTAL counts the

@@ -14,7 +14,7 @@ from ...core.store import dumps, loads
 from ...core.txn import Txn
 from ..entities.service import validate_annotations
 from .records import REPO, STATUSES, evaluation_access, require_evaluation_access
-from .submissions import _can_see_submission, _status_json, _status_row, _submission_row
+from .submissions import can_see_submission, status_json, status_row, submission_row
 
 routes = Routes()
 
@@ -23,10 +23,10 @@ STATUS_FIELDS = ("score", "report", "annotations", "canCancel", "cancelRequested
 
 @routes.route("GET", REPO + "/evaluation/submission/<int:id>/status")
 def get_submission_status(ctx: RequestContext, id: int) -> dict[str, Any]:
-    row = _submission_row(ctx.db, id)
-    if not _can_see_submission(ctx, row) and "READ" not in evaluation_access(ctx, row["evaluation_id"]):
+    row = submission_row(ctx.db, id)
+    if not can_see_submission(ctx, row) and "READ" not in evaluation_access(ctx, row["evaluation_id"]):
         raise Forbidden(f"You may not read the status of submission {id}")
-    return _status_json(ctx, _status_row(ctx.db, id), row)
+    return status_json(ctx, status_row(ctx.db, id), row)
 
 
 def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = None) -> dict[str, Any]:
@@ -39,9 +39,9 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
     ):
         raise BadRequest(f"The id in the body must match the path: {submission_id}")
     sid = submission_id if submission_id is not None else parse_id(body["id"], "submission id")
-    row = _submission_row(txn.db, sid)
+    row = submission_row(txn.db, sid)
     require_evaluation_access(txn, row["evaluation_id"], "UPDATE_SUBMISSION")
-    status = _status_row(txn.db, sid)
+    status = status_row(txn.db, sid)
     if body.get("etag") != status["etag"]:
         raise stale_etag(str(sid))
     new_status = body.get("status") or status["status"]
@@ -69,7 +69,7 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
         " status_version = status_version + 1, fields = ? WHERE id = ?",
         (txn.new_etag(), txn.now(), new_status, dumps(fields), sid),
     )
-    return _status_json(txn, _status_row(txn.db, sid), row)
+    return status_json(txn, status_row(txn.db, sid), row)
 
 
 @routes.route("PUT", REPO + "/evaluation/submission/<int:id>/status")
@@ -93,7 +93,7 @@ def put_status_batch(ctx: RequestContext, id: int) -> dict[str, Any]:
         if not isinstance(item, dict):
             raise BadRequest("Each status must be a SubmissionStatus object")
         sid = parse_id(item.get("id"), "submission id")
-        if _submission_row(ctx.db, sid)["evaluation_id"] != id:
+        if submission_row(ctx.db, sid)["evaluation_id"] != id:
             raise BadRequest(f"Submission {sid} does not belong to evaluation {id}")
         _apply_status(ctx, item, sid)
     if body.get("isLastBatch"):

@@ -22,14 +22,14 @@ from ..files import service as files
 from ..files.service import Association
 from ..teams.service import is_member, member_ids, require_team
 from .records import REPO, STATUSES, eval_row, evaluation_access, require_evaluation_access
-from .rounds import _current_round
+from .rounds import current_round
 
 routes = Routes()
 
 # -- submissions ------
 
 
-def _submission_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
+def submission_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
     return row_by_id(db, "submissions", submission_id, "Submission")
 
 
@@ -37,11 +37,11 @@ def _submission_json(row: sqlite3.Row) -> dict[str, Any]:
     return dict(loads(row["body"]))
 
 
-def _status_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
+def status_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
     return row_by_id(db, "submission_statuses", submission_id, "SubmissionStatus")
 
 
-def _status_json(txn: Txn, status: sqlite3.Row, submission: sqlite3.Row) -> dict[str, Any]:
+def status_json(txn: Txn, status: sqlite3.Row, submission: sqlite3.Row) -> dict[str, Any]:
     body: dict[str, Any] = dict(loads(status["fields"]) or {})
     private = "READ_PRIVATE_SUBMISSION" in evaluation_access(txn, submission["evaluation_id"])
     if not private and isinstance(body.get("annotations"), dict):
@@ -75,7 +75,7 @@ def _public_v1_annotations(annotations: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _can_see_submission(txn: Txn, row: sqlite3.Row) -> bool:
+def can_see_submission(txn: Txn, row: sqlite3.Row) -> bool:
     if row["user_id"] == txn.user_id:
         return True
     if row["team_id"] is not None and is_member(txn.db, row["team_id"], txn.user_id):
@@ -102,13 +102,13 @@ def eligibility(db: sqlite3.Connection, evaluation_id: int, team_id: int) -> dic
 def _check_submission_file(txn: Txn, handle: dict[str, Any], object_id: str) -> str | None:
     """Authorize a download through a ``SubmissionAttachment`` association (the submitted file)."""
     try:
-        row = _submission_row(txn.db, int(object_id))
+        row = submission_row(txn.db, int(object_id))
     except (ValueError, NotFound):
         return "NOT_FOUND"
     bundle = json.loads(loads(row["body"]).get("entityBundleJSON") or "{}")
     if str(handle["id"]) not in [str(h.get("id")) for h in bundle.get("fileHandles", [])]:
         return "NOT_FOUND"
-    return None if _can_see_submission(txn, row) else "UNAUTHORIZED"
+    return None if can_see_submission(txn, row) else "UNAUTHORIZED"
 
 
 SUBMISSION_ATTACHMENT = Association("SubmissionAttachment", _check_submission_file)
@@ -157,7 +157,7 @@ def create_submission(ctx: RequestContext) -> dict[str, Any]:
     version = get_version(ctx.db, entity_id, version_number)
     if version is None:
         raise BadRequest(f"Entity syn{entity_id} has no version {version_number}")
-    round_id = _current_round(ctx, evaluation_id)
+    round_id = current_round(ctx, evaluation_id)
     team_id = None
     if body.get("teamId") is not None:
         team_id = parse_id(body["teamId"], "teamId")
@@ -219,15 +219,15 @@ def create_submission(ctx: RequestContext) -> dict[str, Any]:
 
 @routes.route("GET", REPO + "/evaluation/submission/<int:id>")
 def get_submission(ctx: RequestContext, id: int) -> dict[str, Any]:
-    row = _submission_row(ctx.db, id)
-    if not _can_see_submission(ctx, row):
+    row = submission_row(ctx.db, id)
+    if not can_see_submission(ctx, row):
         raise Forbidden(f"You may not read submission {id}")
     return _submission_json(row)
 
 
 @routes.route("DELETE", REPO + "/evaluation/submission/<int:id>", status=204)
 def delete_submission(ctx: RequestContext, id: int) -> None:
-    row = _submission_row(ctx.db, id)
+    row = submission_row(ctx.db, id)
     require_evaluation_access(ctx, row["evaluation_id"], "DELETE_SUBMISSION")
     ctx.db.execute("DELETE FROM submission_statuses WHERE id = ?", (id,))
     ctx.db.execute("DELETE FROM submissions WHERE id = ?", (id,))
@@ -236,10 +236,10 @@ def delete_submission(ctx: RequestContext, id: int) -> None:
 @routes.route("PUT", REPO + "/evaluation/submission/<int:id>/cancellation", status=204)
 def cancel_submission(ctx: RequestContext, id: int) -> None:
     ctx.require_login()
-    row = _submission_row(ctx.db, id)
+    row = submission_row(ctx.db, id)
     if row["user_id"] != ctx.user_id:
         raise Forbidden("Only the submitter may request cancellation")
-    status = _status_row(ctx.db, id)
+    status = status_row(ctx.db, id)
     fields = dict(loads(status["fields"]) or {})
     if not fields.get("canCancel"):
         raise BadRequest(f"Submission {id} cannot be cancelled")
@@ -303,7 +303,7 @@ def _submissions(
         sql += " AND st.status = ?"
         args.append(wanted)
     rows = ctx.db.execute(sql + " ORDER BY s.id", args).fetchall()
-    return [(row, _status_row(ctx.db, row["id"])) for row in rows]
+    return [(row, status_row(ctx.db, row["id"])) for row in rows]
 
 
 def _page(ctx: RequestContext, items: list[Any]) -> dict[str, Any]:
@@ -321,7 +321,7 @@ def all_submissions(ctx: RequestContext, id: int) -> dict[str, Any]:
 @routes.route("GET", REPO + "/evaluation/<int:id>/submission/status/all")
 def all_statuses(ctx: RequestContext, id: int) -> dict[str, Any]:
     require_evaluation_access(ctx, id, "READ")
-    return _page(ctx, [_status_json(ctx, st, s) for s, st in _submissions(ctx, id, own=False)])
+    return _page(ctx, [status_json(ctx, st, s) for s, st in _submissions(ctx, id, own=False)])
 
 
 @routes.route("GET", REPO + "/evaluation/<int:id>/submission/bundle/all")
@@ -330,7 +330,7 @@ def all_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _page(
         ctx,
         [
-            {"submission": _submission_json(s), "submissionStatus": _status_json(ctx, st, s)}
+            {"submission": _submission_json(s), "submissionStatus": status_json(ctx, st, s)}
             for s, st in _submissions(ctx, id, own=False)
         ],
     )
@@ -350,7 +350,7 @@ def own_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
     return _page(
         ctx,
         [
-            {"submission": _submission_json(s), "submissionStatus": _status_json(ctx, st, s)}
+            {"submission": _submission_json(s), "submissionStatus": status_json(ctx, st, s)}
             for s, st in _submissions(ctx, id, own=True)
         ],
     )

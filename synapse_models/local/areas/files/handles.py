@@ -1,6 +1,7 @@
 """File handle endpoints (REFERENCE 2.5): get, delete, URLs, batch, external handles, copies, destinations.
 
-The helpers and rules they use (storage, the association check, the redirect rule) live in ``files.py``.
+The helpers and rules they use live in ``records.py`` (storage) and ``downloads.py`` (the association check,
+the redirect rule).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from ..entities.service import EntityRecord
 from ..files import service as files
 from .cells import TEXT_LIMITS, Column, to_storage
 from .hooks import view_kind
-from .sources import _PKG, REPO, _table_columns
+from .sources import PKG, REPO, prepared_table
 from .storage import mark_changed, table_state
 
 routes = Routes()
@@ -27,7 +27,7 @@ routes = Routes()
 # -- CSV upload -----------------------------------------------------------------------------------------
 
 
-def _csv_dialect(descriptor: Any) -> dict[str, Any]:
+def csv_dialect(descriptor: Any) -> dict[str, Any]:
     descriptor = descriptor if isinstance(descriptor, dict) else {}
     separator = descriptor.get("separator") or ","
     quote = descriptor.get("quoteCharacter") or '"'
@@ -130,11 +130,11 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
     if str(handle.get("createdBy")) != str(txn.user_id) and not txn.is_admin:
         raise Forbidden(f"Only the creator of file handle {handle_id} may upload it to a table")
     path = files.file_handle_path(txn.store, str(handle_id))
-    options = _csv_dialect(request.get("csvTableDescriptor"))
+    options = csv_dialect(request.get("csvTableDescriptor"))
     descriptor = request.get("csvTableDescriptor") or {}
     has_header = descriptor.get("isFirstLineHeader", True) is not False
     skip = int(request.get("linesToSkip") or 0)
-    columns, table = _table_columns(txn, record)
+    columns, table = prepared_table(txn, record)
     by_name = {c.name: c for c in columns}
     db = txn.db
     with open(path, newline="", encoding="utf-8-sig") as stream:
@@ -210,7 +210,7 @@ def _append_csv(load: _Load) -> dict[str, Any]:
     _normalize_rows(db, table, f"ROW_ID >= {int(first)}", "ROW_ID", present, defaults=True)
     etag = load.txn.new_etag()
     mark_changed(db, load.record.id, etag, load.txn.now(), first + total)
-    return {"concreteType": _PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
+    return {"concreteType": PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
 
 
 def _update_csv(load: _Load) -> dict[str, Any]:
@@ -280,7 +280,7 @@ def _update_csv(load: _Load) -> dict[str, Any]:
         db.execute("DROP TABLE IF EXISTS temp.csv_conv")
     etag = load.txn.new_etag()
     mark_changed(db, load.record.id, etag, load.txn.now(), next_row_id + max(inserted, 0))
-    return {"concreteType": _PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
+    return {"concreteType": PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
 
 
 # -- CSV upload preview -------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def start_preview(ctx: RequestContext, body: Any) -> JobWork:
     handle = files.get_file_handle(ctx.db, str(body["uploadFileHandleId"]))
     if handle is None:
         raise NotFound(f"FileHandle {body['uploadFileHandleId']} does not exist")
-    options = _csv_dialect(body.get("csvTableDescriptor"))
+    options = csv_dialect(body.get("csvTableDescriptor"))
     has_header = (body.get("csvTableDescriptor") or {}).get("isFirstLineHeader", True) is not False
     skip = int(body.get("linesToSkip") or 0)
     limit = None if body.get("doFullFileScan") else 1000
@@ -340,7 +340,7 @@ def start_preview(ctx: RequestContext, body: Any) -> JobWork:
             suggested.append({"name": name, **_suggest_type(samples)})
         sample_rows = [{"values": [v if v != "" else None for v in r]} for r in scanned[:5]]
         return {
-            "concreteType": _PKG + "UploadToTablePreviewResult",
+            "concreteType": PKG + "UploadToTablePreviewResult",
             "suggestedColumns": suggested,
             "sampleRows": sample_rows,
             "rowsScanned": len(scanned),
@@ -350,4 +350,4 @@ def start_preview(ctx: RequestContext, body: Any) -> JobWork:
 
 
 async_endpoints(routes, REPO + "/table/upload/csv/preview/async", start_preview)
-jobs = {_PKG + "UploadToTablePreviewRequest": start_preview}
+jobs = {PKG + "UploadToTablePreviewRequest": start_preview}

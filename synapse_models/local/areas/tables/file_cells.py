@@ -13,7 +13,7 @@ from ..files import service as files
 from .columns import get_column_model
 from .sources import REPO, schema_ids, schema_of, table_record
 from .storage import physical_columns, row_table, table_exists
-from .transactions import _row_id_of
+from .transactions import row_id_of
 
 routes = Routes()
 
@@ -59,7 +59,7 @@ def table_file_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
     present = physical_columns(ctx.db, name)
     rows = []
     for ref in body.get("rows") or []:
-        row_id = _row_id_of(ref.get("rowId") if isinstance(ref, dict) else None)
+        row_id = row_id_of(ref.get("rowId") if isinstance(ref, dict) else None)
         handles: list[Any] = []
         for column in wanted:
             value = None

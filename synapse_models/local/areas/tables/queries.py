@@ -21,17 +21,17 @@ from ...core.txn import Txn
 from ..entities.service import can_read
 from ..files import service as files
 from .cells import cell_text
-from .csv_upload import _csv_dialect
+from .csv_upload import csv_dialect
 from .sources import (
-    _PKG,
     ALL_PARTS,
     DOWNLOAD_REQUEST,
+    PKG,
     QUERY_BUNDLE_REQUEST,
     QUERY_NEXT_PAGE,
     REPO,
     ROW_SET,
     TableSource,
-    _empty_guard,
+    empty_guard,
     opened,
     table_record,
 )
@@ -61,7 +61,7 @@ def _decode_token(token: Any) -> dict[str, Any]:
 
 def _execute(source: TableSource, what: str) -> sqlite3.Cursor:
     try:
-        return source.db.execute(_empty_guard(source, what))
+        return source.db.execute(empty_guard(source, what))
     except sqlite3.Error as exc:
         raise BadRequest(f"Invalid SQL: {exc}") from exc
 
@@ -117,7 +117,7 @@ def _query_page(source: TableSource, query: dict[str, Any]) -> tuple[dict[str, A
                 entry["etag"] = meta[2]
         out.append(entry)
     result: dict[str, Any] = {
-        "concreteType": _PKG + "QueryResult",
+        "concreteType": PKG + "QueryResult",
         "queryResults": {
             "concreteType": ROW_SET,
             "tableId": source.record.syn_id,
@@ -147,7 +147,7 @@ def run_query(txn: Txn, query: dict[str, Any], part_mask: int) -> dict[str, Any]
 
 def _bundle(source: TableSource, query: dict[str, Any], part_mask: int) -> dict[str, Any]:
     result, translated, max_rows = _query_page(source, query)
-    bundle: dict[str, Any] = {"concreteType": _PKG + "QueryResultBundle"}
+    bundle: dict[str, Any] = {"concreteType": PKG + "QueryResultBundle"}
     if part_mask & 0x1:
         bundle["queryResult"] = result
     if part_mask & 0x2:
@@ -223,7 +223,7 @@ async_endpoints(routes, REPO + "/entity/<id>/table/query/nextPage/async", start_
 def download_csv(job: Job, request: dict[str, Any]) -> dict[str, Any]:
     """Run the query of a DownloadFromTableRequest and store the CSV as a file handle."""
     descriptor = request.get("csvTableDescriptor") or {}
-    options = _csv_dialect(descriptor)
+    options = csv_dialect(descriptor)
     line_end = descriptor.get("lineEnd") or "\n"
     write_header = request.get("writeHeader", True) is not False
     include_meta = request.get("includeRowIdAndRowVersion", True) is not False
@@ -258,7 +258,7 @@ def download_csv(job: Job, request: dict[str, Any]) -> dict[str, Any]:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
     return {
-        "concreteType": _PKG + "DownloadFromTableResult",
+        "concreteType": PKG + "DownloadFromTableResult",
         "resultsFileHandleId": str(handle["id"]),
         "tableId": table_id,
         "etag": etag,

@@ -19,7 +19,7 @@ from ..entities.service import (
 )
 from .cells import Column, cell_text, output_sql, to_storage
 from .columns import create_column_model, get_column_model, resolve_columns
-from .sources import _PKG, COLUMN_MODEL, REPO, TABLE_ENTITY, schema_ids, schema_of, table_record
+from .sources import COLUMN_MODEL, PKG, REPO, TABLE_ENTITY, schema_ids, schema_of, table_record
 from .storage import ensure_row_table, mark_changed, row_table
 
 routes = Routes()
@@ -136,7 +136,7 @@ def apply_schema_change(txn: Txn, record: EntityRecord, change: dict[str, Any]) 
     update_fields(txn, record, {"columnIds": result})
     if is_table:
         mark_changed(txn.db, record.id, txn.new_etag(), txn.now())
-    return {"concreteType": _PKG + "TableSchemaChangeResponse", "schema": [c.body for c in columns]}
+    return {"concreteType": PKG + "TableSchemaChangeResponse", "schema": [c.body for c in columns]}
 
 
 def _convert_column(db: sqlite3.Connection, table: str, old: Column, new: Column) -> None:

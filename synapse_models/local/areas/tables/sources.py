@@ -33,18 +33,18 @@ from .storage import (
 )
 
 REPO = "/repo/v1"
-_PKG = "org.sagebionetworks.repo.model.table."
-TABLE_ENTITY = _PKG + "TableEntity"
-COLUMN_MODEL = _PKG + "ColumnModel"
-QUERY_BUNDLE_REQUEST = _PKG + "QueryBundleRequest"
-QUERY_NEXT_PAGE = _PKG + "QueryNextPageToken"
-DOWNLOAD_REQUEST = _PKG + "DownloadFromTableRequest"
-UPLOAD_REQUEST = _PKG + "UploadToTableRequest"
-APPEND_REQUEST = _PKG + "AppendableRowSetRequest"
-SCHEMA_CHANGE = _PKG + "TableSchemaChangeRequest"
-TRANSACTION_REQUEST = _PKG + "TableUpdateTransactionRequest"
-PARTIAL_ROW_SET = _PKG + "PartialRowSet"
-ROW_SET = _PKG + "RowSet"
+PKG = "org.sagebionetworks.repo.model.table."
+TABLE_ENTITY = PKG + "TableEntity"
+COLUMN_MODEL = PKG + "ColumnModel"
+QUERY_BUNDLE_REQUEST = PKG + "QueryBundleRequest"
+QUERY_NEXT_PAGE = PKG + "QueryNextPageToken"
+DOWNLOAD_REQUEST = PKG + "DownloadFromTableRequest"
+UPLOAD_REQUEST = PKG + "UploadToTableRequest"
+APPEND_REQUEST = PKG + "AppendableRowSetRequest"
+SCHEMA_CHANGE = PKG + "TableSchemaChangeRequest"
+TRANSACTION_REQUEST = PKG + "TableUpdateTransactionRequest"
+PARTIAL_ROW_SET = PKG + "PartialRowSet"
+ROW_SET = PKG + "RowSet"
 ALL_PARTS = 0x3FF
 IN_PROGRESS = "in progress"
 
@@ -173,7 +173,7 @@ def freeze_rows(txn: Txn, columns: list[Column], frozen: str, rows: list[tuple[A
     txn.db.executemany(f'INSERT INTO "{frozen}" VALUES ({marks})', rows)
 
 
-def _empty_guard(source: TableSource, sql: str) -> str:
+def empty_guard(source: TableSource, sql: str) -> str:
     """A query over a table that has no row table yet reads an empty inline table."""
     if source.table_name != "__empty__":
         return sql
@@ -182,7 +182,8 @@ def _empty_guard(source: TableSource, sql: str) -> str:
     return sql.replace('"__empty__"', empty)
 
 
-def _table_columns(txn: Txn, record: EntityRecord) -> tuple[list[Column], str]:
+def prepared_table(txn: Txn, record: EntityRecord) -> tuple[list[Column], str]:
+    """The schema columns of a TableEntity and its row table, created or adjusted to the schema."""
     columns = schema_of(txn.db, record)
     return columns, ensure_row_table(txn.db, record.id, columns)
 

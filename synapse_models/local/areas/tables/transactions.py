@@ -17,17 +17,17 @@ from .csv_upload import upload_csv
 from .hooks import view_kind
 from .schema import apply_schema_change
 from .sources import (
-    _PKG,
     APPEND_REQUEST,
     PARTIAL_ROW_SET,
+    PKG,
     REPO,
     ROW_SET,
     SCHEMA_CHANGE,
     TABLE_ENTITY,
     TRANSACTION_REQUEST,
     UPLOAD_REQUEST,
-    _table_columns,
     freeze_rows,
+    prepared_table,
     schema_of,
     table_record,
 )
@@ -44,7 +44,7 @@ class _RowWriter:
     def __init__(self, txn: Txn, record: EntityRecord) -> None:
         self.txn = txn
         self.record = record
-        self.columns, self.table = _table_columns(txn, record)
+        self.columns, self.table = prepared_table(txn, record)
         self.by_id = {c.id: c for c in self.columns}
         self.by_name = {c.name: c for c in self.columns}
         self.next_row_id = table_state(txn.db, record.id)["next_row_id"]
@@ -105,7 +105,7 @@ class _RowWriter:
         return str(etag)
 
 
-def _row_id_of(raw: Any) -> int | None:
+def row_id_of(raw: Any) -> int | None:
     if raw is None:
         return None
     try:
@@ -121,7 +121,7 @@ def apply_partial_rows(txn: Txn, record: EntityRecord, row_set: dict[str, Any]) 
     for row in row_set.get("rows") or []:
         if not isinstance(row, dict):
             raise BadRequest("PartialRow items must be objects")
-        row_id = _row_id_of(row.get("rowId"))
+        row_id = row_id_of(row.get("rowId"))
         raw_values = row.get("values")
         values: dict[str, Any] = {}
         if isinstance(raw_values, dict):
@@ -161,7 +161,7 @@ def apply_row_set(txn: Txn, record: EntityRecord, row_set: dict[str, Any]) -> di
     for row in row_set.get("rows") or []:
         if not isinstance(row, dict):
             raise BadRequest("Row items must be objects")
-        row_id = _row_id_of(row.get("rowId"))
+        row_id = row_id_of(row.get("rowId"))
         raw = row.get("values")
         if row_id is not None and not raw:
             refs.append(writer.delete(row_id))
@@ -189,7 +189,7 @@ def _row_refs(record: EntityRecord, writer: _RowWriter, refs: list[tuple[int, in
     etag = writer.finish()
     headers = [{"name": c.name, "columnType": c.type, "id": c.id} for c in writer.columns]
     return {
-        "concreteType": _PKG + "RowReferenceSetResults",
+        "concreteType": PKG + "RowReferenceSetResults",
         "rowReferenceSet": {
             "tableId": record.syn_id,
             "etag": etag,
@@ -235,7 +235,7 @@ def _snapshot(txn: Txn, record: EntityRecord, options: dict[str, Any] | None) ->
         columns = schema_of(txn.db, record)
         freeze_rows(txn, columns, frozen, kind.rows(txn, record, columns))
     else:
-        columns, live = _table_columns(txn, record)
+        columns, live = prepared_table(txn, record)
         txn.db.execute(f'DROP TABLE IF EXISTS "{frozen}"')
         txn.db.execute(f'CREATE TABLE "{frozen}" AS SELECT * FROM "{live}"')
     label = options.get("snapshotLabel") or str(number)
@@ -274,7 +274,7 @@ def start_transaction(ctx: RequestContext, body: Any, id: str) -> JobWork:
                     results.append(upload_csv(txn, current, change))
                 current = table_record(txn, record.id)
             response: dict[str, Any] = {
-                "concreteType": _PKG + "TableUpdateTransactionResponse",
+                "concreteType": PKG + "TableUpdateTransactionResponse",
                 "results": results,
             }
             if snapshot:

@@ -48,7 +48,7 @@ def _now_open(txn: Txn, expires_on: str | None) -> bool:
     return expires_on is None or expires_on > txn.now()
 
 
-def _open_invitations(txn: Txn, team_id: int | None, user_id: int) -> list[sqlite3.Row]:
+def open_invitations(txn: Txn, team_id: int | None, user_id: int) -> list[sqlite3.Row]:
     row = principals.user_row(txn.db, user_id)
     email = row["email"] if row is not None else None
     sql = (
@@ -65,7 +65,7 @@ def _open_invitations(txn: Txn, team_id: int | None, user_id: int) -> list[sqlit
     ]
 
 
-def _open_requests(txn: Txn, team_id: int | None, user_id: int | None) -> list[sqlite3.Row]:
+def open_requests(txn: Txn, team_id: int | None, user_id: int | None) -> list[sqlite3.Row]:
     sql = "SELECT * FROM membership_requests WHERE 1 = 1"
     args: list[Any] = []
     if team_id is not None:
@@ -145,7 +145,7 @@ def _check_invitation_party(ctx: RequestContext, row: sqlite3.Row) -> None:
 @routes.route("GET", REPO + "/membershipInvitation/openInvitationCount")
 def open_invitation_count(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
-    return {"count": len(_open_invitations(ctx, None, ctx.user_id))}
+    return {"count": len(open_invitations(ctx, None, ctx.user_id))}
 
 
 @routes.route("GET", REPO + "/team/<id>/openInvitation")
@@ -188,14 +188,14 @@ def _check_request_party(ctx: RequestContext, row: sqlite3.Row) -> None:
 def open_request_count(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     teams = [t for t in teams_of(ctx.db, ctx.user_id) if is_team_admin(ctx, t)]
-    return {"count": sum(len(_open_requests(ctx, t, None)) for t in teams)}
+    return {"count": sum(len(open_requests(ctx, t, None)) for t in teams)}
 
 
 @routes.route("GET", REPO + "/team/<id>/openRequest")
 def team_open_requests(ctx: RequestContext, id: str) -> dict[str, Any]:
     team_id = team_with_access(ctx, id, "TEAM_MEMBERSHIP_UPDATE")
     offset, limit = offset_limit(ctx, default_limit=10)
-    rows = _open_requests(ctx, team_id, ctx.arg_int("requestorId"))
+    rows = open_requests(ctx, team_id, ctx.arg_int("requestorId"))
     return paginate([_request_json(r) for r in rows], offset, limit)
 
 
@@ -223,7 +223,7 @@ INVITATIONS = _Membership(
     3000001,
     _invitation_json,
     _check_invitation_party,
-    _open_invitations,
+    open_invitations,
     "invitations",
 )
 REQUESTS = _Membership(
@@ -232,7 +232,7 @@ REQUESTS = _Membership(
     4000001,
     _request_json,
     _check_request_party,
-    _open_requests,
+    open_requests,
     "membership requests",
 )
 

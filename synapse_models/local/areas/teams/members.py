@@ -15,7 +15,7 @@ from ...core.paging import list_wrapper, offset_limit
 from ...core.routing import Routes
 from ...core.txn import Txn
 from ..users.service import group_header
-from .invitations import _open_invitations, _open_requests
+from .invitations import open_invitations, open_requests
 from .records import (
     ADMIN_ACCESS,
     REPO,
@@ -154,9 +154,9 @@ def add_team_member(ctx: RequestContext, id: str, principal_id: str) -> None:
         return
     admin = is_team_admin(ctx, team_id)
     if member == ctx.user_id:
-        allowed = admin or bool(row["can_public_join"]) or bool(_open_invitations(ctx, team_id, member))
+        allowed = admin or bool(row["can_public_join"]) or bool(open_invitations(ctx, team_id, member))
     else:
-        allowed = ctx.is_admin or (admin and bool(_open_requests(ctx, team_id, member)))
+        allowed = ctx.is_admin or (admin and bool(open_requests(ctx, team_id, member)))
     if not allowed:
         raise Forbidden(
             f"Cannot add user {member} to team {team_id}: it needs an open invitation, a public team,"
@@ -200,8 +200,8 @@ def membership_status(ctx: RequestContext, id: str, principal_id: str) -> dict[s
     row = require_team(ctx.db, team_id)
     require_user(ctx.db, user_id)
     member = is_member(ctx.db, team_id, user_id)
-    invited = bool(_open_invitations(ctx, team_id, user_id))
-    requested = bool(_open_requests(ctx, team_id, user_id))
+    invited = bool(open_invitations(ctx, team_id, user_id))
+    requested = bool(open_requests(ctx, team_id, user_id))
     public = bool(row["can_public_join"])
     if user_id == ctx.user_id:
         can_join = public or invited or is_team_admin(ctx, team_id)
