@@ -1,7 +1,8 @@
 """The embedded Synapse-compatible REST server.
 
 ``LocalSynapse`` runs it in-process on a free port; ``serve`` runs it in the foreground.  See
-``docs/local_server.rst`` and the module docstring of :mod:`synapse_models.local.app` for adding REST areas.
+``docs/local_server.rst``, and the module docstring of :mod:`synapse_models.local.core.app` for adding REST
+areas.
 """
 
 from __future__ import annotations

@@ -10,12 +10,15 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .app import SynapseApp
-from .faults import Fault
+from .areas import AREAS
+from .core.app import SynapseApp
+from .core.area import Area
+from .core.faults import Fault
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -47,6 +50,7 @@ class LocalSynapse:
         host: interface to bind.
         deterministic: derive ids, etags, timestamps and tokens from counters and ``seed``.
         seed: seed of the deterministic mode.
+        areas: the REST areas to serve (default: all of them, ``synapse_models.local.areas.AREAS``).
     """
 
     def __init__(
@@ -57,7 +61,10 @@ class LocalSynapse:
         host: str = "127.0.0.1",
         deterministic: bool = False,
         seed: int = 0,
+        *,
+        areas: Sequence[Area] | None = None,
     ) -> None:
+        self.areas = tuple(AREAS if areas is None else areas)
         self.data_dir = None if data_dir is None else os.fspath(data_dir)
         self.port = port
         self.host = host
@@ -79,7 +86,11 @@ class LocalSynapse:
         data_dir = self.data_dir or self._temp_dir
         assert data_dir is not None
         app = SynapseApp(
-            data_dir, admin_token=self._requested_token, deterministic=self.deterministic, seed=self.seed
+            data_dir,
+            areas=self.areas,
+            admin_token=self._requested_token,
+            deterministic=self.deterministic,
+            seed=self.seed,
         )
         try:
             server = make_server(
@@ -153,7 +164,7 @@ class LocalSynapse:
 
     def connect(self, token: str | None = None, *, name: str = "default") -> Any:
         """Return a ``synapse_models`` connection to this server (admin token by default)."""
-        from synapse_models import connect  # the one allowed client import, kept lazy
+        from synapse_models.registry import connect  # the one allowed client import, kept lazy
 
         return connect(token=token or self.admin_token, endpoint=self.endpoint, name=name)
 

@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from synapse_models.local import LocalSynapse, blobs
-from synapse_models.local.files import create_file_handle, file_handle_path, get_file_handle, presigned_url
+from synapse_models.local import LocalSynapse
+from synapse_models.local.areas.files import signing
+from synapse_models.local.areas.files.records import (
+    create_file_handle,
+    file_handle_path,
+    get_file_handle,
+    presigned_url,
+)
 
 from .conftest import Api, reason
 from .files_util import batch_url, md5, upload
@@ -93,11 +99,13 @@ def test_head_of_download_gives_length_without_body(alice: Api, stored: dict[str
 
 def test_download_with_bad_or_expired_signature_is_403(server: LocalSynapse, stored: dict[str, str]) -> None:
     path = f"/file/v1/presigned/download/{stored['handle']}"
-    expired = blobs.sign_url(server.app.store, server.endpoint, "GET", path, -1)
+    expired = signing.sign_url(server.app.store, server.endpoint, "GET", path, -1)
     response = requests.get(expired, timeout=10)
     assert response.status_code == 403 and "expired" in response.text
     assert requests.get(server.endpoint + path, timeout=10).status_code == 403
-    other = blobs.sign_url(server.app.store, server.endpoint, "GET", path + "0", 60).replace(path + "0", path)
+    other = signing.sign_url(server.app.store, server.endpoint, "GET", path + "0", 60).replace(
+        path + "0", path
+    )
     assert requests.get(other, timeout=10).status_code == 403
 
 
@@ -200,7 +208,7 @@ def test_helpers_store_bytes_and_files_for_other_areas(
     user_id = int(alice.ok("GET", "/userProfile")["ownerId"])
     source = tmp_path / "result.csv"
     source.write_text("a,b\n1,2\n")
-    from synapse_models.local.context import Txn, User
+    from synapse_models.local.core.context import Txn, User
 
     with app.store.write() as db:
         txn = Txn(app, db, User(user_id, "alice"), writable=True)

@@ -119,8 +119,9 @@ def test_complete_keeps_the_requested_content_md5_without_rehashing(alice: Api) 
     status = alice.ok("POST", "/file/v1/file/multipart", request, forceRestart="true", status=201)
     url = part_urls(alice, status["uploadId"], [1])[1]
     requests.put(url, data=data, timeout=10)
-    refused = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/add/1", partMD5Hex=claimed,
-                       status=201)
+    refused = alice.ok(
+        "PUT", f"/file/v1/file/multipart/{status['uploadId']}/add/1", partMD5Hex=claimed, status=201
+    )
     assert refused["addPartState"] == "ADD_FAILED"
     alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/add/1", partMD5Hex=md5(data), status=201)
     done = alice.ok("PUT", f"/file/v1/file/multipart/{status['uploadId']}/complete", status=201)

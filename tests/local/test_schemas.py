@@ -6,7 +6,7 @@ repository root) and made strict: unknown properties fail, so misspelled fields 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,8 +14,12 @@ import pytest
 import requests
 
 from synapse_models.local import LocalSynapse
-from synapse_models.local.context import RequestContext
-from synapse_models.local.jobs import Job, JobWork, async_endpoints
+from synapse_models.local.areas import AREAS
+from synapse_models.local.core.area import Area
+from synapse_models.local.core.async_endpoints import async_endpoints
+from synapse_models.local.core.context import RequestContext
+from synapse_models.local.core.jobs import Job, JobWork
+from synapse_models.local.core.routing import Routes
 
 from .conftest import Api, unique
 from .synapse_schema import SCHEMA_DIR, SynapseSchemas
@@ -46,7 +50,15 @@ def _start_schema_job(ctx: RequestContext, body: dict[str, Any]) -> JobWork:
     return work
 
 
-async_endpoints("/repo/v1/localschematest/async", _start_schema_job)
+_schema_job_routes = Routes()
+async_endpoints(_schema_job_routes, "/repo/v1/localschematest/async", _start_schema_job)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalSynapse]:
+    """The module's server: every area plus one serving a job whose status the cases validate."""
+    with LocalSynapse(areas=(*AREAS, Area("localschematest", routes=tuple(_schema_job_routes)))) as local:
+        yield local
 
 
 @dataclass

@@ -15,9 +15,13 @@ import pytest
 import requests
 
 from synapse_models.local import LocalSynapse
-from synapse_models.local.context import RequestContext
-from synapse_models.local.errors import NotFound
-from synapse_models.local.jobs import Job, JobWork, async_endpoints
+from synapse_models.local.areas import AREAS
+from synapse_models.local.core.area import Area
+from synapse_models.local.core.async_endpoints import async_endpoints
+from synapse_models.local.core.context import RequestContext
+from synapse_models.local.core.errors import NotFound
+from synapse_models.local.core.jobs import Job, JobWork
+from synapse_models.local.core.routing import Routes
 
 from .conftest import Api
 
@@ -184,12 +188,15 @@ def _start_echo(ctx: RequestContext, body: dict[str, Any], kind: str) -> JobWork
     return work
 
 
-async_endpoints("/repo/v1/localtest/<kind>/async", _start_echo)
+_echo_routes = Routes()
+async_endpoints(_echo_routes, "/repo/v1/localtest/<kind>/async", _start_echo)
+#: The server's areas plus one serving the test's echo job.
+ECHO_AREAS = (*AREAS, Area("localtest", routes=tuple(_echo_routes)))
 
 
 @pytest.fixture(scope="module")
 def job_server() -> Iterator[LocalSynapse]:
-    with LocalSynapse() as local:
+    with LocalSynapse(areas=ECHO_AREAS) as local:
         yield local
 
 
@@ -230,7 +237,7 @@ def test_async_job_errors(job_server: LocalSynapse) -> None:
 
 def test_async_job_runs_inline_in_deterministic_mode() -> None:
     RELEASE.set()
-    with LocalSynapse(deterministic=True) as server:
+    with LocalSynapse(deterministic=True, areas=ECHO_AREAS) as server:
         api = Api(server.endpoint, server.admin_token)
         token = api.ok("POST", "/repo/v1/localtest/echo/async/start", {"y": 2}, status=201)["token"]
         assert api.get(f"/repo/v1/localtest/echo/async/get/{token}").status_code == 201

@@ -1,0 +1,42 @@
+"""The REST areas of the embedded server, one package per concept, and :data:`AREAS`, the default tuple.
+
+An area is listed after the areas it requires (its ``AREA.requires``):
+
+    status, admin, users            need only the core
+    entities                        needs only the core
+    files, provenance               need entities
+    teams                           needs users
+    evaluations                     needs entities, files, teams
+    tables                          needs entities, files
+    views                           needs entities, files, evaluations, tables
+    wiki                            needs entities, files, evaluations
+
+Removing a leaf area (status, admin, provenance, views, wiki) is deleting its folder and its line below.
+"""
+
+from ..core.area import Area
+from .admin import AREA as ADMIN
+from .entities import AREA as ENTITIES
+from .evaluations import AREA as EVALUATIONS
+from .files import AREA as FILES
+from .provenance import AREA as PROVENANCE
+from .status import AREA as STATUS
+from .tables import AREA as TABLES
+from .teams import AREA as TEAMS
+from .users import AREA as USERS
+from .views import AREA as VIEWS
+from .wiki import AREA as WIKI
+
+AREAS: tuple[Area, ...] = (
+    STATUS,
+    ADMIN,
+    USERS,
+    ENTITIES,
+    FILES,
+    PROVENANCE,
+    TEAMS,
+    EVALUATIONS,
+    TABLES,
+    VIEWS,
+    WIKI,
+)

@@ -1,0 +1,33 @@
+"""What other areas may use of the files area: file handles, their bytes and URLs, and its hook point.
+
+* ``get_file_handle(source, id)`` — the FileHandle JSON (``None`` if unknown); ``file_handle_path(store, id)``
+  and ``blob_of(db, store, id)`` — where its bytes are;
+* ``create_file_handle(txn, user_id, file_name, content_type, data, move=False)`` — store bytes (or a file)
+  as a new S3FileHandle;
+* ``presigned_url(ctx, id)``, ``url_for_handle(ctx, handle)`` — signed download URLs on this server;
+  ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9;
+* ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects.
+"""
+
+from .downloads import redirect_or_text
+from .hooks import ASSOCIATIONS, Association
+from .records import (
+    blob_of,
+    create_file_handle,
+    file_handle_path,
+    get_file_handle,
+    presigned_url,
+    url_for_handle,
+)
+
+__all__ = [
+    "ASSOCIATIONS",
+    "Association",
+    "blob_of",
+    "create_file_handle",
+    "file_handle_path",
+    "get_file_handle",
+    "presigned_url",
+    "redirect_or_text",
+    "url_for_handle",
+]

@@ -1,0 +1,74 @@
+"""Tables (REFERENCE 2.6): file cells — the redirect to the file of a FILEHANDLEID cell and the FileHandles
+of the cells named by a RowReferenceSet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core.context import RequestContext
+from ...core.errors import BadRequest, NotFound
+from ...core.routing import Routes
+from ..entities.service import parse_entity_id, require_access, syn
+from ..files import service as files
+from .columns import get_column_model
+from .sources import REPO, schema_ids, schema_of, table_record
+from .storage import physical_columns, row_table, table_exists
+from .transactions import row_id_of
+
+routes = Routes()
+
+
+@routes.route(
+    "GET", REPO + "/entity/<id>/table/column/<column_id>/row/<int:row_id>/version/<int:version>/file"
+)
+def get_cell_file(ctx: RequestContext, id: str, column_id: str, row_id: int, version: int) -> Any:
+    record = table_record(ctx, parse_entity_id(id))
+    require_access(ctx, record.id, "DOWNLOAD")
+    column = get_column_model(ctx.db, column_id)
+    if column["columnType"] != "FILEHANDLEID" or str(column_id) not in schema_ids(ctx.db, record):
+        raise BadRequest(f"Column {column_id} is not a FILEHANDLEID column of {record.syn_id}")
+    name = row_table(record.id)
+    found = None
+    if table_exists(ctx.db, name):
+        found = ctx.db.execute(
+            f'SELECT "c{int(column_id)}" FROM "{name}" WHERE ROW_ID = ?', (row_id,)
+        ).fetchone()
+    if found is None or found[0] is None:
+        raise NotFound(f"Row {row_id} of {syn(record.id)} has no file in column {column_id}")
+    return files.redirect_or_text(ctx, files.presigned_url(ctx, str(found[0])))
+
+
+@routes.route("POST", REPO + "/entity/<id>/table/filehandles")
+def table_file_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
+    """RowReferenceSet -> TableFileHandleResults: the FileHandles of FILEHANDLEID cells (null elsewhere)."""
+    record = table_record(ctx, parse_entity_id(id))
+    require_access(ctx, record.id, "READ")
+    body = ctx.json_object()
+    schema = {c.id: c for c in schema_of(ctx.db, record)}
+    headers = body.get("headers") or []
+    if not isinstance(headers, list):
+        raise BadRequest("RowReferenceSet.headers must be a list")
+    wanted = []
+    for header in headers:
+        key = str(header.get("id") if isinstance(header, dict) else header)
+        column = schema.get(key)
+        if column is None:
+            raise BadRequest(f"Column {key} is not in the schema of {record.syn_id}")
+        wanted.append(column)
+    name = row_table(record.id)
+    present = physical_columns(ctx.db, name)
+    rows = []
+    for ref in body.get("rows") or []:
+        row_id = row_id_of(ref.get("rowId") if isinstance(ref, dict) else None)
+        handles: list[Any] = []
+        for column in wanted:
+            value = None
+            if column.type == "FILEHANDLEID" and column.sql_name in present:
+                sql = f'SELECT "{column.sql_name}" FROM "{name}" WHERE ROW_ID = ?'
+                cell = ctx.db.execute(sql, (row_id,)).fetchone()
+                if cell is not None and cell[0] is not None:
+                    value = files.get_file_handle(ctx.db, str(cell[0]))
+            handles.append(value)
+        rows.append({"list": handles})
+    headers_out = [{"name": c.name, "columnType": c.type, "id": c.id} for c in wanted]
+    return {"tableId": record.syn_id, "headers": headers_out, "rows": rows}

@@ -1,0 +1,44 @@
+"""The hook point of the tables area: table-like entity types whose rows are computed, not stored.
+
+A :class:`ViewKind` plugged into :data:`VIEW_KINDS` (the views area plugs in EntityView and SubmissionView)
+makes its entity type queryable like a table: the tables area validates its body with ``validate``,
+materializes ``rows`` for each query (and freezes them for a snapshot), and hands row sets written to it to
+``write``.  Without a kind for its type an entity is not a table (400).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ...core.hooks import HookPoint
+from ...core.txn import Txn
+from ..entities.service import EntityRecord
+from .cells import Column
+
+
+@dataclass(frozen=True)
+class ViewKind:
+    """How the tables area serves one entity type whose rows are computed.
+
+    Attributes:
+        concrete_type: the entity type, e.g. ``org.sagebionetworks.repo.model.table.EntityView``.
+        validate: ``(txn, body)`` checks (and may normalize) the entity body of a create or update.
+        rows: ``(txn, record, columns)`` the rows the caller may read: ``(ROW_ID, ROW_VERSION, ROW_ETAG,
+            cells...)`` with cells in stored form.
+        write: ``(txn, record, columns, row_set)`` applies a (Partial)RowSet and returns the result JSON.
+    """
+
+    concrete_type: str
+    validate: Callable[[Txn, dict[str, Any]], None]
+    rows: Callable[[Txn, EntityRecord, list[Column]], list[tuple[Any, ...]]]
+    write: Callable[[Txn, EntityRecord, list[Column], dict[str, Any]], dict[str, Any]]
+
+
+VIEW_KINDS: HookPoint[ViewKind] = HookPoint("view_kinds")
+
+
+def view_kind(txn: Txn, concrete_type: str | None) -> ViewKind | None:
+    """Return the view kind serving ``concrete_type`` (``None`` for a TableEntity or a non-table)."""
+    return next((k for k in txn.app.hooks.all(VIEW_KINDS) if k.concrete_type == concrete_type), None)

@@ -1,0 +1,5 @@
+"""What other areas may use of the users area: the UserGroupHeader of a principal."""
+
+from .profiles import group_header
+
+__all__ = ["group_header"]
