@@ -46,6 +46,10 @@ _LAZY: dict[str, str] = {
     "StoreResult": "bulk",
     "StoreResults": "bulk",
     "store_all": "bulk",
+    "generate_manifest": "sync",
+    "sync_from": "sync",
+    "sync_to": "sync",
+    "walk": "sync",
     "Activity": "models.activity",
     "UsedEntity": "models.activity",
     "UsedURL": "models.activity",
@@ -91,6 +95,7 @@ if TYPE_CHECKING:
     from .models.user import UserGroupHeader, UserProfile, me
     from .models.view import EntityUpdateFailure, SubmissionView, View, ViewUpdateError
     from .models.wiki import Wiki, WikiHeader
+    from .sync import generate_manifest, sync_from, sync_to, walk
 else:
 
     def __getattr__(name: str) -> Any:
@@ -171,9 +176,13 @@ __all__ = [
     "connections",
     "disconnect",
     "forget",
+    "generate_manifest",
     "get_connection",
     "me",
     "query",
     "store_all",
+    "sync_from",
+    "sync_to",
     "using",
+    "walk",
 ]

@@ -74,6 +74,10 @@ class ValidationError(SynapseError, ValueError):
         self.problem = problem
         super().__init__(f"{field}={value!r}: {problem}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # results of bulk work cross process boundaries (process pools, dask): rebuild from the fields
+        return type(self), (self.field, self.value, self.problem)
+
 
 class TransportError(SynapseError):
     """The server could not be reached, or the connection broke, even after retries."""
@@ -108,6 +112,9 @@ class HTTPError(SynapseError):
             phrase = "Error"
         where = f": {method} {url}" if method else ""
         super().__init__(f"{status} {phrase}{where} — {reason}" if reason else f"{status} {phrase}{where}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.status, self.reason, self.method, self.url)
 
 
 class BadRequestError(HTTPError):

@@ -1,0 +1,271 @@
+"""The one seam between bulk work and the client's internals.
+
+Everything ``synapse_models.sync`` needs beyond the public API goes through here: the cache map, verified
+downloads from a presigned URL, md5s, children pages, bundles, batch presigned URLs, batch file handle
+copies, batch headers and the making of an unregistered connection on a worker. When the client core is
+reorganized, this module is the only one of the package to adapt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from ..connection import Connection
+    from ..models.entity import EntityHeader
+    from ..transfer.cache import Cache
+
+__all__ = [
+    "BATCH_LIMIT",
+    "CHILD_TYPES",
+    "bundle",
+    "cache",
+    "children",
+    "copy_file_handles",
+    "default_cache_root",
+    "download_url",
+    "entity_headers",
+    "header",
+    "md5_of_path",
+    "open_connection",
+    "parse_entity_id",
+    "presigned_urls",
+    "scoped",
+]
+
+BATCH_LIMIT = 100
+"""Items per ``POST /fileHandle/batch``, ``POST /filehandles/copy`` and ``POST /entity/header``."""
+CHILD_TYPES = (
+    "folder",
+    "file",
+    "table",
+    "link",
+    "entityview",
+    "dockerrepo",
+    "submissionview",
+    "dataset",
+    "datasetcollection",
+    "materializedview",
+    "virtualtable",
+)
+FILE_TYPE = "org.sagebionetworks.repo.model.FileEntity"
+FOLDER_TYPE = "org.sagebionetworks.repo.model.Folder"
+PROJECT_TYPE = "org.sagebionetworks.repo.model.Project"
+
+
+def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
+    """``"syn123.4"`` -> ``("syn123", 4)``; ValidationError for anything else."""
+    from ..models.entity import parse_entity_id as parse
+
+    return parse(value, field)
+
+
+# -- cache ---------------------------------------------------------------------------------------------------
+
+
+def cache(root: str | os.PathLike[str] | None = None) -> Cache:
+    """The file cache (official layout and lock protocol) at ``root`` or the configured default."""
+    from ..transfer.cache import Cache
+
+    return Cache(root)
+
+
+def default_cache_root() -> Path:
+    """The configured cache root (``SYNAPSE_CACHE``, ``[cache] location``, ``~/.synapseCache``)."""
+    from ..transfer.cache import default_cache_root as root
+
+    return root()
+
+
+def md5_of_path(path: str | os.PathLike[str]) -> str:
+    """The hex md5 of a local file, streamed."""
+    from ..transfer.upload import md5_of_path as md5
+
+    return md5(path)
+
+
+# -- reading -------------------------------------------------------------------------------------------------
+
+
+def header(item: dict[str, Any], conn: Connection) -> EntityHeader:
+    """An ``EntityHeader`` model from its JSON."""
+    from .._convert import parse_datetime
+    from ..models.entity import EntityHeader
+
+    created, modified = item.get("createdOn"), item.get("modifiedOn")
+    return EntityHeader(
+        id=str(item["id"]),
+        name=str(item["name"]),
+        type=str(item.get("type") or ""),
+        version_number=item.get("versionNumber"),
+        benefactor_id=item.get("benefactorId"),
+        created_on=parse_datetime(created) if created else None,
+        modified_on=parse_datetime(modified) if modified else None,
+        _connection=conn,
+    )
+
+
+def children(
+    conn: Connection, parent_id: str, types: Sequence[str] = CHILD_TYPES
+) -> Iterator[dict[str, Any]]:
+    """The children headers (JSON) of a container, one ``POST /entity/children`` per page of 50."""
+    body = {"parentId": parent_id, "includeTypes": list(types)}
+    yield from conn.iter_token("POST", "/entity/children", body)
+
+
+def bundle(
+    conn: Connection,
+    entity_id: str,
+    version: int | None = None,
+    *,
+    activity: bool = True,
+    file_handles: bool = True,
+) -> dict[str, Any]:
+    """An entity bundle (entity, annotations, file handles, activity) in one request."""
+    where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
+    parts = {
+        "includeEntity": True,
+        "includeAnnotations": True,
+        "includeFileHandles": file_handles,
+        "includeActivity": activity,
+    }
+    result: dict[str, Any] = conn.post(f"{where}/bundle2", parts)
+    return result
+
+
+def entity_headers(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Headers of the given entities that exist and are visible, by id (one request per 100 ids)."""
+    found: dict[str, dict[str, Any]] = {}
+    pending = list(dict.fromkeys(ids))
+    for start in range(0, len(pending), BATCH_LIMIT):
+        batch = pending[start : start + BATCH_LIMIT]
+        answer = conn.post("/entity/header", {"references": [{"targetId": i} for i in batch]})
+        for item in answer.get("results") or []:
+            found[str(item["id"])] = item
+    return found
+
+
+def presigned_urls(conn: Connection, items: Sequence[tuple[str, str, str]]) -> dict[str, dict[str, Any]]:
+    """Presigned download URLs for ``(file handle id, associate object id, associate type)`` items.
+
+    One ``POST /fileHandle/batch`` per 100 items. Returns, by file handle id, the result JSON
+    (``preSignedURL`` and ``fileHandle``, or ``failureCode``).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(items), BATCH_LIMIT):
+        batch = items[start : start + BATCH_LIMIT]
+        answer = conn.post(
+            "/fileHandle/batch",
+            {
+                "includeFileHandles": True,
+                "includePreSignedURLs": True,
+                "includePreviewPreSignedURLs": False,
+                "requestedFiles": [
+                    {"fileHandleId": h, "associateObjectId": o, "associateObjectType": t} for h, o, t in batch
+                ],
+            },
+            service="file",
+        )
+        for item in answer.get("requestedFiles") or []:
+            out[str(item.get("fileHandleId"))] = item
+    return out
+
+
+def download_url(conn: Connection, url: str, destination: Path, *, size: int | None, md5: str | None) -> Path:
+    """Download a presigned or external URL to ``destination``: partial file, md5 check, atomic rename."""
+    from ..transfer.download import download_url as fetch
+
+    return fetch(conn, url, destination, size=size, md5=md5, progress=False)
+
+
+# -- writing -------------------------------------------------------------------------------------------------
+
+
+def copy_file_handles(
+    conn: Connection, items: Sequence[tuple[str, str, str, str | None]]
+) -> list[dict[str, Any]]:
+    """Copy file handles (no bytes move): ``(handle id, associate object id, associate type, new name)``.
+
+    One ``POST /filehandles/copy`` per 100 items. Returns the ``copyResults`` in order (``newFileHandle`` or
+    ``failureCode`` each).
+    """
+    results: list[dict[str, Any]] = []
+    for start in range(0, len(items), BATCH_LIMIT):
+        batch = items[start : start + BATCH_LIMIT]
+        answer = conn.post(
+            "/filehandles/copy",
+            {
+                "copyRequests": [
+                    {
+                        "originalFile": {"fileHandleId": h, "associateObjectId": o, "associateObjectType": t},
+                        **({"newFileName": name} if name else {}),
+                    }
+                    for h, o, t, name in batch
+                ]
+            },
+            service="file",
+        )
+        results.extend(answer.get("copyResults") or [])
+    return results
+
+
+# -- connections on workers ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def scoped(conn: Connection) -> Iterator[Connection]:
+    """Make ``conn`` the current connection of this thread only, for the block.
+
+    Not ``with conn:``: that keeps its scopes on the shared connection object, so threads entering and
+    leaving at once would exit each other's scopes.
+    """
+    from ..registry import _Scope
+
+    scope = _Scope(conn)
+    scope.enter()
+    try:
+        yield conn
+    finally:
+        scope.exit()
+
+
+def open_connection(endpoint_repo: str, *, name: str, pool_size: int) -> Connection:
+    """A new, unregistered connection to ``endpoint_repo`` with the token this process finds.
+
+    The token comes from ``SYNAPSE_AUTH_TOKEN``, ``~/.synapseConfig`` (``SYNAPSE_PROFILE``) or the keyring,
+    as :func:`synapse_models.connect` resolves it; the user is checked with ``GET /userProfile``.
+
+    Raises:
+        NotConnectedError: This process has no token.
+    """
+    from ..connection import Connection
+    from ..credentials import Endpoints, resolve_token
+    from ..errors import NotConnectedError
+
+    resolved = resolve_token(None)
+    if resolved is None:
+        raise NotConnectedError(
+            "this worker has no Synapse token: set SYNAPSE_AUTH_TOKEN (or a ~/.synapseConfig with an "
+            "authtoken) in the environment of every worker; tokens are never sent with the tasks"
+        )
+    endpoints = Endpoints.from_base(endpoint_repo, "the task")
+    conn = Connection(endpoints, resolved.token, token_source=resolved.source, name=name, pool_size=pool_size)
+    profile = conn.get("/userProfile")
+    conn.user_id = str(profile.get("ownerId"))
+    conn.user_name = str(profile.get("userName"))
+    return conn
+
+
+def require_container(item: dict[str, Any] | None, field: str, value: object) -> None:
+    """Raise ValidationError unless the header JSON is a project or folder."""
+    if item is None:
+        raise ValidationError(field, value, "no such entity, or you cannot see it")
+    if item.get("type") not in (PROJECT_TYPE, FOLDER_TYPE):
+        kind = str(item.get("type") or "entity").rsplit(".", 1)[-1]
+        raise ValidationError(field, value, f"is a {kind}, not a Project or Folder")
