@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,7 +116,10 @@ def _decide(facts: FileFacts, target: Path, cache: Cache, task: SyncFromTask) ->
     elsewhere = cache.get(handle, md5=facts.md5)
     if elsewhere is not None and elsewhere != target:
         if not task.dry_run:
-            partial = target.with_name(f".{target.name}.synapse-partial")
+            # a name of this thread's own: other processes may be copying the same file at once
+            partial = target.with_name(
+                f".{target.name}.{os.getpid()}.{threading.get_ident()}.synapse-partial"
+            )
             shutil.copyfile(elsewhere, partial)
             os.replace(partial, target)
             cache.add(handle, target, facts.md5 or _internals.md5_of_path(target))
@@ -203,42 +207,50 @@ def sync_files(conn: Connection, task: SyncFromTask) -> list[Outcome]:
 
 
 def _download(conn: Connection, pending: list[_Pending], cache: Cache, task: SyncFromTask) -> list[Outcome]:
+    """Download each pending file under its handle's download lock, presigned URLs asked 100 at a time."""
     outcomes: list[Outcome] = []
     hosted = [p for p in pending if p.facts.external_url is None]
     urls: dict[str, dict[str, Any]] = {}
     asked = 0.0
-    for n, item in enumerate(hosted):
+    for item in pending:
         handle = str(item.facts.file_handle_id)
         try:
-            if handle not in urls or time.monotonic() - asked > URL_LIFETIME:
-                ahead = hosted[n : n + _internals.BATCH_LIMIT]
-                urls = _internals.presigned_urls(
-                    conn, [(str(p.facts.file_handle_id), p.facts.entity_id, "FileEntity") for p in ahead]
-                )
-                asked = time.monotonic()
-            answer = urls.get(handle) or {}
-            failure = answer.get("failureCode")
-            if failure == "UNAUTHORIZED":
-                raise ForbiddenError(
-                    403, f"you may not download {item.facts.entity_id}", "POST", "/file/v1/fileHandle/batch"
-                )
-            if failure or not answer.get("preSignedURL"):
-                raise NotFoundError(
-                    404,
-                    f"no file handle {handle} for {item.facts.entity_id} ({failure or 'no URL'})",
-                    "POST",
-                    "/file/v1/fileHandle/batch",
-                )
-            outcomes.append(_fetch(conn, item, str(answer["preSignedURL"]), cache, task))
+            with _internals.download_lock(cache, handle):
+                # another thread or process may have fetched it while this one waited
+                status, target = _decide(item.facts, item.target, cache, task)
+                if status != "download":
+                    outcomes.append(_outcome(item.work, item.facts, status, target, task))
+                    continue
+                item.target = target
+                if item.facts.external_url is not None:
+                    outcomes.append(_fetch(conn, item, item.facts.external_url, cache, task))
+                    continue
+                if handle not in urls or time.monotonic() - asked > URL_LIFETIME:
+                    start = hosted.index(item)
+                    ahead = hosted[start : start + _internals.BATCH_LIMIT]
+                    urls = _internals.presigned_urls(
+                        conn, [(str(p.facts.file_handle_id), p.facts.entity_id, "FileEntity") for p in ahead]
+                    )
+                    asked = time.monotonic()
+                outcomes.append(_fetch(conn, item, _url(urls.get(handle) or {}, item), cache, task))
         except Exception as exc:
             outcomes.append(_failure(item.work, exc))
-    for item in pending:
-        if item.facts.external_url is not None:
-            try:
-                outcomes.append(_fetch(conn, item, item.facts.external_url, cache, task))
-            except Exception as exc:
-                outcomes.append(_failure(item.work, exc))
     return outcomes
+
+
+def _url(answer: dict[str, Any], item: _Pending) -> str:
+    failure = answer.get("failureCode")
+    handle, entity = item.facts.file_handle_id, item.facts.entity_id
+    if failure == "UNAUTHORIZED":
+        raise ForbiddenError(403, f"you may not download {entity}", "POST", "/file/v1/fileHandle/batch")
+    if failure or not answer.get("preSignedURL"):
+        raise NotFoundError(
+            404,
+            f"no file handle {handle} for {entity} ({failure or 'no URL'})",
+            "POST",
+            "/file/v1/fileHandle/batch",
+        )
+    return str(answer["preSignedURL"])
 
 
 def _fetch(conn: Connection, item: _Pending, url: str, cache: Cache, task: SyncFromTask) -> Outcome:

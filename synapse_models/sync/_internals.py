@@ -29,6 +29,7 @@ __all__ = [
     "children",
     "copy_file_handles",
     "default_cache_root",
+    "download_lock",
     "download_url",
     "entity_headers",
     "header",
@@ -81,6 +82,30 @@ def default_cache_root() -> Path:
     from ..transfer.cache import default_cache_root as root
 
     return root()
+
+
+@contextmanager
+def download_lock(cache: Cache, file_handle_id: str) -> Iterator[None]:
+    """Hold an exclusive lock on one file handle's downloads, across threads, processes and machines.
+
+    A ``flock`` on ``.synapse_models.download.lock`` in the handle's cache directory: released by the
+    operating system when a process dies (no stale locks), honoured over NFSv4. Two processes syncing the
+    same file wait for each other, and the second then finds the first one's copy. Where ``flock`` does not
+    exist (Windows) downloads are not serialized; each still lands by an atomic rename.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    directory = cache.directory(file_handle_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".synapse_models.download.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def md5_of_path(path: str | os.PathLike[str]) -> str:

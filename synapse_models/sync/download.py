@@ -139,7 +139,8 @@ def sync_from(
     )
     results = SyncResults()
     results.dry_run = dry_run
-    mode: ManifestMode = "suppress" if dry_run or slice_ is not None else manifest
+    single = top.type == _internals.FILE_TYPE  # one file: no manifest, as the official client
+    mode: ManifestMode = "suppress" if dry_run or slice_ is not None or single else manifest
     if not dry_run:
         root.mkdir(parents=True, exist_ok=True)
 
@@ -177,7 +178,7 @@ def sync_from(
 
             pipeline.submit(sync_files, task_for(files), done, failed)
 
-        if top.type == _internals.FILE_TYPE:
+        if single:
             submit(
                 [
                     FileWork(
