@@ -46,6 +46,7 @@ _LAZY: dict[str, str] = {
     "StoreResult": "bulk",
     "StoreResults": "bulk",
     "store_all": "bulk",
+    "copy": "sync",
     "generate_manifest": "sync",
     "sync_from": "sync",
     "sync_to": "sync",
@@ -95,7 +96,7 @@ if TYPE_CHECKING:
     from .models.user import UserGroupHeader, UserProfile, me
     from .models.view import EntityUpdateFailure, SubmissionView, View, ViewUpdateError
     from .models.wiki import Wiki, WikiHeader
-    from .sync import generate_manifest, sync_from, sync_to, walk
+    from .sync import copy, generate_manifest, sync_from, sync_to, walk
 else:
 
     def __getattr__(name: str) -> Any:
@@ -174,6 +175,7 @@ __all__ = [
     "__version__",
     "connect",
     "connections",
+    "copy",
     "disconnect",
     "forget",
     "generate_manifest",

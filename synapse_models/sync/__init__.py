@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from .copy import copy
 from .download import sync_from
 from .generate import generate_manifest
 from .results import CopyResult, CopyResults, ManifestError, ManifestProblem, SyncResult, SyncResults
@@ -20,6 +21,7 @@ __all__ = [
     "SyncResult",
     "SyncResults",
     "WalkStep",
+    "copy",
     "generate_manifest",
     "sync_from",
     "sync_to",

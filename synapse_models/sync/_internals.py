@@ -26,12 +26,16 @@ __all__ = [
     "CHILD_TYPES",
     "bundle",
     "cache",
+    "child_id",
     "children",
     "copy_file_handles",
+    "copy_table_rows",
+    "create_entity",
     "default_cache_root",
     "download_lock",
     "download_url",
     "entity_headers",
+    "entity_path",
     "header",
     "md5_of_path",
     "open_connection",
@@ -151,17 +155,29 @@ def bundle(
     *,
     activity: bool = True,
     file_handles: bool = True,
+    root_wiki: bool = False,
 ) -> dict[str, Any]:
-    """An entity bundle (entity, annotations, file handles, activity) in one request."""
+    """An entity bundle (entity, annotations, file handles, activity, root wiki id) in one request."""
     where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
     parts = {
         "includeEntity": True,
         "includeAnnotations": True,
         "includeFileHandles": file_handles,
         "includeActivity": activity,
+        "includeRootWikiId": root_wiki,
     }
     result: dict[str, Any] = conn.post(f"{where}/bundle2", parts)
     return result
+
+
+def child_id(conn: Connection, parent_id: str, name: str) -> str:
+    """The id of the child named ``name`` (``POST /entity/child``)."""
+    return str(conn.post("/entity/child", {"parentId": parent_id, "entityName": name})["id"])
+
+
+def entity_path(conn: Connection, entity_id: str) -> list[str]:
+    """The ids from the root down to ``entity_id`` (``GET /entity/{id}/path``)."""
+    return [str(item["id"]) for item in conn.get(f"/entity/{entity_id}/path").get("path") or []]
 
 
 def entity_headers(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -238,6 +254,57 @@ def copy_file_handles(
         )
         results.extend(answer.get("copyResults") or [])
     return results
+
+
+def create_entity(conn: Connection, body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /entity`` of a raw entity body (types the models do not cover, such as links)."""
+    created: dict[str, Any] = conn.post("/entity", body)
+    return created
+
+
+def copy_table_rows(conn: Connection, source_id: str, target_id: str) -> int:
+    """Copy every row of a table into another with the same columns, without the rows passing through here.
+
+    The server writes the rows to a CSV file handle owned by the caller (``DownloadFromTableRequest``), which
+    is then loaded into the target (``UploadToTableRequest`` in a table transaction): two jobs whatever the
+    number of rows. Returns the number of rows loaded.
+    """
+    table = "org.sagebionetworks.repo.model.table."
+    csv = {
+        "separator": ",",
+        "quoteCharacter": '"',
+        "escapeCharacter": "\\",
+        "lineEnd": "\n",
+        "isFirstLineHeader": True,
+    }
+    download = conn.run_async_job(
+        f"/entity/{source_id}/table/download/csv",
+        {
+            "concreteType": table + "DownloadFromTableRequest",
+            "entityId": source_id,
+            "sql": f"SELECT * FROM {source_id}",
+            "writeHeader": True,
+            "includeRowIdAndRowVersion": False,
+            "csvTableDescriptor": csv,
+        },
+    )
+    answer = conn.run_async_job(
+        f"/entity/{target_id}/table/transaction",
+        {
+            "concreteType": table + "TableUpdateTransactionRequest",
+            "entityId": target_id,
+            "changes": [
+                {
+                    "concreteType": table + "UploadToTableRequest",
+                    "tableId": target_id,
+                    "uploadFileHandleId": str(download["resultsFileHandleId"]),
+                    "csvTableDescriptor": csv,
+                }
+            ],
+        },
+    )
+    results = answer.get("results") or [{}]
+    return int(results[0].get("rowsProcessed") or 0)
 
 
 # -- connections on workers ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,7 @@ def generate_manifest(
         )
     results.raise_first()
     csv_format = target.suffix.lower() == ".csv"
-    partial = target.with_name(f".{target.name}.partial")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(partial, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="," if csv_format else "\t")

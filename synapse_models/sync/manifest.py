@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -240,7 +241,8 @@ class ManifestWriter:
         return written
 
     def _write(self, target: Path, subtree: list[str], keys: list[str], *, csv_format: bool) -> Path:
-        partial = target.with_name(f".{target.name}.partial")
+        # a name of this process's own: several processes may write the same manifest at once
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
         target.parent.mkdir(parents=True, exist_ok=True)
         columns = CSV_COLUMNS if csv_format else TSV_COLUMNS
         with open(partial, "w", encoding="utf-8", newline="") as handle:

@@ -103,3 +103,17 @@ def test_four_processes_sync_one_tree_through_one_cache(
         json.loads(entry.read_text())
     assert not list(shared.rglob(".cacheMap.lock"))
     assert os.listdir(shared)
+
+
+@pytest.mark.parametrize("fraction", [0.9996, 0.99999, 0.0001, 0.5])
+def test_a_copy_whose_time_rounds_to_a_whole_second_stays_recognised(tmp_path: Path, fraction: float) -> None:
+    from synapse_models.transfer.cache import Cache
+
+    copy = tmp_path / "copy.bin"
+    copy.write_bytes(b"data")
+    os.utime(copy, (1_700_000_000 + fraction, 1_700_000_000 + fraction))
+    cache = Cache(tmp_path / "cache")
+    cache.add("7", copy, "md5")
+
+    assert cache.known_md5("7", copy) == "md5"
+    assert cache.get("7") == copy
