@@ -148,7 +148,7 @@ def _create(
     file = _new_file(row)
     if row.used or row.executed:
         file.activity = _activity(row, used or [], executed or [])
-    file.store(connection=conn, cache_root=task.cache_root)
+    file.store(connection=conn, cache_root=task.cache_root, progress=False)
     EntityMemo(task.cache_root, conn.endpoints.repo).put(FileFacts.from_file(file))
     result.status, result.entity_id, result.version = "created", file.id, file.version_number
     result.bytes = row.size if row.synapse_store and not row.is_url else 0
@@ -215,7 +215,7 @@ def _update(
         else:
             file.activity.name, file.activity.description = row.activity_name, row.activity_description
             file.activity.used, file.activity.executed = used or [], executed or []  # type: ignore[assignment]
-    file.store(connection=conn, force_version=row.force_version, cache_root=task.cache_root)
+    file.store(connection=conn, force_version=row.force_version, cache_root=task.cache_root, progress=False)
     result.status = "updated" if file.version_number != facts.version else "metadata"
     result.version = file.version_number
     result.bytes = row.size if content and row.synapse_store and not row.is_url else 0

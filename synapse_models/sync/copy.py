@@ -27,6 +27,7 @@ from ._copy_items import (
 )
 from ._copy_wikis import WikiCopied, WikiRewrite, WikiTask, copy_wiki, rewrite, rewrite_page
 from ._executor import Pipeline, check_shard, in_shard
+from ._progress import Overall
 from .results import CopyResult, CopyResults
 from .walk import iter_tree
 
@@ -61,8 +62,10 @@ class _Copy:
         options: Options,
         kinds: dict[str, bool],
         shard: tuple[int, int] | None,
+        bar: Overall,
     ) -> None:
         self.conn, self.pipeline, self.options, self.kinds, self.shard = conn, pipeline, options, kinds, shard
+        self.bar = bar
         self.results = CopyResults()
         self.mapping: dict[str, str] = {}
         self.wiki_owners: list[tuple[str, str]] = []
@@ -77,6 +80,7 @@ class _Copy:
     def take(self, outcome: CopyOutcome) -> None:
         result = outcome.result
         self.results.append(result)
+        self.bar.done(1)
         if result.kind == "Folder" and result.status == "copied" and result.new_id is not None:
             self.created.add(result.new_id)
         if result.new_id is not None:
@@ -86,6 +90,7 @@ class _Copy:
 
     def failed(self, items: list[tuple[str, str, str]]) -> Callable[[BaseException], None]:
         def record(exc: BaseException) -> None:
+            self.bar.done(len(items))
             for source_id, kind, path in items:
                 self.results.append(CopyResult(source_id, kind, "failed", path=path, error=exc))
 
@@ -96,6 +101,7 @@ class _Copy:
             for outcome in outcomes:
                 self.take(outcome)
 
+        self.bar.expect(len(items))
         self.pipeline.submit(function, task, take_all if many else self.take, self.failed(items))
 
     def item(self, header: Any, kind: str, path: str, parent_id: str, existing: dict[str, str]) -> None:
@@ -129,6 +135,7 @@ def copy(
     executor: Executor | None = None,
     max_workers: int | None = None,
     shard: tuple[int, int] | None = None,
+    progress: bool | None = None,
     connection: ConnectionLike | None = None,
 ) -> CopyResults:
     """Copy an entity (a whole folder or project recursively) into ``destination``; no file bytes move.
@@ -156,6 +163,7 @@ def copy(
         max_workers: Threads of the default pool.
         shard: ``(k, n)``: copy only the k-th (from 0) of n slices of the files, tables, views and links
             (every shard re-creates the folders); wikis are copied only by an unsharded run.
+        progress: One overall bar (items) on stderr; by default only when stderr is a terminal.
         connection: The connection to use.
 
     Returns:
@@ -191,8 +199,8 @@ def copy(
         )
     options = Options(versions=versions, annotations=annotations, provenance=provenance, on_clash=on_clash)
     wanted = {"Table": tables, "View": views, "Link": links, "File": True, "Folder": True}
-    with Pipeline(conn, executor, max_workers) as pipeline:
-        run = _Copy(conn, pipeline, options, wanted, slice_)
+    with Pipeline(conn, executor, max_workers) as pipeline, Overall("copy", progress) as bar:
+        run = _Copy(conn, pipeline, options, wanted, slice_, bar)
         header = _internals.header(top, conn)
         existing = _existing(conn, target_id)
         if kind == "Project":

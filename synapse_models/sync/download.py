@@ -21,6 +21,7 @@ from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
 from ._fetch import FileWork, SyncFromTask, sync_files
 from ._memo import stamp
+from ._progress import Overall
 from .manifest import ManifestMode, ManifestWriter
 from .results import SyncResult, SyncResults
 from .walk import iter_tree, root_header
@@ -79,6 +80,7 @@ def sync_from(
     dry_run: bool = False,
     refresh: bool = False,
     cache_root: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
     connection: ConnectionLike | None = None,
 ) -> SyncResults:
     """Mirror a project or folder (or one file) into the local directory ``path``.
@@ -108,6 +110,7 @@ def sync_from(
         refresh: Re-read every file's bundle instead of trusting the entity memo.
         cache_root: The cache (default: ``SYNAPSE_CACHE``, the config's ``[cache] location``,
             ``~/.synapseCache``).
+        progress: One overall bar (files, bytes) on stderr; by default only when stderr is a terminal.
         connection: The connection (default: the scoped or default one).
 
     Returns:
@@ -155,16 +158,24 @@ def sync_from(
             manifest=mode != "suppress",
         )
 
-    with Pipeline(conn, executor, max_workers) as pipeline, ManifestWriter(root, mode) as writer:
+    with (
+        Pipeline(conn, executor, max_workers) as pipeline,
+        ManifestWriter(root, mode) as writer,
+        Overall("sync_from", progress) as bar,
+    ):
 
         def done(outcomes: list[tuple[SyncResult, str, dict[str, Any] | None]]) -> None:
             for result, relative_dir, row in outcomes:
                 results.append(result)
                 if row is not None:
                     writer.add(relative_dir, row)
+            bar.done(len(outcomes), sum(r.bytes for r, _, _ in outcomes))
 
         def submit(files: list[FileWork]) -> None:
+            bar.expect(len(files))
+
             def failed(exc: BaseException) -> None:
+                bar.done(len(files))
                 results.extend(
                     SyncResult(
                         path=f.relative_path,

@@ -21,6 +21,7 @@ from ..registry import ConnectionLike, get_connection
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
 from ._folders import Children, ensure_folders, list_children, local_tree
+from ._progress import Overall
 from ._store import RowOutcome, RowTask, store_row
 from .manifest_read import ManifestRow, dependencies, read_manifest
 from .results import ManifestError, ManifestProblem, SyncResult, SyncResults
@@ -44,6 +45,7 @@ def sync_to(
     base_dir: str | os.PathLike[str] | None = None,
     cache_root: str | os.PathLike[str] | None = None,
     echo: TextIO | None = sys.stdout,
+    progress: bool | None = None,
     connection: ConnectionLike | None = None,
 ) -> SyncResults:
     """Upload what a manifest (or a local directory) describes and Synapse lacks; leave the rest alone.
@@ -66,6 +68,7 @@ def sync_to(
             the official client).
         cache_root: The cache whose map spares re-hashing unchanged files.
         echo: Where a dry run prints its plan (``None``: nowhere).
+        progress: One overall bar (files, bytes) on stderr; by default only when stderr is a terminal.
         connection: The connection to use.
 
     Returns:
@@ -104,7 +107,9 @@ def sync_to(
                 )
             rows, children = _manifest_rows(conn, local, base_dir)
         rows = _in_shard(rows, slice_)
-        _run(pipeline, rows, children, results, cache_dir, dry_run, merge_annotations)
+        with Overall("sync_to", False if dry_run else progress) as bar:
+            bar.expect(len(rows))
+            _run(pipeline, rows, children, results, cache_dir, dry_run, merge_annotations, bar)
     if dry_run and echo is not None:
         _print_plan(results, echo)
     return results
@@ -231,6 +236,7 @@ def _run(
     cache_root: str,
     dry_run: bool,
     merge: bool,
+    bar: Overall,
 ) -> None:
     """Store rows in provenance order: a row starts when the rows it names are done."""
     by_path = {r.path: r for r in rows}
@@ -245,6 +251,7 @@ def _run(
 
     def finish(row: ManifestRow, outcome: RowOutcome) -> None:
         results.append(outcome.result)
+        bar.done(1, outcome.result.bytes if not dry_run else 0)
         if outcome.result.error is not None and not dry_run:
             failed[row.path] = row.line
         resolved[row.path] = outcome.reference

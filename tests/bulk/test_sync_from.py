@@ -256,3 +256,16 @@ def test_a_file_is_saved_under_its_file_handle_name_and_a_single_file_gets_no_ma
     assert [r.path for r in single] == ["counts.tsv"] and single.ok
     assert sorted(p.name for p in (tmp_path / "single").iterdir()) == ["counts.tsv"]
     assert tree.ok
+
+
+def test_progress_shows_one_overall_bar(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_tree(project, tmp_path / "src", {"": 2, "a": 1})
+
+    sm.sync_from(project, tmp_path / "down", progress=True)
+    quiet = sm.sync_from(project, tmp_path / "again")  # stderr is not a terminal here: no bar
+
+    err = capsys.readouterr().err
+    assert err.count("sync_from") >= 1 and "3/3" in err
+    assert quiet.ok and err.count("\n") <= 2
