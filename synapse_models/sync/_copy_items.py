@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import ConflictError, NotFoundError
+from ..errors import ConflictError, ForbiddenError, NotFoundError
 from . import _internals
 from .results import CopyResult
 
@@ -77,6 +77,21 @@ def _notes(bundle: dict[str, Any], options: Options) -> dict[str, list[Any]]:
     return Annotations.from_wire(bundle.get("annotations")).to_dict()
 
 
+def _restricted(bundle: dict[str, Any], kind: str, source_id: str, path: str) -> CopyResult | None:
+    """A ``skipped`` result for an entity under access requirements: its copy would not carry them."""
+    level = (bundle.get("restrictionInformation") or {}).get("restrictionLevel")
+    if level in (None, "OPEN"):
+        return None
+    error = ForbiddenError(
+        403,
+        f"{source_id} has access restrictions ({level}); it is not copied, because the "
+        "copy would not carry them",
+        "POST",
+        f"/repo/v1/entity/{source_id}/bundle2",
+    )
+    return CopyResult(source_id, kind, "skipped", path=path, error=error)
+
+
 def _clash(options: Options, kind: str, source_id: str, name: str, path: str, existing: str) -> CopyResult:
     """The result for an item whose name is taken at the destination (``skip`` or ``error``)."""
     if options.on_clash == "error":
@@ -96,8 +111,13 @@ def copy_folder(conn: Connection, task: ItemTask) -> CopyOutcome:
 
     result = CopyResult(task.source_id, "Folder", "failed", path=task.path)
     try:
-        bundle = _internals.bundle(conn, task.source_id, file_handles=False, activity=False, root_wiki=True)
+        bundle = _internals.bundle(
+            conn, task.source_id, file_handles=False, activity=False, root_wiki=True, restrictions=True
+        )
         wiki = bool(bundle.get("rootWikiId"))
+        restricted = _restricted(bundle, "Folder", task.source_id, task.path)
+        if restricted is not None:
+            return CopyOutcome(restricted)
         if task.existing_id is not None:
             result.status, result.new_id = "exists", task.existing_id
             return CopyOutcome(result, wiki)
@@ -162,9 +182,13 @@ def copy_files(conn: Connection, task: FilesTask) -> list[CopyOutcome]:
                 outcomes.append(CopyOutcome(clash, bool(bundle.get("rootWikiId"))))
                 continue
             bundles = [
-                _internals.bundle(conn, item.source_id, version, root_wiki=True)
+                _internals.bundle(conn, item.source_id, version, root_wiki=True, restrictions=True)
                 for version in _versions(conn, item.source_id, task.options)
             ]
+            restricted = _restricted(bundles[-1], "File", item.source_id, item.path)
+            if restricted is not None:
+                outcomes.append(CopyOutcome(restricted))
+                continue
             work.append((item, bundles))
         except Exception as exc:
             outcomes.append(
@@ -218,8 +242,9 @@ def _store_copy(
             answer = handles.get(str(_handle_of(bundle)["id"])) or {}
             if answer.get("failureCode") or not answer.get("newFileHandle"):
                 code = answer.get("failureCode") or "NOT_FOUND"
-                raise NotFoundError(
-                    404,
+                kind = ForbiddenError if code == "UNAUTHORIZED" else NotFoundError
+                raise kind(
+                    403 if code == "UNAUTHORIZED" else 404,
                     f"the file handle of {item.source_id} could not be copied ({code})",
                     "POST",
                     "/file/v1/filehandles/copy",
@@ -262,8 +287,13 @@ def copy_item(conn: Connection, task: ItemTask) -> CopyOutcome:
     """Copy one table (schema and rows), view (scope remapped) or link (target remapped)."""
     result = CopyResult(task.source_id, task.kind, "failed", path=task.path)
     try:
-        bundle = _internals.bundle(conn, task.source_id, file_handles=False, activity=False, root_wiki=True)
+        bundle = _internals.bundle(
+            conn, task.source_id, file_handles=False, activity=False, root_wiki=True, restrictions=True
+        )
         wiki = bool(bundle.get("rootWikiId"))
+        restricted = _restricted(bundle, task.kind, task.source_id, task.path)
+        if restricted is not None:
+            return CopyOutcome(restricted)
         if task.existing_id is not None:  # tables, views and links are never overwritten
             return CopyOutcome(
                 _clash(task.options, task.kind, task.source_id, task.name, task.path, task.existing_id), wiki

@@ -156,8 +156,9 @@ def bundle(
     activity: bool = True,
     file_handles: bool = True,
     root_wiki: bool = False,
+    restrictions: bool = False,
 ) -> dict[str, Any]:
-    """An entity bundle (entity, annotations, file handles, activity, root wiki id) in one request."""
+    """An entity bundle (entity, annotations, file handles, activity, root wiki id, access restrictions)."""
     where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
     parts = {
         "includeEntity": True,
@@ -165,6 +166,7 @@ def bundle(
         "includeFileHandles": file_handles,
         "includeActivity": activity,
         "includeRootWikiId": root_wiki,
+        "includeRestrictionInformation": restrictions,
     }
     result: dict[str, Any] = conn.post(f"{where}/bundle2", parts)
     return result

@@ -249,3 +249,39 @@ def test_shards_copy_disjoint_slices_and_share_the_folders(
     assert copied[0].isdisjoint(copied[1]) and copied[0] | copied[1] == {str(f.id) for f in files.values()}
     assert all(half.ok for half in halves)
     assert _names(str(destination.id)) == _names(str(project.id))
+
+
+class _RestrictedServer:
+    """A connection whose only file is under an access requirement (the local server has none)."""
+
+    user_id = "1"
+    endpoints = None
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def post(self, path: str, body: Any = None, **_: Any) -> Any:
+        self.calls.append(f"POST {path}")
+        if path.endswith("/bundle2"):
+            return {
+                "entity": {"id": "syn7", "name": "secret.txt", "versionNumber": 1, "dataFileHandleId": "9"},
+                "fileHandles": [{"id": "9", "createdBy": "2"}],
+                "restrictionInformation": {"restrictionLevel": "CONTROLLED_BY_ACT"},
+            }
+        raise AssertionError(f"unexpected {path}")
+
+
+def test_an_entity_under_access_requirements_is_not_copied() -> None:
+    from synapse_models.sync._copy_items import FileItem, FilesTask, Options, copy_files
+
+    conn = _RestrictedServer()
+    options = Options(versions="latest", annotations=True, provenance="traceback", on_clash="skip")
+
+    outcomes = copy_files(
+        conn, FilesTask([FileItem("syn7", "secret.txt", "secret.txt")], "syn1", {}, options)
+    )  # type: ignore[arg-type]
+
+    assert [o.result.status for o in outcomes] == ["skipped"]
+    assert isinstance(outcomes[0].result.error, sm.ForbiddenError)
+    assert "CONTROLLED_BY_ACT" in str(outcomes[0].result.error)
+    assert conn.calls == ["POST /entity/syn7/bundle2"]  # no handle copied, nothing created
