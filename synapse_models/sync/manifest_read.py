@@ -34,7 +34,16 @@ import attrs
 from ..errors import ValidationError
 from .results import ManifestProblem
 
-__all__ = ["Manifest", "ManifestRow", "Reference", "is_url", "parse_cell", "read_manifest"]
+__all__ = [
+    "Manifest",
+    "ManifestRow",
+    "Reference",
+    "dependencies",
+    "is_url",
+    "normalize",
+    "parse_cell",
+    "read_manifest",
+]
 
 LEGACY_COLUMNS = frozenset(
     {
@@ -78,7 +87,6 @@ MODELS_COLUMNS = frozenset(
 _LEGACY_LIST = re.compile(r"^\[.*\]$", re.DOTALL)
 _MODELS_LIST = re.compile(r"^\[[^\]]*\]$")
 _COMMAS = re.compile(r',(?=(?:[^"]*"[^"]*")*[^"]*$)')
-_SYNAPSE_ID = re.compile(r"^syn\d+(\.\d+)?$", re.IGNORECASE)
 
 Kind = Literal["row", "file", "url", "id"]
 
@@ -263,11 +271,14 @@ def read_manifest(
             )
         )
     _check_unique(rows, problems)
-    _resolve_provenance(rows, base, problems)
+    from ._provenance import resolve_provenance
+
+    resolve_provenance(rows, base, problems)
     return Manifest(str(path), style, rows, problems)
 
 
-def _normalize(text: str, base: Path) -> str:
+def normalize(text: str, base: Path) -> str:
+    """A manifest path as an absolute path: ``~`` and ``$VARS`` expanded, relative to ``base``."""
     return os.path.normpath(os.path.join(base, os.path.expandvars(os.path.expanduser(text))))
 
 
@@ -292,7 +303,7 @@ def _row(
     raw_path = str(_plain(record.get("path", ""))).strip()
     size = 0
     url = is_url(raw_path)
-    local = raw_path if url else _normalize(raw_path, base)
+    local = raw_path if url else normalize(raw_path, base)
     if not raw_path:
         problem("path", raw_path, "is empty")
     elif not url:
@@ -382,88 +393,8 @@ def _check_unique(rows: list[ManifestRow], problems: list[ManifestProblem]) -> N
             )
 
 
-def _resolve_provenance(rows: list[ManifestRow], base: Path, problems: list[ManifestProblem]) -> None:
-    by_path = {row.path: row for row in rows}
-    for row in rows:
-        for column in ("used", "executed"):
-            resolved: list[Reference] = []
-            for item in getattr(row, column):
-                text = item.value
-                local = _normalize(text, base)
-                if os.path.isfile(local):
-                    resolved.append(Reference("row" if local in by_path else "file", local))
-                elif is_url(text):
-                    resolved.append(Reference("url", text))
-                elif _SYNAPSE_ID.match(text):
-                    resolved.append(Reference("id", text.lower()))
-                else:
-                    problems.append(
-                        ManifestProblem(
-                            row.line, column, text, "is neither a local file, a URL nor a Synapse id"
-                        )
-                    )
-            setattr(row, column, resolved)
-    for cycle in _cycles(rows, by_path):
-        lines = ", ".join(str(r.line) for r in cycle)
-        for member in cycle:
-            problems.append(
-                ManifestProblem(
-                    member.line, "used", member.path, f"is part of a provenance cycle (lines {lines})"
-                )
-            )
-
-
 def dependencies(row: ManifestRow) -> Iterator[str]:
     """The paths of the rows this row's provenance names."""
     for item in (*row.used, *row.executed):
         if item.kind == "row":
             yield item.value
-
-
-def _cycles(rows: list[ManifestRow], by_path: dict[str, ManifestRow]) -> list[list[ManifestRow]]:
-    """Strongly connected groups of rows that depend on each other (Tarjan's algorithm, iteratively)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[ManifestRow]] = []
-    counter = 0
-    for start in (r.path for r in rows):
-        if start in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(start, dependencies(by_path[start]))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, edges = work[-1]
-            advanced = False
-            for nxt in edges:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, dependencies(by_path[nxt])))
-                    advanced = True
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                selfish = node in set(dependencies(by_path[node]))
-                if len(group) > 1 or selfish:
-                    found.append(sorted((by_path[p] for p in group), key=lambda r: r.line))
-    return found
