@@ -285,3 +285,24 @@ def test_an_entity_under_access_requirements_is_not_copied() -> None:
     assert isinstance(outcomes[0].result.error, sm.ForbiddenError)
     assert "CONTROLLED_BY_ACT" in str(outcomes[0].result.error)
     assert conn.calls == ["POST /entity/syn7/bundle2"]  # no handle copied, nothing created
+
+
+def test_a_table_with_a_file_column_gets_copied_handles(
+    alice: sm.Connection, project: sm.Project, destination: sm.Project
+) -> None:
+    from synapse_models.transfer import upload_bytes
+
+    handle = upload_bytes(alice, b"cell bytes", "cell.txt", parent_id=project.id)
+    columns = [sm.Column(name="f", type="FILEHANDLEID"), sm.Column(name="n", type="INTEGER")]
+    table = sm.Table(name="with files", parent=project, columns=columns).store()
+    table.append(pd.DataFrame({"f": [str(handle["id"]), None], "n": [1, 2]}))
+
+    results = sm.copy(project, destination)
+
+    assert results.ok, results.failed
+    rows = sm.Table.get(results.mapping[str(table.id)]).query().sort_values("n").reset_index(drop=True)
+    assert list(rows["n"]) == [1, 2] and pd.isna(rows["f"][1])
+    new_handle = str(rows["f"][0])
+    assert new_handle != str(handle["id"])
+    copied = alice.get(f"/fileHandle/{new_handle}", service="file")
+    assert copied["contentMd5"] == handle["contentMd5"] and copied["createdBy"] == alice.user_id
