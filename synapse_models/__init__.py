@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .errors import EntityUpdateFailure as EntityUpdateFailure
     from .errors import ForbiddenError as ForbiddenError
     from .errors import HTTPError as HTTPError
+    from .errors import ManifestError as ManifestError
+    from .errors import ManifestProblem as ManifestProblem
     from .errors import NotConnectedError as NotConnectedError
     from .errors import NotFoundError as NotFoundError
     from .errors import PreconditionFailedError as PreconditionFailedError
@@ -90,6 +92,16 @@ if TYPE_CHECKING:
     from .registry import get_connection as get_connection
     from .registry import using as using
     from .retry import RetryPolicy as RetryPolicy
+    from .sync.copy import copy as copy
+    from .sync.download import sync_from as sync_from
+    from .sync.generate import generate_manifest as generate_manifest
+    from .sync.results import CopyResult as CopyResult
+    from .sync.results import CopyResults as CopyResults
+    from .sync.results import SyncResult as SyncResult
+    from .sync.results import SyncResults as SyncResults
+    from .sync.upload import sync_to as sync_to
+    from .sync.walk import WalkStep as WalkStep
+    from .sync.walk import walk as walk
 else:
 
     def _exports() -> dict[str, str]:

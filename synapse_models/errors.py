@@ -6,6 +6,7 @@ The tree::
     ├── NotConnectedError        no connection registered and none could be made from the environment
     ├── CredentialsError         a token source is unusable (unreadable config, unknown profile...)
     ├── ValidationError          bad input caught before any request; names the field and the value
+    │   └── ManifestError        a sync manifest has bad rows (.problems: every one, with its line)
     ├── TransportError           connection refused/reset, timeout, a body cut short, after retries
     ├── AsyncJobError            an asynchronous job failed or did not finish in time
     ├── TransferError            an upload or download could not complete (e.g. md5 mismatch)
@@ -20,7 +21,8 @@ The tree::
         ├── RateLimitError           429
         └── ServerError              5xx
 
-:class:`EntityUpdateFailure` is not an exception: it is one item of :attr:`ViewUpdateError.failures`.
+:class:`EntityUpdateFailure` is not an exception: it is one item of :attr:`ViewUpdateError.failures`;
+likewise :class:`ManifestProblem` is one item of :attr:`ManifestError.problems`.
 
 An :class:`HTTPError` carries the method and the full URL of the request that failed, without its query
 string, so ``str(err)`` reads like
@@ -33,6 +35,7 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
@@ -46,6 +49,8 @@ __all__ = [
     "EntityUpdateFailure",
     "ForbiddenError",
     "HTTPError",
+    "ManifestError",
+    "ManifestProblem",
     "NotConnectedError",
     "NotFoundError",
     "PreconditionFailedError",
@@ -87,6 +92,10 @@ class ValidationError(SynapseError, ValueError):
         self.value = value
         self.problem = problem
         super().__init__(f"{field}={value!r}: {problem}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # results of bulk work cross process boundaries (process pools, dask): rebuild from the fields
+        return type(self), (self.field, self.value, self.problem)
 
 
 class TransportError(SynapseError):
@@ -166,6 +175,9 @@ class HTTPError(SynapseError):
         where = f": {method} {self.url}" if method else ""
         text = f"{status} {phrase}{where}"
         super().__init__(f"{text} — {self.reason}" if self.reason else text)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.status, self.reason, self.method, self.url)
 
 
 class BadRequestError(HTTPError):
@@ -256,3 +268,34 @@ def error_for_response(status: int, body: bytes, method: str, url: str) -> HTTPE
     except ValueError:
         reason = body[:300].decode("utf-8", "replace").strip()
     return error_for_status(status, reason, method, url)
+
+
+@attrs.frozen
+class ManifestProblem:
+    """One bad row (or column) of a manifest."""
+
+    line: int
+    """The line in the file (the header is line 1); 0 for a problem with the whole file."""
+    field: str
+    value: Any
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "manifest"
+        return f"{where}: {self.field}={self.value!r}: {self.problem}"
+
+
+class ManifestError(ValidationError):
+    """A manifest has bad rows; ``problems`` lists every one of them (nothing was written)."""
+
+    def __init__(self, source: str, problems: list[ManifestProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        shown = "\n  ".join(str(p) for p in problems[:200])
+        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
+        super().__init__(
+            "manifest", source, f"{len(problems)} problem(s), nothing was written:\n  {shown}{more}"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return type(self), (self.source, self.problems)

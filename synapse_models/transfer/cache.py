@@ -129,7 +129,13 @@ class Cache:
         """Record ``path`` (an existing file) as a copy of the file handle."""
         key = _normalize(path)
         # milliseconds, not whole seconds: an edit within the same second must not look unchanged
-        entry = {"modified_time": _iso(os.path.getmtime(key)), "content_md5": md5}
+        mtime = os.path.getmtime(key)
+        recorded = _iso(mtime)
+        if recorded.endswith(".000Z"):
+            # a time that rounds to a whole second reads as a whole-second entry (compared by floor), so it
+            # must be the floor: 12.9996 s would otherwise be recorded as 13.000 and never match again
+            recorded = _iso(math.floor(mtime))
+        entry = {"modified_time": recorded, "content_md5": md5}
         with self._locked(file_handle_id) as cache_map:
             cache_map[key] = entry
 
