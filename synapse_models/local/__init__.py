@@ -7,5 +7,6 @@
 from __future__ import annotations
 
 from .server import LocalSynapse, serve
+from .serving import serving
 
-__all__ = ["LocalSynapse", "serve"]
+__all__ = ["LocalSynapse", "serve", "serving"]
