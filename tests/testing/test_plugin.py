@@ -108,10 +108,14 @@ def test_the_fixtures_give_one_user_its_connection_project_and_official_client(
             assert Path(syn.cache.cache_root_dir) != Path(os.environ["SYNAPSE_CACHE"])
             temporary = Path(str(synapse_server.data_dir)).parents[1]  # pytest's, for this session
             assert Path(syn.cache.cache_root_dir).is_relative_to(temporary)
+
+        def test_seeding_belongs_to_the_test_user(synapse_server, synapse_connection):
+            ids = synapse_server.load({"Seeded": {"a.txt": "hello"}})
+            assert sm.Project.get(ids["Seeded"]).created_by == synapse_connection.user_id
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
 
 
 def test_tests_are_isolated_from_each_other(pytester: pytest.Pytester) -> None:
@@ -123,12 +127,12 @@ def test_tests_are_isolated_from_each_other(pytester: pytest.Pytester) -> None:
 
         import synapse_models as sm
 
+        BEFORE = dict(os.environ)  # at collection, before any fixture
         seen = {}
 
         def test_first(synapse_connection):
             seen["project"] = sm.Project(name="Results").store().id
             seen["user"] = sm.me().user_name
-            seen["endpoint"] = os.environ["SYNAPSE_ENDPOINT"]
 
         def test_second(synapse_connection):
             assert sm.me().user_name != seen["user"]
@@ -140,27 +144,12 @@ def test_tests_are_isolated_from_each_other(pytester: pytest.Pytester) -> None:
 
         def test_third_asks_for_nothing():
             assert sm.connections() == {}
-            assert "SYNAPSE_ENDPOINT" not in os.environ or os.environ["SYNAPSE_ENDPOINT"] != seen["endpoint"]
+            now = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+            assert now == {k: v for k, v in BEFORE.items() if k != "PYTEST_CURRENT_TEST"}
         """
     )
-    before = _environment()
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
-    assert _environment() == before
-
-
-def test_a_seeded_tree_belongs_to_the_test_user(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(
-        test_user="""
-        import synapse_models as sm
-
-        def test_seed(synapse_server, synapse_connection):
-            ids = synapse_server.load({"Seeded": {"a.txt": "hello"}})
-            assert sm.Project.get(ids["Seeded"]).created_by == synapse_connection.user_id
-        """
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
 
 
 def test_a_conftest_may_replace_the_server(pytester: pytest.Pytester, tmp_path: Path) -> None:
@@ -184,8 +173,3 @@ def test_a_conftest_may_replace_the_server(pytester: pytest.Pytester, tmp_path: 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert (tmp_path / "kept").is_dir()
-
-
-def _environment() -> dict[str, str]:
-    """The environment, without the variable in which pytest names the running test."""
-    return {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
