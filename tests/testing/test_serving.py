@@ -208,3 +208,19 @@ def test_serving_loads_no_client_module() -> None:
             imported.extend(alias.name for alias in node.names)
     ours = [name for name in imported if name.startswith((".", "synapse_models"))]
     assert ours == [".server"]
+
+
+def test_connections_made_inside_a_fresh_process_are_closed_on_the_way_out() -> None:
+    """In a process that never loaded the client before ``serving()`` (the registry may load inside)."""
+    code = (
+        "from synapse_models.local import serving\n"
+        "with serving():\n"
+        "    import synapse_models as sm\n"
+        "    sm.Project(name='Fresh').store()\n"
+        "    inside = sm.get_connection()\n"
+        "print(sm.connections(), inside.name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNAPSE_")}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["{}", "default"]
