@@ -21,7 +21,16 @@ from .credentials import forget_token, remember_token, resolve_endpoints, resolv
 from .errors import AuthenticationError, NotConnectedError
 from .transport import RetryPolicy
 
-__all__ = ["ConnectionLike", "connect", "connections", "disconnect", "forget", "get_connection", "using"]
+__all__ = [
+    "ConnectionLike",
+    "connect",
+    "connections",
+    "disconnect",
+    "forget",
+    "get_connection",
+    "isolated",
+    "using",
+]
 
 ConnectionLike = Connection | str
 
@@ -149,6 +158,26 @@ def disconnect(name: str | None = None) -> None:
                 _default.remove(key)
         if not _default and _registry:
             _default.append(next(iter(_registry)))
+
+
+@contextlib.contextmanager
+def isolated() -> Iterator[None]:
+    """Hide the registered connections inside a ``with`` block (tests and ``local.serving()`` use it).
+
+    Inside, nothing is registered, so the first verb connects from the environment as usual. On the way out
+    the connections made inside are closed and the hidden ones come back, with the same default.
+    """
+    with _lock:
+        hidden, hidden_default = dict(_registry), list(_default)
+        _registry.clear()
+        _default.clear()
+    try:
+        yield
+    finally:
+        disconnect()
+        with _lock:
+            _registry.update(hidden)
+            _default[:] = hidden_default
 
 
 def forget(profile: str | None = None) -> bool:

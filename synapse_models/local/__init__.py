@@ -8,5 +8,6 @@ areas.
 from __future__ import annotations
 
 from .server import LocalSynapse, serve
+from .serving import serving
 
-__all__ = ["LocalSynapse", "serve"]
+__all__ = ["LocalSynapse", "serve", "serving"]

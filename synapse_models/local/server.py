@@ -168,6 +168,22 @@ class LocalSynapse:
 
         return connect(token=token or self.admin_token, endpoint=self.endpoint, name=name)
 
+    def load(self, tree: Any, *, parent: Any = None, token: str | None = None) -> dict[str, str]:
+        """Create projects, folders, files (with annotations) and tables from a dict or a directory.
+
+        Example:
+            >>> ids = server.load({"Pilot": {"raw/": {"a.csv": "x,y\\n1,2\\n"}, "donors": donors_df}})
+            >>> ids["Pilot/raw/a.csv"]
+            'syn2000003'
+
+        The format is in :mod:`synapse_models.testing.seed`. ``parent`` puts the tree in an existing project
+        or folder; ``token`` names the owner (default: the user of ``serving()``, else the admin).
+        Returns the id of everything made, by its path in the tree.
+        """
+        from synapse_models.testing.seed import load_into  # client code, kept lazy like connect()
+
+        return load_into(self, tree, parent=parent, token=token)
+
     # -- fault injection and request counting -------------------------------------------------------
     def inject_fault(
         self,
