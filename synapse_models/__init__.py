@@ -108,8 +108,10 @@ else:
         """The public names and their modules, read from the imports above (this module's own source)."""
         import ast
         import sys
+        from pathlib import Path
 
-        source = __spec__.loader.get_source(__name__)
+        # the file itself, not the loader's get_source: pytest's assertion-rewriting loader has none
+        source = Path(__file__).read_text(encoding="utf-8")
         found: dict[str, str] = {}
         for node in ast.parse(source).body:
             if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":

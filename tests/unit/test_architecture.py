@@ -25,7 +25,7 @@ LAZY_CYCLE_IMPORTS: dict[tuple[str, str], str] = {
 }
 """(importer, imported) -> why the import waits until a function runs."""
 
-MAY_IMPORT_THE_SERVER = ("synapse_models.cli", "synapse_models.demo")
+MAY_IMPORT_THE_SERVER = ("synapse_models.cli", "synapse_models.demo", "synapse_models.testing")
 
 
 def _module_name(path: Path) -> str:
