@@ -186,7 +186,7 @@ def normalize_body(data: bytes | None) -> bytes | None:
 def normalize_request(request: Request) -> Request:
     """The request as it is stored, and as it is compared with stored ones in replay (idempotent)."""
     headers: dict[str, str] = {}
-    for name, value in request.headers.items():
+    for name, value in sorted(request.headers.items()):
         lowered = name.lower()
         if lowered in AUTH_HEADERS:
             headers["Authorization"] = REDACTED
@@ -197,9 +197,9 @@ def normalize_request(request: Request) -> Request:
 
 def normalize_response(response: dict[str, Any]) -> dict[str, Any]:
     """The answer as it is stored: chosen headers, signatures and e-mail addresses scrubbed."""
-    headers = {
+    headers = {  # sorted: servers send them in no fixed order, and a re-recording should not move them
         name: [scrub_url(str(value)) for value in values]
-        for name, values in response.get("headers", {}).items()
+        for name, values in sorted(response.get("headers", {}).items())
         if name.lower() in KEEP_RESPONSE_HEADERS
     }
     body = dict(response.get("body") or {})

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -80,11 +81,26 @@ class Recording:
     endpoint: str
     prefix: str
     """Starts every name the test creates; stored in the cassette."""
-    connection: sm.Connection | None = None
+    cassette: Any = None
+    """The vcrpy cassette of the test."""
 
     def name(self, what: str) -> str:
         """A name for something the test creates: ``"smrec-1a2b3c4d <what>"``."""
         return f"{self.prefix} {what}"
+
+    def requests_made(self, method: str, path: str = "", *, authorized: bool | None = None) -> int:
+        """How many ``method`` requests whose path matches the regular expression ``path`` the test made so
+        far (in replay: the recorded ones that were played). ``authorized=False`` counts only those sent
+        without a token: the presigned ones (file bytes)."""
+        pattern = re.compile(path)
+        counts = [
+            self.cassette.play_counts[index] if self.mode == "replay" else 1
+            for index, (request, _) in enumerate(self.cassette.data)
+            if request.method == method
+            and pattern.search(request.path)
+            and (authorized is None or authorized == ("Authorization" in request.headers))
+        ]
+        return sum(counts)
 
     def eventually(
         self, call: Callable[[], T], until: Callable[[T], bool], *, attempts: int = 30, delay: float = 2.0
@@ -129,25 +145,28 @@ def recording(
     if record_mode == "none":
         monkeypatch.setattr(time, "sleep", lambda seconds: None)  # a replay has nothing to wait for
         endpoint = _recorded_value(vcr, "endpoint", "")
-        yield Recording("replay", endpoint, _recorded_value(vcr, "prefix", ""))
+        yield Recording("replay", endpoint, _recorded_value(vcr, "prefix", ""), vcr)
         return
     if os.environ.get("SYNAPSE_AUTH_TOKEN") and os.environ.get("SYNAPSE_ENDPOINT"):
         KNOWN_SECRETS.add(os.environ["SYNAPSE_AUTH_TOKEN"])
         endpoint = os.environ["SYNAPSE_ENDPOINT"].rstrip("/")
         prefix = _recorded_value(vcr, "prefix", f"smrec-{secrets.token_hex(4)}")
-        yield Recording("service", _recorded_value(vcr, "endpoint", endpoint), prefix)
+        yield Recording("service", _recorded_value(vcr, "endpoint", endpoint), prefix, vcr)
         return
     from synapse_models.local import LocalSynapse
+    from synapse_models.transfer import upload
 
     monkeypatch.delenv("SYNAPSE_AUTH_TOKEN", raising=False)
     monkeypatch.delenv("SYNAPSE_ENDPOINT", raising=False)
+    # parts one at a time: the same order in every recording, so that re-recording gives the same cassette
+    monkeypatch.setattr(upload, "DEFAULT_WORKERS", 1, raising=False)
     stable = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:8]
     with LocalSynapse(data_dir=tmp_path / "synapse", port=LOCAL_PORT, deterministic=True) as server:
         token = server.create_user("recorder")
         KNOWN_SECRETS.update({token, server.admin_token})
         monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", token)  # for the command line
         prefix = _recorded_value(vcr, "prefix", f"smrec-{stable}")
-        yield Recording("local", _recorded_value(vcr, "endpoint", server.endpoint), prefix)
+        yield Recording("local", _recorded_value(vcr, "endpoint", server.endpoint), prefix, vcr)
 
 
 @pytest.fixture
@@ -156,8 +175,7 @@ def connection(recording: Recording, monkeypatch: pytest.MonkeyPatch) -> sm.Conn
     if recording.mode == "replay":
         monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", REPLAY_TOKEN)  # for the command line
     monkeypatch.setenv("SYNAPSE_ENDPOINT", recording.endpoint)
-    recording.connection = sm.connect(os.environ["SYNAPSE_AUTH_TOKEN"], endpoint=recording.endpoint)
-    return recording.connection
+    return sm.connect(os.environ["SYNAPSE_AUTH_TOKEN"], endpoint=recording.endpoint)
 
 
 class Made:
