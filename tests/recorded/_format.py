@@ -35,7 +35,11 @@ class CassetteSecretError(RuntimeError):
 # -- the YAML format -----------------------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml when PyYAML has it: a replay spends most of its time reading cassettes
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
 
 
@@ -110,7 +114,7 @@ def serialize(cassette: dict[str, Any]) -> str:
 
 
 def deserialize(text: str) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(text)
+    document: dict[str, Any] = yaml.load(text, Loader=_Loader)
     for item in document.get("interactions", []):
         request, response = item["request"], item["response"]
         request["body"] = _exact_body(request.get("body"))
@@ -138,7 +142,7 @@ def check_cassette_text(text: str) -> list[str]:
     """Everything wrong with a cassette's text from the point of view of secrets."""
     problems = find_secrets(text, tuple(sorted(KNOWN_SECRETS)))
     try:
-        document = yaml.safe_load(text) or {}
+        document = yaml.load(text, Loader=_Loader) or {}
     except yaml.YAMLError as exc:
         return [*problems, f"not valid YAML: {exc}"]
     for number, item in enumerate(document.get("interactions", []), 1):
