@@ -5,12 +5,14 @@ from __future__ import annotations
 import ast
 import gzip
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 from vcr.request import Request
 
+from . import cassette_diff
 from ._format import check_cassette_text, deserialize, match_body, serialize
 from ._scrub import REDACTED, normalize_request, normalize_response
 from .conftest import CASSETTES
@@ -226,3 +228,30 @@ def test_format_writes_json_and_gzip_readably_and_reads_back_the_exact_bytes() -
         str(len(answer.encode()))
     ]
     assert second["body"]["string"] == markdown
+
+
+# -- telling a client change from a service change --------------------------------------------------------
+
+
+def test_cassette_diff_tells_request_changes_from_response_changes() -> None:
+    old = ALL[0].read_text(encoding="utf-8")
+    document = yaml.safe_load(old)
+    second = document["interactions"][1]
+    second["request"]["body"]["json"]["name"] = "renamed by the client"
+    first = document["interactions"][0]
+    first["response"]["body"]["json"]["userName"] = "renamed by the service"
+    extra = document["interactions"][-1]
+    document["interactions"].append(extra)
+    report = cassette_diff.describe(old, yaml.safe_dump(document, sort_keys=False))
+    assert report[0].startswith("  #1 GET ") and "response changed" in report[0]
+    assert "body.json.userName: 'recorder' -> 'renamed by the service'" in report[1]
+    assert report[2].startswith("  #2 POST ") and "REQUEST changed" in report[2]
+    assert "body.json.name:" in report[3] and "-> 'renamed by the client'" in report[3]
+    assert report[-1].startswith("  + ") and report[-1].endswith("REQUEST newly made")
+    assert cassette_diff.describe(old, old) == []
+
+
+def test_recorded_tests_take_ids_from_answers_not_from_the_server_they_were_recorded_on() -> None:
+    for module in sorted(HERE.glob("test_recorded_*.py")):
+        text = module.read_text(encoding="utf-8")
+        assert not re.search(r"syn\d{3,}|\b33500\d\d\b", text), f"{module.name} hard-codes an id"
