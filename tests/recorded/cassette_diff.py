@@ -89,7 +89,7 @@ def _compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     ]
     if request_fields:
         lines.append("REQUEST changed (our client sends something else)")
-        lines += [f"    {f}" for f in request_fields[:MAX_FIELDS]]
+        lines += [f"  {f}" for f in request_fields[:MAX_FIELDS]]
     old_response, new_response = old["response"], new["response"]
     response_fields = [
         *_fields(old_response["status"]["code"], new_response["status"]["code"], "status"),
@@ -97,7 +97,7 @@ def _compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     ]
     if response_fields:
         lines.append("response changed (the service answers something else)")
-        lines += [f"    {f}" for f in response_fields[:MAX_FIELDS]]
+        lines += [f"  {f}" for f in response_fields[:MAX_FIELDS]]
     return lines
 
 
@@ -111,8 +111,8 @@ def describe(old_text: str | None, new_text: str | None) -> list[str]:
             for offset in range(a1 - a0):
                 found = _compare(old[a0 + offset], new[b0 + offset])
                 if found:
-                    report.append(f"  #{b0 + offset + 1} {_key(new[b0 + offset])}: {found[0]}")
-                    report += [f"  {line}" for line in found[1:]]
+                    report.append(f"  #{b0 + offset + 1} {_key(new[b0 + offset])}")
+                    report += [f"    {line}" for line in found]
             continue
         for item in old[a0:a1]:
             report.append(f"  - {_key(item)}: REQUEST no longer made")

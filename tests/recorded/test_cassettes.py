@@ -243,10 +243,13 @@ def test_cassette_diff_tells_request_changes_from_response_changes() -> None:
     extra = document["interactions"][-1]
     document["interactions"].append(extra)
     report = cassette_diff.describe(old, yaml.safe_dump(document, sort_keys=False))
-    assert report[0].startswith("  #1 GET ") and "response changed" in report[0]
-    assert "body.json.userName: 'recorder' -> 'renamed by the service'" in report[1]
-    assert report[2].startswith("  #2 POST ") and "REQUEST changed" in report[2]
-    assert "body.json.name:" in report[3] and "-> 'renamed by the client'" in report[3]
+    assert (
+        report[0].startswith("  #1 GET ")
+        and report[1] == "    response changed (the service answers something else)"
+    )
+    assert report[2] == "      body.json.userName: 'recorder' -> 'renamed by the service'"
+    assert report[3].startswith("  #2 POST ") and report[4].startswith("    REQUEST changed")
+    assert report[5].startswith("      body.json.name: ") and report[5].endswith("-> 'renamed by the client'")
     assert report[-1].startswith("  + ") and report[-1].endswith("REQUEST newly made")
     assert cassette_diff.describe(old, old) == []
 
