@@ -55,6 +55,14 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_persister(RefusingPersister)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Replays may not touch the network at all (pytest-recording lifts the block while recording)."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.get_closest_marker("vcr") and here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.block_network)
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     return {
