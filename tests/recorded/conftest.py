@@ -24,10 +24,13 @@ import hashlib
 import os
 import re
 import secrets
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import attrs
 import pytest
@@ -127,6 +130,35 @@ class Recording:
         return result
 
 
+def _one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send one HTTP request at a time while recording.
+
+    To send a request, vcrpy briefly puts the real connection classes back, for every thread: a connection
+    another thread opens in that moment is a real one, and its request is sent but never recorded (the
+    client sends several at once: file parts, folder listings). A replay has no such window.
+    """
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    lock = threading.RLock()  # re-entrant: urllib3 calls urlopen again for a retry or a redirect
+    urlopen = HTTPConnectionPool.urlopen
+
+    def one_at_a_time(pool: HTTPConnectionPool, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return urlopen(pool, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPConnectionPool, "urlopen", one_at_a_time)
+
+
+def _check_everything_was_recorded(server: Any, cassette: Any) -> None:
+    """Fail a recording whose cassette misses a request the server answered (see _one_request_at_a_time)."""
+    served = Counter((method, path) for method, path, _ in server.request_log())
+    recorded = Counter((request.method, unquote(request.path)) for request, _ in cassette.data)
+    if served - recorded:
+        pytest.fail(
+            f"requests answered by the server but missing from the cassette: {dict(served - recorded)}"
+        )
+
+
 def _recorded_value(cassette: Any, key: str, value: str) -> str:
     try:
         return str(cassette.get_metadata(key, value))
@@ -155,6 +187,7 @@ def recording(
         endpoint = _recorded_value(vcr, "endpoint", "")
         yield Recording("replay", endpoint, _recorded_value(vcr, "prefix", ""), vcr)
         return
+    _one_request_at_a_time(monkeypatch)
     if os.environ.get("SYNAPSE_AUTH_TOKEN") and os.environ.get("SYNAPSE_ENDPOINT"):
         KNOWN_SECRETS.add(os.environ["SYNAPSE_AUTH_TOKEN"])
         endpoint = os.environ["SYNAPSE_ENDPOINT"].rstrip("/")
@@ -175,6 +208,7 @@ def recording(
         monkeypatch.setenv("SYNAPSE_AUTH_TOKEN", token)  # for the command line
         prefix = _recorded_value(vcr, "prefix", f"smrec-{stable}")
         yield Recording("local", _recorded_value(vcr, "endpoint", server.endpoint), prefix, vcr)
+        _check_everything_was_recorded(server, vcr)
 
 
 @pytest.fixture
