@@ -15,8 +15,10 @@ side only are listed as added or removed requests (the client made more or fewer
 from __future__ import annotations
 
 import difflib
+import json
 import subprocess
 import sys
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,23 +103,58 @@ def _compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _request_id(interaction: dict[str, Any]) -> str:
+    request = interaction["request"]
+    return json.dumps([request["method"], request["uri"], request.get("body")], sort_keys=True)
+
+
 def describe(old_text: str | None, new_text: str | None) -> list[str]:
-    """The report for one cassette (empty when the interactions are the same)."""
+    """The report for one cassette (empty when its requests and answers are the same).
+
+    Interactions whose requests are identical are paired first (the k-th occurrence with the k-th), wherever
+    they are: requests sent concurrently are recorded in whatever order they were sent, which is not a
+    change. The rest are paired in order by method and path (a request that changed), or listed as added or
+    removed.
+    """
     old, new = _load(old_text), _load(new_text)
-    report: list[str] = []
-    matcher = difflib.SequenceMatcher(a=[_key(i) for i in old], b=[_key(i) for i in new], autojunk=False)
+    if not old and not new:
+        return []
+    if not old or not new:
+        return (
+            [f"  a new cassette: {len(new)} interactions"] if new else [f"  removed: {len(old)} interactions"]
+        )
+    found: dict[int, list[str]] = {}
+    waiting: dict[str, deque[int]] = defaultdict(deque)
+    for index, item in enumerate(old):
+        waiting[_request_id(item)].append(index)
+    pairs, new_rest = [], []
+    for index, item in enumerate(new):
+        queue = waiting[_request_id(item)]
+        if queue:
+            pairs.append((queue.popleft(), index))
+        else:
+            new_rest.append(index)
+    old_rest = sorted(index for queue in waiting.values() for index in queue)
+    matcher = difflib.SequenceMatcher(
+        a=[_key(old[i]) for i in old_rest], b=[_key(new[i]) for i in new_rest], autojunk=False
+    )
+    removed: list[int] = []
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
         if tag == "equal" or (tag == "replace" and a1 - a0 == b1 - b0):
-            for offset in range(a1 - a0):
-                found = _compare(old[a0 + offset], new[b0 + offset])
-                if found:
-                    report.append(f"  #{b0 + offset + 1} {_key(new[b0 + offset])}")
-                    report += [f"    {line}" for line in found]
+            pairs += [(old_rest[a0 + k], new_rest[b0 + k]) for k in range(a1 - a0)]
             continue
-        for item in old[a0:a1]:
-            report.append(f"  - {_key(item)}: REQUEST no longer made")
-        for item in new[b0:b1]:
-            report.append(f"  + {_key(item)}: REQUEST newly made")
+        removed += old_rest[a0:a1]
+        for index in new_rest[b0:b1]:
+            found[index] = [f"  + {_key(new[index])}: REQUEST newly made"]
+    for old_index, new_index in pairs:
+        changes = _compare(old[old_index], new[new_index])
+        if changes:
+            found[new_index] = [f"  #{new_index + 1} {_key(new[new_index])}", *[f"    {c}" for c in changes]]
+    report = [line for index in sorted(found) for line in found[index]]
+    report += [f"  - {_key(old[index])}: REQUEST no longer made" for index in removed]
+    moved = [o for o, _ in sorted(pairs, key=lambda pair: pair[1])]
+    if report and moved != sorted(moved):
+        report.append("  (some requests were recorded in another order: they were sent concurrently)")
     return report
 
 
