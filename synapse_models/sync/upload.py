@@ -124,8 +124,9 @@ def _manifest_rows(
     resolve_provenance(manifest.rows, manifest.base, problems)
     rows = manifest.rows
     parents = {r.parent_id for r in rows}
-    ids = {r.entity_id for r in rows if r.entity_id}
-    well_formed = [p for p in parents if p]
+    # sorted, not in set order: the same manifest sends the same request body in every run
+    ids = sorted({r.entity_id for r in rows if r.entity_id})
+    well_formed = sorted(p for p in parents if p)
     headers = _internals.entity_headers(conn, [*well_formed, *ids]) if rows else {}
     for row in rows:
         if not row.parent_id:
