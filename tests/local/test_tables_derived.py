@@ -215,6 +215,8 @@ def test_source_without_columns_is_refused(alice: Api, project: dict[str, Any]) 
 def test_virtual_table_names_one_table(alice: Api, project: dict[str, Any], people: str, ages: str) -> None:
     joined = derived(alice, project, VT, f"SELECT * FROM {people} a JOIN {ages} b ON a.uid = b.uid")
     assert reason(joined) == "The JOIN keyword is not supported in this context"
+    itself = derived(alice, project, VT, f"SELECT a.uid FROM {people} a JOIN {people} b ON a.uid = b.uid")
+    assert reason(itself) == "The JOIN keyword is not supported in this context"
     union = derived(alice, project, VT, f"SELECT uid FROM {people} UNION SELECT uid FROM {people}")
     assert reason(union) == "The UNION keyword is not supported in this context"
 

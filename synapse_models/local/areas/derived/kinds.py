@@ -100,6 +100,8 @@ def define(txn: Txn, concrete_type: str, sql: Any, own_id: int | None) -> Define
     if concrete_type == VIRTUAL_TABLE and len({t.source for t in tables}) != 1:
         raise BadRequest(JOIN_NOT_SUPPORTED)
     defined = translate(text, tables)
+    if concrete_type == VIRTUAL_TABLE and defined.joins:
+        raise BadRequest(JOIN_NOT_SUPPORTED)
     if concrete_type == VIRTUAL_TABLE and defined.union:
         raise BadRequest(UNION_NOT_SUPPORTED)
     if concrete_type == MATERIALIZED_VIEW and defined.aggregate and views:
