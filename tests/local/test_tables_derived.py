@@ -293,3 +293,31 @@ def test_grouping_over_a_view_is_refused(alice: Api, project: dict[str, Any]) ->
     )
     listed = derived_ok(alice, project, MV, f"SELECT name FROM {view['id']}")
     assert len(values(query_ok(alice, f"SELECT * FROM {listed['id']}"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            "WITH x AS (SELECT uid FROM {t}) SELECT * FROM x",
+            "Invalid SQL: WITH is not supported by the local server",
+        ),
+        (
+            "SELECT uid FROM {t} WHERE uid IN (SELECT uid FROM {t})",
+            "Invalid SQL: sub-queries are not supported",
+        ),
+        (
+            "SELECT uid FROM {t} INTERSECT SELECT uid FROM {t}",
+            "Invalid SQL: the definingSQL must be one SELECT",
+        ),
+        (
+            "SELECT uid FROM {t} UNION SELECT uid, name FROM {t}",
+            "Invalid SQL: each SELECT of a UNION must select",
+        ),
+    ],
+)
+def test_unsupported_definitions_are_refused(
+    alice: Api, project: dict[str, Any], people: str, template: str, expected: str
+) -> None:
+    response = derived(alice, project, MV, template.format(t=people))
+    assert response.status_code == 400 and reason(response).startswith(expected), response.text

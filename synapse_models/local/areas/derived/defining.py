@@ -112,7 +112,7 @@ def parse(text: str) -> exp.Query:
     if len(statements) != 1 or not isinstance(statements[0], (exp.Select, exp.Union)):
         raise BadRequest("Invalid SQL: the definingSQL must be one SELECT statement (or a UNION of them)")
     tree = statements[0]
-    if tree.args.get("with") is not None:
+    if tree.args.get("with_") is not None or tree.args.get("with") is not None:
         raise BadRequest("Invalid SQL: WITH is not supported by the local server")
     for node in tree.find_all(exp.SetOperation):
         if not isinstance(node, exp.Union):
