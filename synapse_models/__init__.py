@@ -54,6 +54,11 @@ if TYPE_CHECKING:
     from .models.column import Column as Column
     from .models.column import ColumnType as ColumnType
     from .models.column import FacetType as FacetType
+    from .models.dataset import Dataset as Dataset
+    from .models.dataset import DatasetCollection as DatasetCollection
+    from .models.dataset import EntityRef as EntityRef
+    from .models.derived import MaterializedView as MaterializedView
+    from .models.derived import VirtualTable as VirtualTable
     from .models.entity import Entity as Entity
     from .models.evaluation import Evaluation as Evaluation
     from .models.evaluation import Submission as Submission

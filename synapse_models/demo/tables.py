@@ -1,4 +1,5 @@
-"""Chapter: tables from DataFrames, typed queries, schema changes, and a file view with annotation columns."""
+"""Chapter: tables from DataFrames, typed queries, schema changes, a file view with annotation columns, a
+dataset of file versions and a materialized view joining two tables."""
 
 from __future__ import annotations
 
@@ -85,6 +86,7 @@ def run(tour: Tour) -> None:
                        f"{error.reason}")
 
         _file_view(tour, project)
+        _dataset_and_join(project, table)
 
 
 def _file_view(tour: Tour, project: sm.Project) -> None:
@@ -122,6 +124,29 @@ def _file_view(tour: Tour, project: sm.Project) -> None:
         entity = sm.Entity.get(changed[0])
         out.step(f"only the changed cell was written back, etag-checked: {changed[0]} ({first}) now has "
                  f"{key}={entity.annotations[key]}")
+
+
+def _dataset_and_join(project: sm.Project, table: sm.Table) -> None:
+    import pandas as pd
+
+    files = [h.id for _, _, others in project.walk() for h in others if h.entity_type == "FileEntity"]
+    out.code("ds = sm.Dataset(name=\"pilot release\", parent=project); ds.add_item(file) ...; ds.store()")
+    ds = sm.Dataset(name="pilot release", parent=project)
+    for file_id in files:
+        ds.add_item(file_id)
+    ds.store()
+    version = ds.snapshot(label="v1")
+    out.step(f"dataset {ds.id}: {ds.count} file versions, {ds.size} bytes, checksum {ds.checksum}; "
+             f"snapshot {version} keeps exactly these versions")
+
+    batches = pd.DataFrame({"donor": ["D01", "D02", "D04"], "batch": ["B1", "B1", "B2"]})
+    batch_table = sm.Table.from_dataframe(batches, name="batches", parent=project).store()
+    sql = (f"SELECT d.donor AS donor, d.age AS age, b.batch AS batch FROM {table.id} d "
+           f"JOIN {batch_table.id} b ON d.donor = b.donor")
+    out.code(f'mv = sm.MaterializedView(name="donor batches", parent=project, defining_sql="{sql}").store()')
+    joined = sm.MaterializedView(name="donor batches", parent=project, defining_sql=sql).store()
+    _show(joined.query("SELECT * FROM {id} ORDER BY donor"))
+    out.expect(f"the join's columns were derived by the server: {[c.name for c in joined.columns or []]}")
 
 
 def _has_files(project: sm.Project) -> bool:

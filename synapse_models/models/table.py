@@ -68,7 +68,7 @@ def query(sql: str, *, include_row_metadata: bool = False, method: FetchMethod =
 
 def _is_view(conn: Connection, entity_id: str) -> bool:
     header = from_wire(EntityHeader, conn.get(f"/entity/{entity_id}/type"))
-    return header.entity_type in ("EntityView", "SubmissionView")
+    return header.entity_type in ("EntityView", "SubmissionView", "Dataset", "DatasetCollection")
 
 
 @attrs.define(kw_only=True)

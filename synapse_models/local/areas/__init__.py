@@ -9,13 +9,16 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     evaluations                     needs entities, files, teams
     tables                          needs entities, files
     views                           needs entities, files, evaluations, tables
+    derived                         needs entities, tables
     wiki                            needs entities, files, evaluations
 
-Removing a leaf area (status, admin, provenance, views, wiki) is deleting its folder and its line below.
+Removing a leaf area (status, admin, provenance, views, derived, wiki) is deleting its folder and its line
+below.
 """
 
 from ..core.area import Area
 from .admin import AREA as ADMIN
+from .derived import AREA as DERIVED
 from .entities import AREA as ENTITIES
 from .evaluations import AREA as EVALUATIONS
 from .files import AREA as FILES
@@ -38,5 +41,6 @@ AREAS: tuple[Area, ...] = (
     EVALUATIONS,
     TABLES,
     VIEWS,
+    DERIVED,
     WIKI,
 )

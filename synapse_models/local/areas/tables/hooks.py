@@ -1,9 +1,10 @@
 """The hook point of the tables area: table-like entity types whose rows are computed, not stored.
 
-A :class:`ViewKind` plugged into :data:`VIEW_KINDS` (the views area plugs in EntityView and SubmissionView)
-makes its entity type queryable like a table: the tables area validates its body with ``validate``,
-materializes ``rows`` for each query (and freezes them for a snapshot), and hands row sets written to it to
-``write``.  Without a kind for its type an entity is not a table (400).
+A :class:`ViewKind` plugged into :data:`VIEW_KINDS` (the views area plugs in EntityView, SubmissionView,
+Dataset and DatasetCollection; the derived area MaterializedView and VirtualTable) makes its entity type
+queryable like a table: the tables area validates its body with ``validate``, materializes ``rows`` for each
+query (and freezes them for a snapshot), and hands row sets written to it to ``write``.  Without a kind for
+its type an entity is not a table (400).
 """
 
 from __future__ import annotations
@@ -27,13 +28,23 @@ class ViewKind:
         validate: ``(txn, body)`` checks (and may normalize) the entity body of a create or update.
         rows: ``(txn, record, columns)`` the rows the caller may read: ``(ROW_ID, ROW_VERSION, ROW_ETAG,
             cells...)`` with cells in stored form.
-        write: ``(txn, record, columns, row_set)`` applies a (Partial)RowSet and returns the result JSON.
+        write: ``(txn, record, columns, row_set)`` applies a (Partial)RowSet and returns the result JSON;
+            ``None`` when the type takes no table transaction at all (Synapse: ``Unsupported type: <type>``).
+        row_etags: whether rows are entities (``ROW_ETAG`` exists, ``includeEntityEtag`` applies).
+        row_ids: whether query results carry ``ROW_ID``/``ROW_VERSION`` (a VirtualTable's do not).
+        check_snapshot: ``(txn, record)`` refuses a snapshot the type does not allow (400).
+        prepare: ``(txn, record)`` run in the write transaction that starts a query of the type (e.g. to
+            bind a schema that follows other tables).
     """
 
     concrete_type: str
     validate: Callable[[Txn, dict[str, Any]], None]
     rows: Callable[[Txn, EntityRecord, list[Column]], list[tuple[Any, ...]]]
-    write: Callable[[Txn, EntityRecord, list[Column], dict[str, Any]], dict[str, Any]]
+    write: Callable[[Txn, EntityRecord, list[Column], dict[str, Any]], dict[str, Any]] | None
+    row_etags: bool = True
+    row_ids: bool = True
+    check_snapshot: Callable[[Txn, EntityRecord], None] | None = None
+    prepare: Callable[[Txn, EntityRecord], None] | None = None
 
 
 VIEW_KINDS: HookPoint[ViewKind] = HookPoint("view_kinds")

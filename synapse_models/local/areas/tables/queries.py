@@ -22,6 +22,7 @@ from ..entities.service import can_read
 from ..files import service as files
 from .cells import cell_text
 from .csv_upload import csv_dialect
+from .hooks import view_kind
 from .sources import (
     ALL_PARTS,
     DOWNLOAD_REQUEST,
@@ -80,7 +81,7 @@ def _translate(
         source.table_name,
         physical=source.physical,
         is_view=source.is_view,
-        meta=meta,
+        meta=meta if source.row_ids else "none",
         include_etag=bool(query.get("includeEntityEtag")),
         sort=query.get("sort"),
         offset=offset,
@@ -196,10 +197,13 @@ def start_query(ctx: RequestContext, body: Any, id: str | None = None) -> JobWor
 
 
 def open_check(ctx: Txn, source: Source) -> None:
-    """Answer 404/403 at start time for a missing or unreadable table."""
+    """Answer 404/403 at start time for a missing or unreadable table; let its kind prepare it."""
     record = table_record(ctx, source.entity_id)
     if not can_read(ctx.db, ctx.user, record.id):
         raise Forbidden(f"You do not have READ permission for the requested entity, {record.syn_id}.")
+    kind = view_kind(ctx, record.concrete_type)
+    if kind is not None and kind.prepare is not None and ctx.writable and source.version is None:
+        kind.prepare(ctx, record)
 
 
 def start_next_page(ctx: RequestContext, body: Any, id: str | None = None) -> JobWork:

@@ -70,6 +70,12 @@ class Resolver:
             return self.aliases[name].copy()
         raise BadRequest(f"Column '{name}' does not exist")
 
+    def column_node(self, column: exp.Column, *, allow_alias: bool) -> exp.Expression:
+        """The stored column a column reference of the query means (a single table: no qualifier)."""
+        if column.table:
+            raise BadRequest(f"Column '{column.sql()}' does not exist")
+        return self.node_for(column.name, allow_alias=allow_alias)
+
     def resolve(self, node: exp.Expression, *, allow_alias: bool = False) -> exp.Expression:
         """Replace column references in ``node`` (returns the possibly new root)."""
         _coerce_literals(node, self)
@@ -79,9 +85,7 @@ class Resolver:
             if isinstance(sub, exp.Anonymous) and str(sub.name).lower() in HAS_FUNCTIONS:
                 return self._has(sub, lists)
             if isinstance(sub, exp.Column):
-                if sub.table:
-                    raise BadRequest(f"Column '{sub.sql()}' does not exist")
-                return self.node_for(sub.name, allow_alias=allow_alias)
+                return self.column_node(sub, allow_alias=allow_alias)
             return sub
 
         root = node.transform(swap, copy=False)

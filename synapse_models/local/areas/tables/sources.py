@@ -65,6 +65,7 @@ class TableSource:
     version: int | None
     etag: str | None
     last_updated: str | None
+    row_ids: bool = True
 
 
 def table_record(txn: Txn, entity_id: int) -> EntityRecord:
@@ -99,6 +100,8 @@ def open_source(txn: Txn, source: Source) -> TableSource:
         version = None
     columns = schema_of(db, record, version)
     state = table_state(db, record.id)
+    is_view = kind is not None and kind.row_etags
+    row_ids = kind is None or kind.row_ids
     if version is not None:
         snapshot = row_table(record.id, version)
         if get_version(db, record.id, version) is None or not table_exists(db, snapshot):
@@ -109,14 +112,17 @@ def open_source(txn: Txn, source: Source) -> TableSource:
             db,
             snapshot,
             physical_columns(db, snapshot),
-            kind is not None,
+            is_view,
             version,
             state["etag"],
             state["last_updated"],
+            row_ids,
         )
     if kind is not None:
         memory, name = materialize(txn, record, columns, kind.rows(txn, record, columns))
-        return TableSource(record, columns, memory, name, None, True, None, record.etag, record.modified_on)
+        return TableSource(
+            record, columns, memory, name, None, is_view, None, record.etag, record.modified_on, row_ids
+        )
     name = row_table(record.id)
     present = physical_columns(db, name)
     if not present:
@@ -133,6 +139,30 @@ def open_source(txn: Txn, source: Source) -> TableSource:
         state["etag"],
         state["last_updated"] or record.modified_on,
     )
+
+
+def source_rows(txn: Txn, source: Source) -> tuple[EntityRecord, list[Column], list[tuple[Any, ...]]]:
+    """The record, columns and rows ``(ROW_ID, ROW_VERSION, cells...)`` (stored form) of ``FROM syn1[.3]``
+    as the caller may read them (READ needed; a view's rows are those the caller can see)."""
+    with opened(txn, source) as table:
+        if table.table_name == "__empty__":
+            return table.record, table.columns, []
+        present = table.physical
+        cells = "".join(
+            f', "{c.sql_name}"' if present is None or c.sql_name in present else ", NULL"
+            for c in table.columns
+        )
+        name = table.table_name
+        found = table.db.execute(f'SELECT ROW_ID, ROW_VERSION{cells} FROM "{name}" ORDER BY ROW_ID')
+        return table.record, table.columns, [tuple(row) for row in found]
+
+
+def require_transactions(txn: Txn, record: EntityRecord) -> None:
+    """400 ``Unsupported type: <type>`` for a table-like type that takes no table transaction (Synapse's
+    worker text, e.g. for a MaterializedView)."""
+    kind = view_kind(txn, record.concrete_type)
+    if kind is not None and kind.write is None:
+        raise BadRequest(f"Unsupported type: {record.entity_type}")
 
 
 @contextmanager

@@ -28,6 +28,7 @@ from .sources import (
     UPLOAD_REQUEST,
     freeze_rows,
     prepared_table,
+    require_transactions,
     schema_of,
     table_record,
 )
@@ -204,8 +205,9 @@ def apply_appendable(txn: Txn, record: EntityRecord, request: dict[str, Any]) ->
     if not isinstance(to_append, dict):
         raise BadRequest("AppendableRowSetRequest.toAppend is required")
     kind = to_append.get("concreteType")
+    require_transactions(txn, record)
     computed = view_kind(txn, record.concrete_type)
-    if computed is not None:
+    if computed is not None and computed.write is not None:
         return computed.write(txn, record, schema_of(txn.db, record), to_append)
     if kind == PARTIAL_ROW_SET:
         return apply_partial_rows(txn, record, to_append)
@@ -231,6 +233,8 @@ def _snapshot(txn: Txn, record: EntityRecord, options: dict[str, Any] | None) ->
     number = version.number
     frozen = row_table(record.id, number)
     kind = view_kind(txn, record.concrete_type)
+    if kind is not None and kind.check_snapshot is not None:
+        kind.check_snapshot(txn, record)
     if kind is not None:
         columns = schema_of(txn.db, record)
         freeze_rows(txn, columns, frozen, kind.rows(txn, record, columns))
@@ -263,6 +267,7 @@ def start_transaction(ctx: RequestContext, body: Any, id: str) -> JobWork:
     def work(job: Job) -> dict[str, Any]:
         with job.txn(write=True) as txn:
             current = table_record(txn, record.id)
+            require_transactions(txn, current)
             results = []
             for change in changes:
                 kind = change["concreteType"]
@@ -304,7 +309,9 @@ def start_upload(ctx: RequestContext, body: Any, id: str | None = None) -> JobWo
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn(write=True) as txn:
-            return upload_csv(txn, table_record(txn, record.id), body)
+            current = table_record(txn, record.id)
+            require_transactions(txn, current)
+            return upload_csv(txn, current, body)
 
     return work
 
@@ -317,6 +324,7 @@ async_endpoints(routes, REPO + "/entity/<id>/table/upload/csv/async", start_uplo
 @routes.route("POST", REPO + "/entity/<id>/table/deleteRows", status=201)
 def delete_rows(ctx: RequestContext, id: str) -> dict[str, Any]:
     record = _check_writable(ctx, parse_entity_id(id))
+    require_transactions(ctx, record)
     if view_kind(ctx, record.concrete_type) is not None:
         raise BadRequest("Rows of a view cannot be deleted; delete the entities instead")
     body = ctx.json_object()

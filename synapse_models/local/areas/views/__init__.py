@@ -1,18 +1,28 @@
 """Views: tables whose rows are computed from entities or submissions (REFERENCE 2.7).
 
-The area serves EntityView and SubmissionView to the tables area as view kinds
-(``tables.service.VIEW_KINDS``): their body rules (``scope``), rows (``rows``) and writes (``writes``).
+The area serves EntityView and SubmissionView (rows from a scope), Dataset and DatasetCollection (rows from
+chosen entity versions, ``items``) to the tables area as view kinds (``tables.service.VIEW_KINDS``): their
+body rules (``scope``, ``items``), rows (``rows``, ``items``) and writes (``writes``).
 """
 
 from ...core.area import Area
 from ...core.hooks import hook
 from ..tables.service import VIEW_KINDS, ViewKind
-from . import defaults, rows, scope, suggestions, writes
+from . import defaults, items, rows, scope, suggestions, writes
 
-#: One view kind per view type; the functions tell the two apart by the record's type.
+#: One view kind per view type; the functions tell the types apart by the record's type.
 _KINDS = tuple(
     ViewKind(concrete_type, scope.validate_view_body, rows.view_rows, writes.apply_view_rows)
     for concrete_type in (scope.ENTITY_VIEW, scope.SUBMISSION_VIEW)
+) + tuple(
+    ViewKind(
+        concrete_type,
+        items.validate_items,
+        items.item_rows,
+        writes.apply_view_rows,
+        check_snapshot=items.check_snapshot,
+    )
+    for concrete_type in (items.DATASET, items.DATASET_COLLECTION)
 )
 
 AREA = Area(

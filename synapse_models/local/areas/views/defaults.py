@@ -80,7 +80,15 @@ _SUBMISSION_DEFAULTS = _specs(
     dockerdigest STRING 256
     """
 )
-DEFAULT_FIELDS = frozenset(c["name"] for c in COMMON_DEFAULTS + _FILE_DEFAULTS)
+#: What a DatasetCollection shows of each dataset version (its Dataset ``size``, ``checksum``, ``count``).
+_DATASET_DEFAULTS = _specs(
+    """
+    datasetSizeInBytes INTEGER
+    datasetMD5Hex STRING 100
+    datasetItemCount INTEGER
+    """
+)
+DEFAULT_FIELDS = frozenset(c["name"] for c in COMMON_DEFAULTS + _FILE_DEFAULTS + _DATASET_DEFAULTS)
 
 
 def default_columns(txn: Txn, view_entity_type: str, mask: int | None) -> list[dict[str, Any]]:
@@ -92,7 +100,11 @@ def default_columns(txn: Txn, view_entity_type: str, mask: int | None) -> list[d
         ]
         specs = [({**c, "columnType": "SUBMISSIONID"} if c["name"] == "id" else c) for c in specs]
         specs += _SUBMISSION_DEFAULTS
-    elif view_entity_type in ("entityview", "dataset", "datasetcollection"):
+    elif view_entity_type == "dataset":  # a dataset lists files, whatever the mask says
+        specs = COMMON_DEFAULTS + _FILE_DEFAULTS
+    elif view_entity_type == "datasetcollection":
+        specs = COMMON_DEFAULTS + _DATASET_DEFAULTS
+    elif view_entity_type == "entityview":
         specs = list(COMMON_DEFAULTS)
         if mask is not None and mask & 0x01:
             specs += _FILE_DEFAULTS
@@ -155,6 +167,9 @@ _RECORD_FIELDS = {
 }
 
 
+_DATASET_FIELDS = {"datasetSizeInBytes": "size", "datasetMD5Hex": "checksum", "datasetItemCount": "count"}
+
+
 def default_value(db: sqlite3.Connection, record: EntityRecord, fields: dict[str, Any], name: str) -> Any:
     if name in _RECORD_FIELDS:
         return getattr(record, _RECORD_FIELDS[name])
@@ -168,6 +183,8 @@ def default_value(db: sqlite3.Connection, record: EntityRecord, fields: dict[str
         return benefactor_id(db, record.id)
     if name == "projectId":
         return project_of(db, record.id)
+    if name in _DATASET_FIELDS:
+        return fields.get(_DATASET_FIELDS[name])
     handle_id = fields.get("dataFileHandleId")
     if name == "dataFileHandleId":
         return None if handle_id is None else int(handle_id)

@@ -47,7 +47,7 @@ def annotation_value(column: Column, entry: dict[str, Any] | None) -> Any:
         return None
 
 
-def _cells(
+def cells_of(
     columns: list[Column],
     default_names: Container[str],
     default: Callable[[str], Any],
@@ -84,7 +84,7 @@ def view_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> list[tup
             continue
         version = current_version(db, entity)
         default = partial(default_value, db, entity, version.fields)
-        cells = _cells(columns, DEFAULT_FIELDS, default, version.annotations)
+        cells = cells_of(columns, DEFAULT_FIELDS, default, version.annotations)
         rows.append((entity.id, entity.current_version, entity.etag, *cells))
     return rows
 
@@ -122,6 +122,6 @@ def _submission_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> l
                 "entityversion": row.version_number,
             }  # fmt: skip
             names = defaults.keys() | _SUBMISSION_FIELDS.keys()
-            cells = _cells(columns, names, partial(_submission_value, defaults, body), annotations)
+            cells = cells_of(columns, names, partial(_submission_value, defaults, body), annotations)
             rows.append((row.id, row.status_version, row.etag, *cells))
     return rows

@@ -1,5 +1,6 @@
-"""Writing to a view (REFERENCE 2.7): a (Partial)RowSet against an EntityView changes the annotations of the
-entities it names (default columns are read-only); the answer is an EntityUpdateResults, one result per row.
+"""Writing to a view (REFERENCE 2.7): a (Partial)RowSet against an EntityView, a Dataset or a
+DatasetCollection changes the annotations of the entities it names (default columns are read-only); the
+answer is an EntityUpdateResults, one result per row.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..entities.service import (
 )
 from ..tables.service import LIST_TYPES, Column, to_storage
 from .defaults import DEFAULT_FIELDS
+from .items import ITEM_TYPES, item_refs
 from .scope import PKG, SUBMISSION_VIEW, scope_entities
 
 _ANNOTATION_TYPES = {
@@ -88,7 +90,10 @@ def apply_view_rows(
         raise BadRequest("Writing to a SubmissionView is not supported by the local server")
     by_id = {c.id: c for c in columns}
     by_name = {c.name: c for c in columns}
-    in_scope = set(scope_entities(txn.db, record))
+    if record.concrete_type in ITEM_TYPES:
+        in_scope = {entity_id for entity_id, _ in item_refs(txn.db, record)}
+    else:
+        in_scope = set(scope_entities(txn.db, record))
     results = []
     headers = row_set.get("headers")
     for row in row_set.get("rows") or []:
