@@ -21,10 +21,10 @@ from .downloads import association_failure, redirect_or_text
 from .records import (
     EXTERNAL_FILE_HANDLE,
     S3_UPLOAD_DESTINATION,
-    get_file_handle,
     guess_content_type,
     handle_row,
     insert_handle,
+    require_creator,
     url_for_handle,
 )
 
@@ -35,13 +35,7 @@ _PKG = "org.sagebionetworks.repo.model.file."
 
 # -- handles -----------------------------------------------------------------------------------------------
 def _own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
-    handle = get_file_handle(ctx, handle_id)
-    if handle is None:
-        raise NotFound(f"FileHandle {handle_id} does not exist")
-    if not ctx.is_admin and handle.get("createdBy") != str(ctx.user_id):
-        ctx.require_login()
-        raise Forbidden(f"Only the creator of FileHandle {handle_id} can access it")
-    return handle
+    return require_creator(ctx, handle_id)
 
 
 @routes.route("GET", "/file/v1/fileHandle/<handle_id>")

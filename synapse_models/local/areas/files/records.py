@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
-from ...core.errors import NotFound
+from ...core.errors import Forbidden, NotFound
 from ...core.store import Store, dumps, loads
 from ...core.txn import Txn
 from . import blobs, signing
@@ -105,6 +105,23 @@ def get_file_handle(source: Txn | sqlite3.Connection | Store, handle_id: str | i
     else:
         row = handle_row(db, handle_id)
     return None if row is None else dict(loads(row["body"]))
+
+
+def require_creator(txn: Txn, handle_id: str | int) -> dict[str, Any]:
+    """Return the FileHandle JSON of ``handle_id`` when the caller created it (or is an admin).
+
+    Synapse's ``getRawFileHandle`` rule, for everything that reads a handle directly by its id (not through an
+    association): 404 for an unknown handle, 403 for anyone but its creator.
+    """
+    handle = get_file_handle(txn, handle_id)
+    if handle is None:
+        raise NotFound(f"FileHandle {handle_id} does not exist")
+    if not txn.is_admin and (txn.is_anonymous or handle.get("createdBy") != str(txn.user_id)):
+        raise Forbidden(
+            "Only the creator of a FileHandle can access it directly by its ID.  "
+            f"FileHandleId = '{handle_id}', UserId = '{txn.user_id}'"
+        )
+    return handle
 
 
 def file_handle_path(store: Store, handle_id: str | int) -> Path:
