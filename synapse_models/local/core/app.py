@@ -39,12 +39,10 @@ Reusable core helpers: ``paging`` (offset/limit and nextPageToken), ``async_endp
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import os
-import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -61,6 +59,7 @@ from .faults import FaultInjector
 from .hooks import Hooks
 from .ids import IdPolicy
 from .jobs import JobManager
+from .limits import Limits
 from .request_log import RequestLog
 from .routing import Reply, RouteSpec
 from .store import Store
@@ -72,6 +71,10 @@ log = logging.getLogger("synapse_models.local")
 CORE_SCHEMA: tuple[str, ...] = (principals.SCHEMA, auth.SCHEMA, acl.SCHEMA)
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+
+#: The WSGI environ key of a callable closing the client's connection at once (the HTTP server provides it;
+#: fault injection uses it).
+DROP_KEY = "synapse_local.drop"
 
 
 def prune(value: Any) -> Any:
@@ -128,11 +131,10 @@ def compose(areas: Sequence[Area]) -> tuple[list[RouteSpec], Hooks, dict[str, Jo
 
 
 def _shutdown(environ: dict[str, Any]) -> None:
-    """Close the client socket of a request (fault injection)."""
-    sock = environ.get("werkzeug.socket")
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+    """Close the client's connection of a request (fault injection), once what was written is sent."""
+    drop = environ.get(DROP_KEY)
+    if callable(drop):
+        drop()
 
 
 def _normalize_path(path: str) -> str:
@@ -154,7 +156,9 @@ class SynapseApp:
         admin_token: str | None = None,
         deterministic: bool = False,
         seed: int = 0,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits or Limits()
         self.areas = tuple(areas)
         self._specs, self.hooks, job_types = compose(self.areas)
         self.job_types: Mapping[str, JobStarter] = job_types
@@ -191,7 +195,8 @@ class SynapseApp:
         is_admin_path = path.startswith("/admin/")
         fault = None if is_admin_path else self.faults.take(method, path)
         if fault is not None and fault.drop_connection:
-            self._drop(environ)
+            _shutdown(environ)  # no answer at all: the client sees its connection closed
+            return Response(b"", status=500)(environ, start_response)
         if fault is not None and fault.status is not None:
             response = self._fault_response(fault.status, fault.retry_after)
         else:
@@ -201,11 +206,6 @@ class SynapseApp:
         if fault is not None and fault.truncate_body:
             return self._truncated(response, environ, start_response)
         return response(environ, start_response)
-
-    @staticmethod
-    def _drop(environ: dict[str, Any]) -> None:
-        _shutdown(environ)
-        raise ConnectionAbortedError("connection dropped by an injected fault")
 
     @staticmethod
     def _fault_response(status: int, retry_after: float | None) -> Response:

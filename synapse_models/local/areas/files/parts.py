@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from ...core.store import Store
-from .blobs import CHUNK_SIZE, SERVE_CHUNK_SIZE, temp_path, write_all
+from .blobs import CHUNK_SIZE, SERVE_CHUNK_SIZE, make_dir, open_private, temp_path, write_all
 
 
 # -- multipart parts -----------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def store_part(
     arrived whole.
     """
     directory = upload_dir(store, upload_id)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dir(directory)
     marker = directory / f"{part_number}.done"
     if declared is not None and declared != length:
         check_part_size(part_number, declared, minimum=minimum, maximum=maximum)
@@ -107,7 +107,7 @@ def store_part(
     separate: Path | None = None  # the temporary file of a part of another size
     if declared is None or declared == length:
         marker.unlink(missing_ok=True)  # before the bytes in place change
-        fd = os.open(directory / "data", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(directory / "data", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             while size < length:
                 count = _read_into(source, buffer[: min(CHUNK_SIZE, length - size)])
@@ -125,7 +125,7 @@ def store_part(
                     )
                 separate = temp_path(directory, f"{part_number}.part")
                 try:
-                    with open(separate, "wb") as out:
+                    with open_private(separate) as out:
                         _copy_range(fd, out.fileno(), offset, size)
                         write_all(out.fileno(), buffer[:extra])
                 except BaseException:
@@ -139,7 +139,7 @@ def store_part(
         separate = temp_path(directory, f"{part_number}.part")
     if separate is not None:
         try:
-            with open(separate, "ab", buffering=0) as out:
+            with open_private(separate, append=True, buffering=0) as out:
                 while size <= maximum:
                     count = _read_into(source, buffer)
                     if not count:
@@ -161,7 +161,8 @@ def store_part(
         (directory / f"{part_number}.part").unlink(missing_ok=True)  # an earlier copy of another size
     md5_hex = digest.hexdigest()
     staging = directory / f"{part_number}.done.{secrets.token_hex(4)}"
-    staging.write_text(md5_hex)
+    with open_private(staging) as out:
+        out.write(md5_hex.encode())
     os.replace(staging, marker)  # atomic: a marker is always whole
     return md5_hex
 
@@ -216,14 +217,14 @@ def finish_upload(
     """
     directory = upload_dir(store, upload_id)
     data = directory / "data"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(target.parent)
     separate = {n for n in range(1, part_count + 1) if (directory / f"{n}.part").exists()}
     if separate:
         return _concatenate(directory, target, separate, part_size, file_size, part_count)
     if not data.exists():
         if _only_empty_part(directory):
-            data.parent.mkdir(parents=True, exist_ok=True)
-            data.touch()
+            make_dir(data.parent)
+            open_private(data).close()
         else:
             raise FileNotFoundError(str(data))
     size = data.stat().st_size
@@ -236,7 +237,7 @@ def _concatenate(
 ) -> int:
     temp = temp_path(target.parent, target.name)
     try:
-        with open(temp, "wb", buffering=0) as out:
+        with open_private(temp, buffering=0) as out:
             in_place = os.open(directory / "data", os.O_RDONLY) if len(separate) < part_count else None
             try:
                 for number in range(1, part_count + 1):

@@ -201,7 +201,7 @@ def create_file_handle(
     """Store ``data`` (bytes, or the path of a file to copy/move in) as a new S3FileHandle; return it."""
     blob = blobs.new_blob_id(txn.app.ids.random_hex(txn.db, "blob"))
     target = blobs.blob_path(txn.store, blob)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    blobs.make_dir(target.parent)
     if isinstance(data, (bytes, bytearray, memoryview)):
         size, md5 = blobs.write_bytes(bytes(data), target)
     else:
