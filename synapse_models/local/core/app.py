@@ -46,8 +46,10 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from werkzeug.exceptions import HTTPException as WzHTTPException
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed
 from werkzeug.exceptions import NotFound as WzNotFound
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -249,12 +251,38 @@ class SynapseApp:
             return error_response(NotFound(f"No service is registered for {request.method} {path}"))
         spec = self._specs[int(endpoint)]
         try:
+            if not spec.raw_body:
+                self._bound_body(request)
             return self._run(spec, request, path_args)
         except HttpError as error:
             return error_response(error)
+        except RequestEntityTooLarge:
+            return error_response(self._too_large())
+        except WzHTTPException as error:  # the body could not be read (cut short, malformed framing)
+            log.info("refused %s %s: %s", request.method, path, error)
+            return error_response(
+                HttpError(error.code or 400, f"The request could not be read: {error.name}")
+            )
+        except OverflowError as error:  # a number past SQLite's 64-bit integers (an id, an offset, a limit)
+            log.info("refused %s %s: %s", request.method, path, error)
+            return error_response(
+                HttpError(400, "A number in the request is out of range: ids, offsets and limits are 64-bit")
+            )
         except Exception:
             log.exception("unhandled error in %s %s", request.method, path)
             return error_response(HttpError(500, "An unexpected error occurred in the local server"))
+
+    def _too_large(self) -> HttpError:
+        # Synapse's RequestSizeThrottleFilter: 413 with this wording.
+        limit = self.limits.request_body_bytes
+        return HttpError(413, f"Request size exceeded maximum number of bytes: {limit}")
+
+    def _bound_body(self, request: Request) -> None:
+        """Refuse a body larger than ``Limits.request_body_bytes`` before reading it (413, like Synapse)."""
+        request.max_content_length = self.limits.request_body_bytes
+        length = request.content_length
+        if length is not None and length > self.limits.request_body_bytes:
+            raise self._too_large()
 
     def _run(self, spec: RouteSpec, request: Request, path_args: Mapping[str, Any]) -> Response:
         header = request.headers.get("Authorization")

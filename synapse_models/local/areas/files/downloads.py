@@ -32,7 +32,7 @@ from ..entities.service import (
 )
 from . import blobs, signing
 from .hooks import ASSOCIATIONS, Association
-from .records import DOWNLOAD_PATH, get_file_handle, handle_row
+from .records import DOWNLOAD_PATH, content_disposition, get_file_handle, handle_row
 
 routes = Routes()
 
@@ -108,7 +108,7 @@ def serve_download(ctx: RequestContext, handle_id: str) -> Response:
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": f'"{handle.get("contentMd5", "")}"',
-        "Content-Disposition": f'attachment; filename="{handle.get("fileName", "file")}"',
+        "Content-Disposition": content_disposition(str(handle.get("fileName") or "file")),
     }
     start, length, status = 0, size, 200
     if ctx.request.headers.get("Range"):

@@ -21,6 +21,7 @@ from .downloads import association_failure, redirect_or_text
 from .records import (
     EXTERNAL_FILE_HANDLE,
     S3_UPLOAD_DESTINATION,
+    check_file_name,
     guess_content_type,
     handle_row,
     insert_handle,
@@ -137,6 +138,7 @@ def create_external_handle(ctx: RequestContext) -> dict[str, Any]:
     if size is not None and (not isinstance(size, int) or size < 0):
         raise BadRequest(f"ExternalFileHandle.contentSize must be a non-negative integer, got {size!r}")
     file_name = body.get("fileName") or url.rstrip("/").rsplit("/", 1)[-1] or "file"
+    check_file_name(file_name, "ExternalFileHandle.fileName")
     handle = {
         "concreteType": EXTERNAL_FILE_HANDLE,
         "externalURL": url,
@@ -151,13 +153,15 @@ def create_external_handle(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _copy_of(
-    ctx: RequestContext, handle: dict[str, Any], file_name: Any, content_type: Any
+    ctx: RequestContext, handle: dict[str, Any], file_name: Any, content_type: Any, name_field: str
 ) -> dict[str, Any]:
     row = handle_row(ctx.db, handle["id"])
     assert row is not None
     skipped = ("id", "etag", "createdBy", "createdOn", "modifiedOn")
     copy = {key: value for key, value in handle.items() if key not in skipped}
-    copy["fileName"] = file_name or handle.get("fileName")
+    copy["fileName"] = (
+        check_file_name(file_name, name_field) if file_name is not None else handle.get("fileName")
+    )
     copy["contentType"] = content_type or handle.get("contentType")
     return insert_handle(ctx, copy, row["blob"])
 
@@ -170,7 +174,7 @@ def copy_own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
     body = ctx.json_or_none() or {}
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a FileHandle object")
-    return _copy_of(ctx, handle, body.get("fileName"), body.get("contentType"))
+    return _copy_of(ctx, handle, body.get("fileName"), body.get("contentType"), "FileHandle.fileName")
 
 
 @routes.route("POST", "/file/v1/filehandles/copy")
@@ -188,7 +192,11 @@ def copy_handles(ctx: RequestContext) -> dict[str, Any]:
         result, handle = _associated(ctx, original, "originalFileHandleId")
         if handle is not None:
             result["newFileHandle"] = _copy_of(
-                ctx, handle, item.get("newFileName"), item.get("newContentType")
+                ctx,
+                handle,
+                item.get("newFileName"),
+                item.get("newContentType"),
+                "FileHandleCopyRequest.newFileName",
             )
         results.append(result)
     return {"copyResults": results}

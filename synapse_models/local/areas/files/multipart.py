@@ -242,7 +242,7 @@ def _refuse(status: int, reason: str) -> Response:
     return Response(reason, status=status, content_type="text/plain")
 
 
-@routes.route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read")
+@routes.route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read", raw_body=True)
 def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     """Receive one part (the target of a presigned part URL), streamed to disk in 1 MiB chunks."""
     problem = signing.check_signature(ctx.store, "PUT", ctx.request.path, ctx.args.to_dict())

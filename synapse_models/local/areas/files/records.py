@@ -30,11 +30,13 @@ from __future__ import annotations
 import mimetypes
 import os
 import sqlite3
+import unicodedata
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
-from ...core.errors import Forbidden, NotFound
+from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.store import Store, dumps, loads
 from ...core.txn import Txn
 from . import blobs, signing
@@ -136,6 +138,38 @@ def file_handle_path(store: Store, handle_id: str | int) -> Path:
 def blob_of(db: sqlite3.Connection, store: Store, handle_id: str | int) -> Path | None:
     row = handle_row(db, handle_id)
     return None if row is None or row["blob"] is None else blobs.blob_path(store, str(row["blob"]))
+
+
+def check_file_name(name: Any, field: str) -> str:
+    """Return ``name`` when it is a plain file name; 400 naming ``field`` otherwise.
+
+    A file name is a name, never a path: no ``/`` or ``\\``, not ``.`` or ``..``, no control characters
+    (they would end up in a ``Content-Disposition`` header), 1 to 256 characters.  Any other character,
+    non-ASCII ones included, is fine.
+    """
+    problem = None
+    if not isinstance(name, str) or not name.strip():
+        problem = "is required and must be a non-empty string"
+    elif len(name) > 256:
+        problem = "is longer than 256 characters"
+    elif "/" in name or "\\" in name or name in (".", ".."):
+        problem = "must be a name, not a path (no '/' or '\\', not '.' or '..')"
+    elif any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in name):
+        problem = "cannot contain control characters"
+    if problem is not None:
+        raise BadRequest(f"{field} {problem}: {name!r}"[:400])
+    return str(name)
+
+
+def content_disposition(file_name: str) -> str:
+    """The ``Content-Disposition`` of a download (RFC 6266): an ASCII fallback plus ``filename*`` in UTF-8
+    (RFC 5987), so any name reaches any client intact and no header ever carries a raw non-ASCII byte."""
+    fallback = "".join(
+        c if " " <= c <= "~" and c not in '"\\' else "_"
+        for c in unicodedata.normalize("NFKD", file_name)
+        if not unicodedata.combining(c)
+    )
+    return f"attachment; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def guess_content_type(file_name: str) -> str:
