@@ -178,6 +178,9 @@ class SynapseApp:
                 if area.setup is not None:
                     area.setup(db)
             self.admin_token = auth.initialize(self, db, admin_token)
+        for area in self.areas:
+            if area.recover is not None:
+                area.recover(self.store)
 
     @property
     def routes(self) -> list[RouteSpec]:

@@ -33,6 +33,7 @@ from ...core.txn import Txn
 from ..entities.service import NAME_PATTERN
 from . import blobs, parts, signing
 from .records import insert_handle, s3_handle_body
+from .recovery import upload_blob_id
 
 routes = Routes()
 
@@ -273,6 +274,11 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
         )
     except parts.PartSizeError as exc:
         return _refuse(400, str(exc))
+    with ctx.store.write() as db:  # other bytes than the part added earlier: it must be added again
+        db.execute(
+            "DELETE FROM multipart_parts WHERE upload_id = ? AND part_number = ? AND md5 != ?",
+            (row["id"], part_number, md5_hex),
+        )
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
 
 
@@ -315,19 +321,28 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
             "SELECT part_number, md5 FROM multipart_parts WHERE upload_id = ?", (row["id"],)
         )
     }
-    missing = [n for n in range(1, int(row["part_count"]) + 1) if n not in added]
-    if missing:
-        shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
-        raise BadRequest(f"Cannot complete multipart upload {upload_id}: parts not added: {shown}")
-    request = loads(row["request"])
-    blob = blobs.new_blob_id(f"upload {row['id']}")  # upload ids are unique and deterministic
-    target = blobs.blob_path(ctx.store, blob)
-    part_md5s = [added[n] for n in sorted(added)]
-    for number, part_md5 in enumerate(part_md5s, start=1):
-        if parts.uploaded_part_md5(ctx.store, str(row["id"]), number) != part_md5:
-            raise BadRequest(
-                f"Part {number} of multipart upload {upload_id} changed after it was added; add it again"
+    # A part whose bytes are gone or are not those added (a crash, a re-send) is unusable: forget that it was
+    # added, so the upload's partsState shows it missing and the client sends it again.
+    unusable = [
+        n
+        for n, part_md5 in added.items()
+        if parts.uploaded_part_md5(ctx.store, str(row["id"]), n) != part_md5
+    ]
+    if unusable:
+        with ctx.store.write() as db:
+            db.executemany(
+                "DELETE FROM multipart_parts WHERE upload_id = ? AND part_number = ?",
+                [(row["id"], n) for n in unusable],
             )
+    missing = [n for n in range(1, int(row["part_count"]) + 1) if n not in added or n in unusable]
+    if missing:  # Synapse's wording (MultipartManagerV2Impl.validateParts)
+        raise BadRequest(
+            f"Missing {len(missing)} part(s).  All parts must be successfully added before a file upload can"
+            " be completed."
+        )
+    request = loads(row["request"])
+    blob = upload_blob_id(row["id"])  # the same on every attempt: a retried complete finds its file
+    target = blobs.blob_path(ctx.store, blob)
     try:
         # Like S3 + Synapse, the size is the parts' total (which may differ from fileSizeBytes when parts had
         # other sizes than partSizeBytes): REFERENCE 2.5, "contentSize = actual size".

@@ -10,10 +10,11 @@ Layout under the data dir (``Store.data_dir``)::
     uploads/<upload id>/<n>.done    marker: part n is complete; holds the MD5 of its bytes
 
 A part's marker is removed before its bytes are (re)written and created only once all of them are, so a
-dropped connection never leaves a half part that looks whole; the MD5 in the marker lets ``add part`` check
-the MD5 without reading the part again.  Completing an upload whose parts all had the expected size is a
-rename (the whole file is never hashed again, as with S3); otherwise the parts are concatenated in part-number
-order (kernel copies, no part held in memory), as S3 does.
+dropped connection never leaves a half part that looks whole; a part sent again while a complete copy exists
+is received apart and replaces that copy only once whole (a re-send cut short changes nothing); the MD5 in
+the marker lets ``add part`` check the MD5 without reading the part again.  Completing an upload whose parts
+all had the expected size is a rename (the whole file is never hashed again, as with S3); otherwise the parts
+are concatenated in part-number order (kernel copies, no part held in memory), as S3 does.
 """
 
 from __future__ import annotations
@@ -104,8 +105,11 @@ def store_part(
     digest = hashlib.md5()
     buffer = memoryview(bytearray(CHUNK_SIZE))  # one buffer reused for the whole part: no per-chunk garbage
     size = 0
-    separate: Path | None = None  # the temporary file of a part of another size
-    if declared is None or declared == length:
+    separate: Path | None = None  # the temporary file of a part of another size, or of a re-send
+    earlier = _marker(directory, part_number)
+    # A re-sent part never touches the complete copy it may replace until it arrived whole: a re-send cut
+    # mid-body leaves the earlier copy (and its marker) as they were.
+    if earlier is None and (declared is None or declared == length):
         marker.unlink(missing_ok=True)  # before the bytes in place change
         fd = os.open(directory / "data", os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -152,6 +156,9 @@ def store_part(
                     f"Part {part_number}: received {size} of the {declared} bytes of its Content-Length"
                 )
             check_part_size(part_number, size, minimum=minimum, maximum=maximum)
+            if earlier is not None and earlier == digest.hexdigest():
+                separate.unlink()  # the same bytes again: the earlier copy stands
+                return earlier
             marker.unlink(missing_ok=True)
             os.replace(separate, directory / f"{part_number}.part")
         except BaseException:
@@ -218,6 +225,9 @@ def finish_upload(
     directory = upload_dir(store, upload_id)
     data = directory / "data"
     make_dir(target.parent)
+    if target.exists() and not data.exists() and not any(directory.glob("*.part")):
+        # An earlier complete renamed the file into place and was cut before its commit: adopt it.
+        return target.stat().st_size
     separate = {n for n in range(1, part_count + 1) if (directory / f"{n}.part").exists()}
     if separate:
         return _concatenate(directory, target, separate, part_size, file_size, part_count)
