@@ -54,7 +54,6 @@ MIN_PART_SIZE = 5 * MIB
 MAX_PART_SIZE = 5 * 1024 * MIB
 MAX_PARTS = 10_000
 MAX_FILE_SIZE = 5 * 1024**4
-PART_URL_SECONDS = 15 * 60
 UPLOAD_PATH = "/file/v1/presigned/upload/"
 UPLOAD_REQUEST = "org.sagebionetworks.repo.model.file.MultipartUploadRequest"
 _MD5_PATTERN = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -230,7 +229,11 @@ def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
         {
             "partNumber": number,
             "uploadPresignedUrl": signing.sign_url(
-                ctx.store, ctx.base_url, "PUT", f"{UPLOAD_PATH}{row['id']}/{number}", PART_URL_SECONDS
+                ctx.store,
+                ctx.base_url,
+                "PUT",
+                f"{UPLOAD_PATH}{row['id']}/{number}",
+                ctx.app.limits.upload_url_seconds,
             ),
             "signedHeaders": signed_headers,
         }

@@ -18,8 +18,8 @@ Helpers for other areas (tables CSV, wikis...)
 * ``file_handle_path(store, handle_id) -> pathlib.Path`` — where the bytes of an S3FileHandle are.
 * ``get_file_handle(source, handle_id) -> dict | None`` — the FileHandle JSON.
 * ``presigned_url(ctx, handle_id, *, base_url=None) -> str`` — a signed GET URL on this server, valid
-  :data:`DOWNLOAD_URL_SECONDS` (``ctx`` is a ``RequestContext``, or any ``Txn`` plus ``base_url``); an
-  ExternalFileHandle gives its ``externalURL``.
+  ``Limits.download_url_seconds`` (an hour by default; ``ctx`` is a ``RequestContext``, or any ``Txn``
+  plus ``base_url``); an ExternalFileHandle gives its ``externalURL``.
 * ``url_for_handle(ctx, handle) -> str`` — :func:`presigned_url` for a FileHandle JSON already loaded;
   ``blob_of(db, store, handle_id) -> Path | None`` — the bytes' path inside a transaction;
   ``handle_row(db, handle_id)`` — the raw table row.
@@ -63,10 +63,6 @@ S3_UPLOAD_DESTINATION = _PKG + "S3UploadDestination"
 
 
 BUCKET_NAME = "local-synapse"
-
-
-#: Lifetime of a presigned download URL, seconds.
-DOWNLOAD_URL_SECONDS = 3600
 
 
 DOWNLOAD_PATH = "/file/v1/presigned/download/"
@@ -266,7 +262,8 @@ def url_for_handle(ctx: Txn, handle: dict[str, Any], *, base_url: str | None = N
     base = base_url or getattr(ctx, "base_url", None)
     if not base:
         raise RuntimeError("presigned_url needs the server's base URL: pass base_url= or a RequestContext")
-    return signing.sign_url(ctx.store, base, "GET", f"{DOWNLOAD_PATH}{handle['id']}", DOWNLOAD_URL_SECONDS)
+    seconds = ctx.app.limits.download_url_seconds
+    return signing.sign_url(ctx.store, base, "GET", f"{DOWNLOAD_PATH}{handle['id']}", seconds)
 
 
 def entity_file_handle(db: sqlite3.Connection, handle_id: str) -> dict[str, Any] | None:
