@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,26 +15,6 @@ from tests.peer import official_client
 
 synapseclient = pytest.importorskip("synapseclient")
 _users = itertools.count(1)
-
-# The official client's upload threads open httpx clients it never closes.  With a keep-alive server their
-# sockets stay open until the garbage collector finds them, whose ResourceWarning is the official client's
-# leak, not ours: ignored in these tests, and collected after each one so it cannot surface in another module.
-_OFFICIAL_CLIENT_LEAKS = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(_OFFICIAL_CLIENT_LEAKS)
-
-
-@pytest.fixture(autouse=True)
-def _collect_official_client_leaks() -> Iterator[None]:
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        gc.collect()
 
 
 @pytest.fixture(scope="module")
