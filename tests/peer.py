@@ -16,8 +16,14 @@ class _Endpoint(Protocol):
     def endpoint(self) -> str: ...
 
 
-def official_client(server: _Endpoint, token: str, home: Path, *, log_level: int | None = None,
-                    multi_threaded: bool | None = None) -> Any:
+def official_client(
+    server: _Endpoint,
+    token: str,
+    home: Path,
+    *,
+    log_level: int | None = None,
+    multi_threaded: bool | None = None,
+) -> Any:
     """Return an official client logged in with ``token`` that talks only to ``server``.
 
     Args:

@@ -1,38 +1,31 @@
-"""Running the embedded server: :class:`LocalSynapse` (in-process, a daemon thread) and :func:`serve`."""
+"""Running the embedded server: :class:`LocalSynapse` (in-process, a daemon thread) and :func:`serve`.
+
+Both serve the app with waitress (``wsgi.HttpServer``): keep-alive, bounded worker threads, bounded bodies,
+and a graceful stop that finishes the requests in flight (``serve`` stops so on SIGTERM and SIGINT).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
+import signal
 import tempfile
 import threading
-import time
 from collections import Counter
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any
-
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .areas import AREAS
 from .core.app import SynapseApp
 from .core.area import Area
 from .core.faults import Fault
+from .core.limits import Limits
+from .wsgi import HttpServer
 
-
-class _QuietRequestHandler(WSGIRequestHandler):
-    """Request handler that does not print one log line per request and disables Nagle's algorithm."""
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes; without TCP_NODELAY the body waits for a delayed ACK.
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        if type == "error":
-            super().log(type, message, *args)
+#: The largest body the HTTP server reads: an S3 part (5 GiB) plus headroom.  JSON bodies are bounded much
+#: lower by the app (``Limits.request_body_bytes``), before they are read.
+MAX_BODY_BYTES = 5 * 1024**3 + 1024**2
 
 
 class LocalSynapse:
@@ -46,11 +39,16 @@ class LocalSynapse:
     Args:
         data_dir: where the database and blobs live; a temporary directory (removed on stop) when ``None``.
         port: TCP port; 0 picks a free one (kept across ``stop()``/``start()``).
-        admin_token: bearer token of the built-in admin user; generated (and persisted) when ``None``.
+        admin_token: bearer token of the built-in admin user; generated when ``None``.  Stored
+            only hashed: a restart of the same data dir without it issues a new one.
         host: interface to bind.
         deterministic: derive ids, etags, timestamps and tokens from counters and ``seed``.
         seed: seed of the deterministic mode.
         areas: the REST areas to serve (default: all of them, ``synapse_models.local.areas.AREAS``).
+        limits: request body and URL lifetime bounds (:class:`~synapse_models.local.core.limits.Limits`).
+        threads: worker threads of the HTTP server (requests served at once; others queue).
+        idle_seconds: a connection without activity for that long is closed (a stalled client).
+        grace_seconds: how long ``stop()`` waits for requests in flight before closing connections.
     """
 
     def __init__(
@@ -63,7 +61,15 @@ class LocalSynapse:
         seed: int = 0,
         *,
         areas: Sequence[Area] | None = None,
+        limits: Limits | None = None,
+        threads: int = 16,
+        idle_seconds: int = 120,
+        grace_seconds: float = 30,
     ) -> None:
+        self.limits = limits or Limits()
+        self.threads = threads
+        self.idle_seconds = idle_seconds
+        self.grace_seconds = grace_seconds
         self.areas = tuple(AREAS if areas is None else areas)
         self.data_dir = None if data_dir is None else os.fspath(data_dir)
         self.port = port
@@ -73,7 +79,7 @@ class LocalSynapse:
         self._requested_token = admin_token
         self._temp_dir: str | None = None
         self._app: SynapseApp | None = None
-        self._server: BaseWSGIServer | None = None
+        self._server: HttpServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -91,10 +97,17 @@ class LocalSynapse:
             admin_token=self._requested_token,
             deterministic=self.deterministic,
             seed=self.seed,
+            limits=self.limits,
         )
         try:
-            server = make_server(
-                self.host, self.port, app, threaded=True, request_handler=_QuietRequestHandler
+            server = HttpServer(
+                app,
+                self.host,
+                self.port,
+                threads=self.threads,
+                max_body_bytes=MAX_BODY_BYTES,
+                idle_seconds=self.idle_seconds,
+                grace_seconds=self.grace_seconds,
             )
         except BaseException:
             app.close()
@@ -102,19 +115,19 @@ class LocalSynapse:
         self._app, self._server = app, server
         self._requested_token = app.admin_token
         self.port = server.port
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="local-synapse", daemon=True
-        )
+        self._thread = threading.Thread(target=server.serve_forever, name="local-synapse", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the database; a temporary data dir is deleted."""
+        """Stop serving and close the database; a temporary data dir is deleted.
+
+        Requests already received are finished and answered first (at most ``grace_seconds``).
+        """
         server, thread, app = self._server, self._thread, self._app
         self._server = self._thread = self._app = None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.stop()
         if thread is not None:
             thread.join(10)
         if app is not None:
@@ -234,20 +247,28 @@ class LocalSynapse:
 def serve(
     host: str, port: int, data_dir: str, admin_token: str | None, *, deterministic: bool = False
 ) -> None:
-    """Run a server in the foreground until interrupted.
+    """Run a server in the foreground until SIGTERM or SIGINT, then stop gracefully.
 
-    Prints exactly ``endpoint: <url>`` and ``token: <admin token>`` (flushed) once it listens.
+    Prints exactly ``endpoint: <url>`` and ``token: <admin token>`` (flushed) once it listens: the admin token
+    is shown once and stored only hashed.  On SIGTERM/SIGINT it stops accepting connections, finishes the
+    requests in flight and closes the database.
     """
     server = LocalSynapse(
         data_dir, port=port, admin_token=admin_token, host=host, deterministic=deterministic
     )
-    server.start()
-    print(f"endpoint: {server.endpoint}", flush=True)
-    print(f"token: {server.admin_token}", flush=True)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        server.start()
+        print(f"endpoint: {server.endpoint}", flush=True)
+        print(f"token: {server.admin_token}", flush=True)
+        while not stopping.wait(0.5):
+            pass
     finally:
         server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

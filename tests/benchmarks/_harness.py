@@ -39,8 +39,13 @@ def admin(endpoint: str, admin_token: str, method: str, path: str, body: Any = N
     """Call the LocalSynapse admin API (``/admin/v1``), e.g. ``POST /users`` to make a user."""
     import requests
 
-    response = requests.request(method, f"{endpoint}/admin/v1{path}", json=body,
-                                headers={"Authorization": f"Bearer {admin_token}"}, timeout=60)
+    response = requests.request(
+        method,
+        f"{endpoint}/admin/v1{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=60,
+    )
     response.raise_for_status()
     return response.json() if response.content else None
 
@@ -52,10 +57,15 @@ def peak_rss_mib() -> float:
 
 def add_latency_option(parser: argparse.ArgumentParser) -> None:
     """Give a script ``--latency-ms``."""
-    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
-                        help="run every client through a loopback proxy that delays each request and each "
-                             "response by MS milliseconds, and each new connection by one round trip (its "
-                             "TCP handshake); default 0: straight to the server")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="run every client through a loopback proxy that delays each request and each "
+        "response by MS milliseconds, and each new connection by one round trip (its "
+        "TCP handshake); default 0: straight to the server",
+    )
 
 
 @contextlib.contextmanager
@@ -80,9 +90,14 @@ def local_server(
     With ``log``, the server's stderr (its error log) goes to that file instead of this process's stderr.
     """
     errors = open(log, "w") if log is not None else None  # noqa: SIM115  (closed below)
-    server = subprocess.Popen([sys.executable, "-m", "synapse_models.local", "--port", "0", "--data-dir",
-                               str(data_dir)], stdout=subprocess.PIPE, stderr=errors, text=True, cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "synapse_models.local", "--port", "0", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         assert server.stdout is not None
         endpoint = server.stdout.readline().split(": ", 1)[1].strip()
@@ -124,8 +139,12 @@ def read_counts(a: dict[str, Any]) -> dict[str, Any]:
         presigned = sum(r["requests"] for route, r in routes.items() if " /file/v1/presigned/" in route)
         connections = proxy["connections"]
     stats = admin(a["endpoint"], a["admin"], "GET", "/stats")
-    return {"requests": stats["totalRequests"], "proxied": proxied, "presigned": presigned,
-            "connections": connections}
+    return {
+        "requests": stats["totalRequests"],
+        "proxied": proxied,
+        "presigned": presigned,
+        "connections": connections,
+    }
 
 
 def dispatch_phase(phases: dict[str, Phase], argv: list[str]) -> bool:
@@ -148,10 +167,14 @@ def run_phase(script: str, name: str, args: dict[str, Any], timeout: float | Non
         json.dump(args, handle)
     os.sync()
     try:
-        out = subprocess.run([sys.executable, script, "--phase", name, handle.name], capture_output=True,
-                             text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                       "SYNAPSE_MODELS_PROGRESS": "0"},
-                             timeout=timeout)
+        out = subprocess.run(
+            [sys.executable, script, "--phase", name, handle.name],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "SYNAPSE_MODELS_PROGRESS": "0"},
+            timeout=timeout,
+        )
     finally:
         os.unlink(handle.name)
     if out.returncode != 0:

@@ -55,8 +55,16 @@ def _wiki_text(i: int, tag: str) -> str:
     return f"{MARKDOWN[:-16]}{tag[:8]:>8}{i:08d}"
 
 
-def _run(who: str, server: LocalSynapse, alice: sm.Connection, bob: sm.Connection, syn: Any, n: int,
-         scratch: Path, tag: str) -> list[tuple[str, str, float, float]]:
+def _run(
+    who: str,
+    server: LocalSynapse,
+    alice: sm.Connection,
+    bob: sm.Connection,
+    syn: Any,
+    n: int,
+    scratch: Path,
+    tag: str,
+) -> list[tuple[str, str, float, float]]:
     from synapseclient.models import WikiPage
 
     rows: list[tuple[str, str, float, float]] = []
@@ -74,7 +82,9 @@ def _run(who: str, server: LocalSynapse, alice: sm.Connection, bob: sm.Connectio
                 folders[i].grant("bob", ["READ"])
             else:
                 syn.setPermissions(folders[i].id, bob_id, ["READ"], warn_if_inherits=False)
+
         return grant
+
     rows.append(("(a) grant on an inheriting folder", who, *_measure(server, n, grant_to(inheriting))))
     rows.append(("(a) grant on a folder with its own ACL", who, *_measure(server, n, grant_to(owning))))
 
@@ -99,6 +109,7 @@ def _run(who: str, server: LocalSynapse, alice: sm.Connection, bob: sm.Connectio
         else:
             page = WikiPage(owner_id=owner.id, id=page_ids[i]).get(synapse_client=syn)
             page.get_markdown_file(download_location=str(scratch / "md"), synapse_client=syn)
+
     rows.append(("(b) wiki page store (1 KiB)", who, *_measure(server, n, write_page)))
     rows.append(("(b) wiki page get + markdown", who, *_measure(server, n, read_page)))
 
@@ -121,6 +132,7 @@ def _run(who: str, server: LocalSynapse, alice: sm.Connection, bob: sm.Connectio
             legacy.submissionAnnotations["auc"] = [0.5 + i / 1000]
             legacy.submissionAnnotations["rank"] = [i]
             syn.store(legacy)
+
     rows.append(("(c) score a submission", who, *_measure(server, n, score)))
 
     server.reset_request_log()
@@ -140,13 +152,17 @@ def main() -> None:
     n = args.n
     warnings.simplefilter("ignore")
     rows: list[tuple[str, str, float, float]] = []
-    with tempfile.TemporaryDirectory() as scratch, LocalSynapse() as server, \
-            latency_proxy(server, args.latency_ms) as (endpoint, proxy):
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        LocalSynapse() as server,
+        latency_proxy(server, args.latency_ms) as (endpoint, proxy),
+    ):
         alice_token = server.create_user("alice")
         alice = sm.connect(alice_token, endpoint=endpoint, name="alice")
         bob = sm.connect(server.create_user("bob"), endpoint=endpoint, name="bob")
-        syn = official_client(proxy or server, alice_token, Path(scratch), log_level=logging.ERROR,
-                              multi_threaded=False)
+        syn = official_client(
+            proxy or server, alice_token, Path(scratch), log_level=logging.ERROR, multi_threaded=False
+        )
         for who in ("synapse_models", "synapseclient"):  # warm-up round, not reported
             _run(who, server, alice, bob, syn, 5, Path(scratch), "warm-up")
         for who in ("synapseclient", "synapse_models"):

@@ -50,18 +50,21 @@ MIB = 1024 * 1024
 # -- helpers used by the phases ----------------------------------------------------------------------------
 
 
-
-
-
 def _official(endpoint: str, token: str, home: Path) -> Any:
     import synapseclient
 
     home.mkdir(parents=True, exist_ok=True)
     syn = synapseclient.Synapse(
-        repoEndpoint=f"{endpoint}/repo/v1", authEndpoint=f"{endpoint}/auth/v1",
-        fileHandleEndpoint=f"{endpoint}/file/v1", portalEndpoint=f"{endpoint}/", skip_checks=True,
-        cache_client=False, configPath=str(home / "synapseConfig"), cache_root_dir=str(home / "cache"),
-        silent=True)
+        repoEndpoint=f"{endpoint}/repo/v1",
+        authEndpoint=f"{endpoint}/auth/v1",
+        fileHandleEndpoint=f"{endpoint}/file/v1",
+        portalEndpoint=f"{endpoint}/",
+        skip_checks=True,
+        cache_client=False,
+        configPath=str(home / "synapseConfig"),
+        cache_root_dir=str(home / "cache"),
+        silent=True,
+    )
     syn.login(authToken=token)
     return syn
 
@@ -71,6 +74,7 @@ def _annotations(i: int) -> dict[str, Any]:
 
 
 # -- phases (each runs in its own subprocess) --------------------------------------------------------------
+
 
 def phase_ours_bulk(a: dict[str, Any]) -> dict[str, Any]:
     import synapse_models as sm
@@ -139,12 +143,25 @@ def phase_plain_put(a: dict[str, Any]) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {a['token']}", "Content-Type": "application/json; charset=UTF-8"}
     base = f"{a['endpoint']}/file/v1"
     size = a["size"]
-    start = requests.post(f"{base}/file/multipart", headers=headers, timeout=60, json={
-        "concreteType": "org.sagebionetworks.repo.model.file.MultipartUploadRequest", "fileName": "plain.bin",
-        "contentType": "application/octet-stream", "contentMD5Hex": "0" * 32, "fileSizeBytes": size,
-        "partSizeBytes": max(size, 5 * MIB)}).json()
-    urls = requests.post(f"{base}/file/multipart/{start['uploadId']}/presigned/url/batch", headers=headers,
-                         timeout=60, json={"uploadId": start["uploadId"], "partNumbers": [1]}).json()
+    start = requests.post(
+        f"{base}/file/multipart",
+        headers=headers,
+        timeout=60,
+        json={
+            "concreteType": "org.sagebionetworks.repo.model.file.MultipartUploadRequest",
+            "fileName": "plain.bin",
+            "contentType": "application/octet-stream",
+            "contentMD5Hex": "0" * 32,
+            "fileSizeBytes": size,
+            "partSizeBytes": max(size, 5 * MIB),
+        },
+    ).json()
+    urls = requests.post(
+        f"{base}/file/multipart/{start['uploadId']}/presigned/url/batch",
+        headers=headers,
+        timeout=60,
+        json={"uploadId": start["uploadId"], "partNumbers": [1]},
+    ).json()
     url = urls["partPresignedUrls"][0]["uploadPresignedUrl"]
     with requests.Session() as session, open(a["big"], "rb") as body:
         started = time.perf_counter()
@@ -160,10 +177,22 @@ def phase_plain_get(a: dict[str, Any]) -> dict[str, Any]:
 
     headers = {"Authorization": f"Bearer {a['token']}", "Content-Type": "application/json; charset=UTF-8"}
     entity = requests.get(f"{a['endpoint']}/repo/v1/entity/{a['id']}", headers=headers, timeout=60).json()
-    batch = requests.post(f"{a['endpoint']}/file/v1/fileHandle/batch", headers=headers, timeout=60, json={
-        "includeFileHandles": False, "includePreSignedURLs": True, "requestedFiles": [{
-            "fileHandleId": entity["dataFileHandleId"], "associateObjectId": a["id"],
-            "associateObjectType": "FileEntity"}]}).json()
+    batch = requests.post(
+        f"{a['endpoint']}/file/v1/fileHandle/batch",
+        headers=headers,
+        timeout=60,
+        json={
+            "includeFileHandles": False,
+            "includePreSignedURLs": True,
+            "requestedFiles": [
+                {
+                    "fileHandleId": entity["dataFileHandleId"],
+                    "associateObjectId": a["id"],
+                    "associateObjectType": "FileEntity",
+                }
+            ],
+        },
+    ).json()
     url = batch["requestedFiles"][0]["preSignedURL"]
     target = Path(a["out"]) / "plain.bin"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,11 +211,10 @@ def phase_plain_get(a: dict[str, Any]) -> dict[str, Any]:
 PHASES = {name[6:]: fn for name, fn in globals().items() if name.startswith("phase_")}
 
 
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--gib", type=float, default=1.0)
     parser.add_argument("--only", choices=["small", "big"], help="run only benchmark (a) or (b)")
@@ -196,15 +224,23 @@ def main() -> None:
         return
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="bench-files-") as scratch, \
-            local_server(Path(scratch) / "server", args.latency_ms) as (endpoint, admin_token):
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-files-") as scratch,
+        local_server(Path(scratch) / "server", args.latency_ms) as (endpoint, admin_token),
+    ):
         work = Path(scratch)
         user = admin(endpoint, admin_token, "POST", "/users", {"userName": "bencher"})
-        common = {"endpoint": endpoint, "token": user["token"], "admin": admin_token,
-                  "proxied": args.latency_ms > 0}
+        common = {
+            "endpoint": endpoint,
+            "token": user["token"],
+            "admin": admin_token,
+            "proxied": args.latency_ms > 0,
+        }
         network = f"through a proxy adding {args.latency_ms:g} ms each way" if args.latency_ms else "direct"
-        print(f"LocalSynapse at {endpoint} (separate process; {network}); python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"LocalSynapse at {endpoint} (separate process; {network}); python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPUs"
+        )
 
         if args.only != "big":
             _small_files(args.files, work, common)
@@ -223,17 +259,24 @@ def _small_files(n: int, work: Path, common: dict[str, Any]) -> None:
     ours = run_phase(__file__, "ours_bulk", {**common, "paths": paths, "cache": str(work / "cache-a")})
     theirs = run_phase(__file__, "official_loop", {**common, "paths": paths, "home": str(work / "official")})
     print(f"\n(a) {n} files of 1 KiB, 3 annotations each, one folder")
-    print(f"    synapse_models store_all : {ours['seconds']:7.2f} s  "
-          f"{ours['requests'] / n:5.2f} requests/file")
-    print(f"    synapseclient File.store : {theirs['seconds']:7.2f} s  "
-          f"{theirs['requests'] / n:5.2f} requests/file")
-    print(f"    speed-up {theirs['seconds'] / ours['seconds']:.1f}x (target >= 3x); requests per file "
-          f"{ours['requests'] / theirs['requests']:.2f} of the official client's (target <= 0.5)")
+    print(
+        f"    synapse_models store_all : {ours['seconds']:7.2f} s  {ours['requests'] / n:5.2f} requests/file"
+    )
+    print(
+        f"    synapseclient File.store : {theirs['seconds']:7.2f} s  "
+        f"{theirs['requests'] / n:5.2f} requests/file"
+    )
+    print(
+        f"    speed-up {theirs['seconds'] / ours['seconds']:.1f}x (target >= 3x); requests per file "
+        f"{ours['requests'] / theirs['requests']:.2f} of the official client's (target <= 0.5)"
+    )
     for label, r in (("synapse_models", ours), ("synapseclient", theirs)):
         if r["proxied"] is not None:
-            print(f"    {label:<14} through the proxy: {r['proxied']} of the {r['requests']} requests the "
-                  f"server counted ({r['presigned']} presigned part uploads) on {r['connections']} "
-                  f"connections")
+            print(
+                f"    {label:<14} through the proxy: {r['proxied']} of the {r['requests']} requests the "
+                f"server counted ({r['presigned']} presigned part uploads) on {r['connections']} "
+                f"connections"
+            )
 
 
 def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None:
@@ -248,7 +291,10 @@ def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None
             block = block[1:] + block[:1]  # vary the content a little, cheaply
     big_args = {**common, "big": str(big), "size": size, "out": str(work / "downloads")}
     rows: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {
-        "upload": [], "download": [], "download, 8 ranges": []}
+        "upload": [],
+        "download": [],
+        "download, 8 ranges": [],
+    }
     for run in range(runs):
         with open(big, "r+b") as out:
             out.write(os.urandom(16))  # new bytes each run: a real upload, not the finished one again
@@ -256,8 +302,9 @@ def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None
         plain_up = run_phase(__file__, "plain_put", big_args)
         stored = {**big_args, "id": up["id"]}
         down = run_phase(__file__, "ours_download", {**stored, "cache": str(work / f"cache-d-{run}")})
-        ranged = run_phase(__file__, "ours_download",
-                           {**stored, "ranged": True, "cache": str(work / f"cache-r{run}")})
+        ranged = run_phase(
+            __file__, "ours_download", {**stored, "ranged": True, "cache": str(work / f"cache-r{run}")}
+        )
         plain_down = run_phase(__file__, "plain_get", {**big_args, "id": up["id"]})
         rows["upload"].append((up, plain_up))
         rows["download"].append((down, plain_down))
@@ -266,19 +313,23 @@ def _big_file(gib: float, work: Path, common: dict[str, Any], runs: int) -> None
     print(f"\n(b) one file of {mib:.0f} MiB, {runs} run(s); load average {os.getloadavg()[0]:.1f}")
     for label, pairs in rows.items():
         for ours_r, plain_r in pairs:
-            print(f"    {label:<18} synapse_models {mib / ours_r['seconds']:7.1f} MiB/s (peak RSS "
-                  f"{ours_r['rss']:.0f} MiB) | plain {mib / plain_r['seconds']:7.1f} MiB/s (peak RSS "
-                  f"{plain_r['rss']:.0f} MiB) | {plain_r['seconds'] / ours_r['seconds']:.0%} of plain")
+            print(
+                f"    {label:<18} synapse_models {mib / ours_r['seconds']:7.1f} MiB/s (peak RSS "
+                f"{ours_r['rss']:.0f} MiB) | plain {mib / plain_r['seconds']:7.1f} MiB/s (peak RSS "
+                f"{plain_r['rss']:.0f} MiB) | {plain_r['seconds'] / ours_r['seconds']:.0%} of plain"
+            )
         # other jobs on the machine slow single phases at random: compare best with best, median with median
         ours_best = min(ours_r["seconds"] for ours_r, _ in pairs)
         plain_best = min(plain_r["seconds"] for _, plain_r in pairs)
         ours_median = statistics.median(ours_r["seconds"] for ours_r, _ in pairs)
         plain_median = statistics.median(plain_r["seconds"] for _, plain_r in pairs)
         peak = max(ours_r["rss"] for ours_r, _ in pairs)
-        print(f"    {label:<18} best {mib / ours_best:.1f} vs {mib / plain_best:.1f} MiB/s = "
-              f"{plain_best / ours_best:.0%}; median {mib / ours_median:.1f} vs "
-              f"{mib / plain_median:.1f} MiB/s = {plain_median / ours_median:.0%} of plain (target >= 70%); "
-              f"peak RSS {peak:.0f} MiB (target < 200 MiB)")
+        print(
+            f"    {label:<18} best {mib / ours_best:.1f} vs {mib / plain_best:.1f} MiB/s = "
+            f"{plain_best / ours_best:.0%}; median {mib / ours_median:.1f} vs "
+            f"{mib / plain_median:.1f} MiB/s = {plain_median / ours_median:.0%} of plain (target >= 70%); "
+            f"peak RSS {peak:.0f} MiB (target < 200 MiB)"
+        )
 
 
 if __name__ == "__main__":

@@ -44,9 +44,16 @@ def main() -> None:
     ratio = medians["import synapse_models"] / medians["import synapseclient.models"]
     print(f"ratio synapse_models / synapseclient.models: {ratio:.2f} (target <= 0.33)")
     heavy = subprocess.run(
-        [sys.executable, "-c", "import sys, synapse_models; print(sorted(m for m in ('pandas', 'werkzeug', "
-         "'sqlglot', 'tqdm', 'keyring', 'requests', 'urllib3', 'numpy') if m in sys.modules))"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        [
+            sys.executable,
+            "-c",
+            "import sys, synapse_models; print(sorted(m for m in ('pandas', 'werkzeug', "
+            "'sqlglot', 'tqdm', 'keyring', 'requests', 'urllib3', 'numpy') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     print(f"heavy modules loaded by 'import synapse_models': {heavy}")
 
 

@@ -36,8 +36,9 @@ class Rest:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def call(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        response = self.session.request(method, self.endpoint + path, json=body, params=params or None,
-                                        timeout=600)
+        response = self.session.request(
+            method, self.endpoint + path, json=body, params=params or None, timeout=600
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -77,8 +78,9 @@ def multipart(rest: Rest, data: bytes, part_size: int) -> tuple[float, str]:
         with requests.Session() as session:
             chunk = view[(number - 1) * part_size : number * part_size]
             session.put(urls[number], data=chunk, timeout=600).raise_for_status()
-            rest.call("PUT", f"/file/v1/file/multipart/{upload_id}/add/{number}",
-                      partMD5Hex=part_md5s[number])
+            rest.call(
+                "PUT", f"/file/v1/file/multipart/{upload_id}/add/{number}", partMD5Hex=part_md5s[number]
+            )
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(send, range(1, count + 1)))
@@ -112,8 +114,9 @@ def small_files(rest: Rest, project: str, count: int) -> float:
         data = f"small file {i}\n".encode().ljust(1024, b".")
         upload_id, urls = rest.start(data, 5 * MIB, f"s{i}.txt")
         requests.put(urls[1], data=data, timeout=60).raise_for_status()
-        rest.call("PUT", f"/file/v1/file/multipart/{upload_id}/add/1",
-                  partMD5Hex=hashlib.md5(data).hexdigest())
+        rest.call(
+            "PUT", f"/file/v1/file/multipart/{upload_id}/add/1", partMD5Hex=hashlib.md5(data).hexdigest()
+        )
         done = rest.call("PUT", f"/file/v1/file/multipart/{upload_id}/complete")
         rest.call("POST", "/repo/v1/entity", {"concreteType": "org.sagebionetworks.repo.model.FileEntity",
                                               "name": f"s{i}.txt", "parentId": project,
@@ -122,8 +125,9 @@ def small_files(rest: Rest, project: str, count: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mib", type=int, default=512)
     parser.add_argument("--files", type=int, default=200)
     args = parser.parse_args()

@@ -21,8 +21,12 @@ from synapse_models.errors import (
 
 @pytest.fixture
 def queue(alice: sm.Connection, project: sm.Project) -> Iterator[sm.Evaluation]:
-    made = sm.Evaluation(f"queue {uuid.uuid4().hex[:8]}", content_source=project,
-                         submission_instructions="Submit a folder", submission_receipt="Thanks!").store()
+    made = sm.Evaluation(
+        f"queue {uuid.uuid4().hex[:8]}",
+        content_source=project,
+        submission_instructions="Submit a folder",
+        submission_receipt="Thanks!",
+    ).store()
     yield made
     with contextlib.suppress(NotFoundError):
         made.delete(connection=alice)
@@ -38,8 +42,9 @@ def bobs_entry(bob: sm.Connection) -> Iterator[sm.Folder]:
     bobs_project.delete(connection=bob)
 
 
-def test_store_and_get_by_id_and_name(alice: sm.Connection, project: sm.Project,
-                                      queue: sm.Evaluation) -> None:
+def test_store_and_get_by_id_and_name(
+    alice: sm.Connection, project: sm.Project, queue: sm.Evaluation
+) -> None:
     assert queue.id and queue.etag and queue.owner_id == alice.user_id and queue.created_on is not None
     by_id = sm.Evaluation.get(queue.id)
     assert by_id.content_source == project.id
@@ -60,8 +65,9 @@ def test_update_is_etag_checked_and_no_op_is_skipped(alice: sm.Connection, queue
         stale.store()
 
 
-def test_storing_a_new_queue_with_a_taken_name_updates_it(alice: sm.Connection, project: sm.Project,
-                                                          queue: sm.Evaluation) -> None:
+def test_storing_a_new_queue_with_a_taken_name_updates_it(
+    alice: sm.Connection, project: sm.Project, queue: sm.Evaluation
+) -> None:
     again = sm.Evaluation(queue.name, content_source=project, description="same queue").store()
     assert again.id == queue.id and again.submission_instructions == "Submit a folder"
     assert sm.Evaluation.get(queue.id).description == "same queue"
@@ -75,8 +81,9 @@ def test_delete_removes_the_queue(alice: sm.Connection, queue: sm.Evaluation) ->
         sm.Evaluation.get(queue.id)
 
 
-def test_bob_submits_alice_scores_bob_sees_the_score(alice: sm.Connection, bob: sm.Connection,
-                                                     queue: sm.Evaluation, bobs_entry: sm.Folder) -> None:
+def test_bob_submits_alice_scores_bob_sees_the_score(
+    alice: sm.Connection, bob: sm.Connection, queue: sm.Evaluation, bobs_entry: sm.Folder
+) -> None:
     with pytest.raises(BLOCKED):
         sm.Evaluation.get(queue.id, connection=bob).submit(bobs_entry, name="attempt 1")
     queue.grant("bob", ["READ", "SUBMIT"])
@@ -107,8 +114,9 @@ def test_bob_submits_alice_scores_bob_sees_the_score(alice: sm.Connection, bob: 
         seen_by_bob.store()
 
 
-def test_stale_submission_status_etag_is_rejected(alice: sm.Connection, bob: sm.Connection,
-                                                  queue: sm.Evaluation, bobs_entry: sm.Folder) -> None:
+def test_stale_submission_status_etag_is_rejected(
+    alice: sm.Connection, bob: sm.Connection, queue: sm.Evaluation, bobs_entry: sm.Folder
+) -> None:
     queue.grant("bob", ["READ", "SUBMIT"])
     submission = sm.Evaluation.get(queue.id, connection=bob).submit(bobs_entry)
     first = sm.Submission.get(submission.id, connection=alice).status()
@@ -126,7 +134,8 @@ def test_stale_submission_status_etag_is_rejected(alice: sm.Connection, bob: sm.
 
 
 def test_submit_sends_the_current_etag_so_changes_after_a_read_are_seen(
-        alice: sm.Connection, bob: sm.Connection, queue: sm.Evaluation, bobs_entry: sm.Folder) -> None:
+    alice: sm.Connection, bob: sm.Connection, queue: sm.Evaluation, bobs_entry: sm.Folder
+) -> None:
     queue.grant("bob", ["READ", "SUBMIT"])
     stale_copy = sm.Folder.get(bobs_entry.id, connection=bob)
     bobs_entry.description = "changed after the read"
@@ -135,8 +144,9 @@ def test_submit_sends_the_current_etag_so_changes_after_a_read_are_seen(
     assert "changed after the read" in str(submission.entity_bundle_json)
 
 
-def test_team_submission_lists_contributors(alice: sm.Connection, bob: sm.Connection,
-                                            queue: sm.Evaluation, bobs_entry: sm.Folder) -> None:
+def test_team_submission_lists_contributors(
+    alice: sm.Connection, bob: sm.Connection, queue: sm.Evaluation, bobs_entry: sm.Folder
+) -> None:
     team = sm.Team(f"challengers {uuid.uuid4().hex[:8]}", can_public_join=True).store(connection=bob)
     try:
         queue.grant(team, ["READ", "SUBMIT"])
@@ -156,8 +166,9 @@ def test_bad_input_fails_before_any_request(alice: sm.Connection, queue: sm.Eval
         sm.Evaluation.get("abc")
 
 
-def test_submitting_something_you_cannot_read_is_refused(alice: sm.Connection, bob: sm.Connection,
-                                                         project: sm.Project, queue: sm.Evaluation) -> None:
+def test_submitting_something_you_cannot_read_is_refused(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project, queue: sm.Evaluation
+) -> None:
     queue.grant("bob", ["READ", "SUBMIT"])
     secret = sm.Folder(name="secret", parent=project).store(connection=alice)
     with pytest.raises((ForbiddenError, NotFoundError, BadRequestError)):

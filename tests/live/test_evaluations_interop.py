@@ -26,8 +26,9 @@ def peer(server: Any, alice_token: str, tmp_path_factory: pytest.TempPathFactory
     return official_client(server, alice_token, home, log_level=logging.WARNING, multi_threaded=False)
 
 
-def test_sharing_settings_agree_between_clients(alice: sm.Connection, bob: sm.Connection,
-                                                project: sm.Project, peer: Any) -> None:
+def test_sharing_settings_agree_between_clients(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project, peer: Any
+) -> None:
     bob_id = int(str(bob.user_id))
     project.grant("bob", ["READ", "DOWNLOAD"])
     assert sorted(peer.getPermissions(project.id, bob_id)) == ["DOWNLOAD", "READ"]
@@ -39,11 +40,15 @@ def test_sharing_settings_agree_between_clients(alice: sm.Connection, bob: sm.Co
     assert folder.acl()[bob_id] == {sm.AccessType.READ, sm.AccessType.UPDATE}
 
 
-def test_scores_written_by_one_client_read_typed_by_the_other(alice: sm.Connection, bob: sm.Connection,
-                                                               project: sm.Project, peer: Any) -> None:
+def test_scores_written_by_one_client_read_typed_by_the_other(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project, peer: Any
+) -> None:
     name = f"interop queue {uuid.uuid4().hex[:8]}"
-    made = peer.store(synapseclient.Evaluation(name=name, contentSource=project.id,
-                                               submissionInstructionsMessage="send a folder"))
+    made = peer.store(
+        synapseclient.Evaluation(
+            name=name, contentSource=project.id, submissionInstructionsMessage="send a folder"
+        )
+    )
     queue = sm.Evaluation.get(name=name)
     assert queue.id == str(made.id) and queue.submission_instructions == "send a folder"
     queue.grant("bob", ["READ", "SUBMIT"])

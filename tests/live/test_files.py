@@ -48,8 +48,11 @@ def _md5(path: str | Path) -> str:
 
 
 def _count(server: Any, method: str, prefix: str, status: int | None = None) -> int:
-    return sum(1 for m, p, s in server.request_log()
-               if m == method and p.startswith(prefix) and (status is None or s == status))
+    return sum(
+        1
+        for m, p, s in server.request_log()
+        if m == method and p.startswith(prefix) and (status is None or s == status)
+    )
 
 
 def _write(path: Path, text: str) -> Path:
@@ -65,7 +68,8 @@ def _fresh_big(directory: Path, name: str) -> Path:
 
 
 def test_store_uploads_in_parts_and_get_downloads_the_same_bytes(
-        project: sm.Project, big_file: Path, log: Any, tmp_path: Path) -> None:
+    project: sm.Project, big_file: Path, log: Any, tmp_path: Path
+) -> None:
     stored = sm.File(big_file, parent=project, annotations={"kind": "random"}).store()
     assert _count(log, "PUT", PART_PUT) == 3
     assert stored.file_handle is not None and stored.file_handle.content_md5 == _md5(big_file)
@@ -78,7 +82,8 @@ def test_store_uploads_in_parts_and_get_downloads_the_same_bytes(
 
 
 def test_store_skips_the_upload_when_content_is_unchanged(
-        project: sm.Project, tmp_path: Path, log: Any) -> None:
+    project: sm.Project, tmp_path: Path, log: Any
+) -> None:
     local = _write(tmp_path / "same.txt", "same content")
     first = sm.File(local, parent=project).store()
     log.reset_request_log()
@@ -104,7 +109,8 @@ def test_get_hits_the_cache_and_downloads_nothing(project: sm.Project, tmp_path:
 
 
 def test_get_downloads_into_the_cache_layout_with_a_compatible_cache_map(
-        project: sm.Project, tmp_path: Path, cache_root: Path, log: Any) -> None:
+    project: sm.Project, tmp_path: Path, cache_root: Path, log: Any
+) -> None:
     local = _write(tmp_path / "layout.txt", "layout")
     stored = sm.File(local, parent=project).store()
     local.unlink()
@@ -120,7 +126,8 @@ def test_get_downloads_into_the_cache_layout_with_a_compatible_cache_map(
 
 
 def test_content_change_makes_a_new_version_with_label_and_comment(
-        project: sm.Project, tmp_path: Path) -> None:
+    project: sm.Project, tmp_path: Path
+) -> None:
     local = _write(tmp_path / "v.txt", "one")
     f = sm.File(local, parent=project, annotations={"a": 1}).store()
     assert (f.version_number, f.version_label) == (1, "1")
@@ -147,13 +154,15 @@ def test_content_change_makes_a_new_version_with_label_and_comment(
 
 
 def test_store_resumes_an_interrupted_upload_from_parts_state(
-        project: sm.Project, big_file: Path, log: Any, alice_token: str) -> None:
+    project: sm.Project, big_file: Path, log: Any, alice_token: str
+) -> None:
     copy = big_file.with_name("resume.bin")
     copy.write_bytes(big_file.read_bytes()[::-1])
     log.inject_fault(method="PUT", path=f"{PART_PUT}*/3", drop_connection=True, times=3)
     # two retries per request: the three dropped connections outlast them, so this store fails
-    impatient = sm.connect(alice_token, endpoint=log.endpoint, name="impatient",
-                           retry=sm.RetryPolicy(attempts=2, backoff=0.01))
+    impatient = sm.connect(
+        alice_token, endpoint=log.endpoint, name="impatient", retry=sm.RetryPolicy(attempts=2, backoff=0.01)
+    )
     f = sm.File(copy, parent=project)
     with pytest.raises(sm.TransferError, match="part 3"):
         f.store(connection=impatient)
@@ -174,7 +183,8 @@ def test_an_expired_part_url_is_signed_again(project: sm.Project, tmp_path: Path
 
 
 def test_get_resumes_an_interrupted_download_with_range(
-        project: sm.Project, log: Any, tmp_path: Path) -> None:
+    project: sm.Project, log: Any, tmp_path: Path
+) -> None:
     big_file = _fresh_big(tmp_path, "range.bin")
     f = sm.File(big_file, parent=project).store()
     expected = _md5(big_file)
@@ -188,7 +198,8 @@ def test_get_resumes_an_interrupted_download_with_range(
 
 
 def test_large_files_download_as_concurrent_ranges(
-        project: sm.Project, log: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: sm.Project, log: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(download_module, "RANGED_THRESHOLD", MIB)
     monkeypatch.setattr(download_module, "RANGE_SIZE", 4 * MIB)
     monkeypatch.setattr(download_module, "RANGED_ON_LOOPBACK", True)  # LocalSynapse is on 127.0.0.1
@@ -204,7 +215,8 @@ def test_large_files_download_as_concurrent_ranges(
 
 
 def test_large_file_from_a_loopback_server_downloads_as_one_stream(
-        project: sm.Project, log: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: sm.Project, log: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(download_module, "RANGED_THRESHOLD", MIB)
     big_file = _fresh_big(tmp_path, "one.bin")
     f = sm.File(big_file, parent=project).store()
@@ -217,16 +229,22 @@ def test_large_file_from_a_loopback_server_downloads_as_one_stream(
 
 
 def test_ranged_download_with_wrong_md5_raises_and_leaves_no_file(
-        project: sm.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: sm.Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(download_module, "RANGED_THRESHOLD", MIB)
     monkeypatch.setattr(download_module, "RANGE_SIZE", 4 * MIB)
     monkeypatch.setattr(download_module, "RANGED_ON_LOOPBACK", True)
     f = sm.File(_fresh_big(tmp_path, "bad.bin"), parent=project).store()
     target = tmp_path / "dl" / "bad.bin"
     with pytest.raises(sm.TransferError, match="md5"):
-        download_file_handle(f.connection, file_handle_id=str(f.data_file_handle_id),  # type: ignore[arg-type]
-                             associate_object_id=str(f.id), associate_object_type="FileEntity",
-                             destination=target, expected_md5="0" * 32)
+        download_file_handle(
+            f.connection,
+            file_handle_id=str(f.data_file_handle_id),  # type: ignore[arg-type]
+            associate_object_id=str(f.id),
+            associate_object_type="FileEntity",
+            destination=target,
+            expected_md5="0" * 32,
+        )
     assert not target.exists() and list(target.parent.iterdir()) == []
 
 
@@ -234,14 +252,20 @@ def test_md5_mismatch_raises_and_leaves_no_file(project: sm.Project, tmp_path: P
     f = sm.File(_write(tmp_path / "m.txt", "verify me"), parent=project).store()
     target = tmp_path / "dl" / "m.txt"
     with pytest.raises(sm.TransferError, match="md5"):
-        download_file_handle(f.connection, file_handle_id=str(f.data_file_handle_id),  # type: ignore[arg-type]
-                             associate_object_id=str(f.id), associate_object_type="FileEntity",
-                             destination=target, expected_md5="0" * 32)
+        download_file_handle(
+            f.connection,
+            file_handle_id=str(f.data_file_handle_id),  # type: ignore[arg-type]
+            associate_object_id=str(f.id),
+            associate_object_type="FileEntity",
+            destination=target,
+            expected_md5="0" * 32,
+        )
     assert not target.exists() and list(target.parent.iterdir()) == []
 
 
 def test_download_that_keeps_failing_raises_and_a_later_get_resumes(
-        project: sm.Project, tmp_path: Path, log: Any) -> None:
+    project: sm.Project, tmp_path: Path, log: Any
+) -> None:
     source = tmp_path / "t.bin"
     source.write_bytes(os.urandom(3 * MIB))
     expected = _md5(source)
@@ -307,12 +331,12 @@ def test_provenance_round_trips_across_versions(project: sm.Project, tmp_path: P
     raw = sm.File(_write(tmp_path / "raw.txt", "raw"), parent=project).store()
     script = "https://github.com/org/repo/blob/main/clean.py"
     out = _write(tmp_path / "clean.txt", "clean v1")
-    f = sm.File(out, parent=project, activity=sm.Activity("clean", "drop bad rows", used=[raw],
-                                                           executed=[script])).store()
+    f = sm.File(
+        out, parent=project, activity=sm.Activity("clean", "drop bad rows", used=[raw], executed=[script])
+    ).store()
     first = sm.Activity.get(f)
     assert first.name == "clean" and first.description == "drop bad rows"
-    assert first.used == [sm.UsedEntity(reference=Reference(
-        target_id=str(raw.id), target_version_number=1))]
+    assert first.used == [sm.UsedEntity(reference=Reference(target_id=str(raw.id), target_version_number=1))]
     assert first.executed == [sm.UsedURL(url=script, name=script, was_executed=True)]
     _write(out, "clean v2")
     f.activity = sm.Activity("clean again", used=[(raw, 1), f"{raw.id}.1"])
@@ -349,9 +373,16 @@ def test_from_path_finds_the_entity_by_md5(project: sm.Project, tmp_path: Path) 
 
 
 def test_store_all_reports_each_failure_and_stores_the_rest(
-        project: sm.Project, tmp_path: Path, log: Any) -> None:
-    files: list[sm.Entity] = [sm.File(_write(tmp_path / f"f{i}.txt", f"file {i}"), parent=project,
-                                      annotations={"i": i, "kind": "bulk", "ok": True}) for i in range(12)]
+    project: sm.Project, tmp_path: Path, log: Any
+) -> None:
+    files: list[sm.Entity] = [
+        sm.File(
+            _write(tmp_path / f"f{i}.txt", f"file {i}"),
+            parent=project,
+            annotations={"i": i, "kind": "bulk", "ok": True},
+        )
+        for i in range(12)
+    ]
     files.insert(3, sm.File(tmp_path / "missing.txt", parent=project))
     files.insert(7, sm.File(_write(tmp_path / "orphan.txt", "x"), parent="syn999999999"))
     results = sm.store_all(files, max_workers=4)
@@ -368,13 +399,19 @@ def test_store_all_reports_each_failure_and_stores_the_rest(
 
 
 def test_bob_cannot_download_alices_file(
-        project: sm.Project, tmp_path: Path, bob: sm.Connection, alice: sm.Connection) -> None:
+    project: sm.Project, tmp_path: Path, bob: sm.Connection, alice: sm.Connection
+) -> None:
     f = sm.File(_write(tmp_path / "private.txt", "alice only"), parent=project).store(connection=alice)
     with pytest.raises(sm.ForbiddenError):
         sm.File.get(f.id, connection=bob, download_location=tmp_path / "bob")
     with pytest.raises(sm.ForbiddenError):
-        download_file_handle(bob, file_handle_id=str(f.data_file_handle_id), associate_object_id=str(f.id),
-                             associate_object_type="FileEntity", destination=tmp_path / "bob" / "x")
+        download_file_handle(
+            bob,
+            file_handle_id=str(f.data_file_handle_id),
+            associate_object_id=str(f.id),
+            associate_object_type="FileEntity",
+            destination=tmp_path / "bob" / "x",
+        )
     assert not (tmp_path / "bob").exists()
 
 
@@ -409,22 +446,31 @@ def test_transfer_api_round_trips_bytes(project: sm.Project, alice: sm.Connectio
     handle = upload_bytes(alice, b"raw bytes", "note.txt", parent_id=project.id)
     assert handle["contentSize"] == 9 and handle["contentType"] == "text/plain"
     f = sm.File(data_file_handle_id=handle["id"], parent=project, name="note.txt").store()
-    assert fetch_bytes(alice, file_handle_id=handle["id"], associate_object_id=str(f.id),
-                       associate_object_type="FileEntity") == b"raw bytes"
+    assert (
+        fetch_bytes(
+            alice,
+            file_handle_id=handle["id"],
+            associate_object_id=str(f.id),
+            associate_object_type="FileEntity",
+        )
+        == b"raw bytes"
+    )
     local = _write(tmp_path / "up.txt", "via path")
     by_path = upload_path(alice, local, parent_id=project.id, file_name="renamed.txt")
     assert by_path["fileName"] == "renamed.txt" and by_path["contentMd5"] == _md5(local)
 
 
 def test_cache_map_records_stored_file_so_it_is_not_rehashed(
-        project: sm.Project, tmp_path: Path, cache_root: Path) -> None:
+    project: sm.Project, tmp_path: Path, cache_root: Path
+) -> None:
     local = _write(tmp_path / "h.txt", "hash once")
     f = sm.File(local, parent=project).store()
     assert Cache(cache_root).known_md5(str(f.data_file_handle_id), local) == _md5(local)
 
 
 def test_a_local_name_outside_the_name_rules_uploads_under_the_entity_name(
-        project: sm.Project, tmp_path: Path) -> None:
+    project: sm.Project, tmp_path: Path
+) -> None:
     odd = _write(tmp_path / "run[1].txt", "odd name")
     f = sm.File(odd, name="run 1.txt", parent=project).store()
     assert f.file_handle is not None and f.file_handle.file_name == "run 1.txt"

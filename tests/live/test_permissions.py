@@ -16,8 +16,9 @@ def _unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
-def test_grant_gives_bob_access_and_revoke_takes_it_away(alice: sm.Connection, bob: sm.Connection,
-                                                         project: sm.Project) -> None:
+def test_grant_gives_bob_access_and_revoke_takes_it_away(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     folder = sm.Folder(name="data", parent=project).store(connection=alice)
     with pytest.raises(BLOCKED):
         sm.Folder.get(folder.id, connection=bob)
@@ -52,7 +53,8 @@ def test_acl_entries_are_typed(alice: sm.Connection, project: sm.Project) -> Non
 
 
 def test_grant_on_a_folder_breaks_inheritance_and_restore_brings_it_back(
-        alice: sm.Connection, bob: sm.Connection, project: sm.Project) -> None:
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     shared = sm.Folder(name="shared", parent=project).store(connection=alice)
     assert shared.benefactor() == project.id
     inherited = shared.acl()
@@ -74,8 +76,9 @@ def test_grant_on_a_folder_breaks_inheritance_and_restore_brings_it_back(
     shared.restore_inheritance()  # already inheriting: nothing to do
 
 
-def test_team_grant_reaches_members_only(alice: sm.Connection, bob: sm.Connection,
-                                         project: sm.Project) -> None:
+def test_team_grant_reaches_members_only(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     team = sm.Team(_unique("readers")).store(connection=alice)
     try:
         project.grant(team, ["READ"])
@@ -117,8 +120,9 @@ def test_unknown_access_type_fails_before_any_request(alice: sm.Connection, proj
     assert project.acl().etag == before.etag
 
 
-def test_evaluation_permissions_follow_its_acl(alice: sm.Connection, bob: sm.Connection,
-                                               project: sm.Project) -> None:
+def test_evaluation_permissions_follow_its_acl(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     queue = sm.Evaluation(_unique("perm queue"), content_source=project).store(connection=alice)
     try:
         assert queue.permissions().can_edit and queue.permissions().can_change_permissions
@@ -155,7 +159,8 @@ def test_team_acl_and_permissions(alice: sm.Connection, bob: sm.Connection) -> N
 
 
 def test_revoke_on_an_inheriting_folder_gives_it_its_own_acl_without_the_principal(
-        alice: sm.Connection, bob: sm.Connection, project: sm.Project) -> None:
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     private = sm.Folder(name="private", parent=project).store(connection=alice)
     project.grant("bob", ["READ"])
     assert sm.Folder.get(private.id, connection=bob).name == "private"

@@ -14,22 +14,31 @@ pytestmark = pytest.mark.live
 
 
 def _samples() -> pd.DataFrame:
-    return pd.DataFrame({
-        "sample": ["s1", "s2", "s3", "s4"],
-        "age": pd.array([34, None, 71, 5], dtype="Int64"),
-        "score": [0.5, float("nan"), float("inf"), -2.25],
-        "healthy": pd.array([True, False, None, True], dtype="boolean"),
-        "collected": pd.to_datetime(["1955-03-01 12:00:00.250", "2020-01-01 00:00:00.000", None,
-                                     "1969-12-31 23:59:59.999"], utc=True),
-    })
+    return pd.DataFrame(
+        {
+            "sample": ["s1", "s2", "s3", "s4"],
+            "age": pd.array([34, None, 71, 5], dtype="Int64"),
+            "score": [0.5, float("nan"), float("inf"), -2.25],
+            "healthy": pd.array([True, False, None, True], dtype="boolean"),
+            "collected": pd.to_datetime(
+                ["1955-03-01 12:00:00.250", "2020-01-01 00:00:00.000", None, "1969-12-31 23:59:59.999"],
+                utc=True,
+            ),
+        }
+    )
 
 
 def test_from_dataframe_store_creates_table_and_rows(alice: sm.Connection, project: sm.Project) -> None:
     df = _samples()
     table = Table.from_dataframe(df, name="samples", parent=project).store(connection=alice)
     assert table.id is not None and len(table.column_ids) == 5
-    assert [c.type for c in table.columns or []] == [ColumnType.STRING, ColumnType.INTEGER, ColumnType.DOUBLE,
-                                                     ColumnType.BOOLEAN, ColumnType.DATE]
+    assert [c.type for c in table.columns or []] == [
+        ColumnType.STRING,
+        ColumnType.INTEGER,
+        ColumnType.DOUBLE,
+        ColumnType.BOOLEAN,
+        ColumnType.DATE,
+    ]
     back = table.query(connection=alice)
     assert list(back.columns) == list(df.columns)
     assert str(back["age"].dtype) == "Int64" and back["age"].tolist()[:1] == [34] and pd.isna(back["age"][1])
@@ -51,37 +60,49 @@ def test_query_filters_with_sm_query(alice: sm.Connection, project: sm.Project) 
 
 def _every_type() -> tuple[pd.DataFrame, list[Column]]:
     columns = [
-        Column("s", ColumnType.STRING, maximum_size=40), Column("i", ColumnType.INTEGER),
-        Column("d", ColumnType.DOUBLE), Column("b", ColumnType.BOOLEAN), Column("t", ColumnType.DATE),
-        Column("e", ColumnType.ENTITYID), Column("u", ColumnType.USERID),
+        Column("s", ColumnType.STRING, maximum_size=40),
+        Column("i", ColumnType.INTEGER),
+        Column("d", ColumnType.DOUBLE),
+        Column("b", ColumnType.BOOLEAN),
+        Column("t", ColumnType.DATE),
+        Column("e", ColumnType.ENTITYID),
+        Column("u", ColumnType.USERID),
         Column("sub", ColumnType.SUBMISSIONID),
-        Column("ev", ColumnType.EVALUATIONID), Column("link", ColumnType.LINK, maximum_size=100),
-        Column("m", ColumnType.MEDIUMTEXT), Column("lt", ColumnType.LARGETEXT), Column("j", ColumnType.JSON),
-        Column("sl", ColumnType.STRING_LIST, maximum_size=10), Column("il", ColumnType.INTEGER_LIST),
-        Column("bl", ColumnType.BOOLEAN_LIST), Column("dl", ColumnType.DATE_LIST),
-        Column("el", ColumnType.ENTITYID_LIST), Column("ul", ColumnType.USERID_LIST),
+        Column("ev", ColumnType.EVALUATIONID),
+        Column("link", ColumnType.LINK, maximum_size=100),
+        Column("m", ColumnType.MEDIUMTEXT),
+        Column("lt", ColumnType.LARGETEXT),
+        Column("j", ColumnType.JSON),
+        Column("sl", ColumnType.STRING_LIST, maximum_size=10),
+        Column("il", ColumnType.INTEGER_LIST),
+        Column("bl", ColumnType.BOOLEAN_LIST),
+        Column("dl", ColumnType.DATE_LIST),
+        Column("el", ColumnType.ENTITYID_LIST),
+        Column("ul", ColumnType.USERID_LIST),
     ]
-    df = pd.DataFrame({
-        "s": ['quote " comma , slash \\ é', "line\nbreak", None],
-        "i": pd.array([2**62, None, -7], dtype="Int64"),
-        "d": [1.25, float("-inf"), float("nan")],
-        "b": pd.array([True, None, False], dtype="boolean"),
-        "t": pd.to_datetime(["1901-05-06 07:08:09.123", None, "2030-01-01 00:00:00.000"], utc=True),
-        "e": ["syn1", None, "syn22"],
-        "u": ["273950", None, "3"],
-        "sub": ["9", None, "10"],
-        "ev": ["11", "12", None],
-        "link": ["https://example.org/a?b=c", None, "http://x"],
-        "m": ["x" * 1500, None, "short"],
-        "lt": ["y" * 10_000, "z", None],
-        "j": [{"k": [1, "x"], "n": None}, None, [1, 2]],
-        "sl": [["a", "b,c"], None, []],
-        "il": [[1, 2**40], None, [3]],
-        "bl": [[True, False], None, [False]],
-        "dl": [[pd.Timestamp("1950-01-01", tz="UTC"), pd.Timestamp("2000-01-01", tz="UTC")], None, []],
-        "el": [["syn1", "syn2"], None, []],
-        "ul": [["1", "2"], None, []],
-    })
+    df = pd.DataFrame(
+        {
+            "s": ['quote " comma , slash \\ é', "line\nbreak", None],
+            "i": pd.array([2**62, None, -7], dtype="Int64"),
+            "d": [1.25, float("-inf"), float("nan")],
+            "b": pd.array([True, None, False], dtype="boolean"),
+            "t": pd.to_datetime(["1901-05-06 07:08:09.123", None, "2030-01-01 00:00:00.000"], utc=True),
+            "e": ["syn1", None, "syn22"],
+            "u": ["273950", None, "3"],
+            "sub": ["9", None, "10"],
+            "ev": ["11", "12", None],
+            "link": ["https://example.org/a?b=c", None, "http://x"],
+            "m": ["x" * 1500, None, "short"],
+            "lt": ["y" * 10_000, "z", None],
+            "j": [{"k": [1, "x"], "n": None}, None, [1, 2]],
+            "sl": [["a", "b,c"], None, []],
+            "il": [[1, 2**40], None, [3]],
+            "bl": [[True, False], None, [False]],
+            "dl": [[pd.Timestamp("1950-01-01", tz="UTC"), pd.Timestamp("2000-01-01", tz="UTC")], None, []],
+            "el": [["syn1", "syn2"], None, []],
+            "ul": [["1", "2"], None, []],
+        }
+    )
     return df, columns
 
 
@@ -118,8 +139,9 @@ def test_every_column_type_round_trips_through_csv(alice: sm.Connection, project
     _assert_every_type(back.iloc[-3:].reset_index(drop=True), df)
 
 
-def test_append_rejects_unknown_column_before_any_request(alice: sm.Connection, project: sm.Project,
-                                                          server: object) -> None:
+def test_append_rejects_unknown_column_before_any_request(
+    alice: sm.Connection, project: sm.Project, server: object
+) -> None:
     table = Table.from_dataframe(_samples(), name="samples", parent=project).store(connection=alice)
     table.schema(connection=alice)
     with pytest.raises(sm.ValidationError) as err:
@@ -129,8 +151,9 @@ def test_append_rejects_unknown_column_before_any_request(alice: sm.Connection, 
     assert len(table.query(connection=alice)) == 4
 
 
-def test_append_rejects_values_that_do_not_fit_naming_the_column(alice: sm.Connection,
-                                                                 project: sm.Project) -> None:
+def test_append_rejects_values_that_do_not_fit_naming_the_column(
+    alice: sm.Connection, project: sm.Project
+) -> None:
     table = Table.from_dataframe(_samples(), name="samples", parent=project).store(connection=alice)
     with pytest.raises(sm.ValidationError) as err:
         table.append(pd.DataFrame({"sample": ["s9"], "age": ["old"]}), connection=alice)
@@ -168,10 +191,15 @@ def test_store_applies_schema_changes_keeping_data(alice: sm.Connection, project
     table = Table.from_dataframe(_samples(), name="samples", parent=project).store(connection=alice)
     columns = table.columns or []
     by_name = {c.name: c for c in columns}
-    by_name["sample"].name = "sample_id"                    # rename
-    by_name["age"].type = ColumnType.DOUBLE                 # retype INTEGER -> DOUBLE
-    table.columns = [by_name["sample"], Column("site", ColumnType.STRING, maximum_size=10),  # add
-                     by_name["age"], by_name["collected"], by_name["score"]]  # drop healthy, reorder
+    by_name["sample"].name = "sample_id"  # rename
+    by_name["age"].type = ColumnType.DOUBLE  # retype INTEGER -> DOUBLE
+    table.columns = [
+        by_name["sample"],
+        Column("site", ColumnType.STRING, maximum_size=10),  # add
+        by_name["age"],
+        by_name["collected"],
+        by_name["score"],
+    ]  # drop healthy, reorder
     table.store(connection=alice)
     back = table.query(f"SELECT * FROM {table.id} ORDER BY sample_id", connection=alice)
     assert list(back.columns) == ["sample_id", "site", "age", "collected", "score"]
@@ -193,10 +221,15 @@ def test_store_of_unchanged_table_sends_no_schema_change(alice: sm.Connection, p
 
 def test_store_again_by_name_retypes_same_named_column(alice: sm.Connection, project: sm.Project) -> None:
     Table.from_dataframe(_samples(), name="samples", parent=project).store(connection=alice)
-    again = Table(name="samples", parent=project,
-                  columns=[Column("sample", ColumnType.STRING, maximum_size=50),
-                           Column("age", ColumnType.INTEGER),
-                           Column("weight", ColumnType.DOUBLE)]).store(connection=alice)
+    again = Table(
+        name="samples",
+        parent=project,
+        columns=[
+            Column("sample", ColumnType.STRING, maximum_size=50),
+            Column("age", ColumnType.INTEGER),
+            Column("weight", ColumnType.DOUBLE),
+        ],
+    ).store(connection=alice)
     back = again.query(f"SELECT * FROM {again.id} ORDER BY sample", connection=alice)
     assert list(back.columns) == ["sample", "age", "weight"]
     assert back["age"].tolist()[0] == 34 and back["sample"].tolist() == ["s1", "s2", "s3", "s4"]
@@ -205,8 +238,9 @@ def test_store_again_by_name_retypes_same_named_column(alice: sm.Connection, pro
 def test_upsert_updates_matching_keys_and_inserts_the_rest(alice: sm.Connection, project: sm.Project) -> None:
     table = Table.from_dataframe(_samples(), name="samples", parent=project).store(connection=alice)
     before = table.query(include_row_metadata=True, connection=alice).set_index("sample")
-    changes = pd.DataFrame({"sample": ["s2", "s9"], "age": pd.array([40, 1], dtype="Int64"),
-                            "score": [1.0, 2.0]})
+    changes = pd.DataFrame(
+        {"sample": ["s2", "s9"], "age": pd.array([40, 1], dtype="Int64"), "score": [1.0, 2.0]}
+    )
     result = table.upsert(changes, key="sample", connection=alice)
     assert (result.updated, result.inserted) == (1, 1)
     after = table.query(include_row_metadata=True, connection=alice).set_index("sample")
@@ -247,8 +281,9 @@ def test_snapshot_freezes_rows_queryable_by_version(alice: sm.Connection, projec
 
 def test_append_large_frame_with_some_columns_goes_as_csv(alice: sm.Connection, project: sm.Project) -> None:
     table = Table.from_dataframe(_samples(), name="samples", parent=project).store(connection=alice)
-    many = pd.DataFrame({"age": pd.array(range(30_000), dtype="Int64"),
-                         "sample": [f"{i % 100:02d}" for i in range(30_000)]})  # other order, some left out
+    many = pd.DataFrame(
+        {"age": pd.array(range(30_000), dtype="Int64"), "sample": [f"{i % 100:02d}" for i in range(30_000)]}
+    )  # other order, some left out
     assert table.append(many, connection=alice) == 30_000
     back = table.query(f"SELECT * FROM {table.id} WHERE age >= 29998 ORDER BY age", connection=alice)
     assert back["sample"].tolist() == ["98", "99"] and back["healthy"].isna().all()

@@ -20,14 +20,14 @@ def _files(alice: sm.Connection, project: sm.Project, tmp_path: Path) -> list[sm
     for i, (tissue, depth) in enumerate([("brain", 30), ("liver", 12), ("brain", 45)]):
         path = tmp_path / f"reads_{i}.txt"
         path.write_text(f"reads {i}\n")
-        notes = {"tissue": tissue, "depth": depth,
-                 "collected": datetime(1965 + i, 1, 1, tzinfo=timezone.utc)}
+        notes = {"tissue": tissue, "depth": depth, "collected": datetime(1965 + i, 1, 1, tzinfo=timezone.utc)}
         made.append(sm.File(path, parent=folder if i else project, annotations=notes).store(connection=alice))
     return made
 
 
-def test_view_has_default_and_annotation_columns(alice: sm.Connection, project: sm.Project,
-                                                  tmp_path: Path) -> None:
+def test_view_has_default_and_annotation_columns(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     files = _files(alice, project, tmp_path)
     view = View(name="files", parent=project, scope=[project], include=[EntityType.FILE])
     view.store(connection=alice)
@@ -54,8 +54,14 @@ def test_view_has_default_and_annotation_columns(alice: sm.Connection, project: 
 
 def test_view_with_explicit_columns_only(alice: sm.Connection, project: sm.Project, tmp_path: Path) -> None:
     _files(alice, project, tmp_path)
-    view = View(name="slim", parent=project, scope=[project], columns=[Column("tissue", ColumnType.STRING)],
-                include_default_columns=False, include_annotation_columns=False).store(connection=alice)
+    view = View(
+        name="slim",
+        parent=project,
+        scope=[project],
+        columns=[Column("tissue", ColumnType.STRING)],
+        include_default_columns=False,
+        include_annotation_columns=False,
+    ).store(connection=alice)
     assert [c.name for c in view.columns or []] == ["tissue"]
     assert sorted(view.query(connection=alice)["tissue"]) == ["brain", "brain", "liver"]
     # the client-side choices survive the server's answer, so a later store() adds no columns back
@@ -66,8 +72,9 @@ def test_view_with_explicit_columns_only(alice: sm.Connection, project: sm.Proje
     assert [c.name for c in View.get(str(view.id), connection=alice).columns or []] == ["tissue"]
 
 
-def test_view_update_writes_changed_cells_to_annotations(alice: sm.Connection, project: sm.Project,
-                                                         tmp_path: Path) -> None:
+def test_view_update_writes_changed_cells_to_annotations(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     files = _files(alice, project, tmp_path)
     view = View(name="files", parent=project, scope=[project]).store(connection=alice)
     df = view.query(include_row_metadata=True, connection=alice)
@@ -84,8 +91,9 @@ def test_view_update_writes_changed_cells_to_annotations(alice: sm.Connection, p
     assert again["tissue"].tolist() == ["kidney"]
 
 
-def test_view_update_reports_stale_rows_without_swallowing(alice: sm.Connection, project: sm.Project,
-                                                           tmp_path: Path) -> None:
+def test_view_update_reports_stale_rows_without_swallowing(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     files = _files(alice, project, tmp_path)
     view = View(name="files", parent=project, scope=[project]).store(connection=alice)
     df = view.query(include_row_metadata=True, connection=alice)
@@ -102,8 +110,9 @@ def test_view_update_reports_stale_rows_without_swallowing(alice: sm.Connection,
     assert sm.File.get(files[2].id, connection=alice).annotations["tissue"] == ["lung"]
 
 
-def test_view_update_refuses_entity_field_changes(alice: sm.Connection, project: sm.Project,
-                                                  tmp_path: Path) -> None:
+def test_view_update_refuses_entity_field_changes(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     _files(alice, project, tmp_path)
     view = View(name="files", parent=project, scope=[project]).store(connection=alice)
     df = view.query(include_row_metadata=True, connection=alice)
@@ -131,11 +140,18 @@ def test_view_rejects_bad_scope_and_types(project: sm.Project) -> None:
         View(name="v", parent=project, scope=[project], include=[EntityType.PROJECT, EntityType.FILE])
 
 
-def test_view_columns_can_be_changed_after_creation(alice: sm.Connection, project: sm.Project,
-                                                    tmp_path: Path) -> None:
+def test_view_columns_can_be_changed_after_creation(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     _files(alice, project, tmp_path)
-    view = View(name="slim", parent=project, scope=[project], columns=[Column("tissue", ColumnType.STRING)],
-                include_default_columns=False, include_annotation_columns=False).store(connection=alice)
+    view = View(
+        name="slim",
+        parent=project,
+        scope=[project],
+        columns=[Column("tissue", ColumnType.STRING)],
+        include_default_columns=False,
+        include_annotation_columns=False,
+    ).store(connection=alice)
     loaded = View.get(view.id, connection=alice)
     assert loaded.include == [EntityType.FILE] and [c.name for c in loaded.columns or []] == ["tissue"]
     loaded.columns = [*(loaded.columns or []), Column("depth", ColumnType.INTEGER)]
@@ -144,19 +160,24 @@ def test_view_columns_can_be_changed_after_creation(alice: sm.Connection, projec
     assert df["depth"].tolist() == [12, 30, 45] and df["tissue"].tolist() == ["liver", "brain", "brain"]
 
 
-def test_client_derived_annotation_columns_match_the_servers(alice: sm.Connection, project: sm.Project,
-                                                             tmp_path: Path) -> None:
+def test_client_derived_annotation_columns_match_the_servers(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     # the fallback used when a server has no /column/view/scope job must agree with the server's suggestions
     _files(alice, project, tmp_path)
     view = View(name="files", parent=project, scope=[project])
     from_server = {c.name: c.type for c in view.annotation_columns(connection=alice)}
     derived = {c.name: c.type for c in view._derive_annotation_columns(alice)}
-    assert from_server == derived == {"tissue": ColumnType.STRING, "depth": ColumnType.INTEGER,
-                                      "collected": ColumnType.DATE}
+    assert (
+        from_server
+        == derived
+        == {"tissue": ColumnType.STRING, "depth": ColumnType.INTEGER, "collected": ColumnType.DATE}
+    )
 
 
-def test_submission_view_lists_submissions_with_score_columns(alice: sm.Connection,
-                                                              project: sm.Project) -> None:
+def test_submission_view_lists_submissions_with_score_columns(
+    alice: sm.Connection, project: sm.Project
+) -> None:
     queue = sm.Evaluation(f"queue for {project.name}"[:200], content_source=project).store(connection=alice)
     entries = [sm.Folder(name=f"entry {i}", parent=project).store(connection=alice) for i in range(2)]
     for i, entry in enumerate(entries):

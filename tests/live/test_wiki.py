@@ -24,8 +24,12 @@ def test_root_page_round_trips_markdown(alice: sm.Connection, project: sm.Projec
 
 def test_markdown_is_stored_gzipped_like_synapse_does(alice: sm.Connection, project: sm.Project) -> None:
     home = sm.Wiki(owner=project, title="About", markdown=MARKDOWN).store()
-    raw = fetch_bytes(alice, file_handle_id=str(home.markdown_file_handle_id),
-                      associate_object_id=str(home.id), associate_object_type="WikiMarkdown")
+    raw = fetch_bytes(
+        alice,
+        file_handle_id=str(home.markdown_file_handle_id),
+        associate_object_id=str(home.id),
+        associate_object_type="WikiMarkdown",
+    )
     assert raw[:2] == b"\x1f\x8b" and gzip.decompress(raw).decode("utf-8") == MARKDOWN
     handle = alice.get(f"/fileHandle/{home.markdown_file_handle_id}", service="file")
     assert handle["contentType"] == "application/x-gzip"
@@ -45,8 +49,9 @@ def test_sub_pages_and_header_tree(alice: sm.Connection, project: sm.Project) ->
     assert sm.Wiki.get(project, detail.id).parent == methods.id
 
 
-def test_a_second_root_page_updates_the_existing_root(alice: sm.Connection, project: sm.Project,
-                                                       tmp_path: Path) -> None:
+def test_a_second_root_page_updates_the_existing_root(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     keep, replace = tmp_path / "keep.txt", tmp_path / "replace.txt"
     keep.write_text("kept")
     replace.write_text("old")
@@ -63,14 +68,16 @@ def test_a_second_root_page_updates_the_existing_root(alice: sm.Connection, proj
         sm.Wiki(owner=project, title="Another root", markdown="x").store(create_or_update=False)
 
 
-def test_attachments_upload_and_download_by_name(alice: sm.Connection, project: sm.Project,
-                                                 tmp_path: Path) -> None:
+def test_attachments_upload_and_download_by_name(
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     figure = tmp_path / "design.png"
     figure.write_bytes(bytes(range(256)) * 40)
     table = tmp_path / "samples.csv"
     table.write_text("id,group\n1,a\n2,b\n")
-    page = sm.Wiki(owner=project, title="Design", markdown="![design](design.png)",
-                   attachments=[figure, str(table)]).store()
+    page = sm.Wiki(
+        owner=project, title="Design", markdown="![design](design.png)", attachments=[figure, str(table)]
+    ).store()
     assert len(page.attachment_file_handle_ids) == 2 and page.attachments == []
     loaded = sm.Wiki.get(project, page.id)
     assert loaded.attachment_names() == ["design.png", "samples.csv"]
@@ -84,7 +91,8 @@ def test_attachments_upload_and_download_by_name(alice: sm.Connection, project: 
 
 
 def test_attachment_of_the_same_name_replaces_and_unchanged_is_not_reuploaded(
-        alice: sm.Connection, project: sm.Project, tmp_path: Path) -> None:
+    alice: sm.Connection, project: sm.Project, tmp_path: Path
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("v1")
     page = sm.Wiki(owner=project, title="Notes", markdown="see notes", attachments=[notes]).store()
@@ -129,8 +137,9 @@ def test_delete_removes_the_page_and_its_sub_pages(alice: sm.Connection, project
         sm.Wiki.get(project, again.id)
 
 
-def test_bob_reads_the_wiki_only_after_sharing(alice: sm.Connection, bob: sm.Connection,
-                                               project: sm.Project) -> None:
+def test_bob_reads_the_wiki_only_after_sharing(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project
+) -> None:
     sm.Wiki(owner=project, title="Home", markdown=MARKDOWN).store(connection=alice)
     with pytest.raises((ForbiddenError, NotFoundError)):
         sm.Wiki.get(project.id, connection=bob)

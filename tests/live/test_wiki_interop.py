@@ -28,8 +28,9 @@ def peer(server: Any, alice_token: str, tmp_path_factory: pytest.TempPathFactory
     return official_client(server, alice_token, home, log_level=logging.WARNING, multi_threaded=False)
 
 
-def test_official_client_reads_our_wiki(alice: sm.Connection, project: sm.Project, peer: Any,
-                                        tmp_path: Path) -> None:
+def test_official_client_reads_our_wiki(
+    alice: sm.Connection, project: sm.Project, peer: Any, tmp_path: Path
+) -> None:
     from synapseclient.models import WikiPage
 
     home = sm.Wiki(owner=project, title="Home", markdown=MARKDOWN).store()
@@ -40,16 +41,24 @@ def test_official_client_reads_our_wiki(alice: sm.Connection, project: sm.Projec
     assert Path(path).read_text(encoding="utf-8") == MARKDOWN
 
 
-def test_we_read_the_official_clients_wiki_and_attachment(alice: sm.Connection, project: sm.Project,
-                                                          peer: Any, tmp_path: Path) -> None:
+def test_we_read_the_official_clients_wiki_and_attachment(
+    alice: sm.Connection, project: sm.Project, peer: Any, tmp_path: Path
+) -> None:
     from synapseclient.models import WikiPage
 
     made = WikiPage(owner_id=project.id, title="Theirs", markdown=MARKDOWN).store(synapse_client=peer)
     assert sm.Wiki.get(project, made.id).markdown == MARKDOWN
     notes = tmp_path / "notes.txt"
     notes.write_text("attached by the official client")
-    legacy = peer.store(synapseclient.Wiki(owner=project.id, title="Legacy", markdown="see the file",
-                                           parentWikiId=made.id, attachments=[str(notes)]))
+    legacy = peer.store(
+        synapseclient.Wiki(
+            owner=project.id,
+            title="Legacy",
+            markdown="see the file",
+            parentWikiId=made.id,
+            attachments=[str(notes)],
+        )
+    )
     ours = sm.Wiki.get(project, legacy.id)
     assert ours.markdown == "see the file" and ours.parent == made.id
     assert ours.attachment_names() == ["notes.txt"]

@@ -64,11 +64,16 @@ def _alias(names: dict[tuple[str, str], int]) -> Handler:
         if key not in names:
             return NotFoundError(404, "no such alias", "POST", "/principal/alias")
         return {"principalId": names[key]}
+
     return answer
 
 
-OWN_ACL = {"id": "syn1", "etag": "e1", "creationDate": "2024-01-01T00:00:00.000Z",
-           "resourceAccess": [{"principalId": 100, "accessType": ["READ", "UPDATE", "CHANGE_PERMISSIONS"]}]}
+OWN_ACL = {
+    "id": "syn1",
+    "etag": "e1",
+    "creationDate": "2024-01-01T00:00:00.000Z",
+    "resourceAccess": [{"principalId": 100, "accessType": ["READ", "UPDATE", "CHANGE_PERMISSIONS"]}],
+}
 
 
 def _project(conn: FakeConnection, entity_id: str = "syn1") -> sm.Project:
@@ -105,15 +110,21 @@ def test_grant_with_unknown_name_raises_not_found_naming_it() -> None:
 
 
 def test_grant_on_own_acl_gets_benefactor_then_puts_with_etag() -> None:
-    conn = FakeConnection({
-        ("POST", "/principal/alias"): _alias({("bob", "USER_NAME"): 200}),
-        ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-        ("GET", "/entity/syn1/acl"): OWN_ACL,
-        ("PUT", "/entity/syn1/acl"): lambda _, body: {**body, "etag": "e2"},
-    })
+    conn = FakeConnection(
+        {
+            ("POST", "/principal/alias"): _alias({("bob", "USER_NAME"): 200}),
+            ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
+            ("GET", "/entity/syn1/acl"): OWN_ACL,
+            ("PUT", "/entity/syn1/acl"): lambda _, body: {**body, "etag": "e2"},
+        }
+    )
     acl = _project(conn).grant("bob", ["read", sm.AccessType.DOWNLOAD])
-    assert conn.paths() == ["POST /principal/alias", "GET /entity/syn1/benefactor", "GET /entity/syn1/acl",
-                            "PUT /entity/syn1/acl"]
+    assert conn.paths() == [
+        "POST /principal/alias",
+        "GET /entity/syn1/benefactor",
+        "GET /entity/syn1/acl",
+        "PUT /entity/syn1/acl",
+    ]
     put = conn.bodies("PUT")
     assert put[0]["etag"] == "e1"
     assert {"principalId": 200, "accessType": ["DOWNLOAD", "READ"]} in put[0]["resourceAccess"]
@@ -122,11 +133,13 @@ def test_grant_on_own_acl_gets_benefactor_then_puts_with_etag() -> None:
 
 
 def test_grant_on_inheriting_entity_posts_its_own_acl_from_the_benefactors() -> None:
-    conn = FakeConnection({
-        ("GET", "/entity/syn5/benefactor"): {"id": "syn1"},
-        ("GET", "/entity/syn1/acl"): OWN_ACL,
-        ("POST", "/entity/syn5/acl"): lambda _, body: {**body, "etag": "f1"},
-    })
+    conn = FakeConnection(
+        {
+            ("GET", "/entity/syn5/benefactor"): {"id": "syn1"},
+            ("GET", "/entity/syn1/acl"): OWN_ACL,
+            ("POST", "/entity/syn5/acl"): lambda _, body: {**body, "etag": "f1"},
+        }
+    )
     folder = sm.Folder(name="f", id="syn5", parent="syn1")
     folder._connection = conn
     before = folder.acl()
@@ -140,18 +153,25 @@ def test_grant_on_inheriting_entity_posts_its_own_acl_from_the_benefactors() -> 
 
 
 def test_grant_skips_the_write_when_the_access_is_already_there() -> None:
-    conn = FakeConnection({("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-                           ("GET", "/entity/syn1/acl"): OWN_ACL})
+    conn = FakeConnection(
+        {("GET", "/entity/syn1/benefactor"): {"id": "syn1"}, ("GET", "/entity/syn1/acl"): OWN_ACL}
+    )
     _project(conn).grant(100, ["READ"])
     assert not any(p.startswith("PUT") for p in conn.paths())
 
 
 def test_revoke_removes_the_principal_and_keeps_the_others() -> None:
-    acl_json = {**OWN_ACL, "resourceAccess": [*OWN_ACL["resourceAccess"],
-                                              {"principalId": 200, "accessType": ["READ"]}]}
-    conn = FakeConnection({("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-                           ("GET", "/entity/syn1/acl"): acl_json,
-                           ("PUT", "/entity/syn1/acl"): lambda _, body: body})
+    acl_json = {
+        **OWN_ACL,
+        "resourceAccess": [*OWN_ACL["resourceAccess"], {"principalId": 200, "accessType": ["READ"]}],
+    }
+    conn = FakeConnection(
+        {
+            ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
+            ("GET", "/entity/syn1/acl"): acl_json,
+            ("PUT", "/entity/syn1/acl"): lambda _, body: body,
+        }
+    )
     acl = _project(conn).revoke(sm.WellKnownPrincipal.PUBLIC)  # not in the ACL: nothing sent
     assert conn.bodies("PUT") == [] and len(acl) == 2
     acl = _project(conn).revoke(200)
@@ -160,17 +180,25 @@ def test_revoke_removes_the_principal_and_keeps_the_others() -> None:
 
 
 def test_revoke_some_access_types_keeps_the_rest() -> None:
-    conn = FakeConnection({("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-                           ("GET", "/entity/syn1/acl"): OWN_ACL,
-                           ("PUT", "/entity/syn1/acl"): lambda _, body: body})
+    conn = FakeConnection(
+        {
+            ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
+            ("GET", "/entity/syn1/acl"): OWN_ACL,
+            ("PUT", "/entity/syn1/acl"): lambda _, body: body,
+        }
+    )
     acl = _project(conn).revoke(100, ["UPDATE"])
     assert acl[100] == {sm.AccessType.READ, sm.AccessType.CHANGE_PERMISSIONS}
 
 
 def test_principal_objects_resolve_without_requests() -> None:
-    conn = FakeConnection({("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-                           ("GET", "/entity/syn1/acl"): OWN_ACL,
-                           ("PUT", "/entity/syn1/acl"): lambda _, body: body})
+    conn = FakeConnection(
+        {
+            ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
+            ("GET", "/entity/syn1/acl"): OWN_ACL,
+            ("PUT", "/entity/syn1/acl"): lambda _, body: body,
+        }
+    )
     team = sm.Team("analysts", id="4000")
     user = sm.UserProfile(owner_id="200", user_name="bob")
     assert _project(conn).grant(team, ["READ"])[4000] == {sm.AccessType.READ}
@@ -179,10 +207,14 @@ def test_principal_objects_resolve_without_requests() -> None:
 
 
 def test_team_name_resolves_after_user_name_misses() -> None:
-    conn = FakeConnection({("POST", "/principal/alias"): _alias({("analysts", "TEAM_NAME"): 4000}),
-                           ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-                           ("GET", "/entity/syn1/acl"): OWN_ACL,
-                           ("PUT", "/entity/syn1/acl"): lambda _, body: body})
+    conn = FakeConnection(
+        {
+            ("POST", "/principal/alias"): _alias({("analysts", "TEAM_NAME"): 4000}),
+            ("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
+            ("GET", "/entity/syn1/acl"): OWN_ACL,
+            ("PUT", "/entity/syn1/acl"): lambda _, body: body,
+        }
+    )
     acl = _project(conn).grant("analysts", "READ")
     assert acl[4000] == {sm.AccessType.READ}
 
@@ -201,8 +233,17 @@ def test_restore_inheritance_deletes_only_an_own_acl() -> None:
 
 
 def test_entity_permissions_are_typed() -> None:
-    conn = FakeConnection({("GET", "/entity/syn1/permissions"): {
-        "canView": True, "canEdit": False, "canDownload": True, "ownerPrincipalId": 100, "newFlag": True}})
+    conn = FakeConnection(
+        {
+            ("GET", "/entity/syn1/permissions"): {
+                "canView": True,
+                "canEdit": False,
+                "canDownload": True,
+                "ownerPrincipalId": 100,
+                "newFlag": True,
+            }
+        }
+    )
     perms = _project(conn).permissions()
     assert isinstance(perms, sm.UserEntityPermissions)
     assert perms.can_view and perms.can_download and not perms.can_edit
@@ -210,12 +251,14 @@ def test_entity_permissions_are_typed() -> None:
 
 
 def test_evaluation_and_team_acls_use_their_own_paths() -> None:
-    conn = FakeConnection({
-        ("GET", "/evaluation/9/acl"): {"id": "9", "etag": "x", "resourceAccess": []},
-        ("PUT", "/evaluation/acl"): lambda _, body: body,
-        ("GET", "/team/7/acl"): {"id": "7", "etag": "y", "resourceAccess": []},
-        ("PUT", "/team/acl"): lambda _, body: body,
-    })
+    conn = FakeConnection(
+        {
+            ("GET", "/evaluation/9/acl"): {"id": "9", "etag": "x", "resourceAccess": []},
+            ("PUT", "/evaluation/acl"): lambda _, body: body,
+            ("GET", "/team/7/acl"): {"id": "7", "etag": "y", "resourceAccess": []},
+            ("PUT", "/team/acl"): lambda _, body: body,
+        }
+    )
     evaluation = sm.Evaluation("q", id="9", content_source="syn1")
     evaluation._connection = conn
     team = sm.Team("t", id="7")
@@ -223,21 +266,39 @@ def test_evaluation_and_team_acls_use_their_own_paths() -> None:
     evaluation.grant(200, ["SUBMIT"])
     team.grant(200, ["TEAM_MEMBERSHIP_UPDATE"])
     assert conn.bodies("PUT", "/evaluation/acl") == [
-        {"id": "9", "etag": "x", "resourceAccess": [{"principalId": 200, "accessType": ["SUBMIT"]}]}]
+        {"id": "9", "etag": "x", "resourceAccess": [{"principalId": 200, "accessType": ["SUBMIT"]}]}
+    ]
     assert conn.bodies("PUT", "/team/acl")[0]["id"] == "7"
 
 
 def test_acl_store_skips_when_unchanged() -> None:
-    conn = FakeConnection({("GET", "/entity/syn1/benefactor"): {"id": "syn1"},
-                           ("GET", "/entity/syn1/acl"): OWN_ACL})
+    conn = FakeConnection(
+        {("GET", "/entity/syn1/benefactor"): {"id": "syn1"}, ("GET", "/entity/syn1/acl"): OWN_ACL}
+    )
     acl = _project(conn).acl()
     acl.store()
     assert [p for p in conn.paths() if p.startswith("PUT")] == []
 
 
 def test_every_rest_access_type_is_an_enum_member() -> None:
-    names = ["CREATE", "READ", "UPDATE", "DELETE", "CHANGE_PERMISSIONS", "DOWNLOAD", "UPLOAD", "PARTICIPATE",
-             "SUBMIT", "READ_PRIVATE_SUBMISSION", "UPDATE_SUBMISSION", "DELETE_SUBMISSION",
-             "TEAM_MEMBERSHIP_UPDATE", "SEND_MESSAGE", "CHANGE_SETTINGS", "MODERATE", "REVIEW_SUBMISSIONS",
-             "EXEMPTION_ELIGIBLE"]
+    names = [
+        "CREATE",
+        "READ",
+        "UPDATE",
+        "DELETE",
+        "CHANGE_PERMISSIONS",
+        "DOWNLOAD",
+        "UPLOAD",
+        "PARTICIPATE",
+        "SUBMIT",
+        "READ_PRIVATE_SUBMISSION",
+        "UPDATE_SUBMISSION",
+        "DELETE_SUBMISSION",
+        "TEAM_MEMBERSHIP_UPDATE",
+        "SEND_MESSAGE",
+        "CHANGE_SETTINGS",
+        "MODERATE",
+        "REVIEW_SUBMISSIONS",
+        "EXEMPTION_ELIGIBLE",
+    ]
     assert {a.value for a in sm.AccessType} == set(names)

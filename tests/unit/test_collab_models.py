@@ -11,15 +11,26 @@ import synapse_models as sm
 from synapse_models.errors import NotFoundError, ValidationError
 from tests.unit.test_collab_acl import FakeConnection, _alias
 
-TEAM_JSON = {"id": "4000", "name": "analysts", "description": "d", "canPublicJoin": False, "etag": "t1",
-             "createdOn": "2024-01-01T00:00:00.000Z", "createdBy": "100", "icon": None, "futureField": 1}
+TEAM_JSON = {
+    "id": "4000",
+    "name": "analysts",
+    "description": "d",
+    "canPublicJoin": False,
+    "etag": "t1",
+    "createdOn": "2024-01-01T00:00:00.000Z",
+    "createdBy": "100",
+    "icon": None,
+    "futureField": 1,
+}
 
 
 def test_team_store_creates_then_updates_with_etag_and_skips_no_op() -> None:
-    conn = FakeConnection({
-        ("POST", "/team"): lambda _, body: TEAM_JSON,
-        ("PUT", "/team"): lambda _, body: {**body, "etag": "t2"},
-    })
+    conn = FakeConnection(
+        {
+            ("POST", "/team"): lambda _, body: TEAM_JSON,
+            ("PUT", "/team"): lambda _, body: {**body, "etag": "t2"},
+        }
+    )
     team = sm.Team("analysts", description="d", can_public_join=False).store(connection=conn)
     assert conn.bodies("POST") == [{"name": "analysts", "description": "d", "canPublicJoin": False}]
     assert team.id == "4000" and team.created_on == datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -34,8 +45,12 @@ def test_team_store_creates_then_updates_with_etag_and_skips_no_op() -> None:
 
 
 def test_team_get_by_exact_name_uses_principal_alias() -> None:
-    conn = FakeConnection({("POST", "/principal/alias"): _alias({("analysts", "TEAM_NAME"): 4000}),
-                           ("GET", "/team/4000"): TEAM_JSON})
+    conn = FakeConnection(
+        {
+            ("POST", "/principal/alias"): _alias({("analysts", "TEAM_NAME"): 4000}),
+            ("GET", "/team/4000"): TEAM_JSON,
+        }
+    )
     team = sm.Team.get(name="analysts", connection=conn)
     assert team.name == "analysts" and team.id == "4000"
     with pytest.raises(NotFoundError, match="no team is named 'ghosts'"):
@@ -52,10 +67,16 @@ def test_team_rejects_an_empty_name_and_a_bad_id() -> None:
 def test_team_members_are_typed_and_paged() -> None:
     def page(params: Any, _: Any) -> Any:
         start = int(params["offset"])
-        items = [{"teamId": "4000", "isAdmin": i == 0,
-                  "member": {"ownerId": str(100 + i), "userName": f"u{i}", "isIndividual": True}}
-                 for i in range(start, min(start + int(params["limit"]), 60))]
+        items = [
+            {
+                "teamId": "4000",
+                "isAdmin": i == 0,
+                "member": {"ownerId": str(100 + i), "userName": f"u{i}", "isIndividual": True},
+            }
+            for i in range(start, min(start + int(params["limit"]), 60))
+        ]
         return {"totalNumberOfResults": 60, "results": items}
+
     conn = FakeConnection({("GET", "/teamMembers/4000"): page})
     team = sm.Team("analysts", id="4000")
     team._connection = conn
@@ -66,8 +87,12 @@ def test_team_members_are_typed_and_paged() -> None:
 
 
 def test_team_invite_by_name_and_by_email() -> None:
-    conn = FakeConnection({("POST", "/principal/alias"): _alias({("bob", "USER_NAME"): 200}),
-                           ("POST", "/membershipInvitation"): lambda _, body: {**body, "id": "1"}})
+    conn = FakeConnection(
+        {
+            ("POST", "/principal/alias"): _alias({("bob", "USER_NAME"): 200}),
+            ("POST", "/membershipInvitation"): lambda _, body: {**body, "id": "1"},
+        }
+    )
     team = sm.Team("analysts", id="4000")
     team._connection = conn
     invitation = team.invite("bob", message="join us")
@@ -90,9 +115,13 @@ def test_team_join_and_leave_use_the_current_user() -> None:
 
 def test_user_profile_get_by_name_and_me() -> None:
     profile = {"ownerId": "200", "userName": "bob", "etag": "u1", "firstName": "Bob"}
-    conn = FakeConnection({("POST", "/principal/alias"): _alias({("bob", "USER_NAME"): 200}),
-                           ("GET", "/userProfile/200"): profile,
-                           ("GET", "/userProfile"): {"ownerId": "100", "emails": ["a@x"]}})
+    conn = FakeConnection(
+        {
+            ("POST", "/principal/alias"): _alias({("bob", "USER_NAME"): 200}),
+            ("GET", "/userProfile/200"): profile,
+            ("GET", "/userProfile"): {"ownerId": "100", "emails": ["a@x"]},
+        }
+    )
     bob = sm.UserProfile.get("bob", connection=conn)
     assert bob.owner_id == "200" and bob.first_name == "Bob"
     assert sm.UserProfile.get(200, connection=conn).user_name == "bob"
@@ -101,19 +130,30 @@ def test_user_profile_get_by_name_and_me() -> None:
         sm.UserProfile.get("zed", connection=conn)
 
 
-EVAL_JSON = {"id": "9", "name": "challenge", "contentSource": "syn1", "etag": "v1", "ownerId": "100",
-             "submissionInstructionsMessage": "how", "submissionReceiptMessage": "thanks",
-             "createdOn": "2024-01-01T00:00:00.000Z"}
+EVAL_JSON = {
+    "id": "9",
+    "name": "challenge",
+    "contentSource": "syn1",
+    "etag": "v1",
+    "ownerId": "100",
+    "submissionInstructionsMessage": "how",
+    "submissionReceiptMessage": "thanks",
+    "createdOn": "2024-01-01T00:00:00.000Z",
+}
 
 
 def test_evaluation_uses_the_rest_wire_names() -> None:
     conn = FakeConnection({("POST", "/evaluation"): EVAL_JSON})
     project = sm.Project(name="p", id="syn1")
-    evaluation = sm.Evaluation("challenge", content_source=project, submission_instructions="how",
-                               submission_receipt="thanks").store(connection=conn)
+    evaluation = sm.Evaluation(
+        "challenge", content_source=project, submission_instructions="how", submission_receipt="thanks"
+    ).store(connection=conn)
     assert conn.bodies("POST")[0] == {
-        "name": "challenge", "contentSource": "syn1",
-        "submissionInstructionsMessage": "how", "submissionReceiptMessage": "thanks"}
+        "name": "challenge",
+        "contentSource": "syn1",
+        "submissionInstructionsMessage": "how",
+        "submissionReceiptMessage": "thanks",
+    }
     assert evaluation.owner_id == "100" and evaluation.submission_receipt == "thanks"
 
 
@@ -135,8 +175,13 @@ def test_submit_reads_the_entity_and_sends_its_etag_and_version() -> None:
     def submission(params: Any, body: Any) -> Any:
         posted.append((params, body))
         return {**body, "id": "77", "userId": "100", "createdOn": "2024-01-02T00:00:00.000Z"}
-    conn = FakeConnection({("GET", "/entity/syn3"): {"id": "syn3", "etag": "E3", "versionNumber": 2},
-                           ("POST", "/evaluation/submission"): submission})
+
+    conn = FakeConnection(
+        {
+            ("GET", "/entity/syn3"): {"id": "syn3", "etag": "E3", "versionNumber": 2},
+            ("POST", "/evaluation/submission"): submission,
+        }
+    )
     evaluation = sm.Evaluation._load(conn, EVAL_JSON)
     result = evaluation.submit("syn3", name="try 1")
     assert conn.paths() == ["GET /entity/syn3", "POST /evaluation/submission"]
@@ -147,9 +192,15 @@ def test_submit_reads_the_entity_and_sends_its_etag_and_version() -> None:
 
 
 def test_submissions_filter_by_status_and_reject_unknown_status() -> None:
-    conn = FakeConnection({("GET", "/evaluation/9/submission/all"): lambda params, _: {
-        "results": [{"id": "77", "evaluationId": "9", "entityId": "syn3", "versionNumber": 1}]
-        if params.get("status") == "SCORED" else []}})
+    conn = FakeConnection(
+        {
+            ("GET", "/evaluation/9/submission/all"): lambda params, _: {
+                "results": [{"id": "77", "evaluationId": "9", "entityId": "syn3", "versionNumber": 1}]
+                if params.get("status") == "SCORED"
+                else []
+            }
+        }
+    )
     evaluation = sm.Evaluation._load(conn, EVAL_JSON)
     assert [s.id for s in evaluation.submissions(status="scored")] == ["77"]
     assert list(evaluation.submissions(status=sm.SubmissionStatusEnum.RECEIVED)) == []
@@ -157,9 +208,16 @@ def test_submissions_filter_by_status_and_reject_unknown_status() -> None:
         list(evaluation.submissions(status="DONE"))
 
 
-STATUS_JSON = {"id": "77", "etag": "s1", "status": "RECEIVED", "entityId": "syn3", "versionNumber": 1,
-               "statusVersion": 0, "modifiedOn": "2024-01-02T00:00:00.000Z",
-               "submissionAnnotations": {"id": "77", "etag": "s1", "annotations": {}}}
+STATUS_JSON = {
+    "id": "77",
+    "etag": "s1",
+    "status": "RECEIVED",
+    "entityId": "syn3",
+    "versionNumber": 1,
+    "statusVersion": 0,
+    "modifiedOn": "2024-01-02T00:00:00.000Z",
+    "submissionAnnotations": {"id": "77", "etag": "s1", "annotations": {}},
+}
 
 
 def test_submission_status_store_sends_typed_annotations_with_the_etag() -> None:
@@ -168,10 +226,16 @@ def test_submission_status_store_sends_typed_annotations_with_the_etag() -> None
     def put(_: Any, body: Any) -> Any:
         sent.append(body)
         return {**body, "etag": "s2", "statusVersion": 1}
-    conn = FakeConnection({("GET", "/evaluation/submission/77/status"): STATUS_JSON,
-                           ("PUT", "/evaluation/submission/77/status"): put})
-    submission = sm.Submission._load(conn, {"id": "77", "evaluationId": "9", "entityId": "syn3",
-                                            "versionNumber": 1})
+
+    conn = FakeConnection(
+        {
+            ("GET", "/evaluation/submission/77/status"): STATUS_JSON,
+            ("PUT", "/evaluation/submission/77/status"): put,
+        }
+    )
+    submission = sm.Submission._load(
+        conn, {"id": "77", "evaluationId": "9", "entityId": "syn3", "versionNumber": 1}
+    )
     status = submission.status()
     assert status.status is sm.SubmissionStatusEnum.RECEIVED and status.status_version == 0
     status.store()
@@ -183,7 +247,9 @@ def test_submission_status_store_sends_typed_annotations_with_the_etag() -> None
     body = sent[0]
     assert body["etag"] == "s1" and body["status"] == "SCORED"
     assert body["submissionAnnotations"]["annotations"] == {
-        "auc": {"type": "DOUBLE", "value": ["0.91"]}, "rank": {"type": "LONG", "value": ["1"]}}
+        "auc": {"type": "DOUBLE", "value": ["0.91"]},
+        "rank": {"type": "LONG", "value": ["1"]},
+    }
     assert "statusVersion" not in body and "modifiedOn" not in body
     assert status.etag == "s2" and status.submission_annotations["auc"] == [0.91]
     assert status.status is sm.SubmissionStatusEnum.SCORED
@@ -216,8 +282,9 @@ def test_wiki_owner_and_parent_are_checked_before_any_request(tmp_path: Any) -> 
     (tmp_path / "a" / "same.txt").write_text("1")
     (tmp_path / "b" / "same.txt").write_text("2")
     with pytest.raises(ValidationError, match="share this file name"):
-        sm.Wiki(owner="syn1", title="x", attachments=[tmp_path / "a" / "same.txt",
-                                                      tmp_path / "b" / "same.txt"]).store(connection=conn)
+        sm.Wiki(
+            owner="syn1", title="x", attachments=[tmp_path / "a" / "same.txt", tmp_path / "b" / "same.txt"]
+        ).store(connection=conn)
     assert conn.calls == []
 
 

@@ -106,7 +106,8 @@ def test_stale_lock_of_a_crashed_writer_is_broken(tmp_path: Path) -> None:
 
 
 def test_cache_root_comes_from_env_then_config_then_home(
-        isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert default_cache_root() == isolated_env / ".synapseCache"
     (isolated_env / ".synapseConfig").write_text("[cache]\nlocation = ~/configured\n")
     assert default_cache_root() == isolated_env / "configured"

@@ -35,26 +35,58 @@ def test_file_takes_path_positionally_and_defaults_name(tmp_path: Path) -> None:
 
 
 def test_file_wire_body_has_no_local_fields(tmp_path: Path) -> None:
-    f = sm.File(tmp_path / "a.txt", parent="syn1", data_file_handle_id="99", content_type="text/plain",
-                activity=sm.Activity("x"))
-    assert to_wire(f) == {"concreteType": "org.sagebionetworks.repo.model.FileEntity", "name": "a.txt",
-                          "parentId": "syn1", "dataFileHandleId": "99"}
+    f = sm.File(
+        tmp_path / "a.txt",
+        parent="syn1",
+        data_file_handle_id="99",
+        content_type="text/plain",
+        activity=sm.Activity("x"),
+    )
+    assert to_wire(f) == {
+        "concreteType": "org.sagebionetworks.repo.model.FileEntity",
+        "name": "a.txt",
+        "parentId": "syn1",
+        "dataFileHandleId": "99",
+    }
 
 
 def test_file_entity_json_becomes_a_file_with_its_unknown_fields_kept() -> None:
-    data = {"concreteType": "org.sagebionetworks.repo.model.FileEntity", "id": "syn3", "name": "a.txt",
-            "parentId": "syn1", "etag": "e", "versionNumber": 2, "versionLabel": "v2",
-            "isLatestVersion": True, "dataFileHandleId": "7", "fileNameOverride": "b.txt"}
+    data = {
+        "concreteType": "org.sagebionetworks.repo.model.FileEntity",
+        "id": "syn3",
+        "name": "a.txt",
+        "parentId": "syn1",
+        "etag": "e",
+        "versionNumber": 2,
+        "versionLabel": "v2",
+        "isLatestVersion": True,
+        "dataFileHandleId": "7",
+        "fileNameOverride": "b.txt",
+    }
     f = from_wire(sm.Entity, data)
     assert isinstance(f, sm.File) and f.version_number == 2 and f.data_file_handle_id == "7"
     assert to_wire(f)["fileNameOverride"] == "b.txt"
 
 
 def test_file_handle_union_dispatches_on_concrete_type() -> None:
-    s3 = from_wire(sm.FileHandle, {"concreteType": "org.sagebionetworks.repo.model.file.S3FileHandle",
-                                   "id": "1", "contentMd5": "abc", "contentSize": 3, "bucketName": "b"})
-    ext = from_wire(sm.FileHandle, {"concreteType": "org.sagebionetworks.repo.model.file.ExternalFileHandle",
-                                    "id": "2", "externalURL": "https://x.org/f"})
+    s3 = from_wire(
+        sm.FileHandle,
+        {
+            "concreteType": "org.sagebionetworks.repo.model.file.S3FileHandle",
+            "id": "1",
+            "contentMd5": "abc",
+            "contentSize": 3,
+            "bucketName": "b",
+        },
+    )
+    ext = from_wire(
+        sm.FileHandle,
+        {
+            "concreteType": "org.sagebionetworks.repo.model.file.ExternalFileHandle",
+            "id": "2",
+            "externalURL": "https://x.org/f",
+        },
+    )
     google = "org.sagebionetworks.repo.model.file.GoogleCloudFileHandle"
     other = from_wire(sm.FileHandle, {"concreteType": google, "id": "3", "bucketName": "g"})
     assert isinstance(s3, sm.S3FileHandle) and s3.content_size == 3 and s3.bucket_name == "b"
@@ -68,15 +100,31 @@ def test_activity_accepts_every_item_form() -> None:
     versioned = sm.File(url="https://x.org/a.txt", parent="syn1")
     versioned.id = "syn6"
     object.__setattr__(versioned, "version_number", 3)
-    act = sm.Activity("run", "desc", used=[folder, versioned, "syn7", "syn8.2", ("syn9", 4), (versioned, 1),
-                                            "https://data.org/x.csv",
-                                            sm.UsedURL(url="https://y.org", name="y")],
-                      executed=["https://github.com/o/r/s.py",
-                                sm.UsedEntity(reference=Reference(target_id="syn2"))])
-    refs = [(u.reference.target_id, u.reference.target_version_number) for u in act.used
-            if isinstance(u, sm.UsedEntity)]
+    act = sm.Activity(
+        "run",
+        "desc",
+        used=[
+            folder,
+            versioned,
+            "syn7",
+            "syn8.2",
+            ("syn9", 4),
+            (versioned, 1),
+            "https://data.org/x.csv",
+            sm.UsedURL(url="https://y.org", name="y"),
+        ],
+        executed=["https://github.com/o/r/s.py", sm.UsedEntity(reference=Reference(target_id="syn2"))],
+    )
+    refs = [
+        (u.reference.target_id, u.reference.target_version_number)
+        for u in act.used
+        if isinstance(u, sm.UsedEntity)
+    ]
     assert refs == [("syn5", None), ("syn6", 3), ("syn7", None), ("syn8", 2), ("syn9", 4), ("syn6", 1)]
-    assert [u.url for u in act.used if isinstance(u, sm.UsedURL)] == ["https://data.org/x.csv", "https://y.org"]
+    assert [u.url for u in act.used if isinstance(u, sm.UsedURL)] == [
+        "https://data.org/x.csv",
+        "https://y.org",
+    ]
     assert all(e.was_executed for e in act.executed) and not any(u.was_executed for u in act.used)
 
 
@@ -84,10 +132,18 @@ def test_activity_wire_round_trip_keeps_used_and_executed_apart() -> None:
     act = sm.Activity("run", used=["syn1.1"], executed=["https://github.com/o/r"])
     body = act.to_wire()
     assert body["used"] == [
-        {"concreteType": "org.sagebionetworks.repo.model.provenance.UsedEntity", "wasExecuted": False,
-         "reference": {"targetId": "syn1", "targetVersionNumber": 1}},
-        {"concreteType": "org.sagebionetworks.repo.model.provenance.UsedURL", "wasExecuted": True,
-         "url": "https://github.com/o/r", "name": "https://github.com/o/r"}]
+        {
+            "concreteType": "org.sagebionetworks.repo.model.provenance.UsedEntity",
+            "wasExecuted": False,
+            "reference": {"targetId": "syn1", "targetVersionNumber": 1},
+        },
+        {
+            "concreteType": "org.sagebionetworks.repo.model.provenance.UsedURL",
+            "wasExecuted": True,
+            "url": "https://github.com/o/r",
+            "name": "https://github.com/o/r",
+        },
+    ]
     back = sm.Activity.from_wire({**body, "id": "5", "etag": "e", "createdOn": "2024-01-01T00:00:00.000Z"})
     assert back == sm.Activity("run", used=["syn1.1"], executed=["https://github.com/o/r"], id="5")
     assert not back.changed
@@ -95,8 +151,10 @@ def test_activity_wire_round_trip_keeps_used_and_executed_apart() -> None:
     assert back.changed
 
 
-@pytest.mark.parametrize("item", [3.5, None, "not an id", ("syn1", 0), ("syn1", 1, 2), ("https://x.org", 2),
-                                  ("syn1.2", 3), b"syn1"])
+@pytest.mark.parametrize(
+    "item",
+    [3.5, None, "not an id", ("syn1", 0), ("syn1", 1, 2), ("https://x.org", 2), ("syn1.2", 3), b"syn1"],
+)
 def test_activity_rejects_bad_items_with_the_field_named(item: object) -> None:
     with pytest.raises(sm.ValidationError) as caught:
         sm.Activity("x", used=["syn1", item])
@@ -139,12 +197,14 @@ def test_md5_of_path_and_parts_matches_hashing_each_part(tmp_path: Path) -> None
     path.write_bytes(data)
     whole, parts = md5_of_path_and_parts(path, 5 * MIB)
     assert whole == hashlib.md5(data).hexdigest()
-    assert parts == [hashlib.md5(data[i:i + 5 * MIB]).hexdigest() for i in range(0, len(data), 5 * MIB)]
+    assert parts == [hashlib.md5(data[i : i + 5 * MIB]).hexdigest() for i in range(0, len(data), 5 * MIB)]
     (tmp_path / "empty").write_bytes(b"")
-    assert md5_of_path_and_parts(tmp_path / "empty", 5 * MIB) == (hashlib.md5(b"").hexdigest(),
-                                                                   [hashlib.md5(b"").hexdigest()])
+    assert md5_of_path_and_parts(tmp_path / "empty", 5 * MIB) == (
+        hashlib.md5(b"").hexdigest(),
+        [hashlib.md5(b"").hexdigest()],
+    )
     exact = tmp_path / "exact.bin"
-    exact.write_bytes(data[:10 * MIB])
+    exact.write_bytes(data[: 10 * MIB])
     assert len(md5_of_path_and_parts(exact, 5 * MIB)[1]) == 2
 
 
@@ -165,8 +225,9 @@ def test_md5_and_content_type_helpers(tmp_path: Path) -> None:
     assert guess_content_type("blob.unknownext") == "application/octet-stream"
 
 
-def test_progress_is_quiet_unless_asked_or_on_a_terminal(monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_is_quiet_unless_asked_or_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert progress_enabled(None, 100 * MIB) is False  # pytest's stderr is not a TTY
     assert progress_enabled(True, 1) is True and progress_enabled(False, 100 * MIB) is False
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
@@ -181,8 +242,13 @@ def test_progress_is_quiet_unless_asked_or_on_a_terminal(monkeypatch: pytest.Mon
 
 def test_import_loads_neither_tqdm_nor_requests() -> None:
     code = "import sys, synapse_models; print(sorted(m for m in ('tqdm', 'requests') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.stdout.strip() == "[]"
 
 

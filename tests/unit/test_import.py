@@ -27,4 +27,3 @@ def test_lazy_entity_types_dispatch_in_a_fresh_process() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["File", "7"]
-

@@ -25,21 +25,34 @@ def test_a_name_nobody_has_is_the_servers_not_found_naming_the_name() -> None:
     assert "no team is named 'ghosts'" in str(err.value)
     with pytest.raises(NotFoundError, match="no user or team is named 'nobody'") as both:
         sm.Project(name="p", id="syn1", parent=None).grant("nobody", ["READ"], connection=conn)
-    assert [c[3] for c in conn.calls[-2:]] == [{"alias": "nobody", "type": "USER_NAME"},
-                                              {"alias": "nobody", "type": "TEAM_NAME"}]
+    assert [c[3] for c in conn.calls[-2:]] == [
+        {"alias": "nobody", "type": "USER_NAME"},
+        {"alias": "nobody", "type": "TEAM_NAME"},
+    ]
     assert both.value.__cause__ is not None
 
 
 def test_a_same_named_sibling_of_another_type_is_the_servers_conflict() -> None:
     def create(_: Any, body: Any) -> Any:
-        return ConflictError(409, "An entity with the name: raw already exists", "POST", "http://x/repo/v1/entity")
+        return ConflictError(
+            409, "An entity with the name: raw already exists", "POST", "http://x/repo/v1/entity"
+        )
 
-    conn = FakeConnection({
-        ("POST", "/entity"): create,
-        ("POST", "/entity/child"): {"id": "syn7"},
-        ("POST", "/entity/syn7/bundle2"): {"entity": {"concreteType": FOLDER, "id": "syn7", "name": "raw",
-                                                      "parentId": "syn2", "etag": "e"}},
-    })
+    conn = FakeConnection(
+        {
+            ("POST", "/entity"): create,
+            ("POST", "/entity/child"): {"id": "syn7"},
+            ("POST", "/entity/syn7/bundle2"): {
+                "entity": {
+                    "concreteType": FOLDER,
+                    "id": "syn7",
+                    "name": "raw",
+                    "parentId": "syn2",
+                    "etag": "e",
+                }
+            },
+        }
+    )
     with pytest.raises(ConflictError) as err:
         sm.Project(name="raw").store(connection=conn)
     assert err.value.method == "POST" and err.value.url == "http://x/repo/v1/entity"
@@ -67,5 +80,5 @@ def test_content_nobody_has_is_a_not_found_of_the_lookup_that_found_nothing(tmp_
     conn = FakeConnection({("GET", r"/entity/md5/\w+"): {"results": []}})
     with pytest.raises(NotFoundError, match="no file you can read has the content") as err:
         sm.File.from_path(local, connection=conn)
-    (method, path, _, _), = conn.calls
+    ((method, path, _, _),) = conn.calls
     assert (err.value.method, err.value.url) == (method, conn.url(path))

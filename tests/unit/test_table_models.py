@@ -15,10 +15,14 @@ from synapse_models.tables.query import table_id_of
 def test_from_dataframe_infers_columns_and_keeps_overrides() -> None:
     when = pd.to_datetime(["2020-01-01", "1960-01-01"])
     df = pd.DataFrame({"name": ["a", "bb"], "n": [1, 2], "when": when})
-    table = Table.from_dataframe(df, name="t", parent="syn1",
-                                 columns=[Column("name", ColumnType.STRING, maximum_size=100)])
+    table = Table.from_dataframe(
+        df, name="t", parent="syn1", columns=[Column("name", ColumnType.STRING, maximum_size=100)]
+    )
     assert [(c.name, c.type) for c in table.columns or []] == [
-        ("name", ColumnType.STRING), ("n", ColumnType.INTEGER), ("when", ColumnType.DATE)]
+        ("name", ColumnType.STRING),
+        ("n", ColumnType.INTEGER),
+        ("when", ColumnType.DATE),
+    ]
     assert (table.columns or [])[0].maximum_size == 100
     with pytest.raises(sm.ValidationError) as err:
         Table.from_dataframe(df, name="t", parent="syn1", columns=[Column("missing", ColumnType.STRING)])

@@ -17,17 +17,40 @@ from synapse_models.tables.types import decode_cells, pandas_dtype
 
 
 def test_column_type_covers_every_reference_type() -> None:
-    expected = {"STRING", "DOUBLE", "INTEGER", "BOOLEAN", "DATE", "FILEHANDLEID", "ENTITYID", "SUBMISSIONID",
-                "EVALUATIONID", "LINK", "MEDIUMTEXT", "LARGETEXT", "USERID", "STRING_LIST", "INTEGER_LIST",
-                "BOOLEAN_LIST", "DATE_LIST", "ENTITYID_LIST", "USERID_LIST", "JSON"}
+    expected = {
+        "STRING",
+        "DOUBLE",
+        "INTEGER",
+        "BOOLEAN",
+        "DATE",
+        "FILEHANDLEID",
+        "ENTITYID",
+        "SUBMISSIONID",
+        "EVALUATIONID",
+        "LINK",
+        "MEDIUMTEXT",
+        "LARGETEXT",
+        "USERID",
+        "STRING_LIST",
+        "INTEGER_LIST",
+        "BOOLEAN_LIST",
+        "DATE_LIST",
+        "ENTITYID_LIST",
+        "USERID_LIST",
+        "JSON",
+    }
     assert {t.value for t in ColumnType} == expected
 
 
 def test_column_spec_uses_wire_names_without_id() -> None:
     column = Column("tissue", "string", maximum_size=40, enum_values=["brain", "liver"])
     assert column.type is ColumnType.STRING
-    assert column.spec() == {"name": "tissue", "columnType": "STRING", "maximumSize": 40,
-                             "enumValues": ["brain", "liver"]}
+    assert column.spec() == {
+        "name": "tissue",
+        "columnType": "STRING",
+        "maximumSize": 40,
+        "enumValues": ["brain", "liver"],
+    }
     loaded = Column.from_wire({"id": "7", "name": "n", "columnType": "INTEGER"})
     assert loaded.id == "7" and loaded.type is ColumnType.INTEGER and "id" not in loaded.spec()
 
@@ -44,18 +67,20 @@ def test_column_rejects_bad_definitions() -> None:
 
 
 def test_infer_columns_types_and_sizes_fit_the_data() -> None:
-    df = pd.DataFrame({
-        "name": ["a", "bbbb", None],
-        "n": pd.array([1, None, 3], dtype="Int64"),
-        "x": [1.5, float("nan"), 2.0],
-        "ok": [True, False, True],
-        "when": pd.to_datetime(["1969-07-20", "2024-01-01", None]),
-        "tags": [["a", "bcd"], [], None],
-        "counts": [[1, 2, 3], [4], [5]],
-        "blob": ["x" * 1500, "y", "z"],
-        "essay": ["x" * 3000, "y", "z"],
-        "meta": [{"a": 1}, None, {"b": [1, 2]}],
-    })
+    df = pd.DataFrame(
+        {
+            "name": ["a", "bbbb", None],
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "x": [1.5, float("nan"), 2.0],
+            "ok": [True, False, True],
+            "when": pd.to_datetime(["1969-07-20", "2024-01-01", None]),
+            "tags": [["a", "bcd"], [], None],
+            "counts": [[1, 2, 3], [4], [5]],
+            "blob": ["x" * 1500, "y", "z"],
+            "essay": ["x" * 3000, "y", "z"],
+            "meta": [{"a": 1}, None, {"b": [1, 2]}],
+        }
+    )
     by_name = {c.name: c for c in infer_columns(df)}
     assert by_name["name"].type is ColumnType.STRING and by_name["name"].maximum_size == 4
     assert by_name["n"].type is ColumnType.INTEGER
@@ -76,36 +101,42 @@ def test_infer_columns_rejects_mixed_values_naming_the_column() -> None:
     assert err.value.field == "columns['mixed']"
 
 
-@pytest.mark.parametrize(("column", "value", "cell"), [
-    (Column("i", ColumnType.INTEGER), 2**62 + 1, str(2**62 + 1)),
-    (Column("d", ColumnType.DOUBLE), float("inf"), "Infinity"),
-    (Column("d", ColumnType.DOUBLE), -float("inf"), "-Infinity"),
-    (Column("d", ColumnType.DOUBLE), 0.1, "0.1"),
-    (Column("b", ColumnType.BOOLEAN), False, "false"),
-    (Column("t", ColumnType.DATE), datetime(1960, 1, 1, tzinfo=timezone.utc), "-315619200000"),
-    (Column("t", ColumnType.DATE), pd.Timestamp("1970-01-01 00:00:00.005"), "5"),
-    (Column("l", ColumnType.INTEGER_LIST), [1, 2], "[1, 2]"),
-    (Column("l", ColumnType.DATE_LIST), [datetime(1970, 1, 2, tzinfo=timezone.utc)], "[86400000]"),
-    (Column("l", ColumnType.BOOLEAN_LIST), [True], "[true]"),
-    (Column("j", ColumnType.JSON), {"a": [1]}, '{"a": [1]}'),
-    (Column("s", ColumnType.STRING), "", None),
-    (Column("s", ColumnType.STRING), None, None),
-    (Column("d", ColumnType.DOUBLE), float("nan"), None),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "cell"),
+    [
+        (Column("i", ColumnType.INTEGER), 2**62 + 1, str(2**62 + 1)),
+        (Column("d", ColumnType.DOUBLE), float("inf"), "Infinity"),
+        (Column("d", ColumnType.DOUBLE), -float("inf"), "-Infinity"),
+        (Column("d", ColumnType.DOUBLE), 0.1, "0.1"),
+        (Column("b", ColumnType.BOOLEAN), False, "false"),
+        (Column("t", ColumnType.DATE), datetime(1960, 1, 1, tzinfo=timezone.utc), "-315619200000"),
+        (Column("t", ColumnType.DATE), pd.Timestamp("1970-01-01 00:00:00.005"), "5"),
+        (Column("l", ColumnType.INTEGER_LIST), [1, 2], "[1, 2]"),
+        (Column("l", ColumnType.DATE_LIST), [datetime(1970, 1, 2, tzinfo=timezone.utc)], "[86400000]"),
+        (Column("l", ColumnType.BOOLEAN_LIST), [True], "[true]"),
+        (Column("j", ColumnType.JSON), {"a": [1]}, '{"a": [1]}'),
+        (Column("s", ColumnType.STRING), "", None),
+        (Column("s", ColumnType.STRING), None, None),
+        (Column("d", ColumnType.DOUBLE), float("nan"), None),
+    ],
+)
 def test_encode_cell_writes_the_wire_encoding(column: Column, value: object, cell: str | None) -> None:
     assert encode_cell(value, column) == cell
 
 
-@pytest.mark.parametrize(("column", "value", "problem"), [
-    (Column("i", ColumnType.INTEGER), "abc", "integers"),
-    (Column("i", ColumnType.INTEGER), 1.5, "integers"),
-    (Column("b", ColumnType.BOOLEAN), "yes", "True or False"),
-    (Column("s", ColumnType.STRING, maximum_size=3), "abcd", "maximum size"),
-    (Column("s", ColumnType.STRING, enum_values=["a"]), "b", "allowed values"),
-    (Column("l", ColumnType.STRING_LIST), ["a", None], "null elements"),
-    (Column("l", ColumnType.STRING_LIST, maximum_list_length=1), ["a", "b"], "more than 1"),
-    (Column("l", ColumnType.STRING_LIST), "a", "lists"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        (Column("i", ColumnType.INTEGER), "abc", "integers"),
+        (Column("i", ColumnType.INTEGER), 1.5, "integers"),
+        (Column("b", ColumnType.BOOLEAN), "yes", "True or False"),
+        (Column("s", ColumnType.STRING, maximum_size=3), "abcd", "maximum size"),
+        (Column("s", ColumnType.STRING, enum_values=["a"]), "b", "allowed values"),
+        (Column("l", ColumnType.STRING_LIST), ["a", None], "null elements"),
+        (Column("l", ColumnType.STRING_LIST, maximum_list_length=1), ["a", "b"], "more than 1"),
+        (Column("l", ColumnType.STRING_LIST), "a", "lists"),
+    ],
+)
 def test_encode_cell_rejects_values_that_do_not_fit(column: Column, value: object, problem: str) -> None:
     with pytest.raises(ValidationError, match=problem) as err:
         encode_cell(value, column)
@@ -131,26 +162,35 @@ def test_decode_cells_gives_the_column_types_dtypes() -> None:
 
 def _every_type_frame() -> tuple[pd.DataFrame, list[Column]]:
     columns = [
-        Column("s", ColumnType.STRING, maximum_size=30), Column("i", ColumnType.INTEGER),
-        Column("d", ColumnType.DOUBLE), Column("b", ColumnType.BOOLEAN), Column("t", ColumnType.DATE),
-        Column("e", ColumnType.ENTITYID), Column("sl", ColumnType.STRING_LIST, maximum_size=10),
-        Column("il", ColumnType.INTEGER_LIST), Column("bl", ColumnType.BOOLEAN_LIST),
-        Column("dl", ColumnType.DATE_LIST), Column("j", ColumnType.JSON), Column("m", ColumnType.MEDIUMTEXT),
+        Column("s", ColumnType.STRING, maximum_size=30),
+        Column("i", ColumnType.INTEGER),
+        Column("d", ColumnType.DOUBLE),
+        Column("b", ColumnType.BOOLEAN),
+        Column("t", ColumnType.DATE),
+        Column("e", ColumnType.ENTITYID),
+        Column("sl", ColumnType.STRING_LIST, maximum_size=10),
+        Column("il", ColumnType.INTEGER_LIST),
+        Column("bl", ColumnType.BOOLEAN_LIST),
+        Column("dl", ColumnType.DATE_LIST),
+        Column("j", ColumnType.JSON),
+        Column("m", ColumnType.MEDIUMTEXT),
     ]
-    df = pd.DataFrame({
-        "s": ['quote " comma , slash \\', "line\nbreak", None],
-        "i": pd.array([1, None, -(2**62)], dtype="Int64"),
-        "d": [1.25, float("inf"), float("nan")],
-        "b": pd.array([True, None, False], dtype="boolean"),
-        "t": pd.to_datetime(["1901-05-06 07:08:09.123", None, "2030-01-01 00:00:00.000"], utc=True),
-        "e": ["syn1", None, "syn22"],
-        "sl": [["a", "b,c"], None, []],
-        "il": [[1, 2], None, [3]],
-        "bl": [[True, False], None, [False]],
-        "dl": [[pd.Timestamp("1950-01-01", tz="UTC")], None, []],
-        "j": [{"k": [1, "x"]}, None, [1, 2]],
-        "m": ["x" * 1500, None, "short"],
-    })
+    df = pd.DataFrame(
+        {
+            "s": ['quote " comma , slash \\', "line\nbreak", None],
+            "i": pd.array([1, None, -(2**62)], dtype="Int64"),
+            "d": [1.25, float("inf"), float("nan")],
+            "b": pd.array([True, None, False], dtype="boolean"),
+            "t": pd.to_datetime(["1901-05-06 07:08:09.123", None, "2030-01-01 00:00:00.000"], utc=True),
+            "e": ["syn1", None, "syn22"],
+            "sl": [["a", "b,c"], None, []],
+            "il": [[1, 2], None, [3]],
+            "bl": [[True, False], None, [False]],
+            "dl": [[pd.Timestamp("1950-01-01", tz="UTC")], None, []],
+            "j": [{"k": [1, "x"]}, None, [1, 2]],
+            "m": ["x" * 1500, None, "short"],
+        }
+    )
     return df, columns
 
 
@@ -176,8 +216,9 @@ def test_csv_round_trip_keeps_every_type(tmp_path: Path) -> None:
 
 def test_csv_writer_rolls_files_before_the_size_limit(tmp_path: Path) -> None:
     df = pd.DataFrame({"n": range(10_000)})
-    paths = write_table_csv(df, [Column("n", ColumnType.INTEGER)], tmp_path, max_bytes=20_000,
-                            rows_per_chunk=1000)
+    paths = write_table_csv(
+        df, [Column("n", ColumnType.INTEGER)], tmp_path, max_bytes=20_000, rows_per_chunk=1000
+    )
     assert len(paths) > 1
     assert all(p.stat().st_size <= 20_000 for p in paths)
     total = pd.concat([read_table_csv(p, {"n": ColumnType.INTEGER}) for p in paths])

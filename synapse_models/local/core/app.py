@@ -39,17 +39,17 @@ Reusable core helpers: ``paging`` (offset/limit and nextPageToken), ``async_endp
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
 import os
-import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from werkzeug.exceptions import HTTPException as WzHTTPException
 from werkzeug.exceptions import MethodNotAllowed as WzMethodNotAllowed
 from werkzeug.exceptions import NotFound as WzNotFound
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -61,6 +61,7 @@ from .faults import FaultInjector
 from .hooks import Hooks
 from .ids import IdPolicy
 from .jobs import JobManager
+from .limits import Limits
 from .request_log import RequestLog
 from .routing import Reply, RouteSpec
 from .store import Store
@@ -72,6 +73,10 @@ log = logging.getLogger("synapse_models.local")
 CORE_SCHEMA: tuple[str, ...] = (principals.SCHEMA, auth.SCHEMA, acl.SCHEMA)
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+
+#: The WSGI environ key of a callable closing the client's connection at once (the HTTP server provides it;
+#: fault injection uses it).
+DROP_KEY = "synapse_local.drop"
 
 
 def prune(value: Any) -> Any:
@@ -128,11 +133,10 @@ def compose(areas: Sequence[Area]) -> tuple[list[RouteSpec], Hooks, dict[str, Jo
 
 
 def _shutdown(environ: dict[str, Any]) -> None:
-    """Close the client socket of a request (fault injection)."""
-    sock = environ.get("werkzeug.socket")
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+    """Close the client's connection of a request (fault injection), once what was written is sent."""
+    drop = environ.get(DROP_KEY)
+    if callable(drop):
+        drop()
 
 
 def _normalize_path(path: str) -> str:
@@ -154,7 +158,9 @@ class SynapseApp:
         admin_token: str | None = None,
         deterministic: bool = False,
         seed: int = 0,
+        limits: Limits | None = None,
     ) -> None:
+        self.limits = limits or Limits()
         self.areas = tuple(areas)
         self._specs, self.hooks, job_types = compose(self.areas)
         self.job_types: Mapping[str, JobStarter] = job_types
@@ -172,6 +178,9 @@ class SynapseApp:
                 if area.setup is not None:
                     area.setup(db)
             self.admin_token = auth.initialize(self, db, admin_token)
+        for area in self.areas:
+            if area.recover is not None:
+                area.recover(self.store)
 
     @property
     def routes(self) -> list[RouteSpec]:
@@ -191,7 +200,8 @@ class SynapseApp:
         is_admin_path = path.startswith("/admin/")
         fault = None if is_admin_path else self.faults.take(method, path)
         if fault is not None and fault.drop_connection:
-            self._drop(environ)
+            _shutdown(environ)  # no answer at all: the client sees its connection closed
+            return Response(b"", status=500)(environ, start_response)
         if fault is not None and fault.status is not None:
             response = self._fault_response(fault.status, fault.retry_after)
         else:
@@ -201,11 +211,6 @@ class SynapseApp:
         if fault is not None and fault.truncate_body:
             return self._truncated(response, environ, start_response)
         return response(environ, start_response)
-
-    @staticmethod
-    def _drop(environ: dict[str, Any]) -> None:
-        _shutdown(environ)
-        raise ConnectionAbortedError("connection dropped by an injected fault")
 
     @staticmethod
     def _fault_response(status: int, retry_after: float | None) -> Response:
@@ -249,12 +254,38 @@ class SynapseApp:
             return error_response(NotFound(f"No service is registered for {request.method} {path}"))
         spec = self._specs[int(endpoint)]
         try:
+            if not spec.raw_body:
+                self._bound_body(request)
             return self._run(spec, request, path_args)
         except HttpError as error:
             return error_response(error)
+        except RequestEntityTooLarge:
+            return error_response(self._too_large())
+        except WzHTTPException as error:  # the body could not be read (cut short, malformed framing)
+            log.info("refused %s %s: %s", request.method, path, error)
+            return error_response(
+                HttpError(error.code or 400, f"The request could not be read: {error.name}")
+            )
+        except OverflowError as error:  # a number past SQLite's 64-bit integers (an id, an offset, a limit)
+            log.info("refused %s %s: %s", request.method, path, error)
+            return error_response(
+                HttpError(400, "A number in the request is out of range: ids, offsets and limits are 64-bit")
+            )
         except Exception:
             log.exception("unhandled error in %s %s", request.method, path)
             return error_response(HttpError(500, "An unexpected error occurred in the local server"))
+
+    def _too_large(self) -> HttpError:
+        # Synapse's RequestSizeThrottleFilter: 413 with this wording.
+        limit = self.limits.request_body_bytes
+        return HttpError(413, f"Request size exceeded maximum number of bytes: {limit}")
+
+    def _bound_body(self, request: Request) -> None:
+        """Refuse a body larger than ``Limits.request_body_bytes`` before reading it (413, like Synapse)."""
+        request.max_content_length = self.limits.request_body_bytes
+        length = request.content_length
+        if length is not None and length > self.limits.request_body_bytes:
+            raise self._too_large()
 
     def _run(self, spec: RouteSpec, request: Request, path_args: Mapping[str, Any]) -> Response:
         header = request.headers.get("Authorization")

@@ -9,6 +9,8 @@ of them (``synapse_models.local.areas.AREAS`` by default).  An area brings:
 * ``hooks`` — what it plugs into hook points other areas declare (see ``hooks``);
 * ``jobs`` — the request ``concreteType``\\ s it serves through ``POST /asynchronous/job``;
 * ``setup`` — rows every server has (run in a write transaction after the DDL, e.g. the root entity's ACL);
+* ``recover`` — run once when an app opens the store, before it serves: repairs what a crash (``kill -9``)
+  left in the area's files next to the database (orphans, temporary files);
 * ``requires`` — the names of the areas it calls (through their ``service`` modules); an app refuses to
   start without them.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from .context import JobStarter
 from .hooks import Hook
 from .routing import RouteSpec
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -34,4 +37,5 @@ class Area:
     hooks: tuple[Hook, ...] = ()
     jobs: Mapping[str, JobStarter] = field(default_factory=dict)
     setup: Callable[[sqlite3.Connection], None] | None = None
+    recover: Callable[[Store], None] | None = None
     requires: tuple[str, ...] = ()

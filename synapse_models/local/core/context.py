@@ -34,6 +34,20 @@ class App(Server, Protocol):
     requests: RequestLog
 
 
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether arrays/objects in ``value`` nest deeper than ``limit`` (walked without recursion)."""
+    if not isinstance(value, (dict, list)):
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def nonempty_list(value: Any, *, limit: int, missing: str, too_many: str) -> list[Any]:
     """Return a request's list of at most ``limit`` items; 400 with ``missing`` or ``too_many`` otherwise."""
     if not isinstance(value, list) or not value:
@@ -90,10 +104,17 @@ class RequestContext(Txn):
         if not raw.strip():
             return None
         charset = self.request.mimetype_params.get("charset", "utf-8")
+        depth = self.app.limits.json_depth
+        too_deep_reason = f"Could not parse the JSON body: it is nested deeper than {depth} levels"
         try:
-            return json.loads(raw.decode(charset))
+            value = json.loads(raw.decode(charset))
         except (ValueError, LookupError) as exc:
             raise BadRequest(f"Could not parse the JSON body: {exc}") from exc
+        except RecursionError:
+            raise BadRequest(too_deep_reason) from None
+        if too_deep(value, depth):
+            raise BadRequest(too_deep_reason)
+        return value
 
     def arg_int(self, name: str, default: int | None = None) -> int | None:
         """Return an integer query parameter; 400 if it is not an integer."""

@@ -29,6 +29,7 @@ class RouteSpec:
     handler: Callable[..., Any]
     status: int
     transaction: str
+    raw_body: bool = False
 
 
 class Routes:
@@ -38,7 +39,13 @@ class Routes:
         self._specs: dict[tuple[str, str], RouteSpec] = {}
 
     def route(
-        self, method: str, path: str, *, status: int = 200, transaction: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int = 200,
+        transaction: str | None = None,
+        raw_body: bool = False,
     ) -> Callable[[F], F]:
         """Declare ``handler`` for ``method`` + ``path`` (werkzeug rule syntax, full path incl. ``/repo/v1``).
 
@@ -47,6 +54,8 @@ class Routes:
             path: e.g. ``"/repo/v1/entity/<id>"``.
             status: status of a successful answer (201 for creations, 204 for deletions...).
             transaction: ``"read"`` or ``"write"``; default read for GET/HEAD, write otherwise.
+            raw_body: the handler streams a body of bytes bounded by its own rules (a part upload); other
+                bodies are refused with 413 past ``Limits.request_body_bytes``.
         """
         mode = transaction or ("read" if method in ("GET", "HEAD") else "write")
         if mode not in ("read", "write"):
@@ -55,7 +64,7 @@ class Routes:
         def declare(handler: F) -> F:
             if (method, path) in self._specs:
                 raise RuntimeError(f"{method} {path} is declared twice")
-            self._specs[(method, path)] = RouteSpec(method, path, handler, status, mode)
+            self._specs[(method, path)] = RouteSpec(method, path, handler, status, mode, raw_body)
             return handler
 
         return declare

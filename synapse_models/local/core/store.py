@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -105,15 +106,29 @@ def set_setting(db: sqlite3.Connection, name: str, value: str) -> None:
     )
 
 
+def delete_setting(db: sqlite3.Connection, name: str) -> None:
+    """Forget a persisted server setting (inside a write transaction)."""
+    db.execute("DELETE FROM settings WHERE name = ?", (name,))
+
+
 class Store:
     """The database and blob directory of one server instance."""
 
     def __init__(self, data_dir: str | os.PathLike[str], schema: Sequence[str] = ()) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Owner only: the data dir (0700; an existing one is tightened) and the database files (0600; SQLite
+        # gives its -wal and -shm files the mode of the database file).
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
         self.blob_dir = self.data_dir / "blobs"
-        self.blob_dir.mkdir(exist_ok=True)
+        self.blob_dir.mkdir(mode=0o700, exist_ok=True)
+        for work_dir in ("uploads", "tmp"):  # multipart parts and job scratch files (areas write there)
+            (self.data_dir / work_dir).mkdir(mode=0o700, exist_ok=True)
         self.path = self.data_dir / "synapse.sqlite3"
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        for name in (self.path.name, f"{self.path.name}-wal", f"{self.path.name}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(self.data_dir / name, 0o600)
         self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._all: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()

@@ -18,6 +18,7 @@ from .constants import ANONYMOUS_USER_ID, SEQUENCE_STARTS
 from .errors import login_required
 from .hooks import Hooks
 from .ids import IdPolicy
+from .limits import Limits
 from .store import Store, next_value
 
 
@@ -44,6 +45,7 @@ class Server(Protocol):
     ids: IdPolicy
     deterministic: bool
     hooks: Hooks
+    limits: Limits
 
 
 class Txn:

@@ -7,7 +7,7 @@ their objects by plugging into :data:`.hooks.ASSOCIATIONS`.
 from ...core.area import Area
 from ...core.hooks import hook
 from ..entities.service import BUNDLE_PARTS, ENTITY_VALIDATORS, FILE_HANDLE
-from . import downloads, entity_files, handles, multipart, records
+from . import downloads, entity_files, handles, multipart, records, recovery
 
 AREA = Area(
     "files",
@@ -18,5 +18,6 @@ AREA = Area(
         hook(ENTITY_VALIDATORS, entity_files.check_file_handle_owner),
         hook(BUNDLE_PARTS, entity_files.FILE_HANDLES_PART),
     ),
+    recover=recovery.recover,
     requires=("entities",),
 )

@@ -16,7 +16,7 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from ...core.store import Store
 
@@ -41,8 +41,19 @@ def blob_path(store: Store, blob_id: str) -> Path:
     return store.blob_dir / blob_id[:2] / blob_id
 
 
+def make_dir(directory: Path) -> None:
+    """Create ``directory`` (and missing parents) readable by the owner only (0700)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def open_private(path: Path, *, append: bool = False, buffering: int = -1) -> BinaryIO:
+    """Open ``path`` for writing (truncated, or appended to), created readable by the owner only (0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    return open(os.open(path, flags, 0o600), "ab" if append else "wb", buffering=buffering)
+
+
 def temp_path(directory: Path, prefix: str) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dir(directory)
     return directory / f".{prefix}.{secrets.token_hex(8)}.tmp"
 
 
@@ -56,7 +67,7 @@ def write_stream(source: IO[bytes], target: Path, limit: int | None = None) -> t
     digest = hashlib.md5()
     size = 0
     try:
-        with open(temp, "wb") as out:
+        with open_private(temp) as out:
             while True:
                 want = CHUNK_SIZE if limit is None else min(CHUNK_SIZE, limit - size)
                 if want <= 0:
@@ -78,7 +89,8 @@ def write_bytes(data: bytes, target: Path) -> tuple[int, str]:
     """Store ``data`` at ``target`` atomically; return ``(size, md5 hex)``."""
     temp = temp_path(target.parent, target.name)
     try:
-        temp.write_bytes(data)
+        with open_private(temp) as out:
+            out.write(data)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

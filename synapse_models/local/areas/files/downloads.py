@@ -2,8 +2,10 @@
 and the association-based download check.
 
 * ``association_failure(txn, handle_id, type, object_id)`` — whether a download through a
-  FileHandleAssociation is authorized (``hooks.ASSOCIATIONS``: FileEntity and TableEntity are built in;
-  without a check for its type an association authorizes the handle's creator only).
+  FileHandleAssociation is authorized.  As in Synapse (``AuthorizationManagerImpl.canDownloadFile``): the
+  handle's creator and admins always may; anyone else only when the handle really is associated with the
+  object and the caller may download the object (``hooks.ASSOCIATIONS``: FileEntity is built in, the
+  tables, wiki and evaluations areas plug in theirs; a type without a check authorizes nobody else).
 * ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9 (307, or 200 text with
   ``redirect=false``).
 """
@@ -30,7 +32,7 @@ from ..entities.service import (
 )
 from . import blobs, signing
 from .hooks import ASSOCIATIONS, Association
-from .records import DOWNLOAD_PATH, get_file_handle, handle_row
+from .records import DOWNLOAD_PATH, content_disposition, get_file_handle, handle_row
 
 routes = Routes()
 
@@ -52,21 +54,11 @@ def _check_file_entity(txn: Txn, handle: dict[str, Any], object_id: str) -> str 
     if record is None or record.concrete_type != FILE:
         return "NOT_FOUND"
     if not file_handle_in_use(txn.db, str(handle["id"]), entity_id=record.id):
-        return "NOT_FOUND"
+        return "UNAUTHORIZED"  # Synapse: the handle is not associated with the object
     return None if {"READ", "DOWNLOAD"} <= entity_access(txn.db, txn.user, record.id) else "UNAUTHORIZED"
 
 
-def _check_table(txn: Txn, handle: dict[str, Any], object_id: str) -> str | None:
-    record = _live_entity(txn, object_id)
-    if record is None:
-        return "NOT_FOUND"
-    return None if {"READ", "DOWNLOAD"} <= entity_access(txn.db, txn.user, record.id) else "UNAUTHORIZED"
-
-
-BUILT_IN_ASSOCIATIONS = (
-    Association("FileEntity", _check_file_entity),
-    Association("TableEntity", _check_table),
-)
+BUILT_IN_ASSOCIATIONS = (Association("FileEntity", _check_file_entity),)
 
 
 def association_failure(
@@ -76,15 +68,13 @@ def association_failure(
     handle = get_file_handle(txn, handle_id) if handle_id is not None else None
     if handle is None:
         return "NOT_FOUND", None
+    if txn.is_admin or (not txn.is_anonymous and handle.get("createdBy") == str(txn.user_id)):
+        return None, handle
     checks = {a.type: a.check for a in (*BUILT_IN_ASSOCIATIONS, *txn.app.hooks.all(ASSOCIATIONS))}
     check = checks.get(str(associate_type))
-    if check is not None:
-        failure = check(txn, handle, str(object_id))
-        if failure is None or failure == "NOT_FOUND":
-            return failure, handle
-    if txn.is_admin or handle.get("createdBy") == str(txn.user_id):
-        return None, handle
-    return "UNAUTHORIZED", handle
+    if check is None:  # an association nobody vouches for authorizes nobody but the creator
+        return "UNAUTHORIZED", handle
+    return check(txn, handle, str(object_id)), handle
 
 
 # -- redirect rule (REFERENCE 1.9) ---------------------------------------------------------------------------
@@ -118,7 +108,7 @@ def serve_download(ctx: RequestContext, handle_id: str) -> Response:
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": f'"{handle.get("contentMd5", "")}"',
-        "Content-Disposition": f'attachment; filename="{handle.get("fileName", "file")}"',
+        "Content-Disposition": content_disposition(str(handle.get("fileName") or "file")),
     }
     start, length, status = 0, size, 200
     if ctx.request.headers.get("Range"):

@@ -21,10 +21,11 @@ from .downloads import association_failure, redirect_or_text
 from .records import (
     EXTERNAL_FILE_HANDLE,
     S3_UPLOAD_DESTINATION,
-    get_file_handle,
+    check_file_name,
     guess_content_type,
     handle_row,
     insert_handle,
+    require_creator,
     url_for_handle,
 )
 
@@ -35,13 +36,7 @@ _PKG = "org.sagebionetworks.repo.model.file."
 
 # -- handles -----------------------------------------------------------------------------------------------
 def _own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
-    handle = get_file_handle(ctx, handle_id)
-    if handle is None:
-        raise NotFound(f"FileHandle {handle_id} does not exist")
-    if not ctx.is_admin and handle.get("createdBy") != str(ctx.user_id):
-        ctx.require_login()
-        raise Forbidden(f"Only the creator of FileHandle {handle_id} can access it")
-    return handle
+    return require_creator(ctx, handle_id)
 
 
 @routes.route("GET", "/file/v1/fileHandle/<handle_id>")
@@ -143,6 +138,7 @@ def create_external_handle(ctx: RequestContext) -> dict[str, Any]:
     if size is not None and (not isinstance(size, int) or size < 0):
         raise BadRequest(f"ExternalFileHandle.contentSize must be a non-negative integer, got {size!r}")
     file_name = body.get("fileName") or url.rstrip("/").rsplit("/", 1)[-1] or "file"
+    check_file_name(file_name, "ExternalFileHandle.fileName")
     handle = {
         "concreteType": EXTERNAL_FILE_HANDLE,
         "externalURL": url,
@@ -157,13 +153,15 @@ def create_external_handle(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _copy_of(
-    ctx: RequestContext, handle: dict[str, Any], file_name: Any, content_type: Any
+    ctx: RequestContext, handle: dict[str, Any], file_name: Any, content_type: Any, name_field: str
 ) -> dict[str, Any]:
     row = handle_row(ctx.db, handle["id"])
     assert row is not None
     skipped = ("id", "etag", "createdBy", "createdOn", "modifiedOn")
     copy = {key: value for key, value in handle.items() if key not in skipped}
-    copy["fileName"] = file_name or handle.get("fileName")
+    copy["fileName"] = (
+        check_file_name(file_name, name_field) if file_name is not None else handle.get("fileName")
+    )
     copy["contentType"] = content_type or handle.get("contentType")
     return insert_handle(ctx, copy, row["blob"])
 
@@ -176,7 +174,7 @@ def copy_own_handle(ctx: RequestContext, handle_id: str) -> dict[str, Any]:
     body = ctx.json_or_none() or {}
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a FileHandle object")
-    return _copy_of(ctx, handle, body.get("fileName"), body.get("contentType"))
+    return _copy_of(ctx, handle, body.get("fileName"), body.get("contentType"), "FileHandle.fileName")
 
 
 @routes.route("POST", "/file/v1/filehandles/copy")
@@ -194,7 +192,11 @@ def copy_handles(ctx: RequestContext) -> dict[str, Any]:
         result, handle = _associated(ctx, original, "originalFileHandleId")
         if handle is not None:
             result["newFileHandle"] = _copy_of(
-                ctx, handle, item.get("newFileName"), item.get("newContentType")
+                ctx,
+                handle,
+                item.get("newFileName"),
+                item.get("newContentType"),
+                "FileHandleCopyRequest.newFileName",
             )
         results.append(result)
     return {"copyResults": results}

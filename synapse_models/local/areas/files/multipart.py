@@ -33,6 +33,7 @@ from ...core.txn import Txn
 from ..entities.service import NAME_PATTERN
 from . import blobs, parts, signing
 from .records import insert_handle, s3_handle_body
+from .recovery import upload_blob_id
 
 routes = Routes()
 
@@ -53,7 +54,6 @@ MIN_PART_SIZE = 5 * MIB
 MAX_PART_SIZE = 5 * 1024 * MIB
 MAX_PARTS = 10_000
 MAX_FILE_SIZE = 5 * 1024**4
-PART_URL_SECONDS = 15 * 60
 UPLOAD_PATH = "/file/v1/presigned/upload/"
 UPLOAD_REQUEST = "org.sagebionetworks.repo.model.file.MultipartUploadRequest"
 _MD5_PATTERN = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -229,7 +229,11 @@ def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
         {
             "partNumber": number,
             "uploadPresignedUrl": signing.sign_url(
-                ctx.store, ctx.base_url, "PUT", f"{UPLOAD_PATH}{row['id']}/{number}", PART_URL_SECONDS
+                ctx.store,
+                ctx.base_url,
+                "PUT",
+                f"{UPLOAD_PATH}{row['id']}/{number}",
+                ctx.app.limits.upload_url_seconds,
             ),
             "signedHeaders": signed_headers,
         }
@@ -242,7 +246,7 @@ def _refuse(status: int, reason: str) -> Response:
     return Response(reason, status=status, content_type="text/plain")
 
 
-@routes.route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read")
+@routes.route("PUT", UPLOAD_PATH + "<int:upload_id>/<int:part_number>", transaction="read", raw_body=True)
 def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     """Receive one part (the target of a presigned part URL), streamed to disk in 1 MiB chunks."""
     problem = signing.check_signature(ctx.store, "PUT", ctx.request.path, ctx.args.to_dict())
@@ -273,6 +277,11 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
         )
     except parts.PartSizeError as exc:
         return _refuse(400, str(exc))
+    with ctx.store.write() as db:  # other bytes than the part added earlier: it must be added again
+        db.execute(
+            "DELETE FROM multipart_parts WHERE upload_id = ? AND part_number = ? AND md5 != ?",
+            (row["id"], part_number, md5_hex),
+        )
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
 
 
@@ -315,19 +324,28 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
             "SELECT part_number, md5 FROM multipart_parts WHERE upload_id = ?", (row["id"],)
         )
     }
-    missing = [n for n in range(1, int(row["part_count"]) + 1) if n not in added]
-    if missing:
-        shown = ", ".join(map(str, missing[:20])) + (" ..." if len(missing) > 20 else "")
-        raise BadRequest(f"Cannot complete multipart upload {upload_id}: parts not added: {shown}")
-    request = loads(row["request"])
-    blob = blobs.new_blob_id(f"upload {row['id']}")  # upload ids are unique and deterministic
-    target = blobs.blob_path(ctx.store, blob)
-    part_md5s = [added[n] for n in sorted(added)]
-    for number, part_md5 in enumerate(part_md5s, start=1):
-        if parts.uploaded_part_md5(ctx.store, str(row["id"]), number) != part_md5:
-            raise BadRequest(
-                f"Part {number} of multipart upload {upload_id} changed after it was added; add it again"
+    # A part whose bytes are gone or are not those added (a crash, a re-send) is unusable: forget that it was
+    # added, so the upload's partsState shows it missing and the client sends it again.
+    unusable = [
+        n
+        for n, part_md5 in added.items()
+        if parts.uploaded_part_md5(ctx.store, str(row["id"]), n) != part_md5
+    ]
+    if unusable:
+        with ctx.store.write() as db:
+            db.executemany(
+                "DELETE FROM multipart_parts WHERE upload_id = ? AND part_number = ?",
+                [(row["id"], n) for n in unusable],
             )
+    missing = [n for n in range(1, int(row["part_count"]) + 1) if n not in added or n in unusable]
+    if missing:  # Synapse's wording (MultipartManagerV2Impl.validateParts)
+        raise BadRequest(
+            f"Missing {len(missing)} part(s).  All parts must be successfully added before a file upload can"
+            " be completed."
+        )
+    request = loads(row["request"])
+    blob = upload_blob_id(row["id"])  # the same on every attempt: a retried complete finds its file
+    target = blobs.blob_path(ctx.store, blob)
     try:
         # Like S3 + Synapse, the size is the parts' total (which may differ from fileSizeBytes when parts had
         # other sizes than partSizeBytes): REFERENCE 2.5, "contentSize = actual size".

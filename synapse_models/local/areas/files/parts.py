@@ -10,10 +10,11 @@ Layout under the data dir (``Store.data_dir``)::
     uploads/<upload id>/<n>.done    marker: part n is complete; holds the MD5 of its bytes
 
 A part's marker is removed before its bytes are (re)written and created only once all of them are, so a
-dropped connection never leaves a half part that looks whole; the MD5 in the marker lets ``add part`` check
-the MD5 without reading the part again.  Completing an upload whose parts all had the expected size is a
-rename (the whole file is never hashed again, as with S3); otherwise the parts are concatenated in part-number
-order (kernel copies, no part held in memory), as S3 does.
+dropped connection never leaves a half part that looks whole; a part sent again while a complete copy exists
+is received apart and replaces that copy only once whole (a re-send cut short changes nothing); the MD5 in
+the marker lets ``add part`` check the MD5 without reading the part again.  Completing an upload whose parts
+all had the expected size is a rename (the whole file is never hashed again, as with S3); otherwise the parts
+are concatenated in part-number order (kernel copies, no part held in memory), as S3 does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from ...core.store import Store
-from .blobs import CHUNK_SIZE, SERVE_CHUNK_SIZE, temp_path, write_all
+from .blobs import CHUNK_SIZE, SERVE_CHUNK_SIZE, make_dir, open_private, temp_path, write_all
 
 
 # -- multipart parts -----------------------------------------------------------------------------------------
@@ -97,17 +98,20 @@ def store_part(
     arrived whole.
     """
     directory = upload_dir(store, upload_id)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_dir(directory)
     marker = directory / f"{part_number}.done"
     if declared is not None and declared != length:
         check_part_size(part_number, declared, minimum=minimum, maximum=maximum)
     digest = hashlib.md5()
     buffer = memoryview(bytearray(CHUNK_SIZE))  # one buffer reused for the whole part: no per-chunk garbage
     size = 0
-    separate: Path | None = None  # the temporary file of a part of another size
-    if declared is None or declared == length:
+    separate: Path | None = None  # the temporary file of a part of another size, or of a re-send
+    earlier = _marker(directory, part_number)
+    # A re-sent part never touches the complete copy it may replace until it arrived whole: a re-send cut
+    # mid-body leaves the earlier copy (and its marker) as they were.
+    if earlier is None and (declared is None or declared == length):
         marker.unlink(missing_ok=True)  # before the bytes in place change
-        fd = os.open(directory / "data", os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(directory / "data", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             while size < length:
                 count = _read_into(source, buffer[: min(CHUNK_SIZE, length - size)])
@@ -125,7 +129,7 @@ def store_part(
                     )
                 separate = temp_path(directory, f"{part_number}.part")
                 try:
-                    with open(separate, "wb") as out:
+                    with open_private(separate) as out:
                         _copy_range(fd, out.fileno(), offset, size)
                         write_all(out.fileno(), buffer[:extra])
                 except BaseException:
@@ -139,7 +143,7 @@ def store_part(
         separate = temp_path(directory, f"{part_number}.part")
     if separate is not None:
         try:
-            with open(separate, "ab", buffering=0) as out:
+            with open_private(separate, append=True, buffering=0) as out:
                 while size <= maximum:
                     count = _read_into(source, buffer)
                     if not count:
@@ -152,6 +156,9 @@ def store_part(
                     f"Part {part_number}: received {size} of the {declared} bytes of its Content-Length"
                 )
             check_part_size(part_number, size, minimum=minimum, maximum=maximum)
+            if earlier is not None and earlier == digest.hexdigest():
+                separate.unlink()  # the same bytes again: the earlier copy stands
+                return earlier
             marker.unlink(missing_ok=True)
             os.replace(separate, directory / f"{part_number}.part")
         except BaseException:
@@ -161,7 +168,8 @@ def store_part(
         (directory / f"{part_number}.part").unlink(missing_ok=True)  # an earlier copy of another size
     md5_hex = digest.hexdigest()
     staging = directory / f"{part_number}.done.{secrets.token_hex(4)}"
-    staging.write_text(md5_hex)
+    with open_private(staging) as out:
+        out.write(md5_hex.encode())
     os.replace(staging, marker)  # atomic: a marker is always whole
     return md5_hex
 
@@ -216,14 +224,17 @@ def finish_upload(
     """
     directory = upload_dir(store, upload_id)
     data = directory / "data"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dir(target.parent)
+    if target.exists() and not data.exists() and not any(directory.glob("*.part")):
+        # An earlier complete renamed the file into place and was cut before its commit: adopt it.
+        return target.stat().st_size
     separate = {n for n in range(1, part_count + 1) if (directory / f"{n}.part").exists()}
     if separate:
         return _concatenate(directory, target, separate, part_size, file_size, part_count)
     if not data.exists():
         if _only_empty_part(directory):
-            data.parent.mkdir(parents=True, exist_ok=True)
-            data.touch()
+            make_dir(data.parent)
+            open_private(data).close()
         else:
             raise FileNotFoundError(str(data))
     size = data.stat().st_size
@@ -236,7 +247,7 @@ def _concatenate(
 ) -> int:
     temp = temp_path(target.parent, target.name)
     try:
-        with open(temp, "wb", buffering=0) as out:
+        with open_private(temp, buffering=0) as out:
             in_place = os.open(directory / "data", os.O_RDONLY) if len(separate) < part_count else None
             try:
                 for number in range(1, part_count + 1):

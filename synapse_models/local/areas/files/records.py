@@ -18,8 +18,8 @@ Helpers for other areas (tables CSV, wikis...)
 * ``file_handle_path(store, handle_id) -> pathlib.Path`` — where the bytes of an S3FileHandle are.
 * ``get_file_handle(source, handle_id) -> dict | None`` — the FileHandle JSON.
 * ``presigned_url(ctx, handle_id, *, base_url=None) -> str`` — a signed GET URL on this server, valid
-  :data:`DOWNLOAD_URL_SECONDS` (``ctx`` is a ``RequestContext``, or any ``Txn`` plus ``base_url``); an
-  ExternalFileHandle gives its ``externalURL``.
+  ``Limits.download_url_seconds`` (an hour by default; ``ctx`` is a ``RequestContext``, or any ``Txn``
+  plus ``base_url``); an ExternalFileHandle gives its ``externalURL``.
 * ``url_for_handle(ctx, handle) -> str`` — :func:`presigned_url` for a FileHandle JSON already loaded;
   ``blob_of(db, store, handle_id) -> Path | None`` — the bytes' path inside a transaction;
   ``handle_row(db, handle_id)`` — the raw table row.
@@ -30,11 +30,13 @@ from __future__ import annotations
 import mimetypes
 import os
 import sqlite3
+import unicodedata
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
-from ...core.errors import NotFound
+from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.store import Store, dumps, loads
 from ...core.txn import Txn
 from . import blobs, signing
@@ -61,10 +63,6 @@ S3_UPLOAD_DESTINATION = _PKG + "S3UploadDestination"
 
 
 BUCKET_NAME = "local-synapse"
-
-
-#: Lifetime of a presigned download URL, seconds.
-DOWNLOAD_URL_SECONDS = 3600
 
 
 DOWNLOAD_PATH = "/file/v1/presigned/download/"
@@ -107,6 +105,23 @@ def get_file_handle(source: Txn | sqlite3.Connection | Store, handle_id: str | i
     return None if row is None else dict(loads(row["body"]))
 
 
+def require_creator(txn: Txn, handle_id: str | int) -> dict[str, Any]:
+    """Return the FileHandle JSON of ``handle_id`` when the caller created it (or is an admin).
+
+    Synapse's ``getRawFileHandle`` rule, for everything that reads a handle directly by its id (not through an
+    association): 404 for an unknown handle, 403 for anyone but its creator.
+    """
+    handle = get_file_handle(txn, handle_id)
+    if handle is None:
+        raise NotFound(f"FileHandle {handle_id} does not exist")
+    if not txn.is_admin and (txn.is_anonymous or handle.get("createdBy") != str(txn.user_id)):
+        raise Forbidden(
+            "Only the creator of a FileHandle can access it directly by its ID.  "
+            f"FileHandleId = '{handle_id}', UserId = '{txn.user_id}'"
+        )
+    return handle
+
+
 def file_handle_path(store: Store, handle_id: str | int) -> Path:
     """Return where the bytes of an S3FileHandle are stored; 404 for an unknown or external handle."""
     with store.read() as db:
@@ -119,6 +134,38 @@ def file_handle_path(store: Store, handle_id: str | int) -> Path:
 def blob_of(db: sqlite3.Connection, store: Store, handle_id: str | int) -> Path | None:
     row = handle_row(db, handle_id)
     return None if row is None or row["blob"] is None else blobs.blob_path(store, str(row["blob"]))
+
+
+def check_file_name(name: Any, field: str) -> str:
+    """Return ``name`` when it is a plain file name; 400 naming ``field`` otherwise.
+
+    A file name is a name, never a path: no ``/`` or ``\\``, not ``.`` or ``..``, no control characters
+    (they would end up in a ``Content-Disposition`` header), 1 to 256 characters.  Any other character,
+    non-ASCII ones included, is fine.
+    """
+    problem = None
+    if not isinstance(name, str) or not name.strip():
+        problem = "is required and must be a non-empty string"
+    elif len(name) > 256:
+        problem = "is longer than 256 characters"
+    elif "/" in name or "\\" in name or name in (".", ".."):
+        problem = "must be a name, not a path (no '/' or '\\', not '.' or '..')"
+    elif any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in name):
+        problem = "cannot contain control characters"
+    if problem is not None:
+        raise BadRequest(f"{field} {problem}: {name!r}"[:400])
+    return str(name)
+
+
+def content_disposition(file_name: str) -> str:
+    """The ``Content-Disposition`` of a download (RFC 6266): an ASCII fallback plus ``filename*`` in UTF-8
+    (RFC 5987), so any name reaches any client intact and no header ever carries a raw non-ASCII byte."""
+    fallback = "".join(
+        c if " " <= c <= "~" and c not in '"\\' else "_"
+        for c in unicodedata.normalize("NFKD", file_name)
+        if not unicodedata.combining(c)
+    )
+    return f"attachment; filename=\"{fallback or 'file'}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def guess_content_type(file_name: str) -> str:
@@ -184,7 +231,7 @@ def create_file_handle(
     """Store ``data`` (bytes, or the path of a file to copy/move in) as a new S3FileHandle; return it."""
     blob = blobs.new_blob_id(txn.app.ids.random_hex(txn.db, "blob"))
     target = blobs.blob_path(txn.store, blob)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    blobs.make_dir(target.parent)
     if isinstance(data, (bytes, bytearray, memoryview)):
         size, md5 = blobs.write_bytes(bytes(data), target)
     else:
@@ -215,7 +262,8 @@ def url_for_handle(ctx: Txn, handle: dict[str, Any], *, base_url: str | None = N
     base = base_url or getattr(ctx, "base_url", None)
     if not base:
         raise RuntimeError("presigned_url needs the server's base URL: pass base_url= or a RequestContext")
-    return signing.sign_url(ctx.store, base, "GET", f"{DOWNLOAD_PATH}{handle['id']}", DOWNLOAD_URL_SECONDS)
+    seconds = ctx.app.limits.download_url_seconds
+    return signing.sign_url(ctx.store, base, "GET", f"{DOWNLOAD_PATH}{handle['id']}", seconds)
 
 
 def entity_file_handle(db: sqlite3.Connection, handle_id: str) -> dict[str, Any] | None:

@@ -4,6 +4,8 @@
   and ``blob_of(db, store, id)`` — where its bytes are;
 * ``create_file_handle(txn, user_id, file_name, content_type, data, move=False)`` — store bytes (or a file)
   as a new S3FileHandle;
+* ``require_creator(txn, id)`` — the FileHandle JSON when the caller created it (403/404 otherwise): the rule
+  for reading a handle directly by its id;
 * ``presigned_url(ctx, id)``, ``url_for_handle(ctx, handle)`` — signed download URLs on this server;
   ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9;
 * ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects.
@@ -17,6 +19,7 @@ from .records import (
     file_handle_path,
     get_file_handle,
     presigned_url,
+    require_creator,
     url_for_handle,
 )
 
@@ -29,5 +32,6 @@ __all__ = [
     "get_file_handle",
     "presigned_url",
     "redirect_or_text",
+    "require_creator",
     "url_for_handle",
 ]

@@ -6,6 +6,7 @@ Table-like entity types whose rows are computed (views) plug into :data:`.hooks.
 from ...core.area import Area
 from ...core.hooks import hook
 from ..entities.service import BUNDLE_PARTS, ENTITY_VALIDATORS, PURGE
+from ..files.service import ASSOCIATIONS
 from . import columns, csv_upload, file_cells, queries, schema, sources, storage, transactions
 
 AREA = Area(
@@ -16,6 +17,7 @@ AREA = Area(
         hook(ENTITY_VALIDATORS, sources.validate_table_entity),
         hook(PURGE, sources.purge_tables),
         hook(BUNDLE_PARTS, sources.TABLE_BUNDLE_PART),
+        hook(ASSOCIATIONS, file_cells.TABLE_ASSOCIATION),
     ),
     jobs={**transactions.jobs, **csv_upload.jobs, **queries.jobs},
     requires=("entities", "files"),

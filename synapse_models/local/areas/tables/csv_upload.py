@@ -11,7 +11,7 @@ from typing import Any
 
 from ...core.async_endpoints import async_endpoints
 from ...core.context import RequestContext
-from ...core.errors import BadRequest, Forbidden, NotFound
+from ...core.errors import BadRequest
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn
@@ -124,11 +124,7 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
     handle_id = request.get("uploadFileHandleId")
     if handle_id is None:
         raise BadRequest("UploadToTableRequest.uploadFileHandleId is required")
-    handle = files.get_file_handle(txn.db, str(handle_id))
-    if handle is None:
-        raise NotFound(f"FileHandle {handle_id} does not exist")
-    if str(handle.get("createdBy")) != str(txn.user_id) and not txn.is_admin:
-        raise Forbidden(f"Only the creator of file handle {handle_id} may upload it to a table")
+    files.require_creator(txn, str(handle_id))  # Synapse reads the CSV as a raw handle: its creator only
     path = files.file_handle_path(txn.store, str(handle_id))
     options = csv_dialect(request.get("csvTableDescriptor"))
     descriptor = request.get("csvTableDescriptor") or {}
@@ -312,9 +308,7 @@ def start_preview(ctx: RequestContext, body: Any) -> JobWork:
     if not isinstance(body, dict) or body.get("uploadFileHandleId") is None:
         raise BadRequest("UploadToTablePreviewRequest.uploadFileHandleId is required")
     ctx.require_login()
-    handle = files.get_file_handle(ctx.db, str(body["uploadFileHandleId"]))
-    if handle is None:
-        raise NotFound(f"FileHandle {body['uploadFileHandleId']} does not exist")
+    files.require_creator(ctx, str(body["uploadFileHandleId"]))  # a raw handle: its creator only
     options = csv_dialect(body.get("csvTableDescriptor"))
     has_header = (body.get("csvTableDescriptor") or {}).get("isFirstLineHeader", True) is not False
     skip = int(body.get("linesToSkip") or 0)

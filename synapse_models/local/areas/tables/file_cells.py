@@ -8,7 +8,8 @@ from typing import Any
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound
 from ...core.routing import Routes
-from ..entities.service import parse_entity_id, require_access, syn
+from ...core.txn import Txn
+from ..entities.service import entity_access, get_record, is_trashed, parse_entity_id, require_access, syn
 from ..files import service as files
 from .columns import get_column_model
 from .sources import REPO, schema_ids, schema_of, table_record
@@ -72,3 +73,51 @@ def table_file_handles(ctx: RequestContext, id: str) -> dict[str, Any]:
         rows.append({"list": handles})
     headers_out = [{"name": c.name, "columnType": c.type, "id": c.id} for c in wanted]
     return {"tableId": record.syn_id, "headers": headers_out, "rows": rows}
+
+
+# -- downloads through a table (FileHandleAssociation TableEntity) --------------------------------------
+def _row_tables(db: Any, entity_id: int) -> list[str]:
+    """The SQLite tables holding rows of ``entity_id``: the current rows and every snapshot."""
+    current = row_table(entity_id)
+    pattern = current.replace("_", "\\_") + "\\_v%"
+    found = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name = ? OR name LIKE ? ESCAPE '\\')",
+        (current, pattern),
+    ).fetchall()
+    return [str(row[0]) for row in found]
+
+
+def _column_type(txn: Txn, column_id: str) -> str | None:
+    try:
+        return str(get_column_model(txn.db, column_id)["columnType"])
+    except NotFound:
+        return None
+
+
+def _check_table_file(txn: Txn, handle: dict[str, Any], object_id: str) -> str | None:
+    """Authorize a download through a ``TableEntity`` association (Synapse: the handle must be in a
+    FILEHANDLEID cell of the table, and the caller needs READ and DOWNLOAD on it)."""
+    try:
+        entity_id = parse_entity_id(object_id)
+    except BadRequest:
+        return "NOT_FOUND"
+    if get_record(txn.db, entity_id) is None or is_trashed(txn.db, entity_id):
+        return "NOT_FOUND"
+    handle_id = int(handle["id"])
+    associated = False
+    for name in _row_tables(txn.db, entity_id):
+        for column in sorted(c for c in physical_columns(txn.db, name) if c[1:].isdigit()):
+            if _column_type(txn, column[1:]) != "FILEHANDLEID":
+                continue
+            sql = f'SELECT 1 FROM "{name}" WHERE "{column}" = ? LIMIT 1'
+            if txn.db.execute(sql, (handle_id,)).fetchone() is not None:
+                associated = True
+                break
+        if associated:
+            break
+    if not associated:
+        return "UNAUTHORIZED"
+    return None if {"READ", "DOWNLOAD"} <= entity_access(txn.db, txn.user, entity_id) else "UNAUTHORIZED"
+
+
+TABLE_ASSOCIATION = files.Association("TableEntity", _check_table_file)
