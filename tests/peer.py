@@ -17,7 +17,7 @@ class _Endpoint(Protocol):
 
 
 def official_client(server: _Endpoint, token: str, home: Path, *, log_level: int | None = None,
-                    multi_threaded: bool | None = None) -> Any:
+                    multi_threaded: bool | None = None, cache_client: bool = False) -> Any:
     """Return an official client logged in with ``token`` that talks only to ``server``.
 
     Args:
@@ -26,6 +26,8 @@ def official_client(server: _Endpoint, token: str, home: Path, *, log_level: int
         home: Where the client keeps its config file and its download cache.
         log_level: Set the client's logger to this level before logging in (``None``: its default).
         multi_threaded: Set the client's ``multi_threaded`` after logging in (``None``: its default).
+        cache_client: Let it register itself as the process's default client (its own default is ``True``;
+            off here so that tests never use a client they did not pass).
     """
     import synapseclient
 
@@ -36,7 +38,7 @@ def official_client(server: _Endpoint, token: str, home: Path, *, log_level: int
         fileHandleEndpoint=f"{base}/file/v1",
         portalEndpoint=f"{base}/",
         skip_checks=True,
-        cache_client=False,
+        cache_client=cache_client,
         configPath=str(home / "synapseConfig"),
         cache_root_dir=str(home / "cache"),
         silent=True,
