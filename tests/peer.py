@@ -23,6 +23,7 @@ def official_client(
     *,
     log_level: int | None = None,
     multi_threaded: bool | None = None,
+    cache_client: bool = False,
 ) -> Any:
     """Return an official client logged in with ``token`` that talks only to ``server``.
 
@@ -32,6 +33,8 @@ def official_client(
         home: Where the client keeps its config file and its download cache.
         log_level: Set the client's logger to this level before logging in (``None``: its default).
         multi_threaded: Set the client's ``multi_threaded`` after logging in (``None``: its default).
+        cache_client: Let it register itself as the process's default client (its own default is ``True``;
+            off here so that tests never use a client they did not pass).
     """
     import synapseclient
 
@@ -42,7 +45,7 @@ def official_client(
         fileHandleEndpoint=f"{base}/file/v1",
         portalEndpoint=f"{base}/",
         skip_checks=True,
-        cache_client=False,
+        cache_client=cache_client,
         configPath=str(home / "synapseConfig"),
         cache_root_dir=str(home / "cache"),
         silent=True,
