@@ -227,7 +227,7 @@ def require_entity(db: sqlite3.Connection, entity_id: int) -> EntityRecord:
     if record is None:
         raise NotFound(f"Entity {syn(entity_id)} does not exist")
     if is_trashed(db, entity_id):
-        raise NotFound(f"Entity {syn(entity_id)} is in the trash can.")
+        raise NotFound(f"Entity {syn(entity_id)} is in trash can.")
     return record
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...core import acl
 from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID
-from ...core.errors import BadRequest, Conflict, NotFound, stale_etag
+from ...core.errors import BadRequest, Conflict, stale_etag
 from ...core.store import dumps
 from ...core.txn import Txn
 from .access import require_access
@@ -305,18 +305,21 @@ def update_entity(
 
 
 def delete_version(txn: Txn, entity_id: int, number: int) -> None:
-    """Delete one version; 400 when it is the only one; numbers are never reused."""
+    """Delete one version; 400 when it is the only one; numbers are never reused.
+
+    As in Synapse, deleting a version that does not exist (any more) changes nothing.
+    """
     txn.require_login()
-    record = require_entity(txn.db, entity_id)
+    require_entity(txn.db, entity_id)
     require_access(txn, entity_id, "DELETE")
     numbers = [
         int(row[0])
         for row in txn.db.execute("SELECT version FROM entity_versions WHERE entity_id = ?", (entity_id,))
     ]
     if number not in numbers:
-        raise NotFound(f"Version {number} of {record.syn_id} does not exist")
+        return
     if len(numbers) == 1:
-        raise BadRequest("Cannot delete the last version of an entity")
+        raise BadRequest("Cannot delete the last version of a node")
     txn.db.execute("DELETE FROM entity_versions WHERE entity_id = ? AND version = ?", (entity_id, number))
     remaining = max(n for n in numbers if n != number)
     txn.db.execute(
