@@ -1,0 +1,102 @@
+"""Refusals and leniencies of columns, table cells, CSV uploads, views and submissions, as Synapse has them.
+
+Each test names where Synapse says or does it (Synapse-Repository-Services sources) and pins the status and
+the exact reason; the leniencies are what code written against synapse.org relies on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import Api, reason
+from .tables_util import columns, job_ok, query_ok, row_set, table, upload_csv, values
+
+
+def _refused(response: Any, status: int) -> str:
+    assert response.status_code == status, (response.status_code, response.text)
+    return reason(response)
+
+
+# -- column models (ColumnModelUtils) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        (999999999, "ColumnModel.maxSize for a STRING cannot exceed: 1000"),
+        (0, "ColumnModel.maxSize for a STRING must be greater than 0"),
+    ],
+)
+def test_string_column_size_out_of_range_is_400(alice: Api, size: int, expected: str) -> None:
+    for column_type in ("STRING", "STRING_LIST", "LINK"):
+        response = alice.post("/column", {"name": "s", "columnType": column_type, "maximumSize": size})
+        assert _refused(response, 400) == expected
+
+
+def test_double_column_with_maximum_size_is_accepted(alice: Api) -> None:
+    """Copied column models carry a size; Synapse keeps it for a DOUBLE and does not check it."""
+    (column,) = columns(alice, {"name": "n", "columnType": "DOUBLE", "maximumSize": 50})
+    assert (column["columnType"], column["maximumSize"]) == ("DOUBLE", 50)
+    created = table(alice, alice.project(), [column])
+    appended = row_set(created["id"], [column], [{"values": ["1.25"]}])
+    job_ok(alice, f"/entity/{created['id']}/table/append", appended)
+    assert values(query_ok(alice, f"SELECT n FROM {created['id']}")) == [["1.25"]]
+
+
+# -- JSON cells (JsonParser: org.json) -------------------------------------------------------------------
+
+
+def test_json_cells_are_read_as_leniently_as_org_json(alice: Api) -> None:
+    (column,) = columns(alice, {"name": "j", "columnType": "JSON"})
+    created = table(alice, alice.project(), [column])
+    cells = ["{'key1': 'value1', 'key2': 2}", "{a: b, ok: True,}", '[1, "x", {"y": null}]']
+    appended = row_set(created["id"], [column], [{"values": [cell]} for cell in cells])
+    job_ok(alice, f"/entity/{created['id']}/table/append", appended)
+    assert values(query_ok(alice, f"SELECT j FROM {created['id']} ORDER BY ROW_ID")) == [
+        ['{"key1":"value1","key2":2}'],
+        ['{"a":"b","ok":true}'],
+        ['[1,"x",{"y":null}]'],
+    ]
+
+
+def test_json_cell_that_is_no_object_or_array_is_400(alice: Api) -> None:
+    (column,) = columns(alice, {"name": "j", "columnType": "JSON"})
+    created = table(alice, alice.project(), [column])
+    appended = row_set(created["id"], [column], [{"values": ["Not a json object or array"]}])
+    response = alice.post(f"/entity/{created['id']}/table/append/async/start", appended)
+    if response.status_code == 201:
+        response = alice.get(f"/entity/{created['id']}/table/append/async/get/{response.json()['token']}")
+    assert _refused(response, 400) == (
+        "Value 'Not a json object or array' is not valid for column 'j' (JSON): Invalid JSON object or array:"
+        " A JSONObject text must begin with '{' at 1 [character 2 line 1],"
+        " A JSONArray text must start with '[' at 1 [character 2 line 1]"
+    )
+
+
+# -- CSV uploads (TableModelUtils, CSVToRowIterator) -----------------------------------------------------
+
+
+def _csv_table(api: Api) -> dict[str, Any]:
+    cols = columns(api, {"name": "name", "columnType": "STRING"}, {"name": "n", "columnType": "INTEGER"})
+    return table(api, api.project(), cols)
+
+
+def test_csv_header_naming_no_column_is_400(alice: Api) -> None:
+    created = _csv_table(alice)
+    response = upload_csv(alice, created["id"], "name,colour\na,red\n")
+    assert _refused(response, 400) == (
+        "The first line is expected to be a header but the values do not match the names of of the columns"
+        " of the table (colour is not a valid column name or id). Header row: name,colour"
+    )
+
+
+def test_csv_short_rows_and_blank_lines_are_accepted(alice: Api) -> None:
+    """Synapse fills a short row's missing cells with nothing; the official client's chunked uploads
+    send a blank line after the header and a last line without its newline."""
+    created = _csv_table(alice)
+    response = upload_csv(alice, created["id"], "name,n\n\na,1\nb\nc,3,extra")
+    assert response.status_code == 201, response.text
+    rows = values(query_ok(alice, f"SELECT name, n FROM {created['id']} ORDER BY ROW_ID"))
+    assert rows == [["a", "1"], ["b", None], ["c", "3"]]
