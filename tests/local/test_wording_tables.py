@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import Api, reason
-from .tables_util import columns, job_ok, query_ok, row_set, table, upload_csv, values
+from synapse_models.local.areas.views import scope
+
+from .conftest import Api, reason, unique
+from .tables_util import PKG, columns, job_ok, query_ok, row_set, table, transaction, upload_csv, values
+
+ENTITY_VIEW = PKG + "EntityView"
+SUBMISSION_VIEW = PKG + "SubmissionView"
 
 
 def _refused(response: Any, status: int) -> str:
@@ -100,3 +105,76 @@ def test_csv_short_rows_and_blank_lines_are_accepted(alice: Api) -> None:
     assert response.status_code == 201, response.text
     rows = values(query_ok(alice, f"SELECT name, n FROM {created['id']} ORDER BY ROW_ID"))
     assert rows == [["a", "1"], ["b", None], ["c", "3"]]
+
+
+# -- views (EntityMetadataIndexProvider, SubmissionMetadataIndexProvider, TableViewManagerImpl) ---------
+
+
+def _view_body(parent: dict[str, Any], scope_ids: list[Any], **fields: Any) -> dict[str, Any]:
+    body = {
+        "concreteType": ENTITY_VIEW,
+        "name": unique("view"),
+        "parentId": parent["id"],
+        "scopeIds": scope_ids,
+    }
+    return body | fields
+
+
+def test_view_scope_comes_back_as_numbers_and_is_not_checked_for_containers(alice: Api) -> None:
+    project = alice.project()
+    folder, file = alice.folder(project), alice.file(project)
+    body = _view_body(project, [folder["id"], file["id"], "999999999"], type="project")
+    view = alice.ok("POST", "/entity", body, status=201)
+    assert view["scopeIds"] == [folder["id"][3:], file["id"][3:], "999999999"]
+    assert view["viewTypeMask"] == 0x02
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"scopeIds": ["folder"], "viewTypeMask": 1}, "folder is not a valid Synapse ID."),
+        ({"viewTypeMask": 0x03}, "The Project type cannot be combined with any other type."),
+        ({}, "Either 'viewType' or 'viewTypeMask' must be provided"),
+    ],
+)
+def test_invalid_entity_view_is_400(alice: Api, fields: dict[str, Any], expected: str) -> None:
+    project = alice.project()
+    response = alice.post("/entity", _view_body(project, [project["id"]]) | fields)
+    assert _refused(response, 400) == expected
+
+
+def test_view_scope_over_the_limit_is_400(alice: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scope, "MAX_SCOPE", 2)  # Synapse's limit is 35,000; the server runs in this process
+    project = alice.project()
+    alice.folder(alice.folder(project))
+    response = alice.post("/entity", _view_body(project, [project["id"]], viewTypeMask=1))
+    assert _refused(response, 400) == (
+        "The view's scope exceeds the maximum number of 2 projects and/or folders."
+        " Note: The sub-folders of each project and folder in the scope count towards the limit."
+    )
+    projects = [alice.project()["id"] for _ in range(3)]
+    response = alice.post("/entity", _view_body(project, projects, viewTypeMask=2))
+    assert _refused(response, 400) == "The view's scope exceeds the maximum number of 2 projects."
+    body = _view_body(project, ["1", "2", "3"], concreteType=SUBMISSION_VIEW)
+    response = alice.post("/entity", body)
+    assert _refused(response, 400) == "The view's scope exceeds the maximum number of 2 evaluations."
+
+
+def test_submission_view_scope_is_checked_only_for_size(alice: Api) -> None:
+    project = alice.project()
+    defaults = alice.ok("GET", "/column/tableview/defaults", viewEntityType="submissionview")["list"]
+    body = _view_body(
+        project, [project["id"], "123"], concreteType=SUBMISSION_VIEW, columnIds=[c["id"] for c in defaults]
+    )
+    view = alice.ok("POST", "/entity", body, status=201)
+    assert view["scopeIds"] == [project["id"][3:], "123"]
+    assert values(query_ok(alice, f"SELECT id FROM {view['id']}")) == []
+
+
+@pytest.mark.parametrize("concrete_type", [ENTITY_VIEW, SUBMISSION_VIEW])
+def test_snapshot_of_view_without_scope_is_400(alice: Api, concrete_type: str) -> None:
+    project = alice.project()
+    body = _view_body(project, [], concreteType=concrete_type, viewTypeMask=1)
+    view = alice.ok("POST", "/entity", body, status=201)
+    response = transaction(alice, view["id"], createSnapshot=True)
+    assert _refused(response, 400) == "You cannot create a version of a view that has no scope."

@@ -11,7 +11,13 @@ from . import defaults, rows, scope, suggestions, writes
 
 #: One view kind per view type; the functions tell the two apart by the record's type.
 _KINDS = tuple(
-    ViewKind(concrete_type, scope.validate_view_body, rows.view_rows, writes.apply_view_rows)
+    ViewKind(
+        concrete_type,
+        scope.validate_view_body,
+        rows.view_rows,
+        writes.apply_view_rows,
+        snapshot_refusal=scope.snapshot_refusal,
+    )
     for concrete_type in (scope.ENTITY_VIEW, scope.SUBMISSION_VIEW)
 )
 
