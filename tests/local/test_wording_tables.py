@@ -178,3 +178,44 @@ def test_snapshot_of_view_without_scope_is_400(alice: Api, concrete_type: str) -
     view = alice.ok("POST", "/entity", body, status=201)
     response = transaction(alice, view["id"], createSnapshot=True)
     assert _refused(response, 400) == "You cannot create a version of a view that has no scope."
+
+
+# -- submissions (EvaluationController) -------------------------------------------------------------------
+
+
+def test_unknown_submission_status_filter_is_400_no_enum_constant(alice: Api) -> None:
+    project = alice.project()
+    evaluation = alice.ok(
+        "POST", "/evaluation", {"name": unique("queue"), "contentSource": project["id"]}, status=201
+    )
+    for path in ("submission/bundle/all", "submission/all", "submission/status/all"):
+        response = alice.get(f"/evaluation/{evaluation['id']}/{path}", status="nonexistent_status")
+        assert _refused(response, 400) == (
+            "No enum constant org.sagebionetworks.evaluation.model.SubmissionStatusEnum.NONEXISTENT_STATUS"
+        )
+    lenient = alice.get(f"/evaluation/{evaluation['id']}/submission/all", status=" scored ")
+    assert (lenient.status_code, lenient.json()["results"]) == (200, [])
+
+
+def test_submission_view_column_suggestions_come_from_submission_annotations(alice: Api) -> None:
+    project = alice.project()
+    evaluation = alice.ok(
+        "POST", "/evaluation", {"name": unique("queue"), "contentSource": project["id"]}, status=201
+    )
+    entry = alice.file(project)
+    body = {"evaluationId": evaluation["id"], "entityId": entry["id"], "versionNumber": 1}
+    submission = alice.ok("POST", "/evaluation/submission", body, status=201, etag=entry["etag"])
+    status = alice.ok("GET", f"/evaluation/submission/{submission['id']}/status")
+    status["submissionAnnotations"] = {
+        "annotations": {
+            "foo": {"type": "DOUBLE", "value": [0.5]},
+            "bogosity": {"type": "STRING", "value": ["x"]},
+        }
+    }
+    alice.ok("PUT", f"/evaluation/submission/{submission['id']}/status", status)
+    request = {
+        "concreteType": PKG + "ViewColumnModelRequest",
+        "viewScope": {"scope": [evaluation["id"]], "viewEntityType": "submissionview"},
+    }
+    result = job_ok(alice, "/column/view/scope", request)
+    assert {c["name"]: c["columnType"] for c in result["results"]} == {"foo": "DOUBLE", "bogosity": "STRING"}

@@ -20,7 +20,7 @@ import sqlite3
 from typing import Any
 
 from ...core import acl
-from ...core.errors import Forbidden
+from ...core.errors import BadRequest, Forbidden
 from ...core.store import loads, row_by_id
 from ...core.txn import Txn
 
@@ -56,6 +56,13 @@ STATUSES = frozenset(
         "ACCEPTED",
     }
 )
+
+
+def parse_status(text: str) -> str:
+    """Return a SubmissionStatusEnum name; 400 in the words of Java's ``Enum.valueOf``, as Synapse answers."""
+    if text not in STATUSES:
+        raise BadRequest(f"No enum constant org.sagebionetworks.evaluation.model.SubmissionStatusEnum.{text}")
+    return text
 
 
 EVALUATION_FIELDS = (

@@ -13,7 +13,7 @@ from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
 from ..entities.service import validate_annotations
-from .records import REPO, STATUSES, evaluation_access, require_evaluation_access
+from .records import REPO, evaluation_access, parse_status, require_evaluation_access
 from .submissions import can_see_submission, status_json, status_row, submission_row
 
 routes = Routes()
@@ -44,9 +44,7 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
     status = status_row(txn.db, sid)
     if body.get("etag") != status["etag"]:
         raise stale_etag(str(sid))
-    new_status = body.get("status") or status["status"]
-    if new_status not in STATUSES:
-        raise BadRequest(f"Unknown SubmissionStatusEnum: {new_status}")
+    new_status = parse_status(str(body.get("status") or status["status"]))
     fields = dict(loads(status["fields"]) or {})
     for key in STATUS_FIELDS:
         if key in body:
