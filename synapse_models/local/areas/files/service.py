@@ -4,6 +4,7 @@
   and ``blob_of(db, store, id)`` — where its bytes are;
 * ``create_file_handle(txn, user_id, file_name, content_type, data, move=False)`` — store bytes (or a file)
   as a new S3FileHandle;
+* ``preview_of(txn, handle)`` — the preview file handle of a text file (made on first request);
 * ``presigned_url(ctx, id)``, ``url_for_handle(ctx, handle)`` — signed download URLs on this server;
   ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9;
 * ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects.
@@ -11,6 +12,7 @@
 
 from .downloads import redirect_or_text
 from .hooks import ASSOCIATIONS, Association
+from .previews import preview_of
 from .records import (
     blob_of,
     create_file_handle,
@@ -28,6 +30,7 @@ __all__ = [
     "file_handle_path",
     "get_file_handle",
     "presigned_url",
+    "preview_of",
     "redirect_or_text",
     "url_for_handle",
 ]
