@@ -219,3 +219,38 @@ def test_submission_view_column_suggestions_come_from_submission_annotations(ali
     }
     result = job_ok(alice, "/column/view/scope", request)
     assert {c["name"]: c["columnType"] for c in result["results"]} == {"foo": "DOUBLE", "bogosity": "STRING"}
+
+
+def test_unknown_evaluation_and_submission_ids_are_refused_in_synapse_words(alice: Api, bob: Api) -> None:
+    """EvaluationDAOImpl, EvaluationManagerImpl, SubmissionManagerImpl, SubmissionDAOImpl: ids are looked up
+    as given, so ``syn123`` is simply not found."""
+    project = alice.project()
+    evaluation = alice.ok(
+        "POST", "/evaluation", {"name": unique("queue"), "contentSource": project["id"]}, status=201
+    )
+    bob_id = bob.ok("GET", "/userProfile")["ownerId"]
+    refusals = [
+        (
+            alice.get("/evaluation/syn999999999999"),
+            404,
+            "Evaluation could not be found with id :syn999999999999",
+        ),
+        (
+            bob.get(f"/evaluation/{evaluation['id']}"),
+            403,
+            f"User {bob_id} is not authorized to READ evaluation {evaluation['id']} ({evaluation['name']})",
+        ),
+        (
+            alice.get("/evaluation/syn999999999999/submission/bundle/all"),
+            403,
+            "User lacks READ_PRIVATE_SUBMISSION access to Evaluation syn999999999999",
+        ),
+        (
+            alice.get("/evaluation/submission/syn999999999999/status"),
+            404,
+            "Cannot find submission or status for id syn999999999999",
+        ),
+        (alice.get("/evaluation/submission/999999999"), 404, "Submission '999999999' does not exist"),
+    ]
+    for response, status, expected in refusals:
+        assert _refused(response, status) == expected
