@@ -200,3 +200,28 @@ def test_used_entity_without_version_gets_the_current_version(alice: Api) -> Non
         {"targetId": file["id"], "targetVersionNumber": 2},
         {"targetId": file["id"], "targetVersionNumber": 1},
     ]
+
+
+# -- Docker repositories (ExternalDockerRepoValidator, DockerNameUtil) -----------------------------------
+
+DOCKER = "org.sagebionetworks.repo.model.docker.DockerRepository"
+
+
+def test_external_docker_repository_is_unmanaged(alice: Api) -> None:
+    project = alice.project()
+    body = {"concreteType": DOCKER, "parentId": project["id"], "repositoryName": "some/repository/path"}
+    created = alice.ok("POST", "/entity", body, status=201)
+    assert (created["repositoryName"], created["isManaged"]) == ("some/repository/path", False)
+
+
+def test_invalid_docker_repositories_are_400(alice: Api) -> None:
+    project = alice.project()
+    folder = alice.folder(project)
+    cases = [
+        (project, "ubuntu", "Invalid repository name: ubuntu"),
+        (project, "docker.synapse.org/syn1/x", "Cannot create or update a managed Docker repository."),
+        (folder, "some/repository", "Parent must be a project."),
+    ]
+    for parent, name, expected in cases:
+        body = {"concreteType": DOCKER, "parentId": parent["id"], "repositoryName": name}
+        assert _refused(alice.post("/entity", body), 400) == expected
