@@ -254,3 +254,32 @@ def test_unknown_evaluation_and_submission_ids_are_refused_in_synapse_words(alic
     ]
     for response, status, expected in refusals:
         assert _refused(response, status) == expected
+
+
+def test_csv_upload_to_a_view_updates_the_annotations(alice: Api) -> None:
+    """A view's query CSV, edited and uploaded again, changes the entities' annotations (as on Synapse)."""
+    project = alice.project()
+    folder = alice.folder(project)
+    file = alice.file(folder, name="image.jpg")
+    annotations = alice.ok("GET", f"/entity/{file['id']}/annotations2")
+    annotations["annotations"] = {"fileFormat": {"type": "STRING", "value": ["jpg"]}}
+    alice.ok("PUT", f"/entity/{file['id']}/annotations2", annotations)
+    (format_column,) = columns(alice, {"name": "fileFormat", "columnType": "STRING"})
+    defaults = alice.ok("GET", "/column/tableview/defaults", viewEntityType="entityview", viewTypeMask=1)[
+        "list"
+    ]
+    name_column = next(c for c in defaults if c["name"] == "name")
+    body = _view_body(
+        project, [folder["id"]], viewTypeMask=1, columnIds=[name_column["id"], format_column["id"]]
+    )
+    view = alice.ok("POST", "/entity", body, status=201)
+    etag = alice.ok("GET", f"/entity/{file['id']}")["etag"]
+    csv_text = f'ROW_ID,ROW_VERSION,ROW_ETAG,name,fileFormat\n{file["id"][3:]},1,{etag},"image.jpg","PNG"\n'
+
+    response = upload_csv(alice, view["id"], csv_text)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["results"][0]["rowsProcessed"] == 1
+    stored = alice.ok("GET", f"/entity/{file['id']}/annotations2")["annotations"]
+    assert stored["fileFormat"] == {"type": "STRING", "value": ["PNG"]}
+    assert values(query_ok(alice, f"SELECT fileFormat FROM {view['id']}")) == [["PNG"]]

@@ -21,6 +21,7 @@ from .cells import TEXT_LIMITS, Column, to_storage
 from .hooks import view_kind
 from .sources import PKG, REPO, prepared_table
 from .storage import mark_changed, table_state
+from .view_csv import header_mismatch, upload_csv_to_view
 
 routes = Routes()
 
@@ -119,8 +120,7 @@ class _Load:
 
 def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[str, Any]:
     """UploadToTableRequest: load a CSV file handle into the table (ROW_ID/ROW_VERSION columns = updates)."""
-    if view_kind(txn, record.concrete_type) is not None:
-        raise BadRequest("CSV upload to a view is not supported by the local server")
+    kind = view_kind(txn, record.concrete_type)
     handle_id = request.get("uploadFileHandleId")
     if handle_id is None:
         raise BadRequest("UploadToTableRequest.uploadFileHandleId is required")
@@ -134,6 +134,8 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
     descriptor = request.get("csvTableDescriptor") or {}
     has_header = descriptor.get("isFirstLineHeader", True) is not False
     skip = int(request.get("linesToSkip") or 0)
+    if kind is not None:
+        return upload_csv_to_view(txn, record, kind, path, options, skip)
     columns, table = prepared_table(txn, record)
     by_name = {c.name: c for c in columns}
     db = txn.db
@@ -154,11 +156,7 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
             elif name in by_name:
                 mapping.append(by_name[name])
             else:
-                raise BadRequest(
-                    "The first line is expected to be a header but the values do not match the names of of"
-                    f" the columns of the table ({name} is not a valid column name or id)."
-                    f" Header row: {','.join(header)}"  # Synapse's words ("of of" included)
-                )
+                raise header_mismatch(name, header)
         load = _Load(txn, record, table, columns, mapping, _fitted(reader, len(mapping)), len(mapping))
         db.execute("PRAGMA cache_size = -131072")
         try:
