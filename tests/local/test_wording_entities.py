@@ -225,3 +225,11 @@ def test_invalid_docker_repositories_are_400(alice: Api) -> None:
     for parent, name, expected in cases:
         body = {"concreteType": DOCKER, "parentId": parent["id"], "repositoryName": name}
         assert _refused(alice.post("/entity", body), 400) == expected
+
+
+def test_lookup_of_missing_child_is_404_child_not_found(alice: Api) -> None:
+    project = alice.project()
+    response = alice.post("/entity/child", {"parentId": project["id"], "entityName": "nothing here"})
+    assert (
+        _refused(response, 404) == f"Child not found for parent: '{project['id']}' with name: 'nothing here'"
+    )
