@@ -233,3 +233,9 @@ def test_lookup_of_missing_child_is_404_child_not_found(alice: Api) -> None:
     assert (
         _refused(response, 404) == f"Child not found for parent: '{project['id']}' with name: 'nothing here'"
     )
+
+
+def test_read_of_missing_entity_is_404_resource_does_not_exist(alice: Api) -> None:
+    """EntityDeciderFunctions.DENY_IF_DOES_NOT_EXIST."""
+    for response in (alice.get("/entity/syn999999999"), alice.post("/entity/syn999999999/bundle2", {})):
+        assert _refused(response, 404) == "Resource: 'syn999999999' does not exist"
