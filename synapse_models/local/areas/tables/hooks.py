@@ -28,15 +28,14 @@ class ViewKind:
         rows: ``(txn, record, columns)`` the rows the caller may read: ``(ROW_ID, ROW_VERSION, ROW_ETAG,
             cells...)`` with cells in stored form.
         write: ``(txn, record, columns, row_set)`` applies a (Partial)RowSet and returns the result JSON.
-        snapshot_refusal: ``(txn, record)`` why no version of the view can be created now (Synapse's
-            400 reason), or ``None`` when it can; no check when absent.
+        check_snapshot: ``(txn, record)`` refuses a snapshot the type does not allow (400).
     """
 
     concrete_type: str
     validate: Callable[[Txn, dict[str, Any]], None]
     rows: Callable[[Txn, EntityRecord, list[Column]], list[tuple[Any, ...]]]
     write: Callable[[Txn, EntityRecord, list[Column], dict[str, Any]], dict[str, Any]]
-    snapshot_refusal: Callable[[Txn, EntityRecord], str | None] | None = None
+    check_snapshot: Callable[[Txn, EntityRecord], None] | None = None
 
 
 VIEW_KINDS: HookPoint[ViewKind] = HookPoint("view_kinds")

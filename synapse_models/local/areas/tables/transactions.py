@@ -231,10 +231,9 @@ def _snapshot(txn: Txn, record: EntityRecord, options: dict[str, Any] | None) ->
     number = version.number
     frozen = row_table(record.id, number)
     kind = view_kind(txn, record.concrete_type)
+    if kind is not None and kind.check_snapshot is not None:
+        kind.check_snapshot(txn, record)
     if kind is not None:
-        refusal = kind.snapshot_refusal(txn, record) if kind.snapshot_refusal else None
-        if refusal is not None:
-            raise BadRequest(refusal)
         columns = schema_of(txn.db, record)
         freeze_rows(txn, columns, frozen, kind.rows(txn, record, columns))
     else:

@@ -16,7 +16,7 @@ _KINDS = tuple(
         scope.validate_view_body,
         rows.view_rows,
         writes.apply_view_rows,
-        snapshot_refusal=scope.snapshot_refusal,
+        check_snapshot=scope.check_snapshot,
     )
     for concrete_type in (scope.ENTITY_VIEW, scope.SUBMISSION_VIEW)
 )

@@ -143,12 +143,13 @@ def scope_entities(db: sqlite3.Connection, record: EntityRecord) -> list[int]:
     return sorted(set(ids))
 
 
-def snapshot_refusal(txn: Txn, record: EntityRecord) -> str | None:
-    """Synapse's refusal to version a view whose scope names no container (or no evaluation)."""
+def check_snapshot(txn: Txn, record: EntityRecord) -> None:
+    """Synapse's refusal (400) to version a view whose scope names no container (or no evaluation)."""
     scope = [parse_entity_id(s) for s in current_version(txn.db, record).fields.get("scopeIds") or []]
     if record.concrete_type == ENTITY_VIEW:
         mask = int(current_version(txn.db, record).fields.get("viewTypeMask") or 0x01)
         empty = not scope if mask == 0x02 else not _containers(txn.db, scope)
     else:
         empty = not scope
-    return "You cannot create a version of a view that has no scope." if empty else None
+    if empty:
+        raise BadRequest("You cannot create a version of a view that has no scope.")
