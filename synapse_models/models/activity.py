@@ -225,7 +225,7 @@ class Activity(Stored):
         return self._write(get_connection(connection))
 
     def delete(self, *, connection: ConnectionLike | None = None) -> None:
-        """Delete the activity (entities it generated lose their provenance)."""
+        """Delete the activity; Synapse refuses (400) while an entity version still names it as provenance."""
         if self.id is None:
             raise ValidationError("id", None, "the activity was never stored")
         get_connection(connection).delete(f"/activity/{self.id}")

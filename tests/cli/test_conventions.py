@@ -74,7 +74,7 @@ def test_errors_are_one_line_and_debug_adds_the_traceback(cli: Run, server: Loca
     assert plain.code == 1
     assert plain.err == (
         f"error: 404 Not Found: POST {server.endpoint}/repo/v1/entity/syn999999999/bundle2"
-        " — Entity syn999999999 does not exist\n"
+        " — Resource: 'syn999999999' does not exist\n"
     )
     debug = cli("--debug", "show", "syn999999999")
     assert debug.code == 1
@@ -160,7 +160,7 @@ def test_an_ascii_console_gets_escapes_not_an_exception(
     assert '"Z\\u00fcrich"' in out  # JSON stays valid JSON
     assert (
         err == f"error: 404 Not Found: POST {server.endpoint}/repo/v1/entity/syn999999999/bundle2 \\u2014 "
-        "Entity syn999999999 does not exist\n"
+        "Resource: 'syn999999999' does not exist\n"
     )
     assert no_traceback(err)
 

@@ -76,8 +76,8 @@ def test_an_ascii_console_gets_escapes(shell: Path, env: dict[str, str], project
     assert failed.returncode == 1
     assert failed.stderr == (
         f"error: 404 Not Found: POST {env['SYNAPSE_ENDPOINT']}/repo/v1/entity/syn999999999/bundle2".encode()
-        + b" \\u2014 Entity "
-        b"syn999999999 does not exist\n"
+        + b" \\u2014 Resource: "
+        b"'syn999999999' does not exist\n"
     )
 
 

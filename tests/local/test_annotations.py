@@ -80,33 +80,96 @@ def test_get_version_annotations_keep_old_values(alice: Api) -> None:
 @pytest.mark.parametrize(
     ("annotations", "expected"),
     [
-        ({"bad key!": {"type": "STRING", "value": ["x"]}}, "bad key!"),
-        ({"_accessRequirementIds": {"type": "STRING", "value": ["x"]}}, "reserved"),
-        ({"k": {"type": "INTEGER", "value": ["1"]}}, "type must be one of"),
-        ({"k": {"value": ["1"]}}, "type must be one of"),
-        ({"k": {"type": "STRING", "value": None}}, "cannot be null"),
-        ({"k": {"type": "STRING"}}, "cannot be null"),
-        ({"k": {"type": "STRING", "value": ["a", None]}}, "null values"),
-        ({"k": {"type": "STRING", "value": [1]}}, "JSON string"),
-        ({"k": {"type": "LONG", "value": ["1.5"]}}, "not a valid LONG"),
-        ({"k": {"type": "LONG", "value": ["9223372036854775808"]}}, "not a valid LONG"),
-        ({"k": {"type": "TIMESTAMP_MS", "value": ["yesterday"]}}, "not a valid TIMESTAMP_MS"),
-        ({"k": {"type": "DOUBLE", "value": ["abc"]}}, "not a valid DOUBLE"),
-        ({"k": {"type": "BOOLEAN", "value": ["yes"]}}, "not a valid BOOLEAN"),
-        ({"k": {"type": "STRING", "value": ["x" * 501]}}, "500 characters"),
-        ({"k": {"type": "STRING", "value": ["x" * 300, "y" * 201]}}, "500 characters"),
-        ({"k": {"type": "STRING", "value": ["x"] * 101}}, "at most 100 values"),
-        ({f"k{i}": {"type": "STRING", "value": ["x"]} for i in range(101)}, "Too many annotation keys"),
-        ({"k": "just a string"}, "must be an object"),
+        (
+            {"bad key!": {"type": "STRING", "value": ["x"]}},
+            "Invalid annotation name: 'bad key!'."
+            " Annotation names may only contain; letters, numbers, '_' and '.'",
+        ),
+        (
+            {"_accessRequirementIds": {"type": "STRING", "value": ["x"]}},
+            "Invalid annotation name: '_accessRequirementIds'."
+            " The annotation name is a system reserved annotation.",
+        ),
+        (
+            {"k": {"type": "INTEGER", "value": ["1"]}},
+            "Annotation 'k': type must be one of STRING, DOUBLE, LONG, TIMESTAMP_MS, BOOLEAN, got 'INTEGER'",
+        ),
+        ({"k": {"value": ["1"]}}, "a value or a value type must be set for values associated with key=k"),
+        ({"k": {"type": "STRING", "value": None}}, "value list for key=k can not be null"),
+        ({"k": {"type": "STRING"}}, "value list for key=k can not be null"),
+        (
+            {"k": {"type": "STRING", "value": ["a", None]}},
+            "null is not allowed. To indicate no values, use an empty list.",
+        ),
+        (
+            {"k": {"type": "STRING", "value": [{"a": 1}]}},
+            "Annotation 'k': every value must be a string, number or boolean, got {'a': 1}",
+        ),
+        (
+            {"k": {"type": "LONG", "value": ["1.5"]}},
+            "Value associated with key=k is not valid for type=LONG: 1.5",
+        ),
+        (
+            {"k": {"type": "LONG", "value": ["9223372036854775808"]}},
+            "Value associated with key=k is not valid for type=LONG: 9223372036854775808",
+        ),
+        (
+            {"k": {"type": "TIMESTAMP_MS", "value": ["yesterday"]}},
+            "Value associated with key=k is not valid for type=TIMESTAMP_MS: yesterday",
+        ),
+        (
+            {"k": {"type": "DOUBLE", "value": ["abc"]}},
+            "Value associated with key=k is not valid for type=DOUBLE: abc",
+        ),
+        (
+            {"k": {"type": "BOOLEAN", "value": ["yes"]}},
+            "Value associated with key=k is not valid for type=BOOLEAN: yes",
+        ),
+        (
+            {"k": {"type": "STRING", "value": ["x" * 501]}},
+            "Total String value too long. Can be at most 500 characters.",
+        ),
+        (
+            {"k": {"type": "STRING", "value": ["x" * 300, "y" * 201]}},
+            "Total String value too long. Can be at most 500 characters.",
+        ),
+        (
+            {"k": {"type": "STRING", "value": ["x"] * 101}},
+            "key=k has exceeded the maximum number of values allowed: 100",
+        ),
+        (
+            {f"k{i}": {"type": "STRING", "value": ["x"]} for i in range(101)},
+            "Exceeded maximum number of annotation keys: 100",
+        ),
+        ({"k": "just a string"}, "Annotation 'k': the value must be an object with 'type' and 'value'"),
     ],
 )
-def test_put_invalid_annotations_returns_400_naming_the_problem(
+def test_put_invalid_annotations_returns_400_in_synapse_words(
     alice: Api, annotations: dict[str, Any], expected: str
 ) -> None:
+    """Synapse's texts (AnnotationsV2Utils and its value validators) where Synapse has one."""
     project = alice.project()
     response = _put(alice, project, annotations)
     assert response.status_code == 400
-    assert expected in reason(response)
+    assert reason(response) == expected
+
+
+def test_put_numeric_and_boolean_annotation_values_are_stored_as_strings(alice: Api) -> None:
+    """Synapse takes JSON numbers and booleans where the schema says string (the official client sends
+    numbers for LONG and DOUBLE) and returns their text."""
+    project = alice.project()
+    annotations = {
+        "score": {"type": "DOUBLE", "value": [85.5, 1]},
+        "count": {"type": "LONG", "value": [42]},
+        "done": {"type": "BOOLEAN", "value": [True]},
+    }
+    assert _put(alice, project, annotations).status_code == 200
+    stored = alice.ok("GET", f"/entity/{project['id']}/annotations2")["annotations"]
+    assert stored == {
+        "score": {"type": "DOUBLE", "value": ["85.5", "1"]},
+        "count": {"type": "LONG", "value": ["42"]},
+        "done": {"type": "BOOLEAN", "value": ["true"]},
+    }
 
 
 def test_put_annotations_at_the_limits_succeeds(alice: Api) -> None:

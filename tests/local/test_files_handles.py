@@ -264,6 +264,6 @@ def test_copy_own_file_handle_with_new_name(alice: Api, bob: Api, stored: dict[s
     assert bob.post(f"/file/v1/fileHandle/{stored['handle']}/copy", {}).status_code == 403
 
 
-def test_entity_file_preview_is_404(alice: Api, stored: dict[str, str]) -> None:
+def test_entity_file_preview_of_binary_file_is_404(alice: Api, stored: dict[str, str]) -> None:
     response = alice.get(f"/entity/{stored['entity']}/filepreview")
-    assert response.status_code == 404 and "no preview" in reason(response)
+    assert response.status_code == 404 and "A preview does not exist for file" in reason(response)

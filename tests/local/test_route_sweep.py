@@ -13,6 +13,7 @@ looking at access; those routes' access rules have targeted tests (test_security
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -24,6 +25,16 @@ from tests.local.route_sweep import SECRET, body_for, build_world, fill
 #: "METHOD path" -> (status for Bob, status for anonymous).
 EXPECTED: dict[str, tuple[int, int]] = {
     "GET /": (200, 200),  # public in Synapse
+    "DELETE /repo/v1/projectSettings/<id>": (404, 403),
+    "GET /repo/v1/projectSettings/<id>": (404, 404),
+    "GET /repo/v1/projectSettings/<project_id>/type/<settings_type>": (400, 400),
+    "GET /repo/v1/storageLocation": (200, 200),  # the caller's own storage locations (none)
+    "GET /repo/v1/storageLocation/<int:id>": (404, 404),
+    # public in Synapse; no quiz was taken here
+    "GET /repo/v1/user/<user_id>/certifiedUserPassingRecord": (404, 404),
+    "POST /repo/v1/projectSettings": (400, 403),
+    "POST /repo/v1/storageLocation": (400, 403),
+    "PUT /repo/v1/projectSettings": (400, 403),
     "DELETE /admin/v1/faults": (403, 403),
     "POST /admin/v1/faults": (403, 403),
     "DELETE /admin/v1/stats": (403, 403),
@@ -156,25 +167,25 @@ EXPECTED: dict[str, tuple[int, int]] = {
     "GET /repo/v1/entity/type": (400, 400),
     "GET /repo/v1/evaluation": (200, 200),  # public in Synapse
     "POST /repo/v1/evaluation": (400, 403),
-    "DELETE /repo/v1/evaluation/<int:id>": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>": (403, 403),
-    "PUT /repo/v1/evaluation/<int:id>": (400, 400),
-    "DELETE /repo/v1/evaluation/<int:id>/acl": (410, 410),
-    "GET /repo/v1/evaluation/<int:id>/acl": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/permissions": (200, 200),  # the caller's own (empty) permissions
-    "POST /repo/v1/evaluation/<int:id>/round": (403, 403),
-    "DELETE /repo/v1/evaluation/<int:id>/round/<round_id>": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/round/<round_id>": (403, 403),
-    "PUT /repo/v1/evaluation/<int:id>/round/<round_id>": (403, 403),
-    "POST /repo/v1/evaluation/<int:id>/round/list": (403, 403),
-    "PUT /repo/v1/evaluation/<int:id>/statusBatch": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/submission": (200, 403),  # the caller's own submissions (none)
-    "GET /repo/v1/evaluation/<int:id>/submission/all": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/submission/bundle": (200, 403),  # the caller's own submissions (none)
-    "GET /repo/v1/evaluation/<int:id>/submission/bundle/all": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/submission/count": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/submission/status/all": (403, 403),
-    "GET /repo/v1/evaluation/<int:id>/team/<team_id>/submissionEligibility": (404, 403),
+    "DELETE /repo/v1/evaluation/<id>": (403, 403),
+    "GET /repo/v1/evaluation/<id>": (403, 403),
+    "PUT /repo/v1/evaluation/<id>": (400, 400),
+    "DELETE /repo/v1/evaluation/<id>/acl": (410, 410),
+    "GET /repo/v1/evaluation/<id>/acl": (403, 403),
+    "GET /repo/v1/evaluation/<id>/permissions": (200, 200),  # the caller's own (empty) permissions
+    "POST /repo/v1/evaluation/<id>/round": (403, 403),
+    "DELETE /repo/v1/evaluation/<id>/round/<round_id>": (403, 403),
+    "GET /repo/v1/evaluation/<id>/round/<round_id>": (403, 403),
+    "PUT /repo/v1/evaluation/<id>/round/<round_id>": (403, 403),
+    "POST /repo/v1/evaluation/<id>/round/list": (403, 403),
+    "PUT /repo/v1/evaluation/<id>/statusBatch": (403, 403),
+    "GET /repo/v1/evaluation/<id>/submission": (200, 403),  # the caller's own submissions (none)
+    "GET /repo/v1/evaluation/<id>/submission/all": (403, 403),
+    "GET /repo/v1/evaluation/<id>/submission/bundle": (200, 403),  # the caller's own submissions (none)
+    "GET /repo/v1/evaluation/<id>/submission/bundle/all": (403, 403),
+    "GET /repo/v1/evaluation/<id>/submission/count": (403, 403),
+    "GET /repo/v1/evaluation/<id>/submission/status/all": (403, 403),
+    "GET /repo/v1/evaluation/<id>/team/<team_id>/submissionEligibility": (404, 403),
     "GET /repo/v1/evaluation/<owner>/wiki": (403, 403),
     "POST /repo/v1/evaluation/<owner>/wiki": (403, 403),
     "DELETE /repo/v1/evaluation/<owner>/wiki/<wiki_id>": (404, 403),
@@ -204,11 +215,11 @@ EXPECTED: dict[str, tuple[int, int]] = {
     "GET /repo/v1/evaluation/available": (200, 200),  # public in Synapse
     "GET /repo/v1/evaluation/name/<path:name>": (404, 404),
     "POST /repo/v1/evaluation/submission": (400, 403),
-    "DELETE /repo/v1/evaluation/submission/<int:id>": (403, 403),
-    "GET /repo/v1/evaluation/submission/<int:id>": (403, 403),
-    "PUT /repo/v1/evaluation/submission/<int:id>/cancellation": (403, 403),
-    "GET /repo/v1/evaluation/submission/<int:id>/status": (403, 403),
-    "PUT /repo/v1/evaluation/submission/<int:id>/status": (400, 400),
+    "DELETE /repo/v1/evaluation/submission/<id>": (403, 403),
+    "GET /repo/v1/evaluation/submission/<id>": (403, 403),
+    "PUT /repo/v1/evaluation/submission/<id>/cancellation": (403, 403),
+    "GET /repo/v1/evaluation/submission/<id>/status": (403, 403),
+    "PUT /repo/v1/evaluation/submission/<id>/status": (400, 400),
     "GET /repo/v1/healthcheck": (200, 200),  # public in Synapse
     "POST /repo/v1/membershipInvitation": (403, 403),
     "DELETE /repo/v1/membershipInvitation/<id>": (404, 404),
@@ -229,7 +240,7 @@ EXPECTED: dict[str, tuple[int, int]] = {
     "PUT /repo/v1/team": (400, 400),
     "DELETE /repo/v1/team/<id>": (403, 403),
     "GET /repo/v1/team/<id>": (200, 200),  # public in Synapse
-    "GET /repo/v1/team/<id>/acl": (403, 403),
+    "GET /repo/v1/team/<id>/acl": (200, 403),  # Synapse gives every signed-in user READ on a team
     "DELETE /repo/v1/team/<id>/member/<principal_id>": (403, 403),
     "GET /repo/v1/team/<id>/member/<principal_id>": (200, 200),  # public in Synapse
     "PUT /repo/v1/team/<id>/member/<principal_id>": (
@@ -246,7 +257,7 @@ EXPECTED: dict[str, tuple[int, int]] = {
     "GET /repo/v1/teamMembers/<id>": (200, 200),  # public in Synapse
     "GET /repo/v1/teamMembers/count/<id>": (200, 200),  # public in Synapse
     "GET /repo/v1/teams": (200, 200),  # public in Synapse
-    "PUT /repo/v1/trashcan/purge/<id>": (404, 403),
+    "PUT /repo/v1/trashcan/purge/<id>": (200, 403),  # Synapse: a no-op when not in the trash
     "PUT /repo/v1/trashcan/restore/<id>": (404, 403),
     "PUT /repo/v1/trashcan/restore/<id>/<parent_id>": (404, 403),
     "PUT /repo/v1/trashcan/trash/<id>": (403, 403),
@@ -312,12 +323,21 @@ def test_route_refuses_others_as_synapse_does(
         )
         who = "bob" if caller is bob else "anonymous"
         assert response.status_code == expected, (who, route, response.status_code, response.text[:300])
-        assert SECRET not in response.text, (who, route, response.text[:300])
+        assert SECRET not in _without_queue_name(response.text), (who, route, response.text[:300])
         assert "Location" not in response.headers, (who, route)
         if response.status_code >= 400 and response.headers.get("Content-Type", "").startswith(
             "application/json"
         ):
             assert response.json().get("reason"), (who, route)
+
+
+def _without_queue_name(text: str) -> str:
+    """``text`` without the queue name Synapse itself puts in its evaluation refusals.
+
+    EvaluationManagerImpl words them "User 1 is not authorized to READ evaluation 2 (name)": the real service
+    names the queue to a caller it refuses, so this server does too; nothing else may carry a secret.
+    """
+    return re.sub(r"(is not authorized to \w+ evaluation \d+) \([^)]*\)", r"\1", text)
 
 
 def test_alices_objects_are_unchanged_after_the_sweep(

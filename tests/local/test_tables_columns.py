@@ -32,8 +32,6 @@ def test_column_batch_keeps_the_order(alice: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ({"name": "s", "columnType": "STRING", "maximumSize": 1001}, "maximumSize"),
-        ({"name": "s", "columnType": "STRING", "maximumSize": 0}, "maximumSize"),
         ({"name": "s", "columnType": "TEXTY"}, "columnType"),
         ({"columnType": "STRING"}, "name"),
         ({"name": "e", "columnType": "ENTITYID", "defaultValue": "syn1"}, "defaultValue"),

@@ -165,9 +165,10 @@ def test_a_conftest_may_replace_the_server(pytester: pytest.Pytester, tmp_path: 
         """
     )
     pytester.makepyfile(
-        test_user="""
-        def test_project(synapse_project):
-            assert synapse_project.id == "syn2000001"
+        test_user=f"""
+        def test_project(synapse_server, synapse_project):
+            assert synapse_server.data_dir == {str(tmp_path / "kept")!r}
+            assert type(synapse_project).get(synapse_project.id).name == synapse_project.name  # stored there
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")

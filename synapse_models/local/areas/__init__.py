@@ -11,9 +11,10 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     views                           needs entities, files, evaluations, tables
     derived                         needs entities, tables
     wiki                            needs entities, files, evaluations
+    storage                         needs entities
 
-Removing a leaf area (status, admin, provenance, views, derived, wiki) is deleting its folder and its line
-below.
+Removing a leaf area (status, admin, provenance, views, derived, wiki, storage) is deleting its folder and
+its line below.
 """
 
 from ..core.area import Area
@@ -24,6 +25,7 @@ from .evaluations import AREA as EVALUATIONS
 from .files import AREA as FILES
 from .provenance import AREA as PROVENANCE
 from .status import AREA as STATUS
+from .storage import AREA as STORAGE
 from .tables import AREA as TABLES
 from .teams import AREA as TEAMS
 from .users import AREA as USERS
@@ -43,4 +45,5 @@ AREAS: tuple[Area, ...] = (
     VIEWS,
     DERIVED,
     WIKI,
+    STORAGE,
 )

@@ -21,10 +21,10 @@ ROOT_ENTITY_ID = 4489
 TRASH_FOLDER_ID = 1681355
 
 #: First id handed out by each sequence (see ``Txn.next_id``).  Areas may use other sequence names; those
-#: start at 1 unless they pass ``start=``.
+#: start at 1 unless they pass ``start=``.  Entity and file-handle ids start in each data directory's own
+#: range instead (``ids.SPREAD_SEQUENCES``).
 SEQUENCE_STARTS: dict[str, int] = {
     "principal": 3350000,
-    "entity": 2000001,
     "asyncJob": 1,
 }
 

@@ -4,6 +4,14 @@ In deterministic mode every value derives from persistent counters and the seed:
 ``(seed, n)``, the clock starts at 2024-01-01T00:00:00.000Z and advances one second per write transaction,
 and tokens hash ``(seed, user name)``.  Two fresh servers with the same seed fed the same calls therefore
 answer byte-identical JSON, which keeps re-recorded HTTP cassettes stable.
+
+Entity and file-handle ids (:data:`SPREAD_SEQUENCES`) start where the data directory's own id range does:
+a block of :data:`BLOCK` ids chosen at random (from the seed in deterministic mode) between 10^10 and 10^14,
+far above the ids synapse.org has handed out (entities about syn70M, file handles about 200M) and below
+2^53, so they stay exact as JSON numbers anywhere.  Two data directories therefore never share a file-handle
+id, which the official client's download cache (keyed by file-handle id, shared by every server the user
+talks to) relies on.  The block is chosen when the sequence is first used and kept in the ``settings``
+table; the counter then continues from the database across restarts.
 """
 
 from __future__ import annotations
@@ -16,9 +24,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .errors import BadRequest
-from .store import current_value, next_value
+from .store import current_value, get_setting, next_value, set_setting
 
 DETERMINISTIC_EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+#: Sequences whose ids each data directory draws from its own range (see the module docstring).
+SPREAD_SEQUENCES = frozenset({"entity", "fileHandle"})
+#: The ids of one data directory's range, and where the ranges lie.
+BLOCK = 10**7
+LOWEST = 10**10
+BLOCKS = (10**14 - LOWEST) // BLOCK
 
 
 def parse_id(text: Any, what: str = "id") -> int:
@@ -64,6 +79,25 @@ class IdPolicy:
             return format_time(datetime.now(timezone.utc))
         seconds = next_value(db, "clock", start=0) if advance else current_value(db, "clock") or 0
         return format_time(DETERMINISTIC_EPOCH + timedelta(seconds=seconds))
+
+    def first_id(self, db: sqlite3.Connection, kind: str, default: int) -> int:
+        """Return the first id of sequence ``kind`` in this data directory (inside a write transaction).
+
+        ``default`` for sequences outside :data:`SPREAD_SEQUENCES`; for those, the start of the data
+        directory's block, chosen (and recorded) on first use.
+        """
+        if kind not in SPREAD_SEQUENCES:
+            return default
+        name = f"idRange.{kind}"
+        recorded = get_setting(db, name)
+        if recorded is None:
+            if self.deterministic:
+                block = int.from_bytes(self._digest("idRange", kind)[:8], "big") % BLOCKS
+            else:
+                block = secrets.randbelow(BLOCKS)
+            recorded = str(LOWEST + block * BLOCK + 1)
+            set_setting(db, name, recorded)
+        return int(recorded)
 
     def token(self, user_name: str) -> str:
         """Return a new bearer token for ``user_name``."""

@@ -19,7 +19,7 @@ from .errors import login_required
 from .hooks import Hooks
 from .ids import IdPolicy
 from .limits import Limits
-from .store import Store, next_value
+from .store import Store, current_value, next_value
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,11 @@ class Txn:
         return self.app.ids.etag(self.db)
 
     def next_id(self, kind: str, *, start: int | None = None) -> int:
-        """Return the next id of sequence ``kind`` (e.g. ``"entity"``, ``"fileHandle"``)."""
+        """Return the next id of sequence ``kind`` (e.g. ``"entity"``, ``"fileHandle"``).
+
+        Entity and file-handle ids start in the data directory's own range (``ids.IdPolicy.first_id``).
+        """
         first = start if start is not None else SEQUENCE_STARTS.get(kind, 1)
+        if current_value(self.db, kind) is None:
+            first = self.app.ids.first_id(self.db, kind, first)
         return next_value(self.db, kind, first)

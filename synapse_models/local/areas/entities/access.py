@@ -37,7 +37,13 @@ def entity_access(db: sqlite3.Connection, user: User, entity_id: int) -> set[str
         return set()
     if user.is_admin:
         return set(ENTITY_ADMIN_ACCESS)
-    return acl.granted(db, user, "entity", benefactor)
+    access = acl.granted(db, user, "entity", benefactor)
+    if not user.is_anonymous and "CHANGE_SETTINGS" not in access:
+        # Synapse grants CHANGE_SETTINGS to an entity's creator whatever its ACL says.
+        row = db.execute("SELECT created_by FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        if row is not None and row[0] == user.id:
+            access.add("CHANGE_SETTINGS")
+    return access
 
 
 def require_access(txn: Txn, entity_id: int, access_type: str) -> None:

@@ -29,65 +29,91 @@ _DOUBLE = re.compile(r"^\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|i
 MAX_KEYS = 100
 MAX_VALUES = 100
 MAX_STRING_CHARS = 500
-RESERVED_KEYS = frozenset({"_accessRequirementIds"})
+RESERVED_KEYS = frozenset({"_accessrequirementids"})  # compared in lower case
+
+
+def _illegal(key: str, value_type: str, value: str) -> BadRequest:
+    return BadRequest(f"Value associated with key={key} is not valid for type={value_type}: {value}")
 
 
 def _check_value(key: str, value_type: str, value: str) -> None:
     if value_type in ("LONG", "TIMESTAMP_MS"):
         if not _INTEGER.match(value) or not -(2**63) <= int(value) < 2**63:
-            raise BadRequest(
-                f"Annotation '{key}': value '{value}' is not a valid {value_type} (64-bit integer)"
-            )
+            raise _illegal(key, value_type, value)
     elif value_type == "DOUBLE":
         if not _DOUBLE.match(value):
-            raise BadRequest(f"Annotation '{key}': value '{value}' is not a valid DOUBLE")
+            raise _illegal(key, value_type, value)
     elif value_type == "BOOLEAN" and value.lower() not in ("true", "false"):
-        raise BadRequest(f"Annotation '{key}': value '{value}' is not a valid BOOLEAN (true or false)")
+        raise _illegal(key, value_type, value)
+
+
+def _as_text(key: str, value: Any) -> str:
+    """Return one annotation value as the string Synapse stores.
+
+    Synapse's JSON reader takes numbers and booleans where the schema says string (the official client
+    sends LONG and DOUBLE values as JSON numbers) and keeps their text, which is what it returns.
+    """
+    if value is None:
+        raise BadRequest("null is not allowed. To indicate no values, use an empty list.")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if not isinstance(value, str):
+        raise BadRequest(
+            f"Annotation '{key}': every value must be a string, number or boolean, got {value!r}"
+        )
+    return value
+
+
+def _check_key(key: str) -> None:
+    name = key.strip()
+    if not name:
+        raise BadRequest("Annotation names cannot be empty strings")
+    if not KEY_PATTERN.match(name):
+        raise BadRequest(
+            f"Invalid annotation name: '{name}'."
+            " Annotation names may only contain; letters, numbers, '_' and '.'"  # sic
+        )
+    if name.lower() in RESERVED_KEYS:
+        raise BadRequest(
+            f"Invalid annotation name: '{name}'. The annotation name is a system reserved annotation."
+        )
 
 
 def validate_annotations(raw: Any) -> dict[str, dict[str, Any]]:
-    """Validate an ``annotations`` map (REFERENCE 2.3); return it normalized; 400 naming the problem."""
+    """Validate an ``annotations`` map (REFERENCE 2.3); return it normalized; 400 in Synapse's words."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise BadRequest("annotations must be a map of key to AnnotationsValue")
     if len(raw) > MAX_KEYS:
-        raise BadRequest(f"Too many annotation keys: {len(raw)} (at most {MAX_KEYS} are allowed)")
+        raise BadRequest(f"Exceeded maximum number of annotation keys: {MAX_KEYS}")
     result: dict[str, dict[str, Any]] = {}
     for key, entry in raw.items():
-        if not KEY_PATTERN.match(key):
-            raise BadRequest(
-                f"Invalid annotation key '{key}': keys may only contain letters, numbers, '_', '.' and ','"
-            )
-        if key in RESERVED_KEYS:
-            raise BadRequest(f"Annotation key '{key}' is reserved")
+        _check_key(key)
         if not isinstance(entry, dict):
             raise BadRequest(f"Annotation '{key}': the value must be an object with 'type' and 'value'")
+        values = entry.get("value")
+        if values is None:
+            raise BadRequest(f"value list for key={key} can not be null")
+        if not isinstance(values, list):
+            raise BadRequest(f"Annotation '{key}': value must be a list of strings")
+        if len(values) > MAX_VALUES:
+            raise BadRequest(f"key={key} has exceeded the maximum number of values allowed: {MAX_VALUES}")
         value_type = entry.get("type")
+        if value_type is None:
+            raise BadRequest(f"a value or a value type must be set for values associated with key={key}")
         if value_type not in VALUE_TYPES:
             raise BadRequest(
                 f"Annotation '{key}': type must be one of {', '.join(VALUE_TYPES)}, got {value_type!r}"
             )
-        values = entry.get("value")
-        if values is None:
-            raise BadRequest(f"Annotation '{key}': value cannot be null")
-        if not isinstance(values, list):
-            raise BadRequest(f"Annotation '{key}': value must be a list of strings")
-        if len(values) > MAX_VALUES:
-            raise BadRequest(
-                f"Annotation '{key}': at most {MAX_VALUES} values are allowed, got {len(values)}"
-            )
-        for value in values:
-            if value is None:
-                raise BadRequest(f"Annotation '{key}': null values are not allowed")
-            if not isinstance(value, str):
-                raise BadRequest(f"Annotation '{key}': every value must be a JSON string, got {value!r}")
-            _check_value(key, value_type, value)
-        if value_type == "STRING" and sum(len(v) for v in values) > MAX_STRING_CHARS:
-            raise BadRequest(
-                f"Annotation '{key}': STRING values may total at most {MAX_STRING_CHARS} characters"
-            )
-        result[key] = {"type": value_type, "value": list(values)}
+        texts = [_as_text(key, value) for value in values]
+        for text in texts:
+            _check_value(key, value_type, text)
+        if value_type == "STRING" and sum(len(v) for v in texts) > MAX_STRING_CHARS:
+            raise BadRequest(f"Total String value too long. Can be at most {MAX_STRING_CHARS} characters.")
+        result[key] = {"type": value_type, "value": texts}
     return result
 
 

@@ -110,7 +110,8 @@ def lookup_child(ctx: RequestContext) -> dict[str, Any]:
         "SELECT id FROM entities WHERE parent_id = ? AND name = ?", (parent_id, name)
     ).fetchone()
     if row is None:
-        raise NotFound(f"No entity named '{name}' exists in {syn(parent_id)}")
+        shown = syn(parent_id) if body.get("parentId") is None else body["parentId"]
+        raise NotFound(f"Child not found for parent: '{shown}' with name: '{name}'")  # NodeDAOImpl's words
     if parent_id == ROOT_ENTITY_ID and "READ" not in entity_access(ctx.db, ctx.user, int(row[0])):
         raise Forbidden("You do not have READ permission for the requested entity.")
     return {"id": syn(row[0])}

@@ -36,7 +36,8 @@ def readable_version(ctx: RequestContext, id: str, version: str | None = None) -
     number = record.current_version if version is None else parse_version(version)
     found = get_version(ctx.db, entity_id, number)
     if found is None:
-        raise NotFound(f"Version {number} of {record.syn_id} does not exist")
+        # Synapse's wording (the id as the caller wrote it); the official client's tests match on it.
+        raise NotFound(f"Cannot find a node with id {id} and version {number}")
     return record, found
 
 

@@ -225,9 +225,9 @@ def require_entity(db: sqlite3.Connection, entity_id: int) -> EntityRecord:
     """Return a live entity; 404 if it does not exist or is in the trash can."""
     record = get_record(db, entity_id)
     if record is None:
-        raise NotFound(f"Entity {syn(entity_id)} does not exist")
+        raise NotFound(f"Resource: '{syn(entity_id)}' does not exist")  # Synapse's words
     if is_trashed(db, entity_id):
-        raise NotFound(f"Entity {syn(entity_id)} is in the trash can.")
+        raise NotFound(f"Entity {syn(entity_id)} is in trash can.")
     return record
 
 

@@ -45,7 +45,6 @@ from .records import (
 from .versions import (
     children_of,
     file_handle_in_use,
-    forget_activity,
     link_activity,
     replace_file_handle,
     snapshot,
@@ -79,7 +78,6 @@ __all__ = [
     "entity_access",
     "entity_json",
     "file_handle_in_use",
-    "forget_activity",
     "get_record",
     "get_version",
     "header_json",

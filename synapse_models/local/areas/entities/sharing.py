@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ...core import acl
-from ...core.constants import ACCESS_TYPES
+from ...core.constants import ACCESS_TYPES, ROOT_ENTITY_ID
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
 from .access import benefactor_id, entity_access, permissions_json, require_access
-from .records import PROJECT, EntityRecord, get_record, parse_entity_id, require_entity, syn
+from .records import EntityRecord, get_record, parse_entity_id, require_entity, syn
 from .wire import header_json
 
 routes = Routes()
+
+#: Synapse's 404 reason for the ACL of an entity that inherits its permissions (followed by the path of
+#: the benefactor's ACL).
+INHERITED_ACL_PREFIX = "The requested ACL does not exist. This entity inherits its permissions from: "
 
 
 def _acl_body(ctx: RequestContext, record: EntityRecord) -> dict[str, Any]:
@@ -29,10 +33,10 @@ def get_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     require_access(ctx, record.id, "READ")
     found = acl.get_acl(ctx.db, "entity", record.id, display_id=record.syn_id)
     if found is None:
+        # Synapse's wording, ending in the benefactor's ACL path: the official client recognises this
+        # prefix as "no local ACL".
         benefactor = syn(benefactor_id(ctx.db, record.id))
-        raise NotFound(
-            f"The ACL of {record.syn_id} is inherited from its benefactor. Benefactor: {benefactor}"
-        )
+        raise NotFound(f"{INHERITED_ACL_PREFIX}/repo/v1/entity/{benefactor}/acl")
     return found
 
 
@@ -55,9 +59,9 @@ def update_entity_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
     body = _acl_body(ctx, record)
     if body.get("id") is None:
         raise BadRequest("The ACL id is required")
-    require_access(ctx, record.id, "CHANGE_PERMISSIONS")
     if not acl.has_acl(ctx.db, "entity", record.id):
-        raise Forbidden(f"Cannot update the ACL of {record.syn_id}: it inherits its permissions")
+        raise Forbidden("Cannot update ACL for a resource which inherits its permissions.")
+    require_access(ctx, record.id, "CHANGE_PERMISSIONS")
     entries = acl.normalize_resource_access(ctx.db, body.get("resourceAccess"))
     return acl.update_acl(ctx, "entity", record.id, entries, body.get("etag"), display_id=record.syn_id)
 
@@ -67,10 +71,13 @@ def delete_entity_acl(ctx: RequestContext, id: str) -> None:
     ctx.require_login()
     record = require_entity(ctx.db, parse_entity_id(id))
     require_access(ctx, record.id, "CHANGE_PERMISSIONS")
-    if record.concrete_type == PROJECT:
-        raise Forbidden("Cannot restore inheritance for a Project: it has no parent to inherit from")
-    if not acl.delete_acl(ctx, "entity", record.id):
-        raise Forbidden("Cannot restore inheritance for a resource which already inherits its permissions.")
+    # Synapse's order and wording; the official client's recursive delete_permissions ignores exactly the
+    # first refusal on every inheriting child.
+    if not acl.has_acl(ctx.db, "entity", record.id):
+        raise Forbidden("Resource already inherits its permissions.")
+    if record.parent_id == ROOT_ENTITY_ID:
+        raise Forbidden("Cannot restore inheritance for resource which has no parent.")
+    acl.delete_acl(ctx, "entity", record.id)
 
 
 @routes.route("GET", "/repo/v1/entity/<id>/benefactor")

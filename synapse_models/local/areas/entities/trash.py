@@ -74,28 +74,34 @@ def purge_subtree(txn: Txn, entity_id: int) -> None:
     txn.db.execute(f"DELETE FROM entities WHERE id IN ({marks})", nodes)
 
 
-def _own_trash_item(txn: Txn, entity_id: int) -> Any:
+def _own_trash_item(txn: Txn, entity_id: int, given_id: str) -> Any:
+    """Return the trash record of ``entity_id`` deleted by the caller (Synapse's refusals otherwise)."""
     txn.require_login()
     row = txn.db.execute("SELECT * FROM trash WHERE entity_id = ?", (entity_id,)).fetchone()
     if row is None:
-        raise NotFound(f"The entity {syn(entity_id)} is not in the trash can.")
+        raise NotFound(f"The node {given_id} is not in the trash can.")
     if row["deleted_by"] != txn.user_id and not txn.is_admin:
-        raise Forbidden(f"Only the user who deleted {syn(entity_id)} may restore or purge it")
+        raise Forbidden(
+            f"User {txn.user_id} not allowed to restore {given_id}. The node was deleted by a different user."
+        )
     return row
 
 
-def restore(txn: Txn, entity_id: int, new_parent: int | None = None) -> None:
-    """Move a trashed entity back under its original parent (or ``new_parent``)."""
-    item = _own_trash_item(txn, entity_id)
-    parent_id = int(item["original_parent_id"]) if new_parent is None else new_parent
-    parent = get_record(txn.db, parent_id)
-    if parent is None:
-        raise NotFound(f"Entity {syn(parent_id)} does not exist")
-    if parent_id == TRASH_FOLDER_ID or is_trashed(txn.db, parent_id):
-        raise Forbidden(
-            f"Cannot restore {syn(entity_id)} into {syn(parent_id)}: the parent is in the trash can"
-        )
+def restore(txn: Txn, given_id: str, new_parent: str | None = None) -> None:
+    """Move a trashed entity back under its original parent (or ``new_parent``).
+
+    Refusals in Synapse's order and words (ids as the caller wrote them).
+    """
+    entity_id = parse_entity_id(given_id)
+    item = _own_trash_item(txn, entity_id, given_id)
+    parent_id = int(item["original_parent_id"]) if new_parent is None else parse_entity_id(new_parent)
+    if get_record(txn.db, parent_id) is None or parent_id == TRASH_FOLDER_ID or is_trashed(txn.db, parent_id):
+        shown = syn(parent_id) if new_parent is None else new_parent
+        raise Forbidden(f"The intended parent {shown} is in the trash can and cannot be restored to.")
     is_project = item["concrete_type"] == PROJECT
+    if parent_id == ROOT_ENTITY_ID and not is_project:
+        # Synapse checks CREATE on the root first, which every user holds there.
+        raise BadRequest("Ony projects can be restored to root")  # sic, Synapse's text
     if is_project != (parent_id == ROOT_ENTITY_ID):
         raise BadRequest(f"{syn(entity_id)} cannot be restored into {syn(parent_id)}")
     if not is_project:
@@ -140,16 +146,21 @@ def view_trash(ctx: RequestContext) -> dict[str, Any]:
 
 @routes.route("PUT", "/repo/v1/trashcan/restore/<id>")
 def restore_entity(ctx: RequestContext, id: str) -> None:
-    restore(ctx, parse_entity_id(id))
+    restore(ctx, id)
 
 
 @routes.route("PUT", "/repo/v1/trashcan/restore/<id>/<parent_id>")
 def restore_entity_to(ctx: RequestContext, id: str, parent_id: str) -> None:
-    restore(ctx, parse_entity_id(id), parse_entity_id(parent_id))
+    restore(ctx, id, parent_id)
 
 
 @routes.route("PUT", "/repo/v1/trashcan/purge/<id>")
 def purge_entity(ctx: RequestContext, id: str) -> None:
     entity_id = parse_entity_id(id)
-    _own_trash_item(ctx, entity_id)
+    ctx.require_login()
+    row = ctx.db.execute("SELECT deleted_by FROM trash WHERE entity_id = ?", (entity_id,)).fetchone()
+    if row is None:
+        return  # Synapse: purging what is not in the trash does nothing
+    if row["deleted_by"] != ctx.user_id and not ctx.is_admin:
+        raise Forbidden(f"Insufficient permissions for user {ctx.user_id}")
     purge_subtree(ctx, entity_id)

@@ -70,11 +70,6 @@ def link_activity(txn: Txn, record: EntityRecord, activity_id: str | None) -> No
     touch(txn, record)
 
 
-def forget_activity(txn: Txn, activity_id: str) -> None:
-    """Unlink every version from a deleted activity (the entities keep their etags)."""
-    txn.db.execute("UPDATE entity_versions SET activity_id = NULL WHERE activity_id = ?", (activity_id,))
-
-
 # -- type fields and snapshots (tables) ---------------------------------------------------------------------
 def update_fields(txn: Txn, record: EntityRecord, changes: dict[str, Any]) -> None:
     """Change type fields of the current version (e.g. a table's ``columnIds``); new etag."""

@@ -15,10 +15,11 @@ from typing import Any
 
 from ...core import acl
 from ...core.constants import ENTITY_ADMIN_ACCESS, ROOT_ENTITY_ID
-from ...core.errors import BadRequest, Conflict, NotFound, stale_etag
+from ...core.errors import BadRequest, Conflict, stale_etag
 from ...core.store import dumps
 from ...core.txn import Txn
 from .access import require_access
+from .docker import check_docker_repository
 from .hooks import ACTIVITY_VALIDATOR, ENTITY_VALIDATORS, file_handle_info
 from .records import (
     CORE_FIELDS,
@@ -98,12 +99,11 @@ def _parent_of(txn: Txn, concrete_type: str, body: dict[str, Any]) -> int:
         raise BadRequest("Entity.parentId cannot be null")
     parent_id = parse_entity_id(raw)
     parent = require_entity(txn.db, parent_id)
-    allowed = (PROJECT,) if concrete_type == DOCKER else (PROJECT, FOLDER)
-    if parent.concrete_type not in allowed:
-        kind = "a Project" if concrete_type == DOCKER else "a Project or a Folder"
-        raise BadRequest(
-            f"The parent of a {concrete_type.rsplit('.', 1)[-1]} must be {kind}: {syn(parent_id)}"
-        )
+    if concrete_type == DOCKER and parent.concrete_type != PROJECT:
+        raise BadRequest("Parent must be a project.")  # ExternalDockerRepoValidator's words
+    if parent.concrete_type not in (PROJECT, FOLDER):
+        kind = concrete_type.rsplit(".", 1)[-1]
+        raise BadRequest(f"The parent of a {kind} must be a Project or a Folder: {syn(parent_id)}")
     if len(ancestors(txn.db, parent_id)) >= MAX_DEPTH + 1:
         raise BadRequest(f"The entity hierarchy cannot be deeper than {MAX_DEPTH}")
     return parent_id
@@ -170,6 +170,8 @@ def create_entity(txn: Txn, body: dict[str, Any], *, generated_by: str | None = 
     if concrete_type != PROJECT:
         require_access(txn, parent_id, "CREATE")
     alias = _validate_alias(txn, body.get("alias")) if concrete_type == PROJECT else None
+    if concrete_type == DOCKER:
+        check_docker_repository(body)
     for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
         validator(txn, body, None)
     fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
@@ -252,6 +254,8 @@ def update_entity(
     name = validate_name(body["name"]) if body.get("name") is not None else record.name
     check_name_available(txn.db, parent_id, name, exclude=entity_id)
     alias = _validate_alias(txn, body.get("alias"), exclude=entity_id) if concrete_type == PROJECT else None
+    if concrete_type == DOCKER:
+        check_docker_repository(body)
     for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
         validator(txn, body, record)
     fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
@@ -305,18 +309,21 @@ def update_entity(
 
 
 def delete_version(txn: Txn, entity_id: int, number: int) -> None:
-    """Delete one version; 400 when it is the only one; numbers are never reused."""
+    """Delete one version; 400 when it is the only one; numbers are never reused.
+
+    As in Synapse, deleting a version that does not exist (any more) changes nothing.
+    """
     txn.require_login()
-    record = require_entity(txn.db, entity_id)
+    require_entity(txn.db, entity_id)
     require_access(txn, entity_id, "DELETE")
     numbers = [
         int(row[0])
         for row in txn.db.execute("SELECT version FROM entity_versions WHERE entity_id = ?", (entity_id,))
     ]
     if number not in numbers:
-        raise NotFound(f"Version {number} of {record.syn_id} does not exist")
+        return
     if len(numbers) == 1:
-        raise BadRequest("Cannot delete the last version of an entity")
+        raise BadRequest("Cannot delete the last version of a node")
     txn.db.execute("DELETE FROM entity_versions WHERE entity_id = ? AND version = ?", (entity_id, number))
     remaining = max(n for n in numbers if n != number)
     txn.db.execute(

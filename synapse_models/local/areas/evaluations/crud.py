@@ -25,6 +25,7 @@ from .records import (
     eval_json,
     eval_row,
     evaluation_access,
+    key_of,
     require_evaluation_access,
 )
 
@@ -126,49 +127,53 @@ def get_evaluation_by_name(ctx: RequestContext, name: str) -> dict[str, Any]:
     return eval_json(row)
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>")
-def get_evaluation(ctx: RequestContext, id: int) -> dict[str, Any]:
-    return eval_json(require_evaluation_access(ctx, id, "READ"))
+@routes.route("GET", REPO + "/evaluation/<id>")
+def get_evaluation(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    return eval_json(require_evaluation_access(ctx, key, "READ", id))
 
 
-@routes.route("PUT", REPO + "/evaluation/<int:id>")
-def update_evaluation(ctx: RequestContext, id: int) -> dict[str, Any]:
+@routes.route("PUT", REPO + "/evaluation/<id>")
+def update_evaluation(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
     body = ctx.json_object()
-    if body.get("id") is not None and parse_id(body["id"], "evaluation id") != id:
+    if body.get("id") is not None and parse_id(body["id"], "evaluation id") != key:
         raise BadRequest(f"The id in the body must match the path: {id}")
-    row = require_evaluation_access(ctx, id, "UPDATE")
+    row = require_evaluation_access(ctx, key, "UPDATE", id)
     if body.get("etag") != row["etag"]:
-        raise stale_etag(str(id))
-    name, source = _validate_eval_body(ctx, body, exclude=id)
+        raise stale_etag(str(key))
+    name, source = _validate_eval_body(ctx, body, exclude=key)
     if source != row["content_source"]:
         require_access(ctx, require_entity(ctx.db, parse_entity_id(source)).id, "CREATE")
     ctx.db.execute(
         "UPDATE evaluations SET name = ?, name_key = ?, content_source = ?, etag = ?, fields = ?"
         " WHERE id = ?",
-        (name, name.lower(), source, ctx.new_etag(), dumps(_eval_fields(body)), id),
+        (name, name.lower(), source, ctx.new_etag(), dumps(_eval_fields(body)), key),
     )
-    return eval_json(eval_row(ctx.db, id))
+    return eval_json(eval_row(ctx.db, key))
 
 
-@routes.route("DELETE", REPO + "/evaluation/<int:id>", status=204)
-def delete_evaluation(ctx: RequestContext, id: int) -> None:
-    require_evaluation_access(ctx, id, "DELETE")
+@routes.route("DELETE", REPO + "/evaluation/<id>", status=204)
+def delete_evaluation(ctx: RequestContext, id: str) -> None:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "DELETE", id)
     ctx.db.execute(
         "DELETE FROM submission_statuses WHERE id IN (SELECT id FROM submissions WHERE evaluation_id = ?)",
-        (id,),
+        (key,),
     )
-    ctx.db.execute("DELETE FROM submissions WHERE evaluation_id = ?", (id,))
-    ctx.db.execute("DELETE FROM evaluation_rounds WHERE evaluation_id = ?", (id,))
-    ctx.db.execute("DELETE FROM evaluations WHERE id = ?", (id,))
-    acl.delete_acl(ctx, EVAL_TYPE, id)
+    ctx.db.execute("DELETE FROM submissions WHERE evaluation_id = ?", (key,))
+    ctx.db.execute("DELETE FROM evaluation_rounds WHERE evaluation_id = ?", (key,))
+    ctx.db.execute("DELETE FROM evaluations WHERE id = ?", (key,))
+    acl.delete_acl(ctx, EVAL_TYPE, key)
     for hook in ctx.app.hooks.all(EVALUATION_DELETED):
-        hook(ctx, id)
+        hook(ctx, key)
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/acl")
-def get_evaluation_acl(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "READ")
-    return acl.require_acl(ctx.db, EVAL_TYPE, id, f"Evaluation {id}")
+@routes.route("GET", REPO + "/evaluation/<id>/acl")
+def get_evaluation_acl(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "READ", id)
+    return acl.require_acl(ctx.db, EVAL_TYPE, key, f"Evaluation {id}")
 
 
 @routes.route("PUT", REPO + "/evaluation/acl")
@@ -185,16 +190,17 @@ def post_evaluation_acl(ctx: RequestContext) -> None:
     raise Gone("POST /evaluation/acl has been removed; use PUT /evaluation/acl")
 
 
-@routes.route("DELETE", REPO + "/evaluation/<int:id>/acl")
-def delete_evaluation_acl(ctx: RequestContext, id: int) -> None:
+@routes.route("DELETE", REPO + "/evaluation/<id>/acl")
+def delete_evaluation_acl(ctx: RequestContext, id: str) -> None:
     raise Gone("DELETE /evaluation/{evalId}/acl has been removed")
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/permissions")
-def evaluation_permissions(ctx: RequestContext, id: int) -> dict[str, Any]:
-    row = eval_row(ctx.db, id)
-    access = evaluation_access(ctx, id)
-    found = acl.get_acl(ctx.db, EVAL_TYPE, id) or {}
+@routes.route("GET", REPO + "/evaluation/<id>/permissions")
+def evaluation_permissions(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    row = eval_row(ctx.db, key, id)
+    access = evaluation_access(ctx, key)
+    found = acl.get_acl(ctx.db, EVAL_TYPE, key) or {}
     public = any(
         int(e["principalId"]) in (PUBLIC_GROUP_ID, ANONYMOUS_USER_ID) and "READ" in e.get("accessType", [])
         for e in found.get("resourceAccess", [])

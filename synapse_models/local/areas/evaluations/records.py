@@ -20,8 +20,8 @@ import sqlite3
 from typing import Any
 
 from ...core import acl
-from ...core.errors import Forbidden
-from ...core.store import loads, row_by_id
+from ...core.errors import BadRequest, Forbidden
+from ...core.store import fetch_or_404, loads
 from ...core.txn import Txn
 
 REPO = "/repo/v1"
@@ -58,6 +58,13 @@ STATUSES = frozenset(
 )
 
 
+def parse_status(text: str) -> str:
+    """Return a SubmissionStatusEnum name; 400 in the words of Java's ``Enum.valueOf``, as Synapse answers."""
+    if text not in STATUSES:
+        raise BadRequest(f"No enum constant org.sagebionetworks.evaluation.model.SubmissionStatusEnum.{text}")
+    return text
+
+
 EVALUATION_FIELDS = (
     "description",
     "submissionInstructionsMessage",
@@ -85,8 +92,21 @@ SCHEMA = """
     """
 
 
-def eval_row(db: sqlite3.Connection, evaluation_id: int) -> sqlite3.Row:
-    return row_by_id(db, "evaluations", evaluation_id, "Evaluation")
+def key_of(text: str) -> int:
+    """An evaluation or submission id from a path, as Synapse looks it up: the number, or -1 (which no row
+    has) for anything else, so ``syn123`` is simply not found."""
+    text = text.strip()
+    return int(text) if text.isdigit() else -1
+
+
+def eval_row(db: sqlite3.Connection, evaluation_id: int, shown: str | None = None) -> sqlite3.Row:
+    """The evaluation's row; 404 in Synapse's words naming the id as given (``shown``)."""
+    return fetch_or_404(
+        db,
+        "SELECT * FROM evaluations WHERE id = ?",
+        (evaluation_id,),
+        f"Evaluation could not be found with id :{evaluation_id if shown is None else shown}",
+    )
 
 
 def evaluation_exists(db: sqlite3.Connection, evaluation_id: int) -> bool:
@@ -113,11 +133,30 @@ def evaluation_access(txn: Txn, evaluation_id: int) -> set[str]:
     return acl.granted(txn.db, txn.user, EVAL_TYPE, evaluation_id)
 
 
-def require_evaluation_access(txn: Txn, evaluation_id: int, access_type: str) -> sqlite3.Row:
-    """Return the evaluation row; 404 if missing, 403 unless the caller holds ``access_type``."""
-    row = eval_row(txn.db, evaluation_id)
+def require_evaluation_access(
+    txn: Txn, evaluation_id: int, access_type: str, shown: str | None = None
+) -> sqlite3.Row:
+    """Return the evaluation row; 404 if missing, 403 unless the caller holds ``access_type``.
+
+    Synapse's EvaluationManager checks (and words): the evaluation's operations.
+    """
+    row = eval_row(txn.db, evaluation_id, shown)
     if access_type not in evaluation_access(txn, evaluation_id):
         if txn.is_anonymous and access_type != "READ":
             raise Forbidden("Must login to perform this action")
-        raise Forbidden(f"You lack {access_type} permission for evaluation {evaluation_id}")
+        raise Forbidden(
+            f"User {txn.user_id} is not authorized to {access_type} evaluation {evaluation_id}"
+            f" ({row['name']})"
+        )
     return row
+
+
+def require_submissions_access(txn: Txn, evaluation_id: int, access_type: str, shown: str) -> None:
+    """403 unless the caller holds ``access_type`` on the evaluation, whether it exists or not.
+
+    Synapse's SubmissionManager checks (and words): the operations on an evaluation's submissions.
+    """
+    if access_type not in evaluation_access(txn, evaluation_id):
+        if txn.is_anonymous and access_type != "READ":
+            raise Forbidden("Must login to perform this action")
+        raise Forbidden(f"User lacks {access_type} access to Evaluation {shown}")

@@ -16,7 +16,7 @@ from ...core.paging import token_page
 from ...core.routing import Routes
 from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
-from .records import REPO, require_evaluation_access
+from .records import REPO, key_of, require_evaluation_access
 
 routes = Routes()
 
@@ -127,55 +127,60 @@ def current_round(txn: Txn, evaluation_id: int) -> str | None:
     return str(current["id"])
 
 
-@routes.route("POST", REPO + "/evaluation/<int:id>/round", status=201)
-def create_round(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "UPDATE")
-    start, end, limits = _validate_round(ctx, id, ctx.json_object(), None)
+@routes.route("POST", REPO + "/evaluation/<id>/round", status=201)
+def create_round(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "UPDATE", id)
+    start, end, limits = _validate_round(ctx, key, ctx.json_object(), None)
     round_id = ctx.next_id("evaluationRound", start=1)
     ctx.db.execute(
         "INSERT INTO evaluation_rounds(id, evaluation_id, etag, round_start, round_end, limits)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (round_id, id, ctx.new_etag(), start, end, dumps(limits)),
+        (round_id, key, ctx.new_etag(), start, end, dumps(limits)),
     )
-    return _round_json(_round_row(ctx.db, id, str(round_id)))
+    return _round_json(_round_row(ctx.db, key, str(round_id)))
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/round/<round_id>")
-def get_round(ctx: RequestContext, id: int, round_id: str) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "READ")
-    return _round_json(_round_row(ctx.db, id, round_id))
+@routes.route("GET", REPO + "/evaluation/<id>/round/<round_id>")
+def get_round(ctx: RequestContext, id: str, round_id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "READ", id)
+    return _round_json(_round_row(ctx.db, key, round_id))
 
 
-@routes.route("PUT", REPO + "/evaluation/<int:id>/round/<round_id>")
-def update_round(ctx: RequestContext, id: int, round_id: str) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "UPDATE")
-    row = _round_row(ctx.db, id, round_id)
+@routes.route("PUT", REPO + "/evaluation/<id>/round/<round_id>")
+def update_round(ctx: RequestContext, id: str, round_id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "UPDATE", id)
+    row = _round_row(ctx.db, key, round_id)
     body = ctx.json_object()
     if body.get("id") is not None and str(body["id"]) != str(row["id"]):
         raise BadRequest(f"The id in the body must match the path: {round_id}")
     if body.get("etag") != row["etag"]:
         raise stale_etag(f"round {round_id}")
-    start, end, limits = _validate_round(ctx, id, body, int(row["id"]))
+    start, end, limits = _validate_round(ctx, key, body, int(row["id"]))
     ctx.db.execute(
         "UPDATE evaluation_rounds SET etag = ?, round_start = ?, round_end = ?, limits = ? WHERE id = ?",
         (ctx.new_etag(), start, end, dumps(limits), row["id"]),
     )
-    return _round_json(_round_row(ctx.db, id, round_id))
+    return _round_json(_round_row(ctx.db, key, round_id))
 
 
-@routes.route("DELETE", REPO + "/evaluation/<int:id>/round/<round_id>", status=204)
-def delete_round(ctx: RequestContext, id: int, round_id: str) -> None:
-    require_evaluation_access(ctx, id, "UPDATE")
-    row = _round_row(ctx.db, id, round_id)
+@routes.route("DELETE", REPO + "/evaluation/<id>/round/<round_id>", status=204)
+def delete_round(ctx: RequestContext, id: str, round_id: str) -> None:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "UPDATE", id)
+    row = _round_row(ctx.db, key, round_id)
     ctx.db.execute("DELETE FROM evaluation_rounds WHERE id = ?", (row["id"],))
 
 
-@routes.route("POST", REPO + "/evaluation/<int:id>/round/list")
-def list_rounds(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "READ")
+@routes.route("POST", REPO + "/evaluation/<id>/round/list")
+def list_rounds(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_evaluation_access(ctx, key, "READ", id)
     body = ctx.json_or_none() or {}
     rows = ctx.db.execute(
-        "SELECT * FROM evaluation_rounds WHERE evaluation_id = ? ORDER BY round_start", (id,)
+        "SELECT * FROM evaluation_rounds WHERE evaluation_id = ? ORDER BY round_start", (key,)
     ).fetchall()
     page, token = token_page([_round_json(r) for r in rows], body.get("nextPageToken"), default_limit=50)
     return {"page": page, "nextPageToken": token}

@@ -7,13 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.context import RequestContext, nonempty_list
-from ...core.errors import BadRequest, Forbidden, stale_etag
+from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.ids import parse_id
 from ...core.routing import Routes
 from ...core.store import dumps, loads
 from ...core.txn import Txn
 from ..entities.service import validate_annotations
-from .records import REPO, STATUSES, evaluation_access, require_evaluation_access
+from .records import (
+    REPO,
+    evaluation_access,
+    key_of,
+    parse_status,
+    require_evaluation_access,
+    require_submissions_access,
+)
 from .submissions import can_see_submission, status_json, status_row, submission_row
 
 routes = Routes()
@@ -21,12 +28,16 @@ routes = Routes()
 STATUS_FIELDS = ("score", "report", "annotations", "canCancel", "cancelRequested", "submissionAnnotations")
 
 
-@routes.route("GET", REPO + "/evaluation/submission/<int:id>/status")
-def get_submission_status(ctx: RequestContext, id: int) -> dict[str, Any]:
-    row = submission_row(ctx.db, id)
+@routes.route("GET", REPO + "/evaluation/submission/<id>/status")
+def get_submission_status(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    found = ctx.db.execute("SELECT 1 FROM submission_statuses WHERE id = ?", (key,)).fetchone()
+    if found is None:
+        raise NotFound(f"Cannot find submission or status for id {id}")  # Synapse's words
+    row = submission_row(ctx.db, key)
     if not can_see_submission(ctx, row) and "READ" not in evaluation_access(ctx, row["evaluation_id"]):
         raise Forbidden(f"You may not read the status of submission {id}")
-    return status_json(ctx, status_row(ctx.db, id), row)
+    return status_json(ctx, status_row(ctx.db, key), row)
 
 
 def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = None) -> dict[str, Any]:
@@ -44,9 +55,7 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
     status = status_row(txn.db, sid)
     if body.get("etag") != status["etag"]:
         raise stale_etag(str(sid))
-    new_status = body.get("status") or status["status"]
-    if new_status not in STATUSES:
-        raise BadRequest(f"Unknown SubmissionStatusEnum: {new_status}")
+    new_status = parse_status(str(body.get("status") or status["status"]))
     fields = dict(loads(status["fields"]) or {})
     for key in STATUS_FIELDS:
         if key in body:
@@ -72,14 +81,16 @@ def _apply_status(txn: Txn, body: dict[str, Any], submission_id: int | None = No
     return status_json(txn, status_row(txn.db, sid), row)
 
 
-@routes.route("PUT", REPO + "/evaluation/submission/<int:id>/status")
-def put_submission_status(ctx: RequestContext, id: int) -> dict[str, Any]:
-    return _apply_status(ctx, ctx.json_object(), id)
+@routes.route("PUT", REPO + "/evaluation/submission/<id>/status")
+def put_submission_status(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    return _apply_status(ctx, ctx.json_object(), key)
 
 
-@routes.route("PUT", REPO + "/evaluation/<int:id>/statusBatch")
-def put_status_batch(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "UPDATE_SUBMISSION")
+@routes.route("PUT", REPO + "/evaluation/<id>/statusBatch")
+def put_status_batch(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_submissions_access(ctx, key, "UPDATE_SUBMISSION", id)
     body = ctx.json_object()
     statuses = nonempty_list(
         body.get("statuses"),
@@ -93,7 +104,7 @@ def put_status_batch(ctx: RequestContext, id: int) -> dict[str, Any]:
         if not isinstance(item, dict):
             raise BadRequest("Each status must be a SubmissionStatus object")
         sid = parse_id(item.get("id"), "submission id")
-        if submission_row(ctx.db, sid)["evaluation_id"] != id:
+        if submission_row(ctx.db, sid)["evaluation_id"] != key:
             raise BadRequest(f"Submission {sid} does not belong to evaluation {id}")
         _apply_status(ctx, item, sid)
     if body.get("isLastBatch"):

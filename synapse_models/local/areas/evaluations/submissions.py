@@ -15,13 +15,21 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import parse_id
 from ...core.paging import offset_limit
 from ...core.routing import Routes
-from ...core.store import dumps, loads, row_by_id
+from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
 from ..entities.service import entity_access, entity_json, get_version, parse_entity_id, require_entity
 from ..files import service as files
 from ..files.service import Association
 from ..teams.service import is_member, member_ids, require_team
-from .records import REPO, STATUSES, eval_row, evaluation_access, require_evaluation_access
+from .records import (
+    REPO,
+    eval_row,
+    evaluation_access,
+    key_of,
+    parse_status,
+    require_evaluation_access,
+    require_submissions_access,
+)
 from .rounds import current_round
 
 routes = Routes()
@@ -29,8 +37,14 @@ routes = Routes()
 # -- submissions ------
 
 
-def submission_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
-    return row_by_id(db, "submissions", submission_id, "Submission")
+def submission_row(db: sqlite3.Connection, submission_id: int, shown: str | None = None) -> sqlite3.Row:
+    """The submission's row; 404 in Synapse's words naming the id as given (``shown``)."""
+    return fetch_or_404(
+        db,
+        "SELECT * FROM submissions WHERE id = ?",
+        (submission_id,),
+        f"Submission '{submission_id if shown is None else shown}' does not exist",
+    )
 
 
 def _submission_json(row: sqlite3.Row) -> dict[str, Any]:
@@ -38,7 +52,12 @@ def _submission_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def status_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
-    return row_by_id(db, "submission_statuses", submission_id, "SubmissionStatus")
+    return fetch_or_404(
+        db,
+        "SELECT * FROM submission_statuses WHERE id = ?",
+        (submission_id,),
+        f"Submission status: '{submission_id}' does not exist",
+    )
 
 
 def status_json(txn: Txn, status: sqlite3.Row, submission: sqlite3.Row) -> dict[str, Any]:
@@ -114,13 +133,14 @@ def _check_submission_file(txn: Txn, handle: dict[str, Any], object_id: str) -> 
 SUBMISSION_ATTACHMENT = Association("SubmissionAttachment", _check_submission_file)
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/team/<team_id>/submissionEligibility")
-def submission_eligibility(ctx: RequestContext, id: int, team_id: str) -> dict[str, Any]:
+@routes.route("GET", REPO + "/evaluation/<id>/team/<team_id>/submissionEligibility")
+def submission_eligibility(ctx: RequestContext, id: str, team_id: str) -> dict[str, Any]:
+    key = key_of(id)
     ctx.require_login()
-    eval_row(ctx.db, id)
+    eval_row(ctx.db, key, id)
     team = parse_id(team_id, "team id")
     require_team(ctx.db, team)
-    return eligibility(ctx.db, id, team)
+    return eligibility(ctx.db, key, team)
 
 
 def _entity_bundle_json(txn: Txn, entity: dict[str, Any], annotations: dict[str, Any]) -> str:
@@ -217,36 +237,39 @@ def create_submission(ctx: RequestContext) -> dict[str, Any]:
     return submission
 
 
-@routes.route("GET", REPO + "/evaluation/submission/<int:id>")
-def get_submission(ctx: RequestContext, id: int) -> dict[str, Any]:
-    row = submission_row(ctx.db, id)
+@routes.route("GET", REPO + "/evaluation/submission/<id>")
+def get_submission(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    row = submission_row(ctx.db, key, id)
     if not can_see_submission(ctx, row):
         raise Forbidden(f"You may not read submission {id}")
     return _submission_json(row)
 
 
-@routes.route("DELETE", REPO + "/evaluation/submission/<int:id>", status=204)
-def delete_submission(ctx: RequestContext, id: int) -> None:
-    row = submission_row(ctx.db, id)
+@routes.route("DELETE", REPO + "/evaluation/submission/<id>", status=204)
+def delete_submission(ctx: RequestContext, id: str) -> None:
+    key = key_of(id)
+    row = submission_row(ctx.db, key, id)
     require_evaluation_access(ctx, row["evaluation_id"], "DELETE_SUBMISSION")
-    ctx.db.execute("DELETE FROM submission_statuses WHERE id = ?", (id,))
-    ctx.db.execute("DELETE FROM submissions WHERE id = ?", (id,))
+    ctx.db.execute("DELETE FROM submission_statuses WHERE id = ?", (key,))
+    ctx.db.execute("DELETE FROM submissions WHERE id = ?", (key,))
 
 
-@routes.route("PUT", REPO + "/evaluation/submission/<int:id>/cancellation", status=204)
-def cancel_submission(ctx: RequestContext, id: int) -> None:
+@routes.route("PUT", REPO + "/evaluation/submission/<id>/cancellation", status=204)
+def cancel_submission(ctx: RequestContext, id: str) -> None:
+    key = key_of(id)
     ctx.require_login()
-    row = submission_row(ctx.db, id)
+    row = submission_row(ctx.db, key, id)
     if row["user_id"] != ctx.user_id:
         raise Forbidden("Only the submitter may request cancellation")
-    status = status_row(ctx.db, id)
+    status = status_row(ctx.db, key)
     fields = dict(loads(status["fields"]) or {})
     if not fields.get("canCancel"):
         raise BadRequest(f"Submission {id} cannot be cancelled")
     fields["cancelRequested"] = True
     ctx.db.execute(
         "UPDATE submission_statuses SET etag = ?, modified_on = ?, fields = ? WHERE id = ?",
-        (ctx.new_etag(), ctx.now(), dumps(fields), id),
+        (ctx.new_etag(), ctx.now(), dumps(fields), key),
     )
 
 
@@ -298,8 +321,7 @@ def _submissions(
         args.append(ctx.user_id)
     wanted = ctx.args.get("status")
     if wanted:
-        if wanted not in STATUSES:
-            raise BadRequest(f"Unknown SubmissionStatusEnum: {wanted}")
+        wanted = parse_status(wanted.upper().strip())  # Synapse is lenient about case and blanks here
         sql += " AND st.status = ?"
         args.append(wanted)
     rows = ctx.db.execute(sql + " ORDER BY s.id", args).fetchall()
@@ -312,51 +334,57 @@ def _page(ctx: RequestContext, items: list[Any]) -> dict[str, Any]:
     return {"totalNumberOfResults": len(items), "results": page}
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/submission/all")
-def all_submissions(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "READ_PRIVATE_SUBMISSION")
-    return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, id, own=False)])
+@routes.route("GET", REPO + "/evaluation/<id>/submission/all")
+def all_submissions(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_submissions_access(ctx, key, "READ_PRIVATE_SUBMISSION", id)
+    return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, key, own=False)])
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/submission/status/all")
-def all_statuses(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "READ")
-    return _page(ctx, [status_json(ctx, st, s) for s, st in _submissions(ctx, id, own=False)])
+@routes.route("GET", REPO + "/evaluation/<id>/submission/status/all")
+def all_statuses(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_submissions_access(ctx, key, "READ", id)
+    return _page(ctx, [status_json(ctx, st, s) for s, st in _submissions(ctx, key, own=False)])
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/submission/bundle/all")
-def all_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
-    require_evaluation_access(ctx, id, "READ_PRIVATE_SUBMISSION")
+@routes.route("GET", REPO + "/evaluation/<id>/submission/bundle/all")
+def all_bundles(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
+    require_submissions_access(ctx, key, "READ_PRIVATE_SUBMISSION", id)
     return _page(
         ctx,
         [
             {"submission": _submission_json(s), "submissionStatus": status_json(ctx, st, s)}
-            for s, st in _submissions(ctx, id, own=False)
+            for s, st in _submissions(ctx, key, own=False)
         ],
     )
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/submission")
-def own_submissions(ctx: RequestContext, id: int) -> dict[str, Any]:
+@routes.route("GET", REPO + "/evaluation/<id>/submission")
+def own_submissions(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
     ctx.require_login()
-    eval_row(ctx.db, id)
-    return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, id, own=True)])
+    eval_row(ctx.db, key, id)
+    return _page(ctx, [_submission_json(s) for s, _ in _submissions(ctx, key, own=True)])
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/submission/bundle")
-def own_bundles(ctx: RequestContext, id: int) -> dict[str, Any]:
+@routes.route("GET", REPO + "/evaluation/<id>/submission/bundle")
+def own_bundles(ctx: RequestContext, id: str) -> dict[str, Any]:
+    key = key_of(id)
     ctx.require_login()
-    eval_row(ctx.db, id)
+    eval_row(ctx.db, key, id)
     return _page(
         ctx,
         [
             {"submission": _submission_json(s), "submissionStatus": status_json(ctx, st, s)}
-            for s, st in _submissions(ctx, id, own=True)
+            for s, st in _submissions(ctx, key, own=True)
         ],
     )
 
 
-@routes.route("GET", REPO + "/evaluation/<int:id>/submission/count")
-def submission_count(ctx: RequestContext, id: int) -> int:
-    require_evaluation_access(ctx, id, "READ")
-    return len(_submissions(ctx, id, own=False))
+@routes.route("GET", REPO + "/evaluation/<id>/submission/count")
+def submission_count(ctx: RequestContext, id: str) -> int:
+    key = key_of(id)
+    require_submissions_access(ctx, key, "READ", id)
+    return len(_submissions(ctx, key, own=False))

@@ -37,6 +37,7 @@ from ..entities.service import (
     versions_using,
 )
 from .downloads import redirect_or_text
+from .previews import preview_of
 from .records import get_file_handle, url_for_handle
 
 routes = Routes()
@@ -106,11 +107,18 @@ def swap_file_handle(ctx: RequestContext, id: str, version: str) -> None:
     replace_file_handle(ctx, record, found, str(new_id))
 
 
-@routes.route("GET", "/repo/v1/entity/<id>/filepreview")
-@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview")
-def get_entity_preview(ctx: RequestContext, id: str, version: str | None = None) -> None:
+# Write transactions: the first request makes the preview.
+@routes.route("GET", "/repo/v1/entity/<id>/filepreview", transaction="write")
+@routes.route("GET", "/repo/v1/entity/<id>/version/<version>/filepreview", transaction="write")
+def get_entity_preview(ctx: RequestContext, id: str, version: str | None = None) -> Response:
     record, found = readable_version(ctx, id, version)
-    raise NotFound(f"{record.syn_id} version {found.number} has no preview (this server makes none)")
+    handle = _version_handle(ctx, found)
+    if handle is None:
+        raise NotFound(f"{record.syn_id} version {found.number} has no file")
+    preview = preview_of(ctx, handle)
+    if preview is None:
+        raise NotFound(f"A preview does not exist for file {handle['id']}")  # Synapse's words
+    return redirect_or_text(ctx, url_for_handle(ctx, preview))
 
 
 @routes.route("GET", "/repo/v1/entity/<id>/filehandles")

@@ -71,9 +71,6 @@ DOWNLOAD_PATH = "/file/v1/presigned/download/"
 _SEQUENCE = "fileHandle"
 
 
-_SEQUENCE_START = 1000001
-
-
 # -- reading and writing handles -----------------------------------------------------------------------------
 def _db_of(source: Txn | sqlite3.Connection | Store) -> tuple[sqlite3.Connection | None, Store | None]:
     if isinstance(source, sqlite3.Connection):
@@ -174,7 +171,7 @@ def guess_content_type(file_name: str) -> str:
 
 def insert_handle(txn: Txn, body: dict[str, Any], blob: str | None) -> dict[str, Any]:
     """Give ``body`` an id, etag and timestamps, store it and return it."""
-    handle_id = txn.next_id(_SEQUENCE, start=_SEQUENCE_START)
+    handle_id = txn.next_id(_SEQUENCE)  # in the data directory's own range (core.ids)
     body = {key: value for key, value in body.items() if value is not None}
     body.update(
         id=str(handle_id),

@@ -6,6 +6,7 @@
   as a new S3FileHandle;
 * ``require_creator(txn, id)`` — the FileHandle JSON when the caller created it (403/404 otherwise): the rule
   for reading a handle directly by its id;
+* ``preview_of(txn, handle)`` — the preview file handle of a text file (made on first request);
 * ``presigned_url(ctx, id)``, ``url_for_handle(ctx, handle)`` — signed download URLs on this server;
   ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9;
 * ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects.
@@ -13,6 +14,7 @@
 
 from .downloads import redirect_or_text
 from .hooks import ASSOCIATIONS, Association
+from .previews import preview_of
 from .records import (
     blob_of,
     create_file_handle,
@@ -31,6 +33,7 @@ __all__ = [
     "file_handle_path",
     "get_file_handle",
     "presigned_url",
+    "preview_of",
     "redirect_or_text",
     "require_creator",
     "url_for_handle",

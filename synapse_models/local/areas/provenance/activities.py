@@ -15,7 +15,6 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
-from ...core.ids import parse_id
 from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
 from ...core.store import dumps, fetch_or_404, loads
@@ -25,8 +24,7 @@ from ..entities.service import (
     EntityRecord,
     VersionRecord,
     can_read,
-    current_version,
-    forget_activity,
+    get_record,
     is_trashed,
     link_activity,
     parse_entity_id,
@@ -52,7 +50,9 @@ USED_URL = _PKG + "UsedURL"
 _SEQUENCE_START = 9600001
 
 
-def _validate_used(raw: Any) -> list[dict[str, Any]]:
+def _validate_used(txn: Txn, raw: Any) -> list[dict[str, Any]]:
+    """The stored ``used`` list: as Synapse does, a UsedEntity without a version gets the entity's current
+    version (when the entity exists)."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -77,6 +77,9 @@ def _validate_used(raw: Any) -> list[dict[str, Any]]:
                 raise BadRequest(
                     f"UsedEntity.reference.targetVersionNumber must be a positive integer: {version!r}"
                 )
+            if version is None:
+                found = get_record(txn.db, parse_entity_id(target))
+                version = None if found is None else found.current_version
             ref: dict[str, Any] = {"targetId": target}
             if version is not None:
                 ref["targetVersionNumber"] = version
@@ -101,9 +104,10 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str | None:
     return value
 
 
-def _fields(body: dict[str, Any]) -> tuple[str | None, str | None, str]:
+def _fields(txn: Txn, body: dict[str, Any]) -> tuple[str | None, str | None, str]:
     """The stored ``name``, ``description`` and ``used`` (JSON) of an Activity body; 400 when invalid."""
-    return _text(body, "name", 256), _text(body, "description", 1000), dumps(_validate_used(body.get("used")))
+    used = dumps(_validate_used(txn, body.get("used")))
+    return _text(body, "name", 256), _text(body, "description", 1000), used
 
 
 def _json(row: Any) -> dict[str, Any]:
@@ -121,9 +125,14 @@ def _json(row: Any) -> dict[str, Any]:
 
 
 def _row(txn: Txn, activity_id: str) -> Any:
-    key = parse_id(activity_id, "activity id")
+    """The activity row; 404 in Synapse's words (an id that is not a number names no activity)."""
+    text = activity_id.strip()
+    key = int(text) if text.isdigit() else -1
     return fetch_or_404(
-        txn.db, "SELECT * FROM activities WHERE id = ?", (key,), f"Activity {activity_id} does not exist"
+        txn.db,
+        "SELECT * FROM activities WHERE id = ?",
+        (key,),
+        f"Activity with id '{activity_id}' could not be found.",
     )
 
 
@@ -142,13 +151,26 @@ def _owned(txn: Txn, activity_id: str) -> Any:
     txn.require_login()
     row = _row(txn, activity_id)
     if row["created_by"] != txn.user_id and not txn.is_admin:
-        raise Forbidden(f"Only the creator of activity {activity_id} can change it")
+        raise Forbidden(f"{txn.user_id} lacks change access to the requested object.")
+    return row
+
+
+def _linkable(txn: Txn, activity_id: str) -> Any:
+    """The activity an entity version may be linked to: it exists and the caller may read it."""
+    text = activity_id.strip()
+    row = txn.db.execute(
+        "SELECT * FROM activities WHERE id = ?", (int(text) if text.isdigit() else -1,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"Activity id {activity_id} not found.")
+    if not _readable(txn, row):
+        raise Forbidden(f"User lacks permission to access Activity {activity_id}")
     return row
 
 
 def validate_generated_by(txn: Txn, activity_id: str) -> None:
-    """``?generatedBy=`` hook: the activity must exist and belong to the caller."""
-    _owned(txn, activity_id)
+    """``?generatedBy=`` hook: the activity must exist and be readable by the caller (as in Synapse)."""
+    _linkable(txn, activity_id)
 
 
 def activity_of(txn: Txn, version: VersionRecord) -> dict[str, Any] | None:
@@ -173,7 +195,7 @@ def create_activity(ctx: RequestContext) -> dict[str, Any]:
         "INSERT INTO activities(id, etag, name, description, used, created_by, created_on, modified_by,"
         " modified_on)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (activity_id, ctx.new_etag(), *_fields(body), ctx.user_id, ctx.now(), ctx.user_id, ctx.now()),
+        (activity_id, ctx.new_etag(), *_fields(ctx, body), ctx.user_id, ctx.now(), ctx.user_id, ctx.now()),
     )
     return _json(_row(ctx, str(activity_id)))
 
@@ -182,7 +204,7 @@ def create_activity(ctx: RequestContext) -> dict[str, Any]:
 def get_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     row = _row(ctx, activity_id)
     if not _readable(ctx, row):
-        raise Forbidden(f"You do not have READ permission on activity {activity_id}")
+        raise Forbidden(f"User lacks permission to access Activity {activity_id}")
     return _json(row)
 
 
@@ -197,15 +219,24 @@ def update_activity(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     ctx.db.execute(
         "UPDATE activities SET etag = ?, name = ?, description = ?, used = ?, modified_by = ?,"
         " modified_on = ? WHERE id = ?",
-        (ctx.new_etag(), *_fields(body), ctx.user_id, ctx.now(), row["id"]),
+        (ctx.new_etag(), *_fields(ctx, body), ctx.user_id, ctx.now(), row["id"]),
     )
     return _json(_row(ctx, activity_id))
 
 
 @routes.route("DELETE", "/repo/v1/activity/<activity_id>", status=204)
 def delete_activity(ctx: RequestContext, activity_id: str) -> None:
-    row = _owned(ctx, activity_id)
-    forget_activity(ctx, str(row["id"]))
+    ctx.require_login()
+    try:
+        row = _owned(ctx, activity_id)
+    except NotFound:
+        return  # Synapse: deleting an activity that does not exist does nothing
+    if versions_generated_by(ctx.db, str(row["id"])):
+        # Synapse refuses while an entity version (trashed ones too) names the activity as its provenance.
+        raise BadRequest(
+            "If you wish to delete this activity,"
+            " please first delete all Entities generated by this Activity."
+        )
     ctx.db.execute("DELETE FROM activities WHERE id = ?", (row["id"],))
 
 
@@ -213,7 +244,7 @@ def delete_activity(ctx: RequestContext, activity_id: str) -> None:
 def list_generated(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
     row = _row(ctx, activity_id)
     if not _readable(ctx, row):
-        raise Forbidden(f"You do not have READ permission on activity {activity_id}")
+        raise Forbidden(f"User lacks permission to access Activity {activity_id}")
     offset, limit = offset_limit(ctx)
     references = []
     for entity_id, number in versions_generated_by(ctx.db, str(row["id"])):
@@ -225,10 +256,10 @@ def list_generated(ctx: RequestContext, activity_id: str) -> dict[str, Any]:
 @routes.route("GET", "/repo/v1/entity/<id>/generatedBy")
 @routes.route("GET", "/repo/v1/entity/<id>/version/<version>/generatedBy")
 def get_generated_by(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
-    record, found = readable_version(ctx, id, version)
+    _, found = readable_version(ctx, id, version)
     activity = activity_of(ctx, found)
     if activity is None:
-        raise NotFound(f"{record.syn_id} version {found.number} has no generatedBy activity")
+        raise NotFound("No activity")  # Synapse's words
     return activity
 
 
@@ -246,14 +277,11 @@ def set_generated_by(ctx: RequestContext, id: str) -> dict[str, Any]:
     activity_id = ctx.args.get("generatedBy")
     if not activity_id:
         raise BadRequest("The generatedBy query parameter (an activity id) is required")
-    row = _owned(ctx, activity_id)
+    row = _linkable(ctx, activity_id)
     link_activity(ctx, record, str(row["id"]))
     return _json(row)
 
 
 @routes.route("DELETE", "/repo/v1/entity/<id>/generatedBy", status=204)
 def clear_generated_by(ctx: RequestContext, id: str) -> None:
-    record = _writable(ctx, id)
-    if current_version(ctx.db, record).activity_id is None:
-        raise NotFound(f"{record.syn_id} has no generatedBy activity")
-    link_activity(ctx, record, None)
+    link_activity(ctx, _writable(ctx, id), None)  # Synapse: also when there is no link to remove

@@ -20,6 +20,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from ...core.errors import BadRequest
+from .lenient_json import normalize_json_cell
 
 COLUMN_TYPES = (
     "STRING",
@@ -233,8 +234,9 @@ def to_storage(column: Column, value: Any) -> Any:
         return None
     try:
         if column.type == "JSON":
-            parsed = json.loads(value) if isinstance(value, str) else value
-            return json.dumps(parsed, separators=(",", ":"))
+            if isinstance(value, str):
+                return normalize_json_cell(value)
+            return json.dumps(value, separators=(",", ":"))
         if column.type in LIST_TYPES:
             items = _parse_list(value) if isinstance(value, str) else value
             if not isinstance(items, list):

@@ -64,11 +64,19 @@ def normalize_column_model(body: Any) -> dict[str, Any]:
     if column_type in SIZED_TYPES:
         if max_size is None:
             max_size = DEFAULT_MAX_SIZE
-        if not isinstance(max_size, int) or isinstance(max_size, bool) or not 1 <= max_size <= MAX_MAX_SIZE:
-            raise _bad(name, f"maximumSize must be an integer from 1 to {MAX_MAX_SIZE}, got {max_size!r}")
+        if not isinstance(max_size, int) or isinstance(max_size, bool):
+            raise _bad(name, f"maximumSize must be an integer, got {max_size!r}")
+        # Synapse's words (ColumnModelUtils), for STRING, LINK and STRING_LIST alike.
+        if max_size > MAX_MAX_SIZE:
+            raise BadRequest(f"ColumnModel.maxSize for a STRING cannot exceed: {MAX_MAX_SIZE}")
+        if max_size < 1:
+            raise BadRequest("ColumnModel.maxSize for a STRING must be greater than 0")
         model["maximumSize"] = max_size
-    elif max_size is not None and column_type not in ("MEDIUMTEXT", "LARGETEXT"):
-        raise _bad(name, f"maximumSize is not allowed for a {column_type} column")
+    elif isinstance(max_size, int) and not isinstance(max_size, bool):
+        # Synapse keeps a size given to other types (copied column models carry one) and ignores it.
+        model["maximumSize"] = max_size
+    elif max_size is not None:
+        raise _bad(name, f"maximumSize must be an integer, got {max_size!r}")
     max_list = body.get("maximumListLength")
     if column_type in LIST_TYPES:
         if max_list is None:
@@ -84,9 +92,7 @@ def normalize_column_model(body: Any) -> dict[str, Any]:
         model["maximumListLength"] = max_list
     elif max_list is not None:
         raise _bad(name, f"maximumListLength is only allowed for _LIST columns, not {column_type}")
-    probe = Column(
-        "0", name, column_type, model.get("maximumSize"), model.get("maximumListLength"), None, None, {}
-    )
+    probe = Column("0", name, column_type, _size(model), model.get("maximumListLength"), None, None, {})
     enum_values = body.get("enumValues")
     if enum_values is not None:
         if not isinstance(enum_values, list) or not enum_values:
@@ -167,6 +173,11 @@ def get_column_model(db: sqlite3.Connection, column_id: Any) -> dict[str, Any]:
     return dict(loads(row[0]))
 
 
+def _size(model: dict[str, Any]) -> int | None:
+    """The maximumSize that applies (only STRING, LINK and STRING_LIST have one)."""
+    return model.get("maximumSize") if model["columnType"] in SIZED_TYPES else None
+
+
 def column_from_model(model: dict[str, Any]) -> Column:
     """Build a :class:`Column` from a stored ColumnModel."""
     enum = model.get("enumValues")
@@ -174,7 +185,7 @@ def column_from_model(model: dict[str, Any]) -> Column:
         id=str(model["id"]),
         name=model["name"],
         type=model["columnType"],
-        max_size=model.get("maximumSize"),
+        max_size=_size(model),
         max_list_length=model.get("maximumListLength"),
         enum_values=tuple(enum) if enum else None,
         default=None,

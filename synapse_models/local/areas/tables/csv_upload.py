@@ -21,6 +21,7 @@ from .cells import TEXT_LIMITS, Column, to_storage
 from .hooks import view_kind
 from .sources import PKG, REPO, prepared_table
 from .storage import mark_changed, table_state
+from .view_csv import header_mismatch, upload_csv_to_view
 
 routes = Routes()
 
@@ -119,8 +120,7 @@ class _Load:
 
 def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[str, Any]:
     """UploadToTableRequest: load a CSV file handle into the table (ROW_ID/ROW_VERSION columns = updates)."""
-    if view_kind(txn, record.concrete_type) is not None:
-        raise BadRequest("CSV upload to a view is not supported by the local server")
+    kind = view_kind(txn, record.concrete_type)
     handle_id = request.get("uploadFileHandleId")
     if handle_id is None:
         raise BadRequest("UploadToTableRequest.uploadFileHandleId is required")
@@ -130,6 +130,8 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
     descriptor = request.get("csvTableDescriptor") or {}
     has_header = descriptor.get("isFirstLineHeader", True) is not False
     skip = int(request.get("linesToSkip") or 0)
+    if kind is not None:
+        return upload_csv_to_view(txn, record, kind, path, options, skip)
     columns, table = prepared_table(txn, record)
     by_name = {c.name: c for c in columns}
     db = txn.db
@@ -150,8 +152,8 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
             elif name in by_name:
                 mapping.append(by_name[name])
             else:
-                raise BadRequest(f"The CSV column '{name}' does not match any column of {record.syn_id}")
-        load = _Load(txn, record, table, columns, mapping, reader, len(mapping))
+                raise header_mismatch(name, header)
+        load = _Load(txn, record, table, columns, mapping, _fitted(reader, len(mapping)), len(mapping))
         db.execute("PRAGMA cache_size = -131072")
         try:
             if "ROW_ID" not in mapping:
@@ -161,9 +163,17 @@ def upload_csv(txn: Txn, record: EntityRecord, request: dict[str, Any]) -> dict[
             db.execute("PRAGMA cache_size = -2000")
 
 
-def _csv_width_error(reader: Any, width: int) -> BadRequest:
-    line = getattr(reader, "line_num", "?")
-    return BadRequest(f"Invalid CSV: line {line} does not have {width} values like the header")
+def _fitted(reader: Iterator[list[str]], width: int) -> Iterator[list[str]]:
+    """The CSV's rows, each ``width`` cells long, blank lines left out.
+
+    As in Synapse, a short row leaves its missing cells empty and cells beyond the header are ignored
+    (the official client's chunked uploads produce a blank line and a last line without its newline).
+    """
+    for row in reader:
+        if len(row) == width:
+            yield row
+        elif row:
+            yield (row + [""] * (width - len(row)))[:width]
 
 
 def _sql_literal(value: Any) -> str:
@@ -194,10 +204,7 @@ def _append_csv(load: _Load) -> dict[str, Any]:
         if not isinstance(item, Column):
             exprs[0] = f"(1 + 0 * length(?{index + 1}))"  # binds the ignored ROW_VERSION/ROW_ETAG values
     quoted = ", ".join(f'"{n}"' for n in names)
-    try:
-        db.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(exprs)})', load.reader)
-    except sqlite3.ProgrammingError as exc:
-        raise _csv_width_error(load.reader, load.width) from exc
+    db.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(exprs)})', load.reader)
     if placeholder is not None:
         db.execute(f'DELETE FROM "{table}" WHERE ROW_ID = ?', (placeholder,))
     last = db.execute(f'SELECT MAX(ROW_ID) FROM "{table}"').fetchone()[0]
@@ -216,10 +223,7 @@ def _update_csv(load: _Load) -> dict[str, Any]:
     db.execute("DROP TABLE IF EXISTS temp.csv_stage")
     db.execute(f"CREATE TEMP TABLE csv_stage ({stage_cols})")
     marks = ", ".join("?" * load.width)
-    try:
-        db.executemany(f"INSERT INTO csv_stage VALUES ({marks})", load.reader)
-    except sqlite3.ProgrammingError as exc:
-        raise _csv_width_error(load.reader, load.width) from exc
+    db.executemany(f"INSERT INTO csv_stage VALUES ({marks})", load.reader)
     present = [(i, m) for i, m in enumerate(load.mapping) if isinstance(m, Column)]
     row_index = load.mapping.index("ROW_ID")
     conv_defs = ", ".join(f'"{c.sql_name}" {c.affinity}' for _, c in present)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core import acl, principals
+from ...core.constants import AUTHENTICATED_USERS_ID
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound, stale_etag
 from ...core.ids import parse_id
@@ -70,9 +71,11 @@ def create_team(ctx: RequestContext) -> dict[str, Any]:
         " created_on, created_by, modified_on, modified_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (team_id, *fields, ctx.new_etag(), ctx.now(), ctx.user_id, ctx.now(), ctx.user_id),
     )
+    # Synapse's initial team ACL (TeamManagerImpl.createInitialAcl): every signed-in user may message a team.
     access = [
         {"principalId": ctx.user_id, "accessType": list(ADMIN_ACCESS)},
         {"principalId": team_id, "accessType": list(MEMBER_ACCESS)},
+        {"principalId": AUTHENTICATED_USERS_ID, "accessType": list(MEMBER_ACCESS)},
     ]
     acl.create_acl(ctx, TEAM_TYPE, team_id, acl.normalize_resource_access(ctx.db, access))
     add_member(ctx, team_id, ctx.user_id)

@@ -13,7 +13,7 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import parse_id
 from ...core.paging import list_wrapper, offset_limit
 from ...core.routing import Routes
-from ...core.txn import Txn
+from ...core.txn import Txn, User
 from ..users.service import group_header
 from .invitations import open_invitations, open_requests
 from .records import (
@@ -196,6 +196,12 @@ def set_member_admin(ctx: RequestContext, id: str, principal_id: str) -> None:
 
 @routes.route("GET", REPO + "/team/<id>/member/<principal_id>/membershipStatus")
 def membership_status(ctx: RequestContext, id: str, principal_id: str) -> dict[str, Any]:
+    """TeamMembershipStatus, by Synapse's rules (TeamManagerImpl.getTeamMembershipStatus).
+
+    ``canJoin``: whether the caller could add the principal now (always once a member);
+    ``membershipApprovalRequired``: false for a site or team admin principal, else unless the team is
+    public; ``canSendEmail``: whether the principal holds SEND_MESSAGE on the team.
+    """
     team_id, user_id = parse_id(id, "team id"), parse_id(principal_id, "principal id")
     row = require_team(ctx.db, team_id)
     require_user(ctx.db, user_id)
@@ -203,18 +209,29 @@ def membership_status(ctx: RequestContext, id: str, principal_id: str) -> dict[s
     invited = bool(open_invitations(ctx, team_id, user_id))
     requested = bool(open_requests(ctx, team_id, user_id))
     public = bool(row["can_public_join"])
-    if user_id == ctx.user_id:
-        can_join = public or invited or is_team_admin(ctx, team_id)
+    caller_is_team_admin = is_team_admin(ctx, team_id)
+    if ctx.is_admin or member:
+        can_join = True
+    elif user_id == ctx.user_id:
+        can_join = caller_is_team_admin or public or invited
     else:
-        can_join = ctx.is_admin or (is_team_admin(ctx, team_id) and requested)
+        can_join = caller_is_team_admin and requested
+    principal_row = principals.user_row(ctx.db, user_id)
+    principal = User(user_id, "", bool(principal_row and principal_row["is_admin"]))
+    if principal.is_admin:
+        principal_access = set(ADMIN_ACCESS)
+    else:
+        principal_access = acl.granted(ctx.db, principal, TEAM_TYPE, team_id)
     return {
         "teamId": str(team_id),
         "userId": str(user_id),
         "isMember": member,
         "hasOpenInvitation": invited,
         "hasOpenRequest": requested,
-        "canJoin": not member and can_join,
-        "membershipApprovalRequired": not public and not invited,
+        "canJoin": can_join,
+        "membershipApprovalRequired": not (
+            principal.is_admin or "TEAM_MEMBERSHIP_UPDATE" in principal_access or public
+        ),
         "hasUnmetAccessRequirement": False,
-        "canSendEmail": True,
+        "canSendEmail": "SEND_MESSAGE" in principal_access,
     }

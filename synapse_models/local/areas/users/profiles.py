@@ -196,3 +196,19 @@ def my_bundle(ctx: RequestContext) -> dict[str, Any]:
 @routes.route("GET", "/repo/v1/user/<user_id>/bundle")
 def user_bundle(ctx: RequestContext, user_id: str) -> dict[str, Any]:
     return _bundle(ctx, _principal_id(user_id))
+
+
+#: The id of Synapse's certification quiz.
+CERTIFICATION_QUIZ_ID = 1
+
+
+@routes.route("GET", "/repo/v1/user/<user_id>/certifiedUserPassingRecord")
+def certified_user_passing_record(ctx: RequestContext, user_id: str) -> dict[str, Any]:
+    """The certification quiz's passing record, which no user of the local server has.
+
+    Users here count as certified (as members of CERTIFIED_USERS would on Synapse: their permissions say
+    ``isCertifiedUser``) without having taken the quiz, which is how Synapse answers for an account an
+    administrator certified, like the official client's own test account: 404 "No quiz results".
+    """
+    principal_id = _principal_id(user_id)
+    raise NotFound(f"No quiz results for quiz {CERTIFICATION_QUIZ_ID} and user {principal_id}")

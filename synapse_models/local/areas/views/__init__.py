@@ -12,7 +12,13 @@ from . import defaults, items, rows, scope, suggestions, writes
 
 #: One view kind per view type; the functions tell the types apart by the record's type.
 _KINDS = tuple(
-    ViewKind(concrete_type, scope.validate_view_body, rows.view_rows, writes.apply_view_rows)
+    ViewKind(
+        concrete_type,
+        scope.validate_view_body,
+        rows.view_rows,
+        writes.apply_view_rows,
+        check_snapshot=scope.check_snapshot,
+    )
     for concrete_type in (scope.ENTITY_VIEW, scope.SUBMISSION_VIEW)
 ) + tuple(
     ViewKind(

@@ -27,7 +27,7 @@ from ..entities.service import (
     is_trashed,
     parse_entity_id,
 )
-from ..evaluations.service import evaluation_access, submissions_with_status
+from ..evaluations.service import evaluation_access, evaluation_exists, submissions_with_status
 from ..tables.service import LIST_TYPES, Column, to_storage
 from .defaults import DEFAULT_FIELDS, default_value, epoch_ms, project_of
 from .scope import SUBMISSION_VIEW, scope_entities
@@ -106,6 +106,8 @@ def _submission_rows(txn: Txn, record: EntityRecord, columns: list[Column]) -> l
     rows = []
     for raw in current_version(txn.db, record).fields.get("scopeIds") or []:
         evaluation_id = int(raw)
+        if not evaluation_exists(txn.db, evaluation_id):
+            continue  # Synapse keeps any id in the scope; one that names no evaluation adds no rows
         if "READ_PRIVATE_SUBMISSION" not in evaluation_access(txn, evaluation_id):
             raise Forbidden(
                 f"READ_PRIVATE_SUBMISSION on evaluation {evaluation_id} is needed to read {record.syn_id}"

@@ -12,7 +12,7 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
-from ...core.txn import User
+from ...core.txn import Txn, User
 from ..entities.service import (
     ENTITY_TYPES,
     FOLDER,
@@ -23,15 +23,25 @@ from ..entities.service import (
     get_record,
     parse_entity_id,
 )
-from .scope import LEGACY_TYPES, MASK_BITS, PKG
+from ..evaluations.service import evaluation_access, evaluation_exists, submissions_with_status
+from .scope import LEGACY_TYPES, MASK_BITS, PKG, SCOPE_KEY
 
 routes = Routes()
 
 
-def scope_annotation_columns(
+_TYPE_MAP = {
+    "STRING": "STRING",
+    "LONG": "INTEGER",
+    "DOUBLE": "DOUBLE",
+    "BOOLEAN": "BOOLEAN",
+    "TIMESTAMP_MS": "DATE",
+}
+
+
+def _entity_annotations(
     db: sqlite3.Connection, user: User, scope: list[Any], mask: int
 ) -> list[dict[str, Any]]:
-    """Column suggestions for the annotations found in a scope (ViewColumnModelRequest)."""
+    """The annotations of the entities in an entity view's scope that ``user`` may read."""
     ids: set[int] = set()
     containers: set[int] = set()
     for raw in scope:
@@ -46,21 +56,36 @@ def scope_annotation_columns(
     types = [t for t, name in ENTITY_TYPES.items() if name in wanted]
     for container in containers:
         ids.update(children_of(db, [container], types))
-    found: dict[str, dict[str, Any]] = {}
-    type_map = {
-        "STRING": "STRING",
-        "LONG": "INTEGER",
-        "DOUBLE": "DOUBLE",
-        "BOOLEAN": "BOOLEAN",
-        "TIMESTAMP_MS": "DATE",
-    }
+    found = []
     for entity_id in sorted(ids):
         entity = get_record(db, entity_id)
-        if entity is None or not can_read(db, user, entity_id):
+        if entity is not None and can_read(db, user, entity_id):
+            found.append(current_version(db, entity).annotations)
+    return found
+
+
+def _submission_annotations(txn: Txn, scope: list[Any]) -> list[dict[str, Any]]:
+    """The ``submissionAnnotations`` of the submissions to the scope's evaluations the caller may read."""
+    found = []
+    for raw in scope:
+        match = SCOPE_KEY.match(str(raw).strip())
+        evaluation_id = int(match.group(1)) if match else -1
+        if not evaluation_exists(txn.db, evaluation_id):
             continue
-        for key, entry in current_version(db, entity).annotations.items():
+        if "READ" not in evaluation_access(txn, evaluation_id):
+            continue
+        for row in submissions_with_status(txn.db, evaluation_id):
+            found.append(row.fields.get("submissionAnnotations") or {})
+    return found
+
+
+def annotation_columns(annotation_maps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One ColumnModel suggestion per annotation key (a _LIST type when a key holds several values)."""
+    found: dict[str, dict[str, Any]] = {}
+    for annotation_map in annotation_maps:
+        for key, entry in annotation_map.items():
             values = entry.get("value") or []
-            column_type = type_map.get(entry.get("type"), "STRING")
+            column_type = _TYPE_MAP.get(entry.get("type"), "STRING")
             many = len(values) > 1
             model = found.get(key)
             if model is None:
@@ -91,11 +116,16 @@ def start_scope_columns(ctx: RequestContext, body: Any) -> JobWork:
     mask = body["viewScope"].get("viewTypeMask")
     if mask is None:
         mask = LEGACY_TYPES.get(str(body["viewScope"].get("viewType")), 0x01)
+    # Synapse picks the source of the suggestions by the kind of view (entity view by default).
+    submissions = body["viewScope"].get("viewEntityType") == "submissionview"
 
     def work(job: Job) -> dict[str, Any]:
         with job.txn() as txn:
-            columns = scope_annotation_columns(txn.db, txn.user, scope, int(mask))
-        return {"concreteType": PKG + "ViewColumnModelResponse", "results": columns}
+            if submissions:
+                found = _submission_annotations(txn, scope)
+            else:
+                found = _entity_annotations(txn.db, txn.user, scope, int(mask))
+        return {"concreteType": PKG + "ViewColumnModelResponse", "results": annotation_columns(found)}
 
     return work
 

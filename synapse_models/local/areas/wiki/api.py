@@ -62,13 +62,15 @@ def _headers(ctx: RequestContext, kind: str, owner: str) -> dict[str, Any]:
 
 
 def _attachment_handles(ctx: RequestContext, kind: str, owner: str, wiki_id: str) -> dict[str, Any]:
+    """The attachments' file handles followed by their previews (as Synapse lists them)."""
     require_owner_access(ctx, kind, owner, "READ")
     _, _, attachments = page_content(ctx, page_row(ctx.db, kind, owner, wiki_id))
-    handles = [files.get_file_handle(ctx, a) for a in attachments]
-    return {"list": [h for h in handles if h is not None]}
+    handles = [h for h in (files.get_file_handle(ctx, a) for a in attachments) if h is not None]
+    previews = [files.get_file_handle(ctx, str(h["previewId"])) for h in handles if h.get("previewId")]
+    return {"list": handles + [p for p in previews if p is not None]}
 
 
-def _attachment_url(ctx: RequestContext, kind: str, owner: str, wiki_id: str) -> Response:
+def _attachment(ctx: RequestContext, kind: str, owner: str, wiki_id: str) -> dict[str, Any]:
     require_owner_access(ctx, kind, owner, "READ")
     file_name = ctx.args.get("fileName")
     if not file_name:
@@ -77,8 +79,17 @@ def _attachment_url(ctx: RequestContext, kind: str, owner: str, wiki_id: str) ->
     for handle_id in attachments:
         handle = files.get_file_handle(ctx, handle_id)
         if handle is not None and handle.get("fileName") == file_name:
-            return files.redirect_or_text(ctx, files.url_for_handle(ctx, handle))
+            return handle
     raise NotFound(f"Wiki page {wiki_id} has no attachment named {file_name}")
+
+
+def _attachment_preview(ctx: RequestContext, kind: str, owner: str, wiki_id: str) -> Response:
+    """The URL of the attachment's preview file handle (``preview.txt`` for text), made on first request."""
+    handle = _attachment(ctx, kind, owner, wiki_id)
+    preview = files.preview_of(ctx, handle)
+    if preview is None:
+        raise NotFound(f"A preview does not exist for file {handle['id']}")  # Synapse's words
+    return files.redirect_or_text(ctx, files.url_for_handle(ctx, preview))
 
 
 def _markdown_url(ctx: RequestContext, kind: str, owner: str, wiki_id: str) -> Response:
@@ -122,9 +133,14 @@ def _register_pages(
         return _attachment_handles(ctx, kind, key(owner), wiki_id)
 
     @routes.route("GET", pages + "/<wiki_id>/attachment")
-    @routes.route("GET", pages + "/<wiki_id>/attachmentpreview")
     def attachment(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
-        return _attachment_url(ctx, kind, key(owner), wiki_id)
+        handle = _attachment(ctx, kind, key(owner), wiki_id)
+        return files.redirect_or_text(ctx, files.url_for_handle(ctx, handle))
+
+    # A write transaction: the first request makes the preview.
+    @routes.route("GET", pages + "/<wiki_id>/attachmentpreview", transaction="write")
+    def attachment_preview(ctx: RequestContext, owner: str, wiki_id: str) -> Response:
+        return _attachment_preview(ctx, kind, key(owner), wiki_id)
 
 
 def _register(segment: str, kind: str) -> None:

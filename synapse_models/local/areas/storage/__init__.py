@@ -1,0 +1,14 @@
+"""Storage locations and project settings (``/storageLocation``, ``/projectSettings``).
+
+The settings are records only: files are still stored by this server whatever location a project names.
+"""
+
+from ...core.area import Area
+from . import settings
+
+AREA = Area(
+    "storage",
+    schema=(settings.SCHEMA,),
+    routes=tuple(settings.routes),
+    requires=("entities",),
+)
