@@ -10,8 +10,10 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     tables                          needs entities, files
     views                           needs entities, files, evaluations, tables
     wiki                            needs entities, files, evaluations
+    schemas                         needs entities
 
-Removing a leaf area (status, admin, provenance, views, wiki) is deleting its folder and its line below.
+Removing a leaf area (status, admin, provenance, views, wiki, schemas) is deleting its folder and its line
+below.
 """
 
 from ..core.area import Area
@@ -20,6 +22,7 @@ from .entities import AREA as ENTITIES
 from .evaluations import AREA as EVALUATIONS
 from .files import AREA as FILES
 from .provenance import AREA as PROVENANCE
+from .schemas import AREA as SCHEMAS
 from .status import AREA as STATUS
 from .tables import AREA as TABLES
 from .teams import AREA as TEAMS
@@ -39,4 +42,5 @@ AREAS: tuple[Area, ...] = (
     TABLES,
     VIEWS,
     WIKI,
+    SCHEMAS,
 )
