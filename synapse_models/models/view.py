@@ -35,11 +35,25 @@ if TYPE_CHECKING:
 
 __all__ = ["SubmissionView", "View"]
 
-_MASKS = {EntityType.FILE: 0x01, EntityType.PROJECT: 0x02, EntityType.TABLE: 0x04, EntityType.FOLDER: 0x08,
-          EntityType.ENTITY_VIEW: 0x10, EntityType.DOCKER_REPO: 0x20, EntityType.SUBMISSION_VIEW: 0x40,
-          EntityType.DATASET: 0x80, EntityType.DATASET_COLLECTION: 0x100, EntityType.MATERIALIZED_VIEW: 0x200}
-_ANNOTATION_COLUMN = {"STRING": ColumnType.STRING, "LONG": ColumnType.INTEGER, "DOUBLE": ColumnType.DOUBLE,
-                      "BOOLEAN": ColumnType.BOOLEAN, "TIMESTAMP_MS": ColumnType.DATE}
+_MASKS = {
+    EntityType.FILE: 0x01,
+    EntityType.PROJECT: 0x02,
+    EntityType.TABLE: 0x04,
+    EntityType.FOLDER: 0x08,
+    EntityType.ENTITY_VIEW: 0x10,
+    EntityType.DOCKER_REPO: 0x20,
+    EntityType.SUBMISSION_VIEW: 0x40,
+    EntityType.DATASET: 0x80,
+    EntityType.DATASET_COLLECTION: 0x100,
+    EntityType.MATERIALIZED_VIEW: 0x200,
+}
+_ANNOTATION_COLUMN = {
+    "STRING": ColumnType.STRING,
+    "LONG": ColumnType.INTEGER,
+    "DOUBLE": ColumnType.DOUBLE,
+    "BOOLEAN": ColumnType.BOOLEAN,
+    "TIMESTAMP_MS": ColumnType.DATE,
+}
 
 
 def _scope(value: Iterable[Entity | str] | None) -> list[str]:
@@ -69,8 +83,9 @@ def _include(value: Iterable[EntityType | str] | None) -> list[EntityType] | Non
     if not types:
         raise ValidationError("include", [], "include at least one entity type")
     if EntityType.PROJECT in types and len(set(types)) > 1:
-        raise ValidationError("include", [t.value for t in types],
-                              "a project view cannot include other types")
+        raise ValidationError(
+            "include", [t.value for t in types], "a project view cannot include other types"
+        )
     return types
 
 
@@ -172,8 +187,9 @@ class View(TableBase):
     def default_columns(self, *, connection: ConnectionLike | None = None) -> list[Column]:
         """The server's default columns for this kind of view and mask (entity fields)."""
         conn = self._conn(connection)
-        query = ViewDefaultColumnsQuery(view_entity_type=self.VIEW_ENTITY_TYPE,
-                                        view_type_mask=self.view_type_mask)
+        query = ViewDefaultColumnsQuery(
+            view_entity_type=self.VIEW_ENTITY_TYPE, view_type_mask=self.view_type_mask
+        )
         found = from_wire(ListWrapper[Column], conn.get("/column/tableview/defaults", params=to_wire(query)))
         return [c.with_id(None) for c in found.items]
 
@@ -186,8 +202,9 @@ class View(TableBase):
         longer than today's longest can be written back.
         """
         conn = self._conn(connection)
-        scope = ViewScope(scope=self.scope_ids, view_entity_type=self.VIEW_ENTITY_TYPE,
-                          view_type_mask=self.view_type_mask)
+        scope = ViewScope(
+            scope=self.scope_ids, view_entity_type=self.VIEW_ENTITY_TYPE, view_type_mask=self.view_type_mask
+        )
         request = ViewColumnModelRequest(view_scope=scope)
         columns: list[Column] = []
         try:
@@ -245,8 +262,9 @@ class View(TableBase):
         view_id = self._require_id()
         for needed in ("ROW_ID", "ROW_ETAG"):
             if needed not in getattr(df, "columns", ()):
-                raise ValidationError("df", needed, "the frame needs ROW_ID and ROW_ETAG; query with "
-                                                    "include_row_metadata=True")
+                raise ValidationError(
+                    "df", needed, "the frame needs ROW_ID and ROW_ETAG; query with include_row_metadata=True"
+                )
         columns = self.schema(connection=conn)
         frame = self._check_frame(df, columns, keep=("ROW_ID", "ROW_ETAG"))
         current = self.query(include_row_metadata=True, connection=conn)
@@ -272,8 +290,11 @@ class View(TableBase):
                 if name not in editable:
                     if stale:
                         continue
-                    raise ValidationError(f"columns[{name!r}]", cells[i],
-                                          "is an entity field, not an annotation; views cannot change it")
+                    raise ValidationError(
+                        f"columns[{name!r}]",
+                        cells[i],
+                        "is an entity field, not an annotation; views cannot change it",
+                    )
                 values.append(CellValue(key=str(by_name[name].id), value=cells[i]))
             if values:
                 rows.append(PartialRow(row_id=int(row_id), etag=str(etag), values=values))
@@ -281,9 +302,13 @@ class View(TableBase):
             return []
         result = self._transaction(conn, [append_change(view_id, rows)])
         outcomes = [r for part in result.results for r in part.update_results]
-        failures = [EntityUpdateFailure(parse_entity_id(r.entity_id, "entity_id")[0], str(r.failure_code),
-                                        r.failure_message or "")
-                    for r in outcomes if r.failure_code]
+        failures = [
+            EntityUpdateFailure(
+                parse_entity_id(r.entity_id, "entity_id")[0], str(r.failure_code), r.failure_message or ""
+            )
+            for r in outcomes
+            if r.failure_code
+        ]
         sent = [f"syn{r.row_id}" for r in rows]
         failed = {f.entity_id for f in failures}
         updated = [e for e in sent if e not in failed]
@@ -297,8 +322,13 @@ class View(TableBase):
         except HTTPError:
             return []
 
-    def snapshot(self, *, comment: str | None = None, label: str | None = None,
-                 connection: ConnectionLike | None = None) -> int:
+    def snapshot(
+        self,
+        *,
+        comment: str | None = None,
+        label: str | None = None,
+        connection: ConnectionLike | None = None,
+    ) -> int:
         """Freeze the view's current rows as a numbered version (``FROM syn123.<version>``).
 
         Returns:
@@ -366,4 +396,3 @@ class SubmissionView(View):
             for status in conn.iter_offset(f"/evaluation/{evaluation_id}/submission/status/all", limit=50):
                 keys.add(from_wire(StatusScores, status).submission_annotations)
         return keys.columns()
-
