@@ -97,8 +97,50 @@ def run(tour: Tour) -> None:
     except sm.ValidationError as err:
         out.expect(f"ValidationError before any request: {err}")
 
+    # -- annotation schemas ---------------------------------------------------------------------------
+    _schemas(tour, project)
+
     # -- a challenge ----------------------------------------------------------------------------------
     _challenge(alice, bob, project, team)
+
+
+SAMPLE = {
+    "type": "object",
+    "properties": {
+        "donor": {"type": "string", "pattern": "^D[0-9]+$"},
+        "rin": {"type": "number", "minimum": 0},
+    },
+    "required": ["donor"],
+}
+
+
+def _schemas(tour: Tour, project: sm.Project) -> None:
+    out.code(
+        'sm.SchemaOrganization(name="pilot.lab").store()\n'
+        'schema = sm.JSONSchema(organization="pilot.lab", name="sample", version="1.0.0",\n'
+        "                       body=SAMPLE).store()\n"
+        "samples.bind_schema(schema)"
+    )
+    sm.SchemaOrganization(name="pilot.lab").store()
+    schema = sm.JSONSchema(organization="pilot.lab", name="sample", version="1.0.0", body=SAMPLE).store()
+    samples = sm.Folder(name="samples", parent=project).store()
+    samples.bind_schema(schema)
+    path = tour.workdir / "D03.fastq"
+    path.write_text("@read1\nACGT\n+\nIIII\n")
+    out.code('sm.File(path="D03.fastq", parent=samples, annotations={"donor": "3", "rin": "high"}).store()')
+    bad = sm.File(path=path, parent=samples, annotations={"donor": "3", "rin": "high"}).store()
+    result = bad.validate()
+    out.expect(
+        f"{bad.name} is stored, but does not conform to {schema.uri}: {result.validation_error_message}"
+    )
+    out.table([(v.pointer, v.keyword, v.message) for v in result.violations], ("where", "keyword", "problem"))
+    bad.annotations.update(donor="D03", rin=8.3)
+    bad.store()
+    stats = samples.validation_statistics()
+    out.step(
+        f"fixed the annotations: {stats.number_of_valid_children} valid, "
+        f"{stats.number_of_invalid_children} invalid in {samples.name!r}"
+    )
 
 
 def _challenge(alice: sm.Connection, bob: sm.Connection, project: sm.Project, team: sm.Team) -> None:
