@@ -134,7 +134,8 @@ def _schemas(tour: Tour, project: sm.Project) -> None:
         f"{bad.name} is stored, but does not conform to {schema.uri}: {result.validation_error_message}"
     )
     out.table([(v.pointer, v.keyword, v.message) for v in result.violations], ("where", "keyword", "problem"))
-    bad.annotations.update(donor="D03", rin=8.3)
+    bad.annotations["donor"] = "D03"
+    bad.annotations["rin"] = 8.3
     bad.store()
     stats = samples.validation_statistics()
     out.step(
