@@ -70,10 +70,17 @@ if TYPE_CHECKING:
     from .models.file_handle import S3FileHandle as S3FileHandle
     from .models.file_handle import VersionInfo as VersionInfo
     from .models.folder import Folder as Folder
+    from .models.json_schema import JSONSchema as JSONSchema
+    from .models.json_schema import SchemaOrganization as SchemaOrganization
+    from .models.json_schema import SchemaVersion as SchemaVersion
     from .models.permissions import TeamPermissions as TeamPermissions
     from .models.permissions import UserEntityPermissions as UserEntityPermissions
     from .models.permissions import UserEvaluationPermissions as UserEvaluationPermissions
     from .models.project import Project as Project
+    from .models.schema_validation import SchemaBinding as SchemaBinding
+    from .models.schema_validation import SchemaViolation as SchemaViolation
+    from .models.schema_validation import ValidationResult as ValidationResult
+    from .models.schema_validation import ValidationStatistics as ValidationStatistics
     from .models.table import Table as Table
     from .models.table import UpsertResult as UpsertResult
     from .models.table import query as query

@@ -38,20 +38,25 @@ def run(tour: Tour) -> None:
 
     alice, project = _setup(tour)
     with alice:
-        donors = pd.DataFrame({
-            "donor": ["D01", "D02", "D03", "D04", "D05"],
-            "age": pd.array([34, 61, None, 47, 29], dtype="Int64"),
-            "rin": [8.1, 6.4, 9.0, float("nan"), 7.7],
-            "consented": [True, True, False, True, True],
-            "enrolled": pd.to_datetime(["1968-05-01", "2021-11-30", "2022-01-15", "2023-07-04", "2024-02-29"],
-                                       utc=True),
-            "tissues": [["brain", "blood"], ["liver"], [], ["blood"], ["brain"]],
-        })
+        donors = pd.DataFrame(
+            {
+                "donor": ["D01", "D02", "D03", "D04", "D05"],
+                "age": pd.array([34, 61, None, 47, 29], dtype="Int64"),
+                "rin": [8.1, 6.4, 9.0, float("nan"), 7.7],
+                "consented": [True, True, False, True, True],
+                "enrolled": pd.to_datetime(
+                    ["1968-05-01", "2021-11-30", "2022-01-15", "2023-07-04", "2024-02-29"], utc=True
+                ),
+                "tissues": [["brain", "blood"], ["liver"], [], ["blood"], ["brain"]],
+            }
+        )
         out.code('table = sm.Table.from_dataframe(donors, name="donors", parent=project).store()')
         table = sm.Table.from_dataframe(donors, name="donors", parent=project).store()
         tour.made["table"] = table
-        described = ", ".join(f"{c.name} {c.type.value}" + (f"({c.maximum_size})" if c.maximum_size else "")
-                              for c in table.columns or [])
+        described = ", ".join(
+            f"{c.name} {c.type.value}" + (f"({c.maximum_size})" if c.maximum_size else "")
+            for c in table.columns or []
+        )
         out.step(f"created {table.id} with columns inferred from the dtypes: {described}")
 
         sql = f"SELECT donor, age, rin, enrolled, tissues FROM {table.id} WHERE age > 30 ORDER BY age"
@@ -82,8 +87,9 @@ def run(tour: Tour) -> None:
         try:
             sm.query(f"SELECT nonsense FROM {table.id}")
         except sm.HTTPError as error:
-            out.expect(f"bad SQL comes back as {type(error).__name__} with the server's reason: "
-                       f"{error.reason}")
+            out.expect(
+                f"bad SQL comes back as {type(error).__name__} with the server's reason: {error.reason}"
+            )
 
         _file_view(tour, project)
         _dataset_and_join(project, table)
@@ -99,11 +105,19 @@ def _file_view(tour: Tour, project: sm.Project) -> None:
         for i, (tissue, lane) in enumerate([("brain", 1), ("blood", 2), ("liver", 1)]):
             path = tour.workdir / f"D0{i + 1}_R1.fastq"
             path.write_text(f"@read{i}\nACGT\n+\nFFFF\n")
-            sm.File(path, parent=folder, annotations={
-                "tissue": tissue, "lane": lane, "sequenced": datetime(2024, 3, i + 1, tzinfo=timezone.utc),
-            }).store()
-    out.code("view = sm.View(name=\"all files\", parent=project, scope=[project], "
-             "include=[sm.EntityType.FILE]).store()")
+            sm.File(
+                path,
+                parent=folder,
+                annotations={
+                    "tissue": tissue,
+                    "lane": lane,
+                    "sequenced": datetime(2024, 3, i + 1, tzinfo=timezone.utc),
+                },
+            ).store()
+    out.code(
+        'view = sm.View(name="all files", parent=project, scope=[project], '
+        "include=[sm.EntityType.FILE]).store()"
+    )
     view.store()
     notes = [c.name for c in view.columns or [] if c.name not in {d.name for d in view.default_columns()}]
     out.step(f"created view {view.id}; annotation columns found in scope: {notes}")
@@ -117,13 +131,17 @@ def _file_view(tour: Tour, project: sm.Project) -> None:
         key = text_notes[0]
         rows = view.query(include_row_metadata=True)
         first = rows["name"].iloc[0]
-        out.code(f'rows = view.query(include_row_metadata=True); rows.loc[<{first}>, "{key}"] = "reviewed"; '
-                 "view.update(rows)")
+        out.code(
+            f'rows = view.query(include_row_metadata=True); rows.loc[<{first}>, "{key}"] = "reviewed"; '
+            "view.update(rows)"
+        )
         rows.loc[rows.index[0], key] = "reviewed"
         changed = view.update(rows)
         entity = sm.Entity.get(changed[0])
-        out.step(f"only the changed cell was written back, etag-checked: {changed[0]} ({first}) now has "
-                 f"{key}={entity.annotations[key]}")
+        out.step(
+            f"only the changed cell was written back, etag-checked: {changed[0]} ({first}) now has "
+            f"{key}={entity.annotations[key]}"
+        )
 
 
 def _dataset_and_join(project: sm.Project, table: sm.Table) -> None:
@@ -150,5 +168,4 @@ def _dataset_and_join(project: sm.Project, table: sm.Table) -> None:
 
 
 def _has_files(project: sm.Project) -> bool:
-    return any(header.entity_type == "FileEntity"
-               for _, _, others in project.walk() for header in others)
+    return any(header.entity_type == "FileEntity" for _, _, others in project.walk() for header in others)

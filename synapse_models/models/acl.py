@@ -38,6 +38,7 @@ from .principals import PrincipalLike, resolve_principal
 __all__ = [
     "AccessControlList",
     "AccessType",
+    "AclHolder",
     "EntityShareable",
     "PrincipalLike",
     "ResourceAccess",
@@ -158,8 +159,9 @@ class AccessControlList(Stored):
     def __len__(self) -> int:
         return len(self.resource_access)
 
-    def grant(self, principal: object, access: AccessInput,
-              *, connection: ConnectionLike | None = None) -> AccessControlList:
+    def grant(
+        self, principal: object, access: AccessInput, *, connection: ConnectionLike | None = None
+    ) -> AccessControlList:
         """Add access types for a principal (kept locally until :meth:`store`)."""
         wanted = _wanted(access)
         pid = resolve_principal(self._conn(connection), principal)
@@ -170,8 +172,13 @@ class AccessControlList(Stored):
         self.resource_access.append(ResourceAccess(principal_id=pid, access_type=wanted))
         return self
 
-    def revoke(self, principal: object, access: AccessInput | None = None,
-               *, connection: ConnectionLike | None = None) -> AccessControlList:
+    def revoke(
+        self,
+        principal: object,
+        access: AccessInput | None = None,
+        *,
+        connection: ConnectionLike | None = None,
+    ) -> AccessControlList:
         """Remove some (with no ``access``: all) access types of a principal (kept locally until store())."""
         dropped = to_access_types(access) if access is not None else None
         pid = resolve_principal(self._conn(connection), principal)
@@ -203,6 +210,8 @@ class AccessControlList(Stored):
         return to_wire(self, id=self.owner_id or self.id, etag=etag, resource_access=entries)
 
     def _send_update(self, conn: Connection, body: dict[str, Any]) -> Any:
+        if self.owner_kind == "schema/organization":  # the one ACL whose PUT names its owner in the path
+            return conn.put(f"/schema/organization/{self.owner_id or self.id}/acl", body)
         if self.owner_kind != "entity":
             return conn.put(f"/{self.owner_kind}/acl", body)
         owner = self.owner_id or self.id
@@ -214,9 +223,11 @@ class AccessControlList(Stored):
         return _acl_from_wire(data, conn, owner_id=str(self.owner_id or self.id), kind=self.owner_kind)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{e.principal_id}</td>"
-                       f"<td>{html.escape(', '.join(sorted(a.value for a in e.access_type)))}</td></tr>"
-                       for e in self.resource_access)
+        rows = "".join(
+            f"<tr><td>{e.principal_id}</td>"
+            f"<td>{html.escape(', '.join(sorted(a.value for a in e.access_type)))}</td></tr>"
+            for e in self.resource_access
+        )
         return f"<table><tr><th>principal</th><th>access</th></tr>{rows}</table>"
 
 
@@ -234,10 +245,11 @@ def _wanted(access: AccessInput) -> set[AccessType]:
     return wanted
 
 
-class Shareable:
-    """Mixin: ``acl()``, ``permissions()``, ``grant()``, ``revoke()`` for objects that have an ACL.
+class AclHolder:
+    """Mixin: ``acl()``, ``grant()``, ``revoke()`` for objects that have an ACL.
 
-    The host class sets ``ACL_KIND`` (``entity``, ``evaluation`` or ``team``) and has ``id`` and ``_conn()``.
+    The host class sets ``ACL_KIND`` (``entity``, ``evaluation``, ``team`` or ``schema/organization``) and has
+    ``id`` and ``_conn()``.
     """
 
     __slots__ = ()
@@ -245,8 +257,11 @@ class Shareable:
 
     def _repr_html_(self) -> str:
         rows: list[tuple[str, object]] = [("type", type(self).__name__)]
-        rows += [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))  # type: ignore[arg-type]
-                 if f.repr and f.name != "etag"]
+        rows += [
+            (f.name, getattr(self, f.name))
+            for f in attrs.fields(type(self))  # type: ignore[arg-type]
+            if f.repr and f.name != "etag"
+        ]
         return html_table(rows)
 
     def _acl_owner(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
@@ -264,8 +279,9 @@ class Shareable:
             return _acl_from_wire(conn.get(f"/entity/{benefactor}/acl"), conn, owner_id=oid, kind="entity")
         return _acl_from_wire(conn.get(f"/{self.ACL_KIND}/{oid}/acl"), conn, owner_id=oid, kind=self.ACL_KIND)
 
-    def grant(self, principal: object, access: AccessInput,
-              *, connection: ConnectionLike | None = None) -> AccessControlList:
+    def grant(
+        self, principal: object, access: AccessInput, *, connection: ConnectionLike | None = None
+    ) -> AccessControlList:
         """Give a user or team these access types (added to what it has); returns the stored ACL.
 
         On an entity that inherits its permissions this creates the entity's own ACL, starting from the
@@ -283,8 +299,13 @@ class Shareable:
             return acl
         return acl.grant(pid, wanted, connection=conn).store(connection=conn)
 
-    def revoke(self, principal: object, access: AccessInput | None = None,
-               *, connection: ConnectionLike | None = None) -> AccessControlList:
+    def revoke(
+        self,
+        principal: object,
+        access: AccessInput | None = None,
+        *,
+        connection: ConnectionLike | None = None,
+    ) -> AccessControlList:
         """Take away access types (all of them when ``access`` is None) from a user or team.
 
         Revoking on an entity that inherits gives it its own ACL (the benefactor's entries minus these).
@@ -296,6 +317,12 @@ class Shareable:
         if not acl[pid]:
             return acl
         return acl.revoke(pid, dropped, connection=conn).store(connection=conn)
+
+
+class Shareable(AclHolder):
+    """Mixin: :class:`AclHolder` plus ``permissions()``, what the server says the caller may do."""
+
+    __slots__ = ()
 
     def permissions(self, *, connection: ConnectionLike | None = None) -> Any:
         """What the current user may do here, as the server computes it."""

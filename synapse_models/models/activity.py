@@ -94,8 +94,9 @@ def to_used(item: UsedInput, executed: bool, field: str) -> Used:
         item, version = item
         if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
             raise ValidationError(field, version, "a version is a positive integer")
-    if isinstance(item, str) and item.strip().lower().startswith(("http://", "https://", "ftp://", "s3://",
-                                                                   "file://")):
+    if isinstance(item, str) and item.strip().lower().startswith(
+        ("http://", "https://", "ftp://", "s3://", "file://")
+    ):
         if version is not None:
             raise ValidationError(field, item, "a URL takes no version")
         return UsedURL(url=item.strip(), name=item.strip(), was_executed=executed)
@@ -112,10 +113,15 @@ def to_used(item: UsedInput, executed: bool, field: str) -> Used:
                 raise ValidationError(field, item, f"names version {id_version} and version {version}")
             version = id_version
     else:
-        raise ValidationError(field, item, "expected an entity, 'syn123', 'syn123.4', (entity, version), "
-                                           "a URL, UsedEntity or UsedURL")
-    return UsedEntity(reference=Reference(target_id=entity_id, target_version_number=version),  # type: ignore[arg-type]
-                      was_executed=executed)
+        raise ValidationError(
+            field,
+            item,
+            "expected an entity, 'syn123', 'syn123.4', (entity, version), a URL, UsedEntity or UsedURL",
+        )
+    return UsedEntity(
+        reference=Reference(target_id=entity_id, target_version_number=version),  # type: ignore[arg-type]
+        was_executed=executed,
+    )
 
 
 def _items(items: Iterable[UsedInput] | None, executed: bool) -> list[Used]:
@@ -153,8 +159,9 @@ class Activity(Stored):
     """Free text."""
     used: list[Used] = attrs.field(factory=list, converter=_used_items, kw_only=True)
     """What was read (data)."""
-    executed: list[Used] = attrs.field(factory=list, converter=_executed_items, kw_only=True,
-                                       metadata={LOCAL: True})
+    executed: list[Used] = attrs.field(
+        factory=list, converter=_executed_items, kw_only=True, metadata={LOCAL: True}
+    )
     """What was run (code)."""
     id: str | None = attrs.field(default=None, kw_only=True)
     """The activity id; ``None`` until stored."""
@@ -199,8 +206,9 @@ class Activity(Stored):
     # -- verbs ---------------------------------------------------------------------------------------
 
     @classmethod
-    def get(cls, entity: Entity | str, version: int | None = None, *,
-            connection: ConnectionLike | None = None) -> Activity:
+    def get(
+        cls, entity: Entity | str, version: int | None = None, *, connection: ConnectionLike | None = None
+    ) -> Activity:
         """The activity that generated an entity (a given version, or the one the id or object names).
 
         Raises:

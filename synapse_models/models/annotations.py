@@ -196,8 +196,10 @@ class Annotations(MutableMapping[str, list[AnnotationValue]]):
 
     def to_body(self, entity_id: str | None, etag: str | None) -> AnnotationsBody:
         """The ``Annotations`` v2 body of these annotations, for the object ``entity_id`` at ``etag``."""
-        values = {k: AnnotationEntry(type=wire_type(v), value=[_encode(x) for x in v])
-                  for k, v in self._data.items()}
+        values = {
+            k: AnnotationEntry(type=wire_type(v), value=[_encode(x) for x in v])
+            for k, v in self._data.items()
+        }
         return AnnotationsBody(id=entity_id or None, etag=etag or None, annotations=values)
 
     def to_wire(self, entity_id: str | None, etag: str | None) -> dict[str, Any]:

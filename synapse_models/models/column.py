@@ -56,8 +56,15 @@ class FacetType(enum.Enum):
 
 
 _SIZED = {ColumnType.STRING, ColumnType.LINK, ColumnType.STRING_LIST}
-_NO_DEFAULT = {ColumnType.FILEHANDLEID, ColumnType.ENTITYID, ColumnType.SUBMISSIONID, ColumnType.EVALUATIONID,
-               ColumnType.USERID, ColumnType.MEDIUMTEXT, ColumnType.LARGETEXT}
+_NO_DEFAULT = {
+    ColumnType.FILEHANDLEID,
+    ColumnType.ENTITYID,
+    ColumnType.SUBMISSIONID,
+    ColumnType.EVALUATIONID,
+    ColumnType.USERID,
+    ColumnType.MEDIUMTEXT,
+    ColumnType.LARGETEXT,
+}
 
 
 def _column_type(value: ColumnType | str) -> ColumnType:
@@ -66,8 +73,9 @@ def _column_type(value: ColumnType | str) -> ColumnType:
     try:
         return ColumnType(str(value).upper())
     except ValueError:
-        raise ValidationError("type", value, "not a column type; choose from "
-                              + ", ".join(t.value for t in ColumnType)) from None
+        raise ValidationError(
+            "type", value, "not a column type; choose from " + ", ".join(t.value for t in ColumnType)
+        ) from None
 
 
 def _facet_type(value: FacetType | str | None) -> FacetType | None:
@@ -120,23 +128,32 @@ class Column:
     def __attrs_post_init__(self) -> None:
         if self.maximum_size is not None:
             if self.type not in _SIZED:
-                raise ValidationError("maximum_size", self.maximum_size, "only STRING, LINK and STRING_LIST "
-                                      f"columns take a size, not {self.type.value}")
+                raise ValidationError(
+                    "maximum_size",
+                    self.maximum_size,
+                    f"only STRING, LINK and STRING_LIST columns take a size, not {self.type.value}",
+                )
             if not 1 <= self.maximum_size <= 1000:
                 raise ValidationError("maximum_size", self.maximum_size, "must be between 1 and 1000")
         if self.maximum_list_length is not None:
             if not self.type.is_list:
-                raise ValidationError("maximum_list_length", self.maximum_list_length,
-                                      f"only _LIST columns take a list length, not {self.type.value}")
+                raise ValidationError(
+                    "maximum_list_length",
+                    self.maximum_list_length,
+                    f"only _LIST columns take a list length, not {self.type.value}",
+                )
             if not 1 <= self.maximum_list_length <= 100:
-                raise ValidationError("maximum_list_length", self.maximum_list_length,
-                                      "must be between 1 and 100")
+                raise ValidationError(
+                    "maximum_list_length", self.maximum_list_length, "must be between 1 and 100"
+                )
         if self.enum_values is not None and len(self.enum_values) > 100:
             raise ValidationError("enum_values", f"<{len(self.enum_values)} values>", "at most 100 values")
-        if self.default_value is not None and (self.type in _NO_DEFAULT or (self.type.is_list
-                                               and self.type is not ColumnType.STRING_LIST)):
-            raise ValidationError("default_value", self.default_value,
-                                  f"{self.type.value} columns cannot have a default value")
+        if self.default_value is not None and (
+            self.type in _NO_DEFAULT or (self.type.is_list and self.type is not ColumnType.STRING_LIST)
+        ):
+            raise ValidationError(
+                "default_value", self.default_value, f"{self.type.value} columns cannot have a default value"
+            )
 
     def spec(self) -> dict[str, Any]:
         """The definition sent to the server (everything but the id); equal specs share one column model."""

@@ -36,6 +36,7 @@ from ._wire import (
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
 from .ids import parse_entity_id
+from .schema_validation import SchemaBound
 from .tree import EntityHeader, EntityType
 
 __all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
@@ -87,7 +88,7 @@ def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -
 
 
 @attrs.define(kw_only=True)
-class Entity(Stored, EntityShareable):
+class Entity(Stored, EntityShareable, SchemaBound):
     """Fields and verbs shared by every entity.
 
     Use a concrete class (:class:`~synapse_models.Project`, :class:`~synapse_models.Folder`, ...);
@@ -161,8 +162,9 @@ class Entity(Stored, EntityShareable):
         return cls._from_bundle(bundle, conn, requested=id or name)
 
     @classmethod
-    def _locate(cls, conn: Connection, id: str | None, name: str | None,
-                parent: Entity | str | None) -> tuple[str, int | None]:
+    def _locate(
+        cls, conn: Connection, id: str | None, name: str | None, parent: Entity | str | None
+    ) -> tuple[str, int | None]:
         """The id (and the version an id names) of the entity a ``get()`` asks for."""
         if id is not None:
             return parse_entity_id(id)
@@ -267,8 +269,10 @@ class Entity(Stored, EntityShareable):
         body = to_wire(self)
         if self.annotations:
             request = EntityBundleCreate(entity=body, annotations=self.annotations.to_body(None, None))
-            created = from_wire(EntityBundle, conn.post("/entity/bundle2/create", to_wire(request),
-                                                        params=self._store_params()))
+            created = from_wire(
+                EntityBundle,
+                conn.post("/entity/bundle2/create", to_wire(request), params=self._store_params()),
+            )
             self._apply(created.entity, created.annotations)
         else:
             self._apply(conn.post("/entity", body, params=self._store_params()), None)
@@ -309,13 +313,23 @@ class Entity(Stored, EntityShareable):
         self._snapshot()
 
     def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [("type", type(self).__name__), ("id", self.id), ("name", self.name),
-                                          ("parent", self.parent_id)]
-        rows += [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))
-                 if f.repr and f.name not in ("id", "name", "parent_id", "annotations", "etag")
-                 and getattr(self, f.name) is not None]
-        notes = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
-                        for k, v in self.annotations.items())
+        rows: list[tuple[str, object]] = [
+            ("type", type(self).__name__),
+            ("id", self.id),
+            ("name", self.name),
+            ("parent", self.parent_id),
+        ]
+        rows += [
+            (f.name, getattr(self, f.name))
+            for f in attrs.fields(type(self))
+            if f.repr
+            and f.name not in ("id", "name", "parent_id", "annotations", "etag")
+            and getattr(self, f.name) is not None
+        ]
+        notes = "".join(
+            f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
+            for k, v in self.annotations.items()
+        )
         extra = f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
         return html_table(rows, keep_empty=True, extra=extra if notes else "")
 

@@ -82,22 +82,25 @@ class Evaluation(Stored, Shareable):
     """The project the queue belongs to (give the project or its id)."""
     description: str | None = attrs.field(default=None, kw_only=True)
     submission_instructions: str | None = attrs.field(
-        default=None, kw_only=True, metadata={WIRE_NAME: "submissionInstructionsMessage"})
+        default=None, kw_only=True, metadata={WIRE_NAME: "submissionInstructionsMessage"}
+    )
     """Shown to people before they submit."""
     submission_receipt: str | None = attrs.field(
-        default=None, kw_only=True, metadata={WIRE_NAME: "submissionReceiptMessage"})
+        default=None, kw_only=True, metadata={WIRE_NAME: "submissionReceiptMessage"}
+    )
     """Shown to people after they submit."""
     etag: str | None = attrs.field(default=None, kw_only=True)
     """Sent on update; a stale one gives PreconditionFailedError."""
-    owner_id: str | None = attrs.field(
-        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+    owner_id: str | None = attrs.field(default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
     """The creator's principal id."""
     created_on: datetime | None = attrs.field(
-        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True}
+    )
 
     @classmethod
-    def get(cls, id: int | str | None = None, *, name: str | None = None,
-            connection: ConnectionLike | None = None) -> Evaluation:
+    def get(
+        cls, id: int | str | None = None, *, name: str | None = None, connection: ConnectionLike | None = None
+    ) -> Evaluation:
         """Load an evaluation by id, or by name.
 
         Raises:
@@ -156,8 +159,15 @@ class Evaluation(Stored, Shareable):
 
     # -- submissions ---------------------------------------------------------------------------------
 
-    def submit(self, entity: Entity | str, *, name: str | None = None, team: Any = None,
-               submitter_alias: str | None = None, connection: ConnectionLike | None = None) -> Submission:
+    def submit(
+        self,
+        entity: Entity | str,
+        *,
+        name: str | None = None,
+        team: Any = None,
+        submitter_alias: str | None = None,
+        connection: ConnectionLike | None = None,
+    ) -> Submission:
         """Submit the current version of an entity (object or id) to this queue.
 
         The entity is read first for its current etag and version, which the server checks.
@@ -177,24 +187,36 @@ class Evaluation(Stored, Shareable):
             entity_id, version = parse_entity_id(entity, "entity")
         path = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
         current = from_wire(EntityVersion, conn.get(path))
-        request = SubmissionRequest(evaluation_id=evaluation_id, entity_id=entity_id,
-                                    version_number=current.version_number, name=name,
-                                    submitter_alias=submitter_alias)
+        request = SubmissionRequest(
+            evaluation_id=evaluation_id,
+            entity_id=entity_id,
+            version_number=current.version_number,
+            name=name,
+            submitter_alias=submitter_alias,
+        )
         params = SubmissionParams(etag=current.etag)
         if team is not None:
             team_id = str(resolve_principal(conn, team, "team"))
-            eligibility = from_wire(TeamEligibility,
-                                    conn.get(f"/evaluation/{evaluation_id}/team/{team_id}/submissionEligibility"))
+            eligibility = from_wire(
+                TeamEligibility, conn.get(f"/evaluation/{evaluation_id}/team/{team_id}/submissionEligibility")
+            )
             request.team_id = team_id
-            request.contributors = [PrincipalRef(principal_id=m.principal_id)
-                                    for m in eligibility.members_eligibility
-                                    if m.is_eligible and not m.has_conflicting_submission]
+            request.contributors = [
+                PrincipalRef(principal_id=m.principal_id)
+                for m in eligibility.members_eligibility
+                if m.is_eligible and not m.has_conflicting_submission
+            ]
             params.submission_eligibility_hash = eligibility.eligibility_state_hash
         answer = conn.post("/evaluation/submission", to_wire(request), params=to_wire(params))
         return Submission._load(conn, answer)
 
-    def submissions(self, status: SubmissionStatusEnum | str | None = None, *, mine: bool = False,
-                    connection: ConnectionLike | None = None) -> Iterator[Submission]:
+    def submissions(
+        self,
+        status: SubmissionStatusEnum | str | None = None,
+        *,
+        mine: bool = False,
+        connection: ConnectionLike | None = None,
+    ) -> Iterator[Submission]:
         """Iterate the submissions, lazily (all of them, for queue admins; only yours with ``mine=True``).
 
         Args:
@@ -208,16 +230,17 @@ class Evaluation(Stored, Shareable):
         for item in conn.iter_offset(path, params=params, limit=50):
             yield Submission._load(conn, item)
 
-    def statuses(self, status: SubmissionStatusEnum | str | None = None, *,
-                 connection: ConnectionLike | None = None) -> Iterator[SubmissionStatus]:
+    def statuses(
+        self, status: SubmissionStatusEnum | str | None = None, *, connection: ConnectionLike | None = None
+    ) -> Iterator[SubmissionStatus]:
         """Iterate the statuses of all submissions (queue admins), lazily."""
         wanted = _to_status(status)
         conn, evaluation_id = self._acl_owner(connection)
         params = {"status": wanted.value} if wanted else None
-        for item in conn.iter_offset(f"/evaluation/{evaluation_id}/submission/status/all", params=params,
-                                     limit=50):
+        for item in conn.iter_offset(
+            f"/evaluation/{evaluation_id}/submission/status/all", params=params, limit=50
+        ):
             yield SubmissionStatus._load(conn, item)
-
 
 
 @attrs.define(kw_only=True)
@@ -239,8 +262,9 @@ class Submission(Stored):
     """Who submitted it."""
     created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     evaluation_round_id: str | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
-    entity_bundle_json: str | None = attrs.field(default=None, init=False, repr=False,
-                                                 metadata={READ_ONLY: True, WIRE_NAME: "entityBundleJSON"})
+    entity_bundle_json: str | None = attrs.field(
+        default=None, init=False, repr=False, metadata={READ_ONLY: True, WIRE_NAME: "entityBundleJSON"}
+    )
     """A JSON snapshot of the entity and its annotations at submission time."""
 
     @classmethod
@@ -283,7 +307,6 @@ class SubmissionStatus(Stored):
     modified_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     status_version: int | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
 
-
     @classmethod
     def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """Load the status of a submission by the submission's id (one request)."""
@@ -308,7 +331,9 @@ class SubmissionStatus(Stored):
         return self._write(self._conn(connection))
 
     def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [("submission", self.id),
-                                          ("status", self.status.value if self.status else None)]
+        rows: list[tuple[str, object]] = [
+            ("submission", self.id),
+            ("status", self.status.value if self.status else None),
+        ]
         rows += [(key, ", ".join(map(str, values))) for key, values in self.submission_annotations.items()]
         return html_table(rows)

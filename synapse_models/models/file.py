@@ -70,8 +70,9 @@ class File(Versionable):
     """``False`` records ``url`` (or the local path as a ``file://`` URL) without uploading."""
     activity: Activity | None = attrs.field(default=None, kw_only=True, metadata={LOCAL: True})
     """The provenance of this version; set it to ``None`` and store to remove it."""
-    file_handle: FileHandle | None = attrs.field(default=None, init=False, repr=False, eq=False,
-                                                 metadata={LOCAL: True})
+    file_handle: FileHandle | None = attrs.field(
+        default=None, init=False, repr=False, eq=False, metadata={LOCAL: True}
+    )
     """The file handle of this version (name, size, md5...), once stored or loaded."""
 
     _activity_id_stored: str | None = attrs.field(default=None, init=False, repr=False, eq=False)
@@ -138,8 +139,9 @@ class File(Versionable):
         file = cls._from_bundle(bundle, conn, requested=id or name)
         file._load_parts(bundle)
         if download:
-            file.download(download_location, if_collision=if_collision, progress=progress,
-                          cache_root=cache_root)
+            file.download(
+                download_location, if_collision=if_collision, progress=progress, cache_root=cache_root
+            )
         return file
 
     def _load_parts(self, bundle: EntityBundle) -> None:
@@ -150,8 +152,9 @@ class File(Versionable):
         self._activity_id_stored = self.activity.id if self.activity else None
 
     @classmethod
-    def from_path(cls: type[F], path: str | os.PathLike[str], *,
-                  connection: ConnectionLike | None = None) -> F:
+    def from_path(
+        cls: type[F], path: str | os.PathLike[str], *, connection: ConnectionLike | None = None
+    ) -> F:
         """Find the file entity (version) whose content is this local file, by md5; nothing is downloaded.
 
         Raises:
@@ -166,8 +169,9 @@ class File(Versionable):
         path = f"/entity/md5/{md5}"
         results = from_wire(Page[EntityHeader], conn.get(path)).results
         if not results:  # the server answers an empty list; say so as the lookup's not-found, with its URL
-            raise NotFoundError(404, f"no file you can read has the content of {local} (md5 {md5})",
-                                "GET", conn.url(path))
+            raise NotFoundError(
+                404, f"no file you can read has the content of {local} (md5 {md5})", "GET", conn.url(path)
+            )
         best = max(results, key=lambda h: (h.modified_on or _EPOCH, h.version_number or 0))
         found = cls.get(best.id, version=best.version_number, download=False, connection=conn)
         found.path = str(local)
@@ -189,9 +193,17 @@ class File(Versionable):
         if self.id is None or self.data_file_handle_id is None:
             raise ValidationError("id", self.id, "only a stored file with content can be downloaded")
         conn = self._conn(connection)
-        target = download_content(conn, self.id, self.data_file_handle_id, self.file_handle, str(self.name),
-                                  download_location=download_location, if_collision=if_collision,
-                                  progress=progress, cache_root=cache_root)
+        target = download_content(
+            conn,
+            self.id,
+            self.data_file_handle_id,
+            self.file_handle,
+            str(self.name),
+            download_location=download_location,
+            if_collision=if_collision,
+            progress=progress,
+            cache_root=cache_root,
+        )
         self.path = str(target)
         return target
 
@@ -284,12 +296,16 @@ class File(Versionable):
     def _record_external(self, conn: Connection) -> None:
         url = self.url or Path(str(self.path)).resolve().as_uri()
         current = self.file_handle
-        if isinstance(current, ExternalFileHandle) and current.external_url == url \
-                and current.id == self.data_file_handle_id:
+        if (
+            isinstance(current, ExternalFileHandle)
+            and current.external_url == url
+            and current.id == self.data_file_handle_id
+        ):
             return
         name = str(self.name or os.path.basename(urlparse(url).path) or "file")
-        record = ExternalFileHandle(external_url=url, file_name=name,
-                                    content_type=self.content_type or guess_content_type(name))
+        record = ExternalFileHandle(
+            external_url=url, file_name=name, content_type=self.content_type or guess_content_type(name)
+        )
         if self.path is not None and os.path.isfile(self.path):
             record.content_md5 = md5_of_path(self.path)
             record.content_size = os.path.getsize(self.path)
@@ -319,9 +335,18 @@ class File(Versionable):
         base = os.path.basename(path)
         # the handle's name follows the entity name rules; fall back to the entity name
         file_name = base if _VALID_NAME.match(base) else str(self.name)
-        handle = from_wire(FileHandle, upload_path(conn, path, parent_id=self.parent_id, file_name=file_name,
-                                                   content_type=self.content_type, progress=self._progress,
-                                                   md5=local_md5))
+        handle = from_wire(
+            FileHandle,
+            upload_path(
+                conn,
+                path,
+                parent_id=self.parent_id,
+                file_name=file_name,
+                content_type=self.content_type,
+                progress=self._progress,
+                md5=local_md5,
+            ),
+        )
         self.file_handle = handle
         self.data_file_handle_id = handle.id
         self._verified_md5 = handle.content_md5
@@ -355,8 +380,11 @@ class File(Versionable):
     def _store_params(self) -> dict[str, Any]:
         params = EntityStoreParams(new_version=True if self._force_version and self.id is not None else None)
         activity = self.activity
-        if activity is not None and activity.id is not None and (
-                self.id is None or activity.id != self._activity_id_stored or self._new_version_expected()):
+        if (
+            activity is not None
+            and activity.id is not None
+            and (self.id is None or activity.id != self._activity_id_stored or self._new_version_expected())
+        ):
             params.generated_by = activity.id
         return to_wire(params)
 
@@ -366,8 +394,13 @@ class File(Versionable):
             conn.delete(f"/entity/{self.id}/generatedBy")
             self._apply(conn.get(f"/entity/{self.id}"), None)
         self._activity_id_stored = self.activity.id if self.activity is not None else None
-        if self.path is not None and self._verified_md5 and self.data_file_handle_id and self.synapse_store \
-                and self.url is None:
+        if (
+            self.path is not None
+            and self._verified_md5
+            and self.data_file_handle_id
+            and self.synapse_store
+            and self.url is None
+        ):
             (self._cache or Cache()).add(self.data_file_handle_id, self.path, self._verified_md5)
 
     def _apply(self, entity_json: dict[str, Any], annotations: AnnotationsBody | None) -> None:

@@ -7,12 +7,13 @@ from typing import ClassVar
 import attrs
 
 from .entity import Entity, EntityType
+from .schema_validation import SchemaContainer
 
 __all__ = ["Folder"]
 
 
 @attrs.define(kw_only=True)
-class Folder(Entity):
+class Folder(Entity, SchemaContainer):
     """A container for files, tables and other folders, inside a project or another folder.
 
     Example:

@@ -76,4 +76,3 @@ def principal_id_by_name(
     raise NotFoundError(
         missing.status, f"no {nobody} is named {name!r}", missing.method, missing.url
     ) from missing
-

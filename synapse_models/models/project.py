@@ -8,12 +8,13 @@ import attrs
 
 from ..errors import ValidationError
 from .entity import Entity, EntityType
+from .schema_validation import SchemaContainer
 
 __all__ = ["Project"]
 
 
 @attrs.define(kw_only=True)
-class Project(Entity):
+class Project(Entity, SchemaContainer):
     """A top-level container; its name is unique across all of Synapse.
 
     Example:

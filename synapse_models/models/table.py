@@ -41,8 +41,13 @@ class UpsertResult:
     """Rows that matched no key and were added."""
 
 
-def query(sql: str, *, include_row_metadata: bool = False, method: FetchMethod = "auto",
-          connection: ConnectionLike | None = None) -> pd.DataFrame:
+def query(
+    sql: str,
+    *,
+    include_row_metadata: bool = False,
+    method: FetchMethod = "auto",
+    connection: ConnectionLike | None = None,
+) -> pd.DataFrame:
     """Run a Synapse SQL query on any table or view and return a DataFrame.
 
     Example:
@@ -87,8 +92,15 @@ class Table(TableBase):
     _pending: Any = attrs.field(default=None, init=False, repr=False, eq=False, metadata={LOCAL: True})
 
     @classmethod
-    def from_dataframe(cls, df: pd.DataFrame, *, name: str, parent: Entity | str,
-                       columns: Sequence[Column] | None = None, **fields: Any) -> Table:
+    def from_dataframe(
+        cls,
+        df: pd.DataFrame,
+        *,
+        name: str,
+        parent: Entity | str,
+        columns: Sequence[Column] | None = None,
+        **fields: Any,
+    ) -> Table:
         """A new table whose columns fit ``df``; ``store()`` creates it and appends the rows.
 
         Columns are inferred from the dtypes (and from the values of ``object`` columns): integers ->
@@ -108,8 +120,9 @@ class Table(TableBase):
         given = {c.name: c for c in columns or ()}
         inferred = [given.pop(c.name, c) for c in infer_columns(df)]
         if given:
-            raise ValidationError(f"columns[{next(iter(given))!r}]", next(iter(given)),
-                                  "not a column of the DataFrame")
+            raise ValidationError(
+                f"columns[{next(iter(given))!r}]", next(iter(given)), "not a column of the DataFrame"
+            )
         table = cls(name=name, parent=parent, columns=inferred, **fields)
         table._check_frame(df, inferred)
         table._pending = df
@@ -151,8 +164,9 @@ class Table(TableBase):
             self._transaction(conn, changes)
         return len(frame)
 
-    def upsert(self, df: pd.DataFrame, key: Sequence[str] | str, *,
-               connection: ConnectionLike | None = None) -> UpsertResult:
+    def upsert(
+        self, df: pd.DataFrame, key: Sequence[str] | str, *, connection: ConnectionLike | None = None
+    ) -> UpsertResult:
         """Update the rows whose ``key`` columns match a row of ``df``; add the others.
 
         Every column of ``df`` is written on matched rows (a missing value clears the cell).
@@ -192,12 +206,16 @@ class Table(TableBase):
                 update_ids += ids
             else:
                 insert_positions.append(position)
-        updates = table_rows.partial_rows(frame.iloc[update_positions], columns, row_ids=update_ids,
-                                          keep_nulls=True)
+        updates = table_rows.partial_rows(
+            frame.iloc[update_positions], columns, row_ids=update_ids, keep_nulls=True
+        )
         with tempfile.TemporaryDirectory(prefix="synapse-models-rows-") as scratch:
             new_rows = frame.iloc[insert_positions]
-            inserts = (table_rows.insert_changes(conn, table_id, self.parent_id, new_rows, columns,
-                                                 Path(scratch)) if insert_positions else [])
+            inserts = (
+                table_rows.insert_changes(conn, table_id, self.parent_id, new_rows, columns, Path(scratch))
+                if insert_positions
+                else []
+            )
             batches = table_rows.batches(updates)
             if len(batches) <= 1:  # one atomic transaction
                 self._transaction(conn, [table_rows.append_change(table_id, b) for b in batches] + inserts)
@@ -208,8 +226,13 @@ class Table(TableBase):
                     self._transaction(conn, inserts)
         return UpsertResult(updated=len(set(update_ids)), inserted=len(insert_positions))
 
-    def delete_rows(self, rows: pd.DataFrame | Iterable[int] | None = None, *, query: str | None = None,
-                    connection: ConnectionLike | None = None) -> int:
+    def delete_rows(
+        self,
+        rows: pd.DataFrame | Iterable[int] | None = None,
+        *,
+        query: str | None = None,
+        connection: ConnectionLike | None = None,
+    ) -> int:
         """Delete rows given by a frame with a ``ROW_ID`` column, by row ids, or by a query.
 
         Example:
@@ -227,8 +250,9 @@ class Table(TableBase):
         conn = self._conn(connection)
         table_id = self._require_id()
         if (rows is None) == (query is None):
-            raise ValidationError("rows", rows,
-                                  "give either rows (a frame with ROW_ID, or row ids) or query=")
+            raise ValidationError(
+                "rows", rows, "give either rows (a frame with ROW_ID, or row ids) or query="
+            )
         if query is not None:
             if table_id_of(query) != table_id:
                 raise ValidationError("query", query, f"must select from this table ({table_id})")
@@ -236,8 +260,11 @@ class Table(TableBase):
             ids = [int(i) for i in found["ROW_ID"].dropna().tolist()]
         elif isinstance(rows, pd.DataFrame):
             if "ROW_ID" not in rows.columns:
-                raise ValidationError("rows", list(rows.columns),
-                                      "the frame has no ROW_ID column; query with include_row_metadata=True")
+                raise ValidationError(
+                    "rows",
+                    list(rows.columns),
+                    "the frame has no ROW_ID column; query with include_row_metadata=True",
+                )
             ids = [int(i) for i in rows["ROW_ID"].dropna().tolist()]
         else:
             assert rows is not None
@@ -247,8 +274,14 @@ class Table(TableBase):
             self._transaction(conn, [table_rows.append_change(table_id, batch)])
         return len(unique)
 
-    def snapshot(self, *, comment: str | None = None, label: str | None = None,
-                 activity_id: str | None = None, connection: ConnectionLike | None = None) -> int:
+    def snapshot(
+        self,
+        *,
+        comment: str | None = None,
+        label: str | None = None,
+        activity_id: str | None = None,
+        connection: ConnectionLike | None = None,
+    ) -> int:
         """Freeze the current rows as a numbered version (query it with ``FROM syn123.<version>``).
 
         Returns:
@@ -256,14 +289,15 @@ class Table(TableBase):
         """
         conn = self._conn(connection)
         table_id = self._require_id()
-        request = SnapshotRequest(snapshot_comment=comment, snapshot_label=label,
-                                  snapshot_activity_id=activity_id)
-        answer = from_wire(SnapshotResponse,
-                           conn.post(f"/entity/{table_id}/table/snapshot", to_wire(request)))
+        request = SnapshotRequest(
+            snapshot_comment=comment, snapshot_label=label, snapshot_activity_id=activity_id
+        )
+        answer = from_wire(
+            SnapshotResponse, conn.post(f"/entity/{table_id}/table/snapshot", to_wire(request))
+        )
         self._refresh(conn)
         return answer.snapshot_version_number
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-

@@ -99,13 +99,13 @@ class Team(Stored, Shareable, Principal):
     etag: str | None = attrs.field(default=None, kw_only=True)
     """Sent on update; a stale one gives PreconditionFailedError."""
     created_on: datetime | None = attrs.field(
-        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True}
+    )
     modified_on: datetime | None = attrs.field(
-        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
-    created_by: str | None = attrs.field(
-        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
-    modified_by: str | None = attrs.field(
-        default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+        default=None, kw_only=True, init=False, metadata={READ_ONLY: True}
+    )
+    created_by: str | None = attrs.field(default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
+    modified_by: str | None = attrs.field(default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
 
     @name.validator
     def _check_name(self, _: attrs.Attribute[Any], value: str) -> None:
@@ -115,8 +115,9 @@ class Team(Stored, Shareable, Principal):
     # -- reading -------------------------------------------------------------------------------------
 
     @classmethod
-    def get(cls, id: int | str | None = None, *, name: str | None = None,
-            connection: ConnectionLike | None = None) -> Team:
+    def get(
+        cls, id: int | str | None = None, *, name: str | None = None, connection: ConnectionLike | None = None
+    ) -> Team:
         """Load a team by id, or by exact name.
 
         Raises:
@@ -136,13 +137,16 @@ class Team(Stored, Shareable, Principal):
         for item in conn.iter_offset(f"/teamMembers/{team_id}", limit=50):
             yield from_wire(TeamMember, item)
 
-    def membership_status(self, user: object, *, connection: ConnectionLike | None = None,
-                          ) -> TeamMembershipStatus:
+    def membership_status(
+        self,
+        user: object,
+        *,
+        connection: ConnectionLike | None = None,
+    ) -> TeamMembershipStatus:
         """Where a user (object, id or user name) stands with this team."""
         conn, team_id = self._acl_owner(connection)
         pid = resolve_principal(conn, user, "user")
-        return from_wire(TeamMembershipStatus,
-                         conn.get(f"/team/{team_id}/member/{pid}/membershipStatus"))
+        return from_wire(TeamMembershipStatus, conn.get(f"/team/{team_id}/member/{pid}/membershipStatus"))
 
     def permissions(self, *, connection: ConnectionLike | None = None) -> TeamPermissions:
         """What the current user may do with this team (from its ACL and the user's membership)."""
@@ -153,17 +157,26 @@ class Team(Stored, Shareable, Principal):
         except ForbiddenError:
             acl = AclEntries()
         groups = {int(me), int(WellKnownPrincipal.PUBLIC), int(WellKnownPrincipal.AUTHENTICATED_USERS)}
-        access = {AccessType(a) for entry in acl.resource_access if entry.principal_id in groups
-                  for a in entry.access_type if a in AccessType.__members__}
+        access = {
+            AccessType(a)
+            for entry in acl.resource_access
+            if entry.principal_id in groups
+            for a in entry.access_type
+            if a in AccessType.__members__
+        }
         try:
             member = from_wire(TeamMember, conn.get(f"/team/{team_id}/member/{me}"))
             is_member, is_admin = True, member.is_admin
         except NotFoundError:
             is_member, is_admin = False, False
         return TeamPermissions(
-            is_member=is_member, is_admin=is_admin or AccessType.TEAM_MEMBERSHIP_UPDATE in access,
-            can_view=True, can_edit=AccessType.UPDATE in access, can_delete=AccessType.DELETE in access,
-            can_send_message=AccessType.SEND_MESSAGE in access or is_member, access=access,
+            is_member=is_member,
+            is_admin=is_admin or AccessType.TEAM_MEMBERSHIP_UPDATE in access,
+            can_view=True,
+            can_edit=AccessType.UPDATE in access,
+            can_delete=AccessType.DELETE in access,
+            can_send_message=AccessType.SEND_MESSAGE in access or is_member,
+            access=access,
         )
 
     # -- writing -------------------------------------------------------------------------------------
@@ -208,8 +221,9 @@ class Team(Stored, Shareable, Principal):
         conn.delete(f"/team/{team_id}")
         self._forget()
 
-    def invite(self, user_or_email: object, *, message: str | None = None,
-               connection: ConnectionLike | None = None) -> MembershipInvitation:
+    def invite(
+        self, user_or_email: object, *, message: str | None = None, connection: ConnectionLike | None = None
+    ) -> MembershipInvitation:
         """Invite a user (object, id or user name) or an email address to join."""
         conn, team_id = self._acl_owner(connection)
         invitation = MembershipInvitation(team_id=team_id, message=message)
@@ -235,8 +249,9 @@ class Team(Stored, Shareable, Principal):
         conn, team_id = self._acl_owner(connection)
         conn.put(f"/team/{team_id}/member/{resolve_principal(conn, user, 'user')}")
 
-    def set_admin(self, user: object, is_admin: bool = True, *,
-                  connection: ConnectionLike | None = None) -> None:
+    def set_admin(
+        self, user: object, is_admin: bool = True, *, connection: ConnectionLike | None = None
+    ) -> None:
         """Make a member an admin of the team, or take that away."""
         conn, team_id = self._acl_owner(connection)
         pid = resolve_principal(conn, user, "user")

@@ -65,7 +65,6 @@ class UserProfile(Stored, Principal):
     created_on: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     """When the account was created."""
 
-
     @property
     def id(self) -> str | None:
         """The principal id (same as ``owner_id``)."""

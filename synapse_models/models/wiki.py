@@ -91,8 +91,9 @@ class WikiHeader:
     title: str | None = None
     parent_id: str | None = None
     owner: WikiOwner | None = attrs.field(default=None, eq=False, metadata={LOCAL: True})
-    _connection: Connection | None = attrs.field(default=None, repr=False, eq=False, alias="_connection",
-                                                 metadata={LOCAL: True})
+    _connection: Connection | None = attrs.field(
+        default=None, repr=False, eq=False, alias="_connection", metadata={LOCAL: True}
+    )
 
     def get(self, *, connection: ConnectionLike | None = None) -> Wiki:
         """Load the whole page (with its markdown)."""
@@ -113,8 +114,9 @@ class Wiki(Stored):
         '# RNA-seq pilot\\n...'
     """
 
-    owner: WikiOwner | None = attrs.field(default=None, converter=attrs.converters.optional(to_owner),
-                                          metadata={LOCAL: True})
+    owner: WikiOwner | None = attrs.field(
+        default=None, converter=attrs.converters.optional(to_owner), metadata={LOCAL: True}
+    )
     """The project, folder, file or evaluation the wiki belongs to (or its id)."""
     title: str | None = None
     markdown: str | None = attrs.field(default=None, repr=_short, metadata={LOCAL: True})
@@ -153,8 +155,9 @@ class Wiki(Stored):
     # -- reading -------------------------------------------------------------------------------------
 
     @classmethod
-    def get(cls, owner: object, id: int | str | None = None, *,
-            connection: ConnectionLike | None = None) -> Wiki:
+    def get(
+        cls, owner: object, id: int | str | None = None, *, connection: ConnectionLike | None = None
+    ) -> Wiki:
         """Load a page with its markdown: the root page of ``owner``, or page ``id``.
 
         Raises:
@@ -178,8 +181,12 @@ class Wiki(Stored):
     def _fetch_markdown(self, conn: Connection) -> str:
         if not self.markdown_file_handle_id:
             return ""
-        data = fetch_bytes(conn, file_handle_id=self.markdown_file_handle_id,
-                           associate_object_id=str(self.id), associate_object_type="WikiMarkdown")
+        data = fetch_bytes(
+            conn,
+            file_handle_id=self.markdown_file_handle_id,
+            associate_object_id=str(self.id),
+            associate_object_type="WikiMarkdown",
+        )
         if data[:2] == b"\x1f\x8b":
             data = gzip.decompress(data)
         return data.decode("utf-8")
@@ -218,8 +225,9 @@ class Wiki(Stored):
         """The file names of the attachments."""
         return sorted(self.attachment_handles(connection=connection))
 
-    def download_attachment(self, name: str, destination: str | Path = ".", *,
-                            connection: ConnectionLike | None = None) -> Path:
+    def download_attachment(
+        self, name: str, destination: str | Path = ".", *, connection: ConnectionLike | None = None
+    ) -> Path:
         """Download one attachment by file name into a directory (or to a file path); returns the path.
 
         Raises:
@@ -229,15 +237,25 @@ class Wiki(Stored):
         attachments = self._attachments(conn)
         if name not in attachments:  # the listing answered without it: its not-found, with its URL
             listing = conn.url(f"{self.where.path}/wiki2/{self.id}/attachmenthandles")
-            raise NotFoundError(404, f"wiki {self.id} has no attachment named {name!r} "
-                                     f"(it has: {', '.join(sorted(attachments)) or 'none'})", "GET", listing)
+            raise NotFoundError(
+                404,
+                f"wiki {self.id} has no attachment named {name!r} "
+                f"(it has: {', '.join(sorted(attachments)) or 'none'})",
+                "GET",
+                listing,
+            )
         target = Path(destination)
         if target.is_dir():
             target = target / name
         handle, _ = attachments[name]
-        return download_file_handle(conn, file_handle_id=str(handle.id), associate_object_id=str(self.id),
-                                    associate_object_type="WikiAttachment", destination=target,
-                                    expected_md5=handle.content_md5)
+        return download_file_handle(
+            conn,
+            file_handle_id=str(handle.id),
+            associate_object_id=str(self.id),
+            associate_object_type="WikiAttachment",
+            destination=target,
+            expected_md5=handle.content_md5,
+        )
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -262,11 +280,13 @@ class Wiki(Stored):
         if self.markdown is None and self.markdown_file_handle_id is None:
             self.markdown = ""
         upload_parent = self.where.id if self.where.type == "entity" else None
-        if self.markdown is not None and (self.markdown != self._stored_markdown
-                                          or self.markdown_file_handle_id is None):
+        if self.markdown is not None and (
+            self.markdown != self._stored_markdown or self.markdown_file_handle_id is None
+        ):
             packed = gzip.compress(self.markdown.encode("utf-8"), mtime=0)
-            handle = upload_bytes(conn, packed, "markdown.txt.gz", content_type="application/x-gzip",
-                                  parent_id=upload_parent)
+            handle = upload_bytes(
+                conn, packed, "markdown.txt.gz", content_type="application/x-gzip", parent_id=upload_parent
+            )
             self.markdown_file_handle_id = str(from_wire(FileHandle, handle).id)
         if paths:
             self._upload_attachments(conn, paths, upload_parent)
@@ -294,8 +314,11 @@ class Wiki(Stored):
 
     def _merge_existing(self, remote: Wiki) -> None:
         """Keep the root page's attachments, except those replaced by a file of the same name."""
-        kept = [str(h.id) for name, (h, _) in remote._attachments(remote._conn(None)).items()
-                if name not in self._replacing]
+        kept = [
+            str(h.id)
+            for name, (h, _) in remote._attachments(remote._conn(None)).items()
+            if name not in self._replacing
+        ]
         self.attachment_file_handle_ids = kept + [i for i in self.attachment_file_handle_ids if i not in kept]
 
     def _upload_attachments(self, conn: Connection, paths: list[Path], upload_parent: str | None) -> None:
@@ -322,9 +345,15 @@ class Wiki(Stored):
     def _repr_html_(self) -> str:
         import html
 
-        head = html_table([("wiki", self.id), ("owner", self.owner.id if self.owner else None),
-                           ("title", self.title), ("parent", self.parent_wiki_id),
-                           ("attachments", len(self.attachment_file_handle_ids) or None)])
+        head = html_table(
+            [
+                ("wiki", self.id),
+                ("owner", self.owner.id if self.owner else None),
+                ("title", self.title),
+                ("parent", self.parent_wiki_id),
+                ("attachments", len(self.attachment_file_handle_ids) or None),
+            ]
+        )
         text = html.escape(self.markdown or "")
         return f"{head}<pre style='white-space:pre-wrap'>{text}</pre>"
 

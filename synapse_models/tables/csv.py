@@ -32,9 +32,15 @@ MAX_CSV_BYTES = 900 * 1024 * 1024
 _ROWS_PER_CHUNK = 50_000
 
 
-def write_table_csv(df: pd.DataFrame, columns: Sequence[Column], directory: Path, *,
-                    max_bytes: int = MAX_CSV_BYTES, rows_per_chunk: int = _ROWS_PER_CHUNK,
-                    extra: Sequence[str] = ()) -> list[Path]:
+def write_table_csv(
+    df: pd.DataFrame,
+    columns: Sequence[Column],
+    directory: Path,
+    *,
+    max_bytes: int = MAX_CSV_BYTES,
+    rows_per_chunk: int = _ROWS_PER_CHUNK,
+    extra: Sequence[str] = (),
+) -> list[Path]:
     """Write ``df`` as one or more header-first CSV files of the table's columns, each under ``max_bytes``.
 
     Args:
@@ -54,7 +60,7 @@ def write_table_csv(df: pd.DataFrame, columns: Sequence[Column], directory: Path
     header = [*extra, *(c.name for c in columns)]
     try:
         for start in range(0, max(len(df), 1), rows_per_chunk):
-            chunk = df.iloc[start:start + rows_per_chunk]
+            chunk = df.iloc[start : start + rows_per_chunk]
             encoded = encode_frame_for_csv(chunk, columns)
             cells = [_text_cells(chunk[name].astype("Int64")) for name in extra]
             cells += [_text_cells(encoded[name]) for name in encoded.columns]
@@ -133,9 +139,20 @@ def read_table_csv(path: Path, types: Mapping[str, ColumnType | None]) -> pd.Dat
         else:
             dtypes[name] = "str"
     # a row whose only cell is null is an empty line: keep it (skip_blank_lines=False)
-    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=na, escapechar="\\",
-                        quotechar='"', sep=",", lineterminator="\n", engine="c", skip_blank_lines=False,
-                        true_values=["true", "True", "TRUE"], false_values=["false", "False", "FALSE"])
+    frame = pd.read_csv(
+        path,
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values=na,
+        escapechar="\\",
+        quotechar='"',
+        sep=",",
+        lineterminator="\n",
+        engine="c",
+        skip_blank_lines=False,
+        true_values=["true", "True", "TRUE"],
+        false_values=["false", "False", "FALSE"],
+    )
     for name, t in types.items():
         if name not in frame.columns:
             continue
@@ -143,13 +160,18 @@ def read_table_csv(path: Path, types: Mapping[str, ColumnType | None]) -> pd.Dat
         if t is ColumnType.DATE:
             frame[name] = dates_from_ms(series)
         elif t is not None and t.is_list:
-            frame[name] = pd.Series([None if not isinstance(c, str) else decode_list(c, t) for c in series],
-                                    index=frame.index, dtype=object)
+            frame[name] = pd.Series(
+                [None if not isinstance(c, str) else decode_list(c, t) for c in series],
+                index=frame.index,
+                dtype=object,
+            )
         elif t is ColumnType.JSON:
-            frame[name] = pd.Series([None if not isinstance(c, str) else json.loads(c) for c in series],
-                                    index=frame.index, dtype=object)
+            frame[name] = pd.Series(
+                [None if not isinstance(c, str) else json.loads(c) for c in series],
+                index=frame.index,
+                dtype=object,
+            )
         elif t is None:
             guessed = decode_cells([c if isinstance(c, str) else None for c in series], None)
             frame[name] = guessed.set_axis(frame.index)
     return frame
-

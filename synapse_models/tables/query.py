@@ -54,8 +54,15 @@ def table_id_of(sql: str) -> str:
     return match.group(1)
 
 
-def run_query(conn: Connection, sql: str, *, include_row_metadata: bool = False, include_etag: bool = False,
-              method: FetchMethod = "auto", csv_after_pages: int = 3) -> pd.DataFrame:
+def run_query(
+    conn: Connection,
+    sql: str,
+    *,
+    include_row_metadata: bool = False,
+    include_etag: bool = False,
+    method: FetchMethod = "auto",
+    csv_after_pages: int = 3,
+) -> pd.DataFrame:
     """Run ``sql`` and return all its rows as a DataFrame typed by the select columns.
 
     Args:
@@ -80,8 +87,9 @@ def run_query(conn: Connection, sql: str, *, include_row_metadata: bool = False,
             return frame
     prefix = f"/entity/{table_id}/table/query"
     query = Query(sql=sql, include_entity_etag=include_etag)
-    first = QueryBundleRequest(entity_id=table_id, query=query,
-                               part_mask=_QUERY_RESULT | _COUNT | _SELECT | _MAX_ROWS)
+    first = QueryBundleRequest(
+        entity_id=table_id, query=query, part_mask=_QUERY_RESULT | _COUNT | _SELECT | _MAX_ROWS
+    )
     bundle = from_wire(QueryBundle, conn.run_async_job(prefix, to_wire(first)))
     headers = bundle.headers
     rows = list(bundle.rows)
@@ -103,8 +111,9 @@ def run_query(conn: Connection, sql: str, *, include_row_metadata: bool = False,
     return _frame(rows, headers, include_row_metadata, include_etag)
 
 
-def _frame(rows: list[Row], headers: list[SelectColumn], include_row_metadata: bool,
-           include_etag: bool) -> pd.DataFrame:
+def _frame(
+    rows: list[Row], headers: list[SelectColumn], include_row_metadata: bool, include_etag: bool
+) -> pd.DataFrame:
     import pandas as pd
 
     data: dict[str, Any] = {}
@@ -121,21 +130,37 @@ def _frame(rows: list[Row], headers: list[SelectColumn], include_row_metadata: b
     return frame
 
 
-def _via_csv(conn: Connection, table_id: str, sql: str, headers: list[SelectColumn],
-             include_row_metadata: bool, include_etag: bool) -> pd.DataFrame | None:
+def _via_csv(
+    conn: Connection,
+    table_id: str,
+    sql: str,
+    headers: list[SelectColumn],
+    include_row_metadata: bool,
+    include_etag: bool,
+) -> pd.DataFrame | None:
     """The whole result as CSV; ``None`` when this client has no download support (then pages are used)."""
     try:
         from ..transfer.download import download_file_handle
     except ImportError:  # pragma: no cover - the transfer package is part of the distribution
         return None
-    request = DownloadFromTableRequest(entity_id=table_id, sql=sql, include_entity_etag=include_etag,
-                                       include_row_id_and_row_version=include_row_metadata)
-    result = from_wire(DownloadFromTableResult,
-                       conn.run_async_job(f"/entity/{table_id}/table/download/csv", to_wire(request)))
+    request = DownloadFromTableRequest(
+        entity_id=table_id,
+        sql=sql,
+        include_entity_etag=include_etag,
+        include_row_id_and_row_version=include_row_metadata,
+    )
+    result = from_wire(
+        DownloadFromTableResult,
+        conn.run_async_job(f"/entity/{table_id}/table/download/csv", to_wire(request)),
+    )
     with tempfile.TemporaryDirectory(prefix="synapse-models-query-") as scratch:
         path = download_file_handle(
-            conn, file_handle_id=result.results_file_handle_id, associate_object_id=table_id,
-            associate_object_type="TableEntity", destination=Path(scratch) / "result.csv")
+            conn,
+            file_handle_id=result.results_file_handle_id,
+            associate_object_id=table_id,
+            associate_object_type="TableEntity",
+            destination=Path(scratch) / "result.csv",
+        )
         types = {h.name: column_type_of(h.column_type) for h in result.headers or headers}
         frame = read_table_csv(Path(path), types)
     if not include_row_metadata:

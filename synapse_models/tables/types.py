@@ -25,12 +25,29 @@ from ..models.column import ColumnType
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["METADATA_COLUMNS", "TEXT_LIMITS", "column_type_of", "dates_from_ms", "decode_cells",
-           "decode_list", "is_null", "pandas_dtype"]
+__all__ = [
+    "METADATA_COLUMNS",
+    "TEXT_LIMITS",
+    "column_type_of",
+    "dates_from_ms",
+    "decode_cells",
+    "decode_list",
+    "is_null",
+    "pandas_dtype",
+]
 
 METADATA_COLUMNS = ("ROW_ID", "ROW_VERSION", "ROW_ETAG")
-_TEXT = {ColumnType.STRING, ColumnType.LINK, ColumnType.MEDIUMTEXT, ColumnType.LARGETEXT, ColumnType.ENTITYID,
-         ColumnType.FILEHANDLEID, ColumnType.USERID, ColumnType.SUBMISSIONID, ColumnType.EVALUATIONID}
+_TEXT = {
+    ColumnType.STRING,
+    ColumnType.LINK,
+    ColumnType.MEDIUMTEXT,
+    ColumnType.LARGETEXT,
+    ColumnType.ENTITYID,
+    ColumnType.FILEHANDLEID,
+    ColumnType.USERID,
+    ColumnType.SUBMISSIONID,
+    ColumnType.EVALUATIONID,
+}
 TEXT_LIMITS = {ColumnType.MEDIUMTEXT: 2000, ColumnType.LARGETEXT: 524_288}
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -88,12 +105,14 @@ def decode_cells(cells: Sequence[str | None], column_type: ColumnType | None) ->
         result = pd.Series(pd.array([None if c is None or c == "" else int(c) for c in cells], dtype="Int64"))
         return result
     if t is ColumnType.DOUBLE:
-        result = pd.Series(np.array([math.nan if c is None or c == "" else float(c) for c in cells],
-                                    dtype="float64"))
+        result = pd.Series(
+            np.array([math.nan if c is None or c == "" else float(c) for c in cells], dtype="float64")
+        )
         return result
     if t is ColumnType.BOOLEAN:
-        result = pd.Series(pd.array([None if c is None or c == "" else c.lower() == "true" for c in cells],
-                                    dtype="boolean"))
+        result = pd.Series(
+            pd.array([None if c is None or c == "" else c.lower() == "true" for c in cells], dtype="boolean")
+        )
         return result
     if t is ColumnType.DATE:
         return dates_from_ms(pd.Series(pd.array([_ms(c) for c in cells], dtype="Int64")))

@@ -98,8 +98,13 @@ class Cache:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def get(self, file_handle_id: str | int, *, directory: str | os.PathLike[str] | None = None,
-            md5: str | None = None) -> Path | None:
+    def get(
+        self,
+        file_handle_id: str | int,
+        *,
+        directory: str | os.PathLike[str] | None = None,
+        md5: str | None = None,
+    ) -> Path | None:
         """An unmodified cached copy of the file handle, or ``None``.
 
         Args:

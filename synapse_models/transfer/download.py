@@ -37,8 +37,14 @@ from .progress import Progress
 if TYPE_CHECKING:
     from ..connection import Connection
 
-__all__ = ["RANGED_ON_LOOPBACK", "RANGED_THRESHOLD", "download_file_handle", "download_url", "fetch_bytes",
-           "file_handle_url"]
+__all__ = [
+    "RANGED_ON_LOOPBACK",
+    "RANGED_THRESHOLD",
+    "download_file_handle",
+    "download_url",
+    "fetch_bytes",
+    "file_handle_url",
+]
 
 MIB = 1024 * 1024
 RANGED_THRESHOLD = 64 * MIB
@@ -55,24 +61,34 @@ _QUEUE_CHUNKS = 8
 PARTIAL_SUFFIX = ".synapse-partial"
 
 
-def file_handle_url(conn: Connection, *, file_handle_id: str, associate_object_id: str,
-                    associate_object_type: str) -> tuple[dict[str, Any], str]:
+def file_handle_url(
+    conn: Connection, *, file_handle_id: str, associate_object_id: str, associate_object_type: str
+) -> tuple[dict[str, Any], str]:
     """The file handle and a presigned download URL, authorized through the associated object.
 
     Raises:
         ForbiddenError: You may not download the file.
         NotFoundError: No such file handle or association.
     """
-    request = BatchFileRequest(requested_files=[FileHandleAssociation(
-        file_handle_id=str(file_handle_id), associate_object_id=str(associate_object_id),
-        associate_object_type=associate_object_type)])
+    request = BatchFileRequest(
+        requested_files=[
+            FileHandleAssociation(
+                file_handle_id=str(file_handle_id),
+                associate_object_id=str(associate_object_id),
+                associate_object_type=associate_object_type,
+            )
+        ]
+    )
     answer = from_wire(BatchFileResult, conn.post("/fileHandle/batch", to_wire(request), service="file"))
     item = answer.requested_files[0] if answer.requested_files else FileResult()
     if item.failure_code or not item.pre_signed_url:
         # the batch answers 200 and refuses per file: raise what Synapse answers for the same file alone
         where = f"file handle {file_handle_id} of {associate_object_type} {associate_object_id}"
-        status, reason = ((403, f"you may not download {where}") if item.failure_code == "UNAUTHORIZED"
-                          else (404, f"no {where} ({item.failure_code or 'no URL'})"))
+        status, reason = (
+            (403, f"you may not download {where}")
+            if item.failure_code == "UNAUTHORIZED"
+            else (404, f"no {where} ({item.failure_code or 'no URL'})")
+        )
         raise error_for_status(status, reason, "POST", conn.url("/fileHandle/batch", "file"))
     return dict(item.file_handle or {}), item.pre_signed_url
 
@@ -105,20 +121,33 @@ def download_file_handle(
         ForbiddenError: You may not download it.
         TransferError: The bytes did not match the md5, or the transfer kept failing.
     """
-    handle, url = file_handle_url(conn, file_handle_id=file_handle_id,
-                                  associate_object_id=associate_object_id,
-                                  associate_object_type=associate_object_type)
+    handle, url = file_handle_url(
+        conn,
+        file_handle_id=file_handle_id,
+        associate_object_id=associate_object_id,
+        associate_object_type=associate_object_type,
+    )
     size = handle.get("contentSize")
-    return download_url(conn, url, destination, size=int(size) if size is not None else None,
-                        md5=expected_md5 or handle.get("contentMd5"), progress=progress)
+    return download_url(
+        conn,
+        url,
+        destination,
+        size=int(size) if size is not None else None,
+        md5=expected_md5 or handle.get("contentMd5"),
+        progress=progress,
+    )
 
 
-def fetch_bytes(conn: Connection, *, file_handle_id: str, associate_object_id: str,
-                associate_object_type: str) -> bytes:
+def fetch_bytes(
+    conn: Connection, *, file_handle_id: str, associate_object_id: str, associate_object_type: str
+) -> bytes:
     """Download a (small) file handle into memory, verified against its md5."""
-    handle, url = file_handle_url(conn, file_handle_id=file_handle_id,
-                                  associate_object_id=associate_object_id,
-                                  associate_object_type=associate_object_type)
+    handle, url = file_handle_url(
+        conn,
+        file_handle_id=file_handle_id,
+        associate_object_id=associate_object_id,
+        associate_object_type=associate_object_type,
+    )
     data = bytearray()
     for chunk in _stream(conn, url, 0, None):
         data += chunk
@@ -128,8 +157,16 @@ def fetch_bytes(conn: Connection, *, file_handle_id: str, associate_object_id: s
     return bytes(data)
 
 
-def download_url(conn: Connection, url: str, destination: str | os.PathLike[str], *, size: int | None,
-                 md5: str | None, progress: bool | None = None, max_workers: int | None = None) -> Path:
+def download_url(
+    conn: Connection,
+    url: str,
+    destination: str | os.PathLike[str],
+    *,
+    size: int | None,
+    md5: str | None,
+    progress: bool | None = None,
+    max_workers: int | None = None,
+) -> Path:
     """Download a presigned (or external) URL to ``destination``; see the module docstring.
 
     ``max_workers`` is the number of concurrent ranges for a file over :data:`RANGED_THRESHOLD` (default
@@ -149,8 +186,9 @@ def download_url(conn: Connection, url: str, destination: str | os.PathLike[str]
             digest = _sequential(conn, url, partial, size, bar)
     if md5 and digest != md5:
         partial.unlink(missing_ok=True)
-        raise TransferError(f"download of {target.name} failed verification: md5 {digest}, expected {md5}; "
-                            "nothing was kept")
+        raise TransferError(
+            f"download of {target.name} failed verification: md5 {digest}, expected {md5}; nothing was kept"
+        )
     os.replace(partial, target)
     return target
 
@@ -178,8 +216,9 @@ def _stream(conn: Connection, url: str, start: int, end: int | None) -> Iterator
     response = None
     try:
         # a presigned URL carries its own authorization: the token is never sent to it
-        response = conn.raw("GET", url, stream=True, allow_redirects=True, authorize=False,
-                            byte_range=(start, end))
+        response = conn.raw(
+            "GET", url, stream=True, allow_redirects=True, authorize=False, byte_range=(start, end)
+        )
         conn.raise_for_status(response)
         yield from response.iter_content(_CHUNK)
     except TransportError as exc:
@@ -208,7 +247,7 @@ def _sequential(conn: Connection, url: str, partial: Path, size: int | None, bar
             for chunk in _stream(conn, url, have, None):
                 view = memoryview(chunk)
                 while view:  # a raw write may be short
-                    view = view[out.write(view) or 0:]
+                    view = view[out.write(view) or 0 :]
                 sink.put(chunk)
         finally:
             sink.close()
@@ -328,7 +367,7 @@ def _ranged(conn: Connection, url: str, partial: Path, size: int, workers: int, 
             for chunk in _stream(conn, url, first, last):
                 view = memoryview(chunk)
                 while view:  # a raw write may be short
-                    view = view[out.write(view) or 0:]
+                    view = view[out.write(view) or 0 :]
                 hasher.wrote(index, position, chunk)
                 position += len(chunk)
                 bar.update(len(chunk))

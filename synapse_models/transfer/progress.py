@@ -42,8 +42,16 @@ class Progress:
         if progress_enabled(progress, total):
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=total, desc=description, unit="B", unit_scale=True, unit_divisor=1024,
-                             leave=False, file=sys.stderr, dynamic_ncols=True)
+            self._bar = tqdm(
+                total=total,
+                desc=description,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                leave=False,
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
 
     @property
     def shown(self) -> bool:
@@ -60,7 +68,8 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._bar is not None:
             self._bar.close()

@@ -141,8 +141,10 @@ def md5_of_path_and_parts(path: str | os.PathLike[str], part_size: int) -> tuple
             current[0] = hashlib.md5()
 
     pending: list[Future[None]] = []
-    with open(path, "rb", buffering=0) as handle, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-part-md5") as hasher:
+    with (
+        open(path, "rb", buffering=0) as handle,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-part-md5") as hasher,
+    ):
         in_part = 0
         while True:
             chunk = handle.read(min(chunk_size, part_size - in_part))
@@ -183,8 +185,9 @@ def upload_destination(conn: Connection, parent_id: str | None) -> dict[str, Any
 
 def _check_file_name(file_name: str) -> str:
     if not file_name or len(file_name) > 256 or not _NAME.match(file_name):
-        raise ValidationError("file_name", file_name,
-                              "file names may contain only letters, digits, spaces and , _ . - + ( ) '")
+        raise ValidationError(
+            "file_name", file_name, "file names may contain only letters, digits, spaces and , _ . - + ( ) '"
+        )
     return file_name
 
 
@@ -240,10 +243,19 @@ def upload_path(
             handle.seek(offset)
             return handle.read(length)
 
-    return _multipart(conn, size=size, md5=digest, file_name=name,
-                      content_type=content_type or guess_content_type(name), parent_id=parent_id,
-                      part_size=chunk, read_part=read_part, max_workers=max_workers, progress=progress,
-                      part_md5s=part_md5s)
+    return _multipart(
+        conn,
+        size=size,
+        md5=digest,
+        file_name=name,
+        content_type=content_type or guess_content_type(name),
+        parent_id=parent_id,
+        part_size=chunk,
+        read_part=read_part,
+        max_workers=max_workers,
+        progress=progress,
+        part_md5s=part_md5s,
+    )
 
 
 def upload_bytes(
@@ -262,12 +274,20 @@ def upload_bytes(
     view = memoryview(blob)
 
     def read_part(offset: int, length: int) -> bytes:
-        return bytes(view[offset:offset + length])
+        return bytes(view[offset : offset + length])
 
-    return _multipart(conn, size=len(blob), md5=hashlib.md5(blob).hexdigest(), file_name=name,
-                      content_type=content_type or guess_content_type(name), parent_id=parent_id,
-                      part_size=part_size_for(len(blob)), read_part=read_part, max_workers=None,
-                      progress=None)
+    return _multipart(
+        conn,
+        size=len(blob),
+        md5=hashlib.md5(blob).hexdigest(),
+        file_name=name,
+        content_type=content_type or guess_content_type(name),
+        parent_id=parent_id,
+        part_size=part_size_for(len(blob)),
+        read_part=read_part,
+        max_workers=None,
+        progress=None,
+    )
 
 
 def _multipart(
@@ -287,28 +307,43 @@ def _multipart(
     destination = upload_destination(conn, parent_id)
     storage_location_id = destination.get("storageLocationId")
     request = MultipartUploadRequest(
-        file_name=file_name, content_type=content_type, content_md5_hex=md5, file_size_bytes=size,
-        part_size_bytes=part_size, storage_location_id=storage_location_id,
+        file_name=file_name,
+        content_type=content_type,
+        content_md5_hex=md5,
+        file_size_bytes=size,
+        part_size_bytes=part_size,
+        storage_location_id=storage_location_id,
     )
-    status = from_wire(MultipartUploadStatus, conn.post("/file/multipart", to_wire(request), service="file",
-                                                        params={"forceRestart": False}))
+    status = from_wire(
+        MultipartUploadStatus,
+        conn.post("/file/multipart", to_wire(request), service="file", params={"forceRestart": False}),
+    )
     if status.state != "COMPLETED":
         parts = max(1, math.ceil(size / part_size))
         state = (status.parts_state or "").ljust(parts, "0")
         missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
         with Progress(size, file_name, progress=progress) as bar:
             bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
-            _send_parts(conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar,
-                        part_md5s)
-        status = from_wire(MultipartUploadStatus,
-                           conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"))
+            _send_parts(
+                conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar, part_md5s
+            )
+        status = from_wire(
+            MultipartUploadStatus, conn.put(f"/file/multipart/{status.upload_id}/complete", service="file")
+        )
     if not status.completed:
-        raise TransferError(f"upload of {file_name!r} did not complete: state {status.state!r}, "
-                            f"parts {status.parts_state!r}")
-    return to_wire(UploadedFileHandle(
-        id=str(status.result_file_handle_id), content_md5=md5, content_size=size, file_name=file_name,
-        content_type=content_type, storage_location_id=storage_location_id,
-    ))
+        raise TransferError(
+            f"upload of {file_name!r} did not complete: state {status.state!r}, parts {status.parts_state!r}"
+        )
+    return to_wire(
+        UploadedFileHandle(
+            id=str(status.result_file_handle_id),
+            content_md5=md5,
+            content_size=size,
+            file_name=file_name,
+            content_type=content_type,
+            storage_location_id=storage_location_id,
+        )
+    )
 
 
 def _part_length(number: int, size: int, part_size: int) -> int:
@@ -318,20 +353,29 @@ def _part_length(number: int, size: int, part_size: int) -> int:
 
 def _batches(numbers: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(numbers), size):
-        yield numbers[start:start + size]
+        yield numbers[start : start + size]
 
 
-def _send_parts(conn: Connection, upload_id: str, missing: list[int], size: int, part_size: int,
-                read_part: Callable[[int, int], bytes], max_workers: int | None, bar: Progress,
-                part_md5s: list[str] | None = None) -> None:
+def _send_parts(
+    conn: Connection,
+    upload_id: str,
+    missing: list[int],
+    size: int,
+    part_size: int,
+    read_part: Callable[[int, int], bytes],
+    max_workers: int | None,
+    bar: Progress,
+    part_md5s: list[str] | None = None,
+) -> None:
     if not missing:
         return
     workers = max(1, min(max_workers or DEFAULT_WORKERS, conn.pool_size, len(missing)))
 
     def send(number: int, url: PartPresignedUrl) -> None:
         data = read_part((number - 1) * part_size, _part_length(number, size, part_size))
-        _send_part(conn, upload_id, number, url, data, bar,
-                   part_md5s[number - 1] if part_md5s is not None else None)
+        _send_part(
+            conn, upload_id, number, url, data, bar, part_md5s[number - 1] if part_md5s is not None else None
+        )
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-upload") as pool:
         pending: set[Future[None]] = set()
@@ -357,16 +401,25 @@ def _raise_first(done: set[Future[None]], pending: set[Future[None]]) -> None:
 
 def _part_urls(conn: Connection, upload_id: str, numbers: list[int]) -> dict[int, PartPresignedUrl]:
     body = to_wire(BatchPresignedUploadUrlRequest(upload_id=upload_id, part_numbers=numbers))
-    answer = from_wire(BatchPresignedUploadUrlResponse,
-                       conn.post(f"/file/multipart/{upload_id}/presigned/url/batch", body, service="file"))
+    answer = from_wire(
+        BatchPresignedUploadUrlResponse,
+        conn.post(f"/file/multipart/{upload_id}/presigned/url/batch", body, service="file"),
+    )
     urls = {item.part_number: item for item in answer.part_presigned_urls}
     if set(numbers) - set(urls):
         raise TransferError(f"the server gave no upload URL for parts {sorted(set(numbers) - set(urls))}")
     return urls
 
 
-def _send_part(conn: Connection, upload_id: str, number: int, url: PartPresignedUrl, data: bytes,
-               bar: Progress, part_md5: str | None = None) -> None:
+def _send_part(
+    conn: Connection,
+    upload_id: str,
+    number: int,
+    url: PartPresignedUrl,
+    data: bytes,
+    bar: Progress,
+    part_md5: str | None = None,
+) -> None:
     """PUT one part to its presigned URL and add it to the upload.
 
     The transport retries each request within the part's deadline (restarted once the bytes are delivered).
@@ -380,16 +433,28 @@ def _send_part(conn: Connection, upload_id: str, number: int, url: PartPresigned
     try:
         for last_try in (False, True):
             # a presigned URL carries its own authorization: the token is never sent to it
-            response = conn.raw("PUT", url.upload_presigned_url, data=data, headers=url.signed_headers,
-                                authorize=False, deadline=deadline)
+            response = conn.raw(
+                "PUT",
+                url.upload_presigned_url,
+                data=data,
+                headers=url.signed_headers,
+                authorize=False,
+                deadline=deadline,
+            )
             if response.status_code == 403 and not last_try:
                 problem = f"part URL refused: {response.text[:200]}"
                 url = _part_urls(conn, upload_id, [number])[number]
                 continue
             conn.raise_for_status(response)
             deadline.restart()
-            added = from_wire(AddPartResponse, conn.put(f"/file/multipart/{upload_id}/add/{number}",
-                                                        service="file", params={"partMD5Hex": part_md5}))
+            added = from_wire(
+                AddPartResponse,
+                conn.put(
+                    f"/file/multipart/{upload_id}/add/{number}",
+                    service="file",
+                    params={"partMD5Hex": part_md5},
+                ),
+            )
             if added.add_part_state == "ADD_SUCCESS":
                 bar.update(len(data))
                 return

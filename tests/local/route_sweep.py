@@ -99,8 +99,25 @@ def build_world(alice: Api) -> dict[str, str]:
         },
         status=201,
     )
+    organization = alice.ok(
+        "POST", "/schema/organization", {"organizationName": f"sweep{uuid.uuid4().hex[:8]}"}, status=201
+    )
+    schema_id = f"{organization['name']}-sweep-1.0.0"
+    created = job(
+        alice,
+        "/schema/type/create",
+        {
+            "concreteType": "org.sagebionetworks.repo.model.schema.CreateSchemaRequest",
+            "schema": {"$id": schema_id, "type": "object"},
+        },
+    )
+    assert created.status_code == 201, created.text
+    binding = {"entityId": project["id"], "schema$id": schema_id}
+    alice.ok("PUT", f"/entity/{project['id']}/schema/binding", binding)
     return {
         "me": me,
+        "organization": str(organization["id"]),
+        "schema": schema_id,
         "project": project["id"],
         "file": file["id"],
         "handle": str(handle["id"]),
@@ -145,6 +162,10 @@ def fill(method: str, path: str, world: dict[str, str]) -> str:
                 return world["team"]
             if path.startswith("/repo/v1/user/"):
                 return world["me"]
+            if path.startswith("/repo/v1/schema/type/registered/"):
+                return world["schema"]
+            if path.startswith("/repo/v1/schema/organization/"):
+                return world["organization"]
             return "1"
         if name == "owner":
             return world["evaluation"] if path.startswith("/repo/v1/evaluation/") else world["project"]

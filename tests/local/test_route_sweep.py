@@ -25,6 +25,28 @@ from tests.local.route_sweep import SECRET, body_for, build_world, fill
 #: "METHOD path" -> (status for Bob, status for anonymous).
 EXPECTED: dict[str, tuple[int, int]] = {
     "GET /": (200, 200),  # public in Synapse
+    "DELETE /repo/v1/entity/<id>/schema/binding": (403, 403),
+    "DELETE /repo/v1/schema/organization/<id>": (403, 403),
+    "DELETE /repo/v1/schema/type/registered/<path:id>": (403, 403),
+    "GET /repo/v1/entity/<id>/derivedKeys": (403, 403),
+    "GET /repo/v1/entity/<id>/json": (403, 403),
+    "GET /repo/v1/entity/<id>/schema/binding": (403, 403),
+    "GET /repo/v1/entity/<id>/schema/validation": (403, 403),
+    "GET /repo/v1/entity/<id>/schema/validation/statistics": (403, 403),
+    "GET /repo/v1/schema/organization": (400, 400),
+    "GET /repo/v1/schema/organization/<id>/acl": (403, 403),
+    "GET /repo/v1/schema/type/create/async/get/<token>": (403, 403),
+    "GET /repo/v1/schema/type/registered/<path:id>": (200, 200),  # public in Synapse
+    "GET /repo/v1/schema/type/validation/async/get/<token>": (403, 403),
+    "POST /repo/v1/entity/<id>/schema/validation/invalid": (403, 403),
+    "POST /repo/v1/schema/list": (400, 400),
+    "POST /repo/v1/schema/organization": (400, 403),
+    "POST /repo/v1/schema/organization/list": (200, 200),  # public in Synapse
+    "POST /repo/v1/schema/type/create/async/start": (400, 403),
+    "POST /repo/v1/schema/type/validation/async/start": (400, 400),
+    "POST /repo/v1/schema/version/list": (400, 400),
+    "PUT /repo/v1/entity/<id>/schema/binding": (400, 400),
+    "PUT /repo/v1/schema/organization/<id>/acl": (400, 403),
     "DELETE /repo/v1/projectSettings/<id>": (404, 403),
     "GET /repo/v1/projectSettings/<id>": (404, 404),
     "GET /repo/v1/projectSettings/<project_id>/type/<settings_type>": (400, 400),

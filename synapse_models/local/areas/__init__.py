@@ -12,9 +12,10 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     derived                         needs entities, tables
     wiki                            needs entities, files, evaluations
     storage                         needs entities
+    schemas                         needs entities
 
-Removing a leaf area (status, admin, provenance, views, derived, wiki, storage) is deleting its folder and
-its line below.
+Removing a leaf area (status, admin, provenance, views, derived, wiki, storage, schemas) is deleting its
+folder and its line below.
 """
 
 from ..core.area import Area
@@ -24,6 +25,7 @@ from .entities import AREA as ENTITIES
 from .evaluations import AREA as EVALUATIONS
 from .files import AREA as FILES
 from .provenance import AREA as PROVENANCE
+from .schemas import AREA as SCHEMAS
 from .status import AREA as STATUS
 from .storage import AREA as STORAGE
 from .tables import AREA as TABLES
@@ -46,4 +48,5 @@ AREAS: tuple[Area, ...] = (
     DERIVED,
     WIKI,
     STORAGE,
+    SCHEMAS,
 )

@@ -18,6 +18,7 @@ from ...core.store import dumps
 from ...core.txn import Txn
 from .access import require_access
 from .crud import readable_version
+from .hooks import DERIVED_ANNOTATIONS
 from .records import EntityRecord, current_version, parse_entity_id, require_entity, touch
 
 routes = Routes()
@@ -150,7 +151,13 @@ def put_annotations(txn: Txn, entity_id: int, body: dict[str, Any]) -> dict[str,
 @routes.route("GET", "/repo/v1/entity/<id>/version/<version>/annotations2")
 def get_annotations(ctx: RequestContext, id: str, version: str | None = None) -> dict[str, Any]:
     record, found = readable_version(ctx, id, version)
-    return annotations_json(record, found.annotations, current=found.number == record.current_version)
+    current = found.number == record.current_version
+    annotations = found.annotations
+    provider = ctx.app.hooks.last(DERIVED_ANNOTATIONS)
+    if current and provider is not None and ctx.arg_bool("includeDerived"):
+        # derived values fill in keys the entity has no value for; the entity's own values win
+        annotations = {**provider(ctx, record), **annotations}
+    return annotations_json(record, annotations, current=current)
 
 
 @routes.route("PUT", "/repo/v1/entity/<id>/annotations2")

@@ -9,6 +9,8 @@
 * :data:`PURGE` — ``(txn, entity_ids) -> None`` before rows are purged for good (wikis, tables...).
 * :data:`BUNDLE_PARTS` — a :class:`BundlePart` computes one member of an EntityBundle, replacing the default
   of its flag (``bundles.py`` lists the defaults).
+* :data:`DERIVED_ANNOTATIONS` — ``(txn, record) -> annotations map`` of the annotations derived for an entity
+  (the schemas area); ``GET .../annotations2?includeDerived=true`` adds them where the entity has no value.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class BundlePart:
 
 
 BUNDLE_PARTS: HookPoint[BundlePart] = HookPoint("bundle_parts")
+DERIVED_ANNOTATIONS: HookPoint[Callable[[Txn, EntityRecord], dict[str, Any]]] = HookPoint(
+    "derived_annotations"
+)
 
 
 def file_handle_info(txn: Txn, handle_id: str | None) -> dict[str, Any] | None:

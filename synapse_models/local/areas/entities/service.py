@@ -10,7 +10,7 @@ Writes: ``touch`` (new etag), annotations (``validate_annotations``, ``replace_a
 version-level changes of ``versions`` (file handles, provenance, type fields, snapshots).
 
 Hook points other areas plug into: ``FILE_HANDLE``, ``ENTITY_VALIDATORS``, ``ACTIVITY_VALIDATOR``, ``PURGE``,
-``BUNDLE_PARTS`` (see :mod:`.hooks`).
+``BUNDLE_PARTS``, ``DERIVED_ANNOTATIONS`` (see :mod:`.hooks`).
 """
 
 from .access import benefactor_id, can_read, entity_access, require_access
@@ -19,6 +19,7 @@ from .crud import readable_version
 from .hooks import (
     ACTIVITY_VALIDATOR,
     BUNDLE_PARTS,
+    DERIVED_ANNOTATIONS,
     ENTITY_VALIDATORS,
     FILE_HANDLE,
     PURGE,
@@ -58,6 +59,7 @@ from .writes import NAME_PATTERN
 __all__ = [
     "ACTIVITY_VALIDATOR",
     "BUNDLE_PARTS",
+    "DERIVED_ANNOTATIONS",
     "ENTITY_TYPES",
     "ENTITY_VALIDATORS",
     "FILE",
