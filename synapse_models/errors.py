@@ -97,12 +97,17 @@ class TransportError(SynapseError):
         url: Its full URL without the query string, when known.
         sent: ``False`` when the request certainly never reached the server (the connection could not be
             made), so that resending it cannot repeat a write.
+        refused: ``True`` when nothing listens at the address (connection refused) or the host name does
+            not resolve: a stopped server or a wrong endpoint.
     """
 
-    def __init__(self, message: str, *, method: str = "", url: str = "", sent: bool = True) -> None:
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", sent: bool = True, refused: bool = False
+    ) -> None:
         self.method = method
         self.url = public_url(url)
         self.sent = sent
+        self.refused = refused
         super().__init__(redact(message))
 
 
