@@ -72,6 +72,8 @@ class Evaluation(Stored, Shareable):
         >>> submission = queue.submit(predictions_file, name="my first try")
     """
 
+    _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
+
     ACL_KIND: ClassVar[str] = "evaluation"
 
     name: str = attrs.field(validator=_check_name)
