@@ -114,9 +114,9 @@ class RetryingTransport:
                 wait = state.next_wait(sent=exc.sent, refused=exc.refused)
                 if wait is None:
                     if exc.sent and not request.idempotent:
-                        log.warning("%s: %s; not resent: the server may have done the work", where, exc)
+                        log.warning("%s; not resent: the server may have done the work", exc)
                         raise
-                    log.warning("%s: %s; giving up (%s)", where, exc, state.summary())
+                    log.warning("%s; giving up (%s)", exc, state.summary())
                     raise TransportError(
                         f"{exc} ({state.summary()})",
                         method=request.method,
@@ -124,7 +124,7 @@ class RetryingTransport:
                         sent=exc.sent,
                         refused=exc.refused,
                     ) from None
-                log.info("%s failed (%s); retry %d in %.1f s", where, exc, state.retries, wait)
+                log.info("%s; retry %d in %.1f s", exc, state.retries, wait)
             else:
                 status = response.status_code
                 response.request = request

@@ -59,7 +59,9 @@ def send_changes(entity: Entity, conn: Connection, *, with_params: bool = True) 
                 f"{exc.reason} — the fields of {entity.id} were stored (etag now {entity.etag}) but its "
                 "annotations were not; store() again to send them"
             )
-            raise type(exc)(exc.status, reason, exc.method, exc.url) from exc
+            partial = type(exc)(exc.status, reason, exc.method, exc.url)
+            partial.applied = f"the fields of {entity.id} were stored, its annotations were not"
+            raise partial from exc
         entity.etag = from_wire(AnnotationsBody, answer).etag or entity.etag
         entity._snapshot()
 
@@ -79,14 +81,18 @@ def rebase(entity: Entity, conn: Connection, stale: PreconditionFailedError) -> 
     base_body, base_notes = entity._stored or ({}, {})
     mine_body, mine_notes = entity._state()
     theirs_body, theirs_notes = remote._state()
-    conflicts = conflicting_keys(base_body, mine_body, theirs_body, removals=False, skip=("etag",))
+    conflicts = conflicting_keys(base_body, mine_body, theirs_body, whole=False, skip=("etag",))
     conflicts += [f"annotations[{k!r}]" for k in conflicting_keys(base_notes, mine_notes, theirs_notes)]
     if conflicts:
         reason = (
             f"{entity.id} was changed by someone else since it was read ({', '.join(conflicts)} differ from "
             "what was read and from what this store() writes); get() it again, apply your changes and store()"
         )
-        raise PreconditionFailedError(stale.status, reason, stale.method, stale.url) from stale
+        if stale.applied:
+            reason = f"{reason}. Of this store(), {stale.applied}"
+        conflict = PreconditionFailedError(stale.status, reason, stale.method, stale.url)
+        conflict.applied = stale.applied
+        raise conflict from stale
     landed = _without_etag(theirs_body) != _without_etag(base_body)
     notes = entity.annotations
     entity._adopt(remote, None, merge=False)

@@ -41,19 +41,21 @@ _RESENDS = 3
 
 
 def conflicting_keys(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any], *,
-                     removals: bool = True, skip: tuple[str, ...] = ()) -> list[str]:
-    """The keys someone else changed to something other than what this write wants (a three-way compare).
+                     whole: bool = True, skip: tuple[str, ...] = ()) -> list[str]:
+    """The keys someone else changed where this write would overwrite them (a three-way compare).
 
-    A key is in conflict when the server's value (``theirs``) differs both from the one last read
-    (``base``) and from the one being written (``mine``). A key ``mine`` lacks is one this write does not set,
-    unless ``removals`` and ``base`` had it (then the write removes it).
+    A key is in conflict when the server's value (``theirs``) differs both from the one last read (``base``)
+    and from the one being written (``mine``); an absent key counts as ``None``. With ``whole=False`` a key
+    ``mine`` lacks is one this write leaves as the server has it, never a conflict (an entity body: unset
+    fields are taken from the server); ``whole=True`` is for a write that replaces the whole key set
+    (annotations), where a key added by someone else would be dropped.
     """
     conflicts = []
     for key in sorted({*base, *mine, *theirs} - set(skip)):
-        if key not in mine and (not removals or key not in base):
+        if key not in mine and not whole:
             continue
-        value = mine.get(key)
-        if value != theirs.get(key) and theirs.get(key) != base.get(key):
+        value, held = mine.get(key), theirs.get(key)
+        if value != held and held != base.get(key):
             conflicts.append(key)
     return conflicts
 
