@@ -51,9 +51,10 @@ def test_an_append_whose_polls_fail_lands_once(
     assert _held(table, direct) == list(range(50))
 
 
-# Synapse gives the table a new etag whenever a transaction is applied (TableTransactionManagerImpl: touchTable);
-# the client reads it to tell a lost start that ran from one that did not. LocalSynapse does not touch the etag
-# on row changes yet (a server-side item of issue 10), so there the job that ran is started again.
+# Synapse gives the table a new etag whenever a transaction is applied (touchTable in its transaction
+# manager); the client reads it to tell a lost start that ran from one that did not. LocalSynapse does not
+# touch the etag on row changes yet (a server-side item of issue 10), so there the job that ran is started
+# again.
 _SERVER_TOUCH_PENDING = pytest.mark.xfail(
     strict=True, reason="LocalSynapse does not give a table a new etag when rows are appended (Synapse does)"
 )
