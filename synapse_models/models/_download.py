@@ -16,6 +16,7 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..transfer.cache import Cache
 from ..transfer.download import download_file_handle, download_url
+from ..transfer.names import path_inside
 from ..transfer.upload import md5_of_path
 from .file_handle import ExternalFileHandle, FileHandle
 
@@ -66,7 +67,9 @@ def download_content(
         return hit
     elsewhere = cache.get(file_handle_id, md5=md5) if directory is not None else None
     directory = directory if directory is not None else cache.directory(file_handle_id)
-    target = directory / ((handle.file_name if handle else None) or name)
+    # a name from the server is a name, never a path (see transfer/names.py)
+    target = path_inside(directory, (handle.file_name if handle else None) or name,
+                         fallback=f"file-{file_handle_id}")
     if target.exists():
         if md5 and md5_of_path(target) == md5:
             cache.add(file_handle_id, target, md5)

@@ -20,6 +20,7 @@ from ..connection import Connection
 from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ..transfer.download import download_file_handle, fetch_bytes
+from ..transfer.names import path_inside
 from ..transfer.upload import md5_of_path, upload_bytes, upload_path
 from ._html import html_table
 from ._stored import Stored
@@ -232,8 +233,8 @@ class Wiki(Stored):
             raise NotFoundError(404, f"wiki {self.id} has no attachment named {name!r} "
                                      f"(it has: {', '.join(sorted(attachments)) or 'none'})", "GET", listing)
         target = Path(destination)
-        if target.is_dir():
-            target = target / name
+        if target.is_dir():  # a name from the server is a name, never a path (see transfer/names.py)
+            target = path_inside(target, name, fallback=f"attachment-{self.id}")
         handle, _ = attachments[name]
         return download_file_handle(conn, file_handle_id=str(handle.id), associate_object_id=str(self.id),
                                     associate_object_type="WikiAttachment", destination=target,
