@@ -18,7 +18,14 @@ from urllib.parse import urlencode
 
 from ._scope import Scope
 from .credentials import Endpoints
-from .errors import AsyncJobError, TransportError, error_for_response, error_for_status, public_url
+from .errors import (
+    AsyncJobError,
+    TransportError,
+    ValidationError,
+    error_for_response,
+    error_for_status,
+    public_url,
+)
 from .retry import Deadline, RetryPolicy
 from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
 
@@ -188,7 +195,10 @@ class Connection:
         if authorize and self.__token and self._ours(url):
             all_headers["Authorization"] = f"Bearer {self.__token}"
         if body is not None:
-            data = json.dumps(body, separators=(",", ":")).encode()
+            try:
+                data = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:  # a value no JSON can hold: refused before sending
+                raise ValidationError("body", type(body).__name__, f"cannot be sent as JSON: {exc}") from None
             all_headers["Content-Type"] = "application/json; charset=UTF-8"
         all_headers.update(headers or {})
         bare = url.split("?", 1)[0]

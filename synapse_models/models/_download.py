@@ -18,6 +18,7 @@ from ..transfer.cache import Cache
 from ..transfer.download import download_file_handle, download_url
 from ..transfer.names import path_inside
 from ..transfer.upload import md5_of_path
+from ._args import as_path
 from .file_handle import ExternalFileHandle, FileHandle
 
 __all__ = ["COLLISIONS", "Collision", "download_content"]
@@ -61,7 +62,7 @@ def download_content(
             raise ValidationError("url", handle.external_url, "the external file is not on this machine")
         return local
     cache = Cache(cache_root)
-    directory = Path(download_location).expanduser() if download_location is not None else None
+    directory = None if download_location is None else Path(as_path(download_location, "download_location"))
     hit = cache.get(file_handle_id, directory=directory, md5=md5)
     if hit is not None:
         return hit

@@ -23,6 +23,7 @@ from ..tables._wire import (
 )
 from ..tables.query import run_query
 from ..tables.types import METADATA_COLUMNS
+from ._args import as_list
 from ._stored import ambiguous
 from ._wire import EntityBundle, ListWrapper
 from .column import Column
@@ -62,7 +63,7 @@ def _changed_since(conn: Connection, table_id: str, etag: str | None) -> bool:
 def _columns(value: Iterable[Column] | None) -> list[Column] | None:
     if value is None:
         return None
-    columns = list(value)
+    columns = as_list(value, "columns", one=(Column,))
     seen: set[str] = set()
     for column in columns:
         if not isinstance(column, Column):
@@ -246,6 +247,8 @@ class TableBase(Versionable):
             BadRequestError: The server rejected the SQL; ``reason`` says why.
         """
         table_id = self._require_id()
+        if sql is not None and not isinstance(sql, str):
+            raise ValidationError("sql", sql, "a query is text (a str)")
         sql = sql.replace("{id}", table_id) if sql else f"SELECT * FROM {table_id}"
         return run_query(
             self._conn(connection),
@@ -263,11 +266,8 @@ class TableBase(Versionable):
             raise ValidationError("df", type(df).__name__, "expected a pandas DataFrame")
         names = [c.name for c in columns]
         if df.columns.duplicated().any():
-            raise ValidationError(
-                f"columns[{df.columns[df.columns.duplicated()][0]!r}]",
-                None,
-                "the DataFrame has this column twice",
-            )
+            twice = df.columns[df.columns.duplicated()][0]
+            raise ValidationError(f"columns[{twice!r}]", twice, "the DataFrame has this column twice")
         for name in df.columns:
             if name in METADATA_COLUMNS:
                 continue

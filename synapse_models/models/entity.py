@@ -73,6 +73,8 @@ def _parent_id(value: Entity | str | None) -> str | None:
 def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
     if value is None:
         return
+    if not isinstance(value, str):
+        raise ValidationError("name", value, "a name is text (a str)")
     stripped = value.strip()
     if not stripped or len(stripped) > 256:
         raise ValidationError("name", value, "names have 1 to 256 characters")
@@ -83,6 +85,8 @@ def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
 
 
 def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("description", value, "a description is text (a str)")
     if value is not None and len(value) > 1000:
         raise ValidationError("description", f"<{len(value)} characters>", "at most 1000 characters")
 

@@ -108,8 +108,8 @@ class Evaluation(Stored, Shareable):
         """
         conn = get_connection(connection)
         if id is None:
-            if not name:
-                raise ValidationError("id", None, "give an evaluation id or name=")
+            if not name or not isinstance(name, str):
+                raise ValidationError("name" if name else "id", name, "give an evaluation id or name= (text)")
             return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
         return cls._load(conn, conn.get(f"/evaluation/{numeric_id(id, 'id', 'evaluation ids are numbers')}"))
 

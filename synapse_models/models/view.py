@@ -21,6 +21,7 @@ from ..tables._wire import (
 )
 from ..tables.encode import encode_cells
 from ..tables.rows import append_change
+from ._args import as_list
 from ._table_base import TableBase
 from ._wire import AnnotationsBody, ListWrapper, Page, StatusScores
 from .column import Column, ColumnType
@@ -44,7 +45,7 @@ _ANNOTATION_COLUMN = {"STRING": ColumnType.STRING, "LONG": ColumnType.INTEGER, "
 
 def _scope(value: Iterable[Entity | str] | None) -> list[str]:
     ids = []
-    for item in value or ():
+    for item in as_list(value, "scope", one=(str, int, Entity)):
         if isinstance(item, Entity):
             if item.id is None:
                 raise ValidationError("scope", item.name, "a scope container must be stored first")
@@ -58,7 +59,7 @@ def _include(value: Iterable[EntityType | str] | None) -> list[EntityType] | Non
     if value is None:
         return None
     types = []
-    for item in value:
+    for item in as_list(value, "include", one=(str, EntityType)):
         try:
             kind = item if isinstance(item, EntityType) else EntityType(str(item).lower())
         except ValueError:
@@ -143,6 +144,8 @@ class View(TableBase):
     def __attrs_post_init__(self) -> None:
         if self.include is None:
             mask = self.view_type_mask or 0x01
+            if not isinstance(mask, int) or isinstance(mask, bool):
+                raise ValidationError("view_type_mask", mask, "a whole number (a mask of entity types)")
             self.include = [t for t, bit in _MASKS.items() if mask & bit] or [EntityType.FILE]
         self.view_type_mask = sum(_MASKS[t] for t in set(self.include))
 
@@ -314,7 +317,7 @@ class View(TableBase):
 
 def _evaluation_ids(value: Iterable[Any] | None) -> list[str]:
     ids = []
-    for item in value or ():
+    for item in as_list(value, "scope", one=(str, int, Entity)):
         raw = item if isinstance(item, (str, int)) else getattr(item, "id", None)
         if raw is None:
             raise ValidationError("scope", item, "a scope evaluation must be stored first")
