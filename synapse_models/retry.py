@@ -181,7 +181,7 @@ class RetryState:
         self.policy = policy
         self.deadline = deadline or policy.deadline()
         self.method = method.upper()
-        self.url = url
+        self.url = url.split("?", 1)[0]  # urllib3 logs it at DEBUG: never with a presigned query string
         self.retries = 0
         self._retry = policy.urllib3_retry(idempotent=idempotent)
         self._started = time.monotonic()

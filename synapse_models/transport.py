@@ -30,7 +30,7 @@ import attrs
 
 from ._failure import describe
 from ._http import Headers, Request, Response
-from .errors import TransportError, error_for_response, public_url
+from .errors import TransportError, error_for_response, public_url, redact
 from .retry import Deadline, RetryPolicy, RetryState
 
 if TYPE_CHECKING:
@@ -278,6 +278,7 @@ class RequestsTransport(RetryingTransport):
                     import requests
                     from requests.adapters import HTTPAdapter
 
+                    _redact_library_logs()
                     session = requests.Session()
                     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
                     session.mount("http://", adapter)
@@ -318,6 +319,34 @@ class RequestsTransport(RetryingTransport):
             if self._session is not None:
                 self._session.close()
                 self._session = None
+
+
+_LIBRARY_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.response", "urllib3.poolmanager",
+                    "urllib3.util.retry", "requests")
+
+
+class _RedactQueries(logging.Filter):
+    """Removes query strings (where presigned URLs keep their signature) from urllib3's and requests' log
+    records: urllib3 logs every request line at DEBUG, query included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+_REDACT_FILTER = _RedactQueries()
+
+
+def _redact_library_logs() -> None:
+    """Put the redacting filter on the loggers of the HTTP libraries (once; a filter applies to the records
+    of its own logger only, so each is named)."""
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT_FILTER not in logger.filters:
+            logger.addFilter(_REDACT_FILTER)
 
 
 class _RequestsResponse(Response):
