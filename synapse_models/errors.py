@@ -157,11 +157,11 @@ class HTTPError(SynapseError):
         reason: The server's explanation (the ``reason`` of its ErrorResponse).
         method: The HTTP method of the failed request.
         url: The full URL of the failed request, without its query string.
-        applied: For an operation of several requests that failed part way, what of it was applied
-            (``"the fields of syn1 were stored, its annotations were not"``); empty otherwise.
     """
 
     applied: str = ""
+    """For an operation of several requests that failed part way, what of it was applied
+    (``"the fields of syn1 were stored, its annotations were not"``); empty otherwise."""
 
     def __init__(self, status: int, reason: str, method: str = "", url: str = "") -> None:
         self.status = status

@@ -2,9 +2,10 @@
 after a 412 that its own earlier write caused.
 
 * Entity fields and annotations both changed: one ``PUT /entity/{id}/bundle2``, which Synapse applies in one
-  transaction with the entity's etag checked: all or nothing. Two cases cannot use it: annotation keys were
-  removed (the bundle *merges* the annotations it is given into the stored ones, so a removed key would
-  stay) and a forced new version (the bundle takes no ``newVersion``). Then the entity's PUT goes first and
+  transaction with the entity's etag checked: all or nothing. Three cases cannot use it: annotation keys were
+  removed, or the object was never read (its annotations replace whatever the server holds): the bundle
+  *merges* the annotations it is given into the stored ones, so a dropped key would stay; and a forced new
+  version (the bundle takes no ``newVersion``). Then the entity's PUT goes first and
   the annotations' PUT second; if the second fails, its error says exactly that the fields were stored and
   the annotations were not, and ``store()`` again sends only the annotations.
 * A 412 (stale etag) is either someone else's write, or our own: the answer to an earlier try of this write
@@ -37,8 +38,9 @@ def send_changes(entity: Entity, conn: Connection, *, with_params: bool = True) 
     params = entity._store_params() if with_params else {}
     body_changed = body != stored_body or bool(params)
     notes_changed = notes != stored_notes
-    removed = set(stored_notes or ()) - set(notes)
-    if body_changed and notes_changed and not removed and "newVersion" not in params:
+    # keys the server may hold that this write drops: removed since the last read, or unknown (never read)
+    dropping = stored_notes is None or bool(set(stored_notes) - set(notes))
+    if body_changed and notes_changed and not dropping and "newVersion" not in params:
         notes_body = entity.annotations.to_body(entity.id, entity.etag)
         request = EntityBundleCreate(entity=body, annotations=notes_body)
         answer = conn.put(f"/entity/{entity.id}/bundle2", to_wire(request), params=params)
