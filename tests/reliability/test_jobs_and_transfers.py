@@ -209,3 +209,12 @@ def test_uploads_and_downloads_survive_every_fault_kind(
             == hashlib.md5(path.read_bytes()).hexdigest()
         )
         assert sm.File.get(fetched.id, download=False, connection=direct).version_number == 1
+
+
+@pytest.mark.parametrize("kind", ["truncated_body", "reset_in_response_body"])
+def test_a_read_whose_body_is_cut_is_retried(proxy: TargetedProxy, alice_token: str, kind: str) -> None:
+    proxy.plan("GET /repo/v1/userProfile", kind, kind)
+    conn = sm.connect(alice_token, endpoint=proxy.endpoint, name="cut", retry=sm.RetryPolicy(backoff=0.05))
+    assert conn.user_name == "alice"
+    assert proxy.applied == [f"GET /repo/v1/userProfile: {kind}"] * 2
+    assert proxy.stats()["routes"]["GET /repo/v1/userProfile"]["requests"] == 3
