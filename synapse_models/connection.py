@@ -336,7 +336,7 @@ class Connection:
     ) -> Any:
         """Poll ``{prefix}/async/get/{token}`` until the job finishes; returns its response body.
 
-        A poll is a read: one that fails (the connection broke, a 5xx after the transport's retries) is
+        A poll is a read: one that fails (the connection broke, a 5xx or 429 after the transport's retries) is
         logged and the polling goes on, until ``timeout`` seconds have passed. The job runs on the server
         whatever happens to one poll, so starting it again would do its work twice.
 
@@ -355,7 +355,7 @@ class Connection:
                     raise AsyncJobError(f"{where} could not be polled within {timeout:.0f} s: {exc}") from exc
                 log.warning("polling %s failed (%s); polling again", where, exc)
                 response = None
-            if response is not None and response.status_code >= 500:
+            if response is not None and (response.status_code >= 500 or response.status_code == 429):
                 if time.monotonic() > deadline:
                     self.raise_for_status(response)
                 log.warning("polling %s answered %d; polling again", where, response.status_code)
