@@ -116,7 +116,13 @@ class AsyncJobError(SynapseError):
 
 
 class TransferError(SynapseError):
-    """A file transfer could not complete; nothing partial is left as if complete."""
+    """A file transfer could not complete; nothing partial is left as if complete.
+
+    Its message never holds a query string (a presigned URL's signature), whatever it quotes.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @attrs.define(frozen=True)

@@ -68,3 +68,10 @@ def _presigned(conn: sm.Connection, file: sm.File) -> tuple[dict[str, Any], str]
         associate_object_id=str(file.id),
         associate_object_type="FileEntity",
     )
+
+
+def test_a_transfer_error_quoting_a_presigned_url_keeps_no_signature() -> None:
+    url = "http://127.0.0.1:9/file/v1/presigned/upload/1/2?X-Amz-Date=20260101T000000Z&X-Amz-Signature=abc123"
+    err = sm.TransferError(f"part 2 of upload 1 failed: PUT {url}: refused")
+    assert "X-Amz" not in str(err) and "abc123" not in repr(err)
+    assert "http://127.0.0.1:9/file/v1/presigned/upload/1/2" in str(err)
