@@ -28,6 +28,9 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._check import check_body
+from .errors import SynapseError, ValidationError
+
 __all__ = [
     "LOCAL",
     "READ_ONLY",
@@ -243,8 +246,19 @@ def concrete_type(obj: Any) -> str | None:
 
 
 def from_wire(cls: type[T], data: Any) -> T:
-    """Build a model (or a wire class) from a response body, dispatching on ``concreteType`` for unions."""
-    result: T = converter.structure(data, cls)
+    """Build a model (or a wire class) from a response body, dispatching on ``concreteType`` for unions.
+
+    Raises:
+        ValidationError: ``data`` is not a body of that class (a JSON object with fields of the right types).
+    """
+    if attrs.has(cls) and not isinstance(data, dict):
+        raise ValidationError(cls.__name__, data, f"expected a {cls.__name__} body (a JSON object)")
+    try:
+        result: T = converter.structure(data, cls)
+    except SynapseError:
+        raise
+    except Exception as exc:  # cattrs' errors, or a converter of ours refusing a value
+        raise ValidationError(cls.__name__, data, f"not a valid {cls.__name__} body: {exc!r}"[:300]) from exc
     return result
 
 
@@ -254,6 +268,7 @@ def to_wire(obj: Any, **changes: Any) -> dict[str, Any]:
     ``changes`` replace attribute values in the body only (the object is not touched), e.g. an ACL sent under
     its owner's id.
     """
+    check_body(obj)
     data: dict[str, Any] = converter.unstructure(obj)
     if changes:
         fields = attrs.fields_dict(type(obj))

@@ -86,6 +86,8 @@ def store_all(
     """
     from .models.entity import Entity
 
+    if isinstance(entities, (str, bytes, dict)) or not isinstance(entities, Iterable):
+        raise ValidationError("entities", entities, "expected a list of entities (File, Folder...)")
     items = list(entities)
     for n, item in enumerate(items):
         if not isinstance(item, Entity):

@@ -18,7 +18,14 @@ from urllib.parse import urlencode
 
 from ._scope import Scope
 from .credentials import Endpoints
-from .errors import AsyncJobError, error_for_response, error_for_status, public_url
+from .errors import (
+    AsyncJobError,
+    TransportError,
+    ValidationError,
+    error_for_response,
+    error_for_status,
+    public_url,
+)
 from .retry import Deadline, RetryPolicy
 from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
 
@@ -36,6 +43,11 @@ _SAFE_POST = re.compile(
     r"|column|column/batch|entity/[^/]+/table/(query|query/nextPage|download/csv)/async/start"
     r"|userGroupHeaders/aliases)$"
 )
+
+
+# Creates whose repetition leaves only a record nothing refers to (a second external file handle, a second
+# activity): resent like idempotent requests when the answer is lost, rather than failing the store().
+_REPEATABLE_POST = re.compile(r"/(externalFileHandle|activity)$")
 
 
 def current_connection() -> Connection | None:
@@ -183,10 +195,15 @@ class Connection:
         if authorize and self.__token and self._ours(url):
             all_headers["Authorization"] = f"Bearer {self.__token}"
         if body is not None:
-            data = json.dumps(body, separators=(",", ":")).encode()
+            try:
+                data = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:  # a value no JSON can hold: refused before sending
+                raise ValidationError("body", type(body).__name__, f"cannot be sent as JSON: {exc}") from None
             all_headers["Content-Type"] = "application/json; charset=UTF-8"
         all_headers.update(headers or {})
-        idempotent = method.upper() != "POST" or bool(_SAFE_POST.search(url.split("?", 1)[0]))
+        bare = url.split("?", 1)[0]
+        repeatable = _SAFE_POST.search(bare) or _REPEATABLE_POST.search(bare)
+        idempotent = method.upper() != "POST" or bool(repeatable)
         request = Request(
             method,
             url,
@@ -306,22 +323,55 @@ class Connection:
             AsyncJobError: The job did not finish within ``timeout`` seconds.
             HTTPError: The job failed; the status is the one the server mapped the failure to.
         """
-        token = self.post(f"{prefix}/async/start", body, service=service)["token"]
+        token = self.start_async_job(prefix, body, service=service)
+        return self.wait_async_job(prefix, token, service=service, timeout=timeout)
+
+    def start_async_job(self, prefix: str, body: Mapping[str, Any], *, service: Service = "repo") -> str:
+        """``POST {prefix}/async/start``; returns the job's token (its idempotency key: poll it, never start
+        the same work twice)."""
+        return str(self.post(f"{prefix}/async/start", body, service=service)["token"])
+
+    def wait_async_job(
+        self, prefix: str, token: str, *, service: Service = "repo", timeout: float = 600.0
+    ) -> Any:
+        """Poll ``{prefix}/async/get/{token}`` until the job finishes; returns its response body.
+
+        A poll is a read: one that fails (the connection broke, a 5xx or 429 after the transport's retries) is
+        logged and the polling goes on, until ``timeout`` seconds have passed. The job runs on the server
+        whatever happens to one poll, so starting it again would do its work twice.
+
+        Raises:
+            AsyncJobError: The job failed, or did not finish within ``timeout`` seconds.
+            HTTPError: The job failed; the status is the one the server mapped the failure to.
+        """
         deadline = time.monotonic() + timeout
         delay = 0.02
+        where = f"job {token} at {prefix}"
         while True:
-            response = self.raw("GET", f"{prefix}/async/get/{token}", service=service)
-            if response.status_code == 202:
+            try:
+                response = self.raw("GET", f"{prefix}/async/get/{token}", service=service)
+            except TransportError as exc:
+                if time.monotonic() > deadline:
+                    raise AsyncJobError(f"{where} could not be polled within {timeout:.0f} s: {exc}") from exc
+                log.warning("polling %s failed (%s); polling again", where, exc)
+                response = None
+            if response is not None and (response.status_code >= 500 or response.status_code == 429):
+                if time.monotonic() > deadline:
+                    self.raise_for_status(response)
+                log.warning("polling %s answered %d; polling again", where, response.status_code)
+                response.close()
+                response = None
+            if response is not None and response.status_code != 202:
+                self.raise_for_status(response)
+                return response.json()
+            if response is not None:
                 status = response.json() if response.content else {}
                 if status.get("jobState") == "FAILED":
                     raise AsyncJobError(f"job {token} failed: {status.get('errorMessage')}")
-                if time.monotonic() > deadline:
-                    raise AsyncJobError(f"job {token} at {prefix} did not finish within {timeout:.0f} s")
-                time.sleep(delay)
-                delay = min(delay * 1.6, 1.0)
-                continue
-            self.raise_for_status(response)
-            return response.json()
+            if time.monotonic() > deadline:
+                raise AsyncJobError(f"{where} did not finish within {timeout:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 1.6, 1.0)
 
     def close(self) -> None:
         """Close the transport (pooled sockets)."""

@@ -106,12 +106,17 @@ class TransportError(SynapseError):
         url: Its full URL without the query string, when known.
         sent: ``False`` when the request certainly never reached the server (the connection could not be
             made), so that resending it cannot repeat a write.
+        refused: ``True`` when nothing listens at the address (connection refused) or the host name does
+            not resolve: a stopped server or a wrong endpoint.
     """
 
-    def __init__(self, message: str, *, method: str = "", url: str = "", sent: bool = True) -> None:
+    def __init__(
+        self, message: str, *, method: str = "", url: str = "", sent: bool = True, refused: bool = False
+    ) -> None:
         self.method = method
         self.url = public_url(url)
         self.sent = sent
+        self.refused = refused
         super().__init__(redact(message))
 
 
@@ -120,7 +125,13 @@ class AsyncJobError(SynapseError):
 
 
 class TransferError(SynapseError):
-    """A file transfer could not complete; nothing partial is left as if complete."""
+    """A file transfer could not complete; nothing partial is left as if complete.
+
+    Its message never holds a query string (a presigned URL's signature), whatever it quotes.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @attrs.define(frozen=True)
@@ -162,6 +173,10 @@ class HTTPError(SynapseError):
         method: The HTTP method of the failed request.
         url: The full URL of the failed request, without its query string.
     """
+
+    applied: str = ""
+    """For an operation of several requests that failed part way, what of it was applied
+    (``"the fields of syn1 were stored, its annotations were not"``); empty otherwise."""
 
     def __init__(self, status: int, reason: str, method: str = "", url: str = "") -> None:
         self.status = status

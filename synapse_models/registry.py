@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from .connection import Connection, current_connection
 from .credentials import forget_token, remember_token, resolve_endpoints, resolve_token
-from .errors import AuthenticationError, NotConnectedError
+from .errors import AuthenticationError, NotConnectedError, ValidationError
 from .transport import RetryPolicy
 
 __all__ = [
@@ -106,6 +106,8 @@ def get_connection(
     """
     if isinstance(connection, Connection):
         return connection
+    if connection is not None and not isinstance(connection, str):
+        raise ValidationError("connection", connection, "a Connection or the name of a registered one")
     if isinstance(connection, str):
         with _lock:
             found = _registry.get(connection)

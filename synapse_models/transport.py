@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
+from ._failure import describe
 from ._http import Headers, Request, Response
-from .errors import TransportError, error_for_response, public_url
-from .retry import REFUSED_STATUSES, RETRY_STATUSES, Deadline, RetryPolicy, RetryState
+from .errors import TransportError, error_for_response, public_url, redact
+from .retry import Deadline, RetryPolicy, RetryState
 
 if TYPE_CHECKING:
     import requests
@@ -90,7 +91,13 @@ class RetryingTransport:
 
     def send(self, request: Request) -> Response:
         """Send ``request``, retrying within one budget; see the module docstring."""
-        state = RetryState(self.retry, request.deadline)
+        state = RetryState(
+            self.retry,
+            request.deadline,
+            method=request.method,
+            url=request.url,
+            idempotent=request.idempotent,
+        )
         if request.byte_range is not None:
             request = _from_byte(request, request.byte_range[0])
         response = self._send_retrying(request, state)
@@ -104,22 +111,30 @@ class RetryingTransport:
             try:
                 response = self._send_once(request, state)
             except TransportError as exc:
-                if exc.sent and not request.idempotent:
-                    raise  # the server may have done the work: sending it again could do it twice
-                wait = state.next_wait()
+                wait = state.next_wait(sent=exc.sent, refused=exc.refused)
                 if wait is None:
+                    if exc.sent and not request.idempotent:
+                        log.warning("%s; not resent: the server may have done the work", exc)
+                        raise
+                    log.warning("%s; giving up (%s)", exc, state.summary())
                     raise TransportError(
-                        f"{exc} ({state.summary()})", method=request.method, url=request.url, sent=exc.sent
+                        f"{exc} ({state.summary()})",
+                        method=request.method,
+                        url=request.url,
+                        sent=exc.sent,
+                        refused=exc.refused,
                     ) from None
-                log.info("%s failed (%s); retry %d in %.1f s", where, exc, state.retries, wait)
+                log.info("%s; retry %d in %.1f s", exc, state.retries, wait)
             else:
                 status = response.status_code
                 response.request = request
                 response.url = response.url or request.url
-                if status not in RETRY_STATUSES or not (request.idempotent or status in REFUSED_STATUSES):
+                retry_after = response.headers.get("Retry-After")
+                if not state.retries_status(status, retry_after):
                     return response
-                wait = state.next_wait(self.retry.retry_after(response.headers.get("Retry-After")))
+                wait = state.next_wait(status=status, retry_after=retry_after)
                 if wait is None:
+                    log.warning("%s answered %d; giving up (%s)", where, status, state.summary())
                     return response  # the caller turns the last answer into its error
                 response.close()
                 log.info("%s answered %d; retry %d in %.1f s", where, status, state.retries, wait)
@@ -179,8 +194,15 @@ class _Resuming(Response):
                 failure = exc
             finally:
                 response.close()
-            wait = state.next_wait()
+            wait = state.next_wait(sent=True)
             if wait is None:
+                log.warning(
+                    "download of %s cut at byte %d (%s); giving up (%s)",
+                    public_url(self._request.url),
+                    position,
+                    failure,
+                    state.summary(),
+                )
                 raise TransportError(
                     f"GET {public_url(self._request.url)}: {failure} ({state.summary()})",
                     method="GET",
@@ -256,6 +278,7 @@ class RequestsTransport(RetryingTransport):
                     import requests
                     from requests.adapters import HTTPAdapter
 
+                    _redact_library_logs()
                     session = requests.Session()
                     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size, max_retries=0)
                     session.mount("http://", adapter)
@@ -278,11 +301,15 @@ class RequestsTransport(RetryingTransport):
             )
             content = None if request.stream else answer.content  # read here: a cut body fails this try
         except requests.exceptions.RequestException as exc:
+            failure = describe(exc, request.url)
             raise TransportError(
-                f"{request.method} {public_url(request.url)}: {_describe(exc)}",
+                failure.text
+                if failure.refused
+                else f"{request.method} {public_url(request.url)}: {failure.text}",
                 method=request.method,
                 url=request.url,
-                sent=not _never_sent(exc),
+                sent=failure.sent,
+                refused=failure.refused,
             ) from None
         return _RequestsResponse(answer, content)
 
@@ -292,6 +319,34 @@ class RequestsTransport(RetryingTransport):
             if self._session is not None:
                 self._session.close()
                 self._session = None
+
+
+_LIBRARY_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.response", "urllib3.poolmanager",
+                    "urllib3.util.retry", "requests")
+
+
+class _RedactQueries(logging.Filter):
+    """Removes query strings (where presigned URLs keep their signature) from urllib3's and requests' log
+    records: urllib3 logs every request line at DEBUG, query included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+_REDACT_FILTER = _RedactQueries()
+
+
+def _redact_library_logs() -> None:
+    """Put the redacting filter on the loggers of the HTTP libraries (once; a filter applies to the records
+    of its own logger only, so each is named)."""
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if _REDACT_FILTER not in logger.filters:
+            logger.addFilter(_REDACT_FILTER)
 
 
 class _RequestsResponse(Response):
@@ -306,28 +361,10 @@ class _RequestsResponse(Response):
         try:
             yield from self._answer.iter_content(chunk_size)
         except requests.exceptions.RequestException as exc:
-            raise TransportError(_describe(exc)) from None
+            raise TransportError(describe(exc, self.url).text) from None
 
     def close(self) -> None:
         self._answer.close()
-
-
-def _never_sent(exc: Exception) -> bool:
-    """Whether a requests exception means the connection was never made (so nothing reached the server)."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
-
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = exc.args[0] if exc.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
-
-
-def _describe(exc: Exception) -> str:
-    # urllib3's messages can be long and quote the URL: keep the gist (redacted by TransportError)
-    return f"{exc.__class__.__name__}: {str(exc)[:240]}"
 
 
 class MockTransport(RetryingTransport):
@@ -353,10 +390,12 @@ class MockTransport(RetryingTransport):
             response = copy.copy(self.handler(request))  # a handler may answer with the same object twice
             if not request.stream:
                 response.read()
-        except ConnectionRefusedError as exc:
+        except OSError as exc:
+            failure = describe(exc, request.url)
+            text = failure.text if failure.refused else f"{where}: {failure.text}"
             raise TransportError(
-                f"{where}: {exc!r}", method=request.method, url=request.url, sent=False
+                text, method=request.method, url=request.url, sent=failure.sent, refused=failure.refused
             ) from None
-        except (OSError, TransportError) as exc:
+        except TransportError as exc:
             raise TransportError(f"{where}: {exc}", method=request.method, url=request.url) from None
         return response

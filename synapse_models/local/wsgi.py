@@ -53,6 +53,15 @@ class _Task(WSGITask):  # type: ignore[misc]
 class _Channel(HTTPChannel):  # type: ignore[misc]
     task_class = _Task
 
+    def handle_close(self) -> None:
+        # A client that goes away in the middle of a large body leaves the half-received request behind, its
+        # body in a temporary file waitress would never close: close it with the connection.
+        pending = self.request
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                pending.close()
+        super().handle_close()
+
 
 class HttpServer:
     """A waitress server for ``app`` on ``host:port`` (port 0 = a free one).

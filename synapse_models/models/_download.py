@@ -16,7 +16,9 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..transfer.cache import Cache
 from ..transfer.download import download_file_handle, download_url
+from ..transfer.names import path_inside
 from ..transfer.upload import md5_of_path
+from ._args import as_path
 from .file_handle import ExternalFileHandle, FileHandle
 
 __all__ = ["COLLISIONS", "Collision", "download_content"]
@@ -60,13 +62,15 @@ def download_content(
             raise ValidationError("url", handle.external_url, "the external file is not on this machine")
         return local
     cache = Cache(cache_root)
-    directory = Path(download_location).expanduser() if download_location is not None else None
+    directory = None if download_location is None else Path(as_path(download_location, "download_location"))
     hit = cache.get(file_handle_id, directory=directory, md5=md5)
     if hit is not None:
         return hit
     elsewhere = cache.get(file_handle_id, md5=md5) if directory is not None else None
     directory = directory if directory is not None else cache.directory(file_handle_id)
-    target = directory / ((handle.file_name if handle else None) or name)
+    # a name from the server is a name, never a path (see transfer/names.py)
+    target = path_inside(directory, (handle.file_name if handle else None) or name,
+                         fallback=f"file-{file_handle_id}")
     if target.exists():
         if md5 and md5_of_path(target) == md5:
             cache.add(file_handle_id, target, md5)

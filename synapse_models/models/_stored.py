@@ -23,16 +23,49 @@ server objects) but share the rest.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
 from .._convert import LOCAL, READ_ONLY, from_wire, to_wire, wire_field_names
 from ..connection import Connection
-from ..errors import ConflictError
+from ..errors import ConflictError, ServerError, TransportError
 from ..registry import ConnectionLike, get_connection
 
-__all__ = ["Stored"]
+__all__ = ["Stored", "ambiguous", "conflicting_keys"]
+
+log = logging.getLogger("synapse_models")
+_RESENDS = 3
+"""Times a create whose outcome is unknown is sent again (see :attr:`Stored._RESEND_AMBIGUOUS_CREATE`)."""
+
+
+def conflicting_keys(base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any], *,
+                     whole: bool = True, skip: tuple[str, ...] = ()) -> list[str]:
+    """The keys someone else changed where this write would overwrite them (a three-way compare).
+
+    A key is in conflict when the server's value (``theirs``) differs both from the one last read (``base``)
+    and from the one being written (``mine``); an absent key counts as ``None``. With ``whole=False`` a key
+    ``mine`` lacks is one this write leaves as the server has it, never a conflict (an entity body: unset
+    fields are taken from the server); ``whole=True`` is for a write that replaces the whole key set
+    (annotations), where a key added by someone else would be dropped.
+    """
+    conflicts = []
+    for key in sorted({*base, *mine, *theirs} - set(skip)):
+        if key not in mine and not whole:
+            continue
+        value, held = mine.get(key), theirs.get(key)
+        if value != held and held != base.get(key):
+            conflicts.append(key)
+    return conflicts
+
+
+def ambiguous(exc: BaseException) -> bool:
+    """Whether a write that raised ``exc`` may nevertheless have been applied by the server: the connection
+    broke after the request was sent, or a 5xx other than 503 (by which the server says it did nothing)."""
+    if isinstance(exc, TransportError):
+        return exc.sent
+    return isinstance(exc, ServerError) and exc.status != 503
 
 S = TypeVar("S", bound="Stored")
 
@@ -49,6 +82,10 @@ class Stored:
 
     _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ()
     """Fields the model reads from a server answer itself (besides the converter's wire fields)."""
+    _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = False
+    """Whether a create whose outcome is unknown (:func:`ambiguous`) may be sent again. True where names are
+    unique (entities, teams, evaluations): if the first create did happen, the second is refused with 409 and
+    the life cycle adopts the object the first one made, so nothing is created twice."""
 
     _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     """Fields the server sent that this class does not know (sent back unchanged)."""
@@ -120,16 +157,42 @@ class Stored:
         if not self._is_new():
             self._update(conn)
         else:
-            try:
-                self._create(conn)
-            except ConflictError as conflict:
-                remote = self._find_existing(conn) if create_or_update else None
-                if remote is None:
-                    raise
-                self._adopt(remote, conflict)
-                self._update(conn)
+            self._create_or_adopt(conn, create_or_update)
         self._connection = conn
         return self
+
+    def _create_or_adopt(self, conn: Connection, create_or_update: bool) -> None:
+        """Create the object; on a conflict adopt the existing one (``create_or_update``); after a create
+        whose outcome is unknown, send it again where a duplicate would conflict (and adopt the first one,
+        made by this user, even when not ``create_or_update``)."""
+        resent = 0
+        while True:
+            try:
+                self._create(conn)
+                return
+            except ConflictError as conflict:
+                remote = self._find_existing(conn) if create_or_update or resent else None
+                if remote is None or (not create_or_update and not self._made_by(remote, conn)):
+                    raise
+                if resent:
+                    log.info("%s %r: the create that seemed to fail had happened; using it",
+                             type(self).__name__, getattr(self, "name", None))
+                self._adopt(remote, conflict)
+                self._update(conn)
+                return
+            except (TransportError, ServerError) as exc:
+                if resent >= _RESENDS or not (self._RESEND_AMBIGUOUS_CREATE and ambiguous(exc)):
+                    raise
+                resent += 1
+                log.warning("%s %r: the create may or may not have happened (%s); sending it again "
+                            "(a duplicate is refused and the first one used)", type(self).__name__,
+                            getattr(self, "name", None), exc)
+
+    @staticmethod
+    def _made_by(remote: Stored, conn: Connection) -> bool:
+        """Whether ``remote`` was created by this connection's user (then a resent create may adopt it)."""
+        creator = getattr(remote, "created_by", None)
+        return creator is not None and str(creator) == str(conn.user_id)
 
     def _create(self, conn: Connection) -> None:
         self._accept(conn, conn.post(str(self._create_path()), self._wire()))
@@ -149,9 +212,10 @@ class Stored:
         for name in [*wire_field_names(type(self)), *self._ANSWER_FIELDS, "_unknown_fields"]:
             object.__setattr__(self, name, getattr(fresh, name))
 
-    def _adopt(self, remote: Stored, conflict: ConflictError) -> None:
-        """Become ``remote`` (the object a create collided with), keeping the values set here."""
-        if type(remote) is not type(self):
+    def _adopt(self, remote: Stored, conflict: ConflictError | None, *, merge: bool = True) -> None:
+        """Become ``remote`` (the object a create collided with, or this object as the server now holds it),
+        keeping the values set here; ``merge``: then merge what both sides hold (:meth:`_merge_existing`)."""
+        if type(remote) is not type(self) and conflict is not None:
             name = getattr(self, "name", None)
             raise ConflictError(
                 conflict.status,
@@ -168,7 +232,8 @@ class Stored:
         object.__setattr__(self, "etag", remote.etag)  # the subclass's field
         self._unknown_fields = {**remote._unknown_fields, **self._unknown_fields}
         self._stored = remote._stored
-        self._merge_existing(remote)
+        if merge:
+            self._merge_existing(remote)
 
     def _forget(self) -> None:
         """After a delete: the object is no longer stored."""

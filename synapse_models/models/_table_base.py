@@ -3,13 +3,15 @@ DataFrames, and table transactions."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .._convert import LOCAL, from_wire, to_wire
-from ..errors import ValidationError
+from ..errors import ServerError, TransportError, ValidationError
 from ..registry import ConnectionLike
 from ..tables._wire import (
     ColumnChange,
@@ -21,6 +23,8 @@ from ..tables._wire import (
 )
 from ..tables.query import run_query
 from ..tables.types import METADATA_COLUMNS
+from ._args import as_list
+from ._stored import ambiguous
 from ._wire import EntityBundle, ListWrapper
 from .column import Column
 from .entity import Versionable
@@ -33,11 +37,33 @@ if TYPE_CHECKING:
 
 __all__ = ["TableBase"]
 
+log = logging.getLogger("synapse_models")
+_RESENDS = 3
+_SETTLE_SECONDS = 5.0
+"""How long a transaction whose start was lost is given to show its effect (the table's etag changes when a
+transaction is applied) before it is started again."""
+
+
+def _etag(conn: Connection, table_id: str) -> str | None:
+    return str(conn.get(f"/entity/{table_id}").get("etag") or "") or None
+
+
+def _changed_since(conn: Connection, table_id: str, etag: str | None) -> bool:
+    """Whether the table's etag moves away from ``etag`` within :data:`_SETTLE_SECONDS` (a queued job may
+    take a moment to run)."""
+    deadline = time.monotonic() + _SETTLE_SECONDS
+    while True:
+        if _etag(conn, table_id) != etag:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.25)
+
 
 def _columns(value: Iterable[Column] | None) -> list[Column] | None:
     if value is None:
         return None
-    columns = list(value)
+    columns = as_list(value, "columns", one=(Column,))
     seen: set[str] = set()
     for column in columns:
         if not isinstance(column, Column):
@@ -171,8 +197,26 @@ class TableBase(Versionable):
             create_snapshot=True if snapshot else None,
             snapshot_options=snapshot,
         )
-        answer = conn.run_async_job(f"/entity/{table_id}/table/transaction", to_wire(request))
-        return from_wire(TableUpdateTransactionResponse, answer)
+        prefix = f"/entity/{table_id}/table/transaction"
+        before = _etag(conn, table_id)
+        for resend in range(_RESENDS + 1):
+            try:
+                token = conn.start_async_job(prefix, to_wire(request))
+            except (TransportError, ServerError) as exc:
+                if not ambiguous(exc):
+                    raise
+                if _changed_since(conn, table_id, before):
+                    # the job ran: its answer (row references) is lost, the change is not
+                    log.warning("%s: the transaction's start was lost (%s), but the table changed since: "
+                                "taken as applied", table_id, exc)
+                    return TableUpdateTransactionResponse()
+                if resend == _RESENDS:
+                    raise
+                log.warning("%s: the transaction's start was lost (%s) and the table is unchanged; "
+                            "starting it again", table_id, exc)
+                continue
+            return from_wire(TableUpdateTransactionResponse, conn.wait_async_job(prefix, token))
+        raise AssertionError("unreachable")
 
     def _require_id(self) -> str:
         if self.id is None:
@@ -203,6 +247,8 @@ class TableBase(Versionable):
             BadRequestError: The server rejected the SQL; ``reason`` says why.
         """
         table_id = self._require_id()
+        if sql is not None and not isinstance(sql, str):
+            raise ValidationError("sql", sql, "a query is text (a str)")
         sql = sql.replace("{id}", table_id) if sql else f"SELECT * FROM {table_id}"
         return run_query(
             self._conn(connection),
@@ -220,11 +266,8 @@ class TableBase(Versionable):
             raise ValidationError("df", type(df).__name__, "expected a pandas DataFrame")
         names = [c.name for c in columns]
         if df.columns.duplicated().any():
-            raise ValidationError(
-                f"columns[{df.columns[df.columns.duplicated()][0]!r}]",
-                None,
-                "the DataFrame has this column twice",
-            )
+            twice = df.columns[df.columns.duplicated()][0]
+            raise ValidationError(f"columns[{twice!r}]", twice, "the DataFrame has this column twice")
         for name in df.columns:
             if name in METADATA_COLUMNS:
                 continue

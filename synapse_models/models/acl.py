@@ -29,6 +29,7 @@ from .._convert import READ_ONLY, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike
+from ._args import as_list
 from ._html import html_table
 from ._stored import Stored
 from ._wire import IdRef
@@ -88,7 +89,13 @@ AccessInput = Iterable[AccessType | str] | AccessType | str
 
 def to_access_types(value: AccessInput, field: str = "access") -> set[AccessType]:
     """Read access types given as enum members or names (any case); unknown names raise ValidationError."""
-    items: Iterable[AccessType | str] = [value] if isinstance(value, (str, AccessType)) else value
+    if isinstance(value, (str, AccessType)):
+        items: Iterable[AccessType | str] = [value]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    else:
+        choices = ", ".join(AccessType.__members__)
+        raise ValidationError(field, value, f"give an access type or a list of them ({choices})")
     result: set[AccessType] = set()
     for item in items:
         if isinstance(item, AccessType):
@@ -112,6 +119,14 @@ class ResourceAccess:
     """The permissions granted."""
 
 
+def _entries(value: Any) -> list[ResourceAccess]:
+    entries = as_list(value, "resource_access", one=(ResourceAccess,))
+    for entry in entries:
+        if not isinstance(entry, ResourceAccess):
+            raise ValidationError("resource_access", entry, "expected ResourceAccess entries")
+    return entries
+
+
 @attrs.define(kw_only=True)
 class AccessControlList(Stored):
     """The sharing settings of one entity, evaluation or team.
@@ -132,7 +147,7 @@ class AccessControlList(Stored):
     """The id of the object whose ACL this is (for an inherited ACL: the benefactor's id)."""
     etag: str | None = None
     """Sent on update; a stale one gives PreconditionFailedError."""
-    resource_access: list[ResourceAccess] = attrs.field(factory=list)
+    resource_access: list[ResourceAccess] = attrs.field(factory=list, converter=_entries)
     """The entries, one per principal."""
     creation_date: datetime | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
     """When the ACL was created."""
@@ -205,7 +220,11 @@ class AccessControlList(Stored):
     # -- life cycle hooks (see _stored.py) ------------------------------------------------------------
 
     def _wire(self) -> dict[str, Any]:
-        entries = sorted(self.resource_access, key=lambda e: e.principal_id)
+        entries = as_list(self.resource_access, "resource_access")
+        for n, entry in enumerate(entries):
+            if not isinstance(entry, ResourceAccess):
+                raise ValidationError(f"resource_access[{n}]", entry, "expected a ResourceAccess")
+        entries = sorted(entries, key=lambda e: e.principal_id)
         etag = self.etag if self.etag and not self.inherited else None
         return to_wire(self, id=self.owner_id or self.id, etag=etag, resource_access=entries)
 

@@ -20,9 +20,10 @@ from .._convert import (
     to_wire,
 )
 from ..connection import Connection
-from ..errors import ValidationError
+from ..errors import PreconditionFailedError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from . import tree
+from ._entity_update import rebase, send_changes
 from ._html import html_table
 from ._stored import Stored
 from ._wire import (
@@ -73,6 +74,8 @@ def _parent_id(value: Entity | str | None) -> str | None:
 def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
     if value is None:
         return
+    if not isinstance(value, str):
+        raise ValidationError("name", value, "a name is text (a str)")
     stripped = value.strip()
     if not stripped or len(stripped) > 256:
         raise ValidationError("name", value, "names have 1 to 256 characters")
@@ -83,6 +86,8 @@ def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
 
 
 def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError("description", value, "a description is text (a str)")
     if value is not None and len(value) > 1000:
         raise ValidationError("description", f"<{len(value)} characters>", "at most 1000 characters")
 
@@ -97,6 +102,7 @@ class Entity(Stored, EntityShareable, SchemaBound):
 
     CONCRETE_TYPE: ClassVar[str] = ""
     ENTITY_TYPE: ClassVar[EntityType | None] = None
+    _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
 
     id: str | None = attrs.field(default=None, converter=_optional_id)
     """The Synapse id (``syn123``); ``None`` until stored."""
@@ -291,17 +297,11 @@ class Entity(Stored, EntityShareable, SchemaBound):
         self.annotations = merged
 
     def _update(self, conn: Connection) -> None:
-        body, notes = self._state()
-        stored_body, stored_notes = self._stored or (None, None)
-        params = self._store_params()
-        if body != stored_body or params:
-            self._apply(conn.put(f"/entity/{self.id}", body, params=params), None)
-        if notes != stored_notes:
-            # PUT annotations2 replaces the whole key set (a bundle update would merge, keeping removed keys)
-            body_of_notes = to_wire(self.annotations.to_body(self.id, self.etag))
-            answer = conn.put(f"/entity/{self.id}/annotations2", body_of_notes)
-            self.etag = from_wire(AnnotationsBody, answer).etag or self.etag
-            self._snapshot()
+        try:
+            send_changes(self, conn)
+        except PreconditionFailedError as stale:
+            landed = rebase(self, conn, stale)
+            send_changes(self, conn, with_params=not landed)
 
     def _apply(self, entity_json: dict[str, Any], annotations: AnnotationsBody | None) -> None:
         """Take the server's answer as the new state of the wire fields (and unknown ones); client-side

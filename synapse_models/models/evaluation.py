@@ -72,6 +72,8 @@ class Evaluation(Stored, Shareable):
         >>> submission = queue.submit(predictions_file, name="my first try")
     """
 
+    _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
+
     ACL_KIND: ClassVar[str] = "evaluation"
 
     name: str = attrs.field(validator=_check_name)
@@ -109,8 +111,8 @@ class Evaluation(Stored, Shareable):
         """
         conn = get_connection(connection)
         if id is None:
-            if not name:
-                raise ValidationError("id", None, "give an evaluation id or name=")
+            if not name or not isinstance(name, str):
+                raise ValidationError("name" if name else "id", name, "give an evaluation id or name= (text)")
             return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
         return cls._load(conn, conn.get(f"/evaluation/{numeric_id(id, 'id', 'evaluation ids are numbers')}"))
 

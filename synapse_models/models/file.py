@@ -25,6 +25,7 @@ from ..errors import HTTPError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ..transfer.cache import Cache
 from ..transfer.upload import guess_content_type, md5_of_path, upload_path
+from ._args import as_path
 from ._download import COLLISIONS, Collision, download_content
 from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntityStoreParams, Page
 from .activity import Activity
@@ -44,7 +45,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def _to_path(value: str | os.PathLike[str] | None) -> str | None:
     if value is None:
         return None
-    return os.path.expanduser(os.fspath(value))
+    return as_path(value)
 
 
 @attrs.define(kw_only=False)
@@ -161,7 +162,7 @@ class File(Versionable):
             ValidationError: ``path`` is not a file.
             NotFoundError: No file you can read has this content.
         """
-        local = Path(os.fspath(path)).expanduser()
+        local = Path(as_path(path))
         if not local.is_file():
             raise ValidationError("path", str(path), "not an existing file")
         conn = get_connection(connection)

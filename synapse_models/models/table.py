@@ -17,7 +17,8 @@ from ..tables._wire import PartialRow, SnapshotRequest, SnapshotResponse
 from ..tables.encode import encode_cells
 from ..tables.infer import infer_columns
 from ..tables.query import run_query, table_id_of
-from ._table_base import TableBase
+from ._args import as_list
+from ._table_base import TableBase, _columns
 from .column import Column
 from .entity import Entity
 from .tree import EntityHeader, EntityType
@@ -117,7 +118,7 @@ class Table(TableBase):
         Raises:
             ValidationError: A column cannot be typed (mixed values, unsupported dtype...).
         """
-        given = {c.name: c for c in columns or ()}
+        given = {c.name: c for c in _columns(columns) or ()}
         inferred = [given.pop(c.name, c) for c in infer_columns(df)]
         if given:
             raise ValidationError(
@@ -176,7 +177,7 @@ class Table(TableBase):
         """
         conn = self._conn(connection)
         table_id = self._require_id()
-        keys = [key] if isinstance(key, str) else list(key)
+        keys = as_list(key, "key")
         columns = self.schema(connection=conn)
         frame = self._check_frame(df, columns)
         by_name = {c.name: c for c in columns}

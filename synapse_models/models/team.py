@@ -83,6 +83,8 @@ class Team(Stored, Shareable, Principal):
         >>> project.grant(team, ["READ", "DOWNLOAD"])
     """
 
+    _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
+
     ACL_KIND: ClassVar[str] = "team"
 
     name: str = attrs.field()

@@ -11,6 +11,7 @@ from .._convert import LOCAL, from_wire, to_wire
 from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike
 from ..tables._wire import ViewColumnModelRequest, ViewDefaultColumnsQuery, ViewScope
+from ._args import as_list
 from ._table_base import TableBase
 from ._view_base import ViewBase
 from ._wire import AnnotationsBody, Page, StatusScores
@@ -33,7 +34,7 @@ _ANNOTATION_COLUMN = {"STRING": ColumnType.STRING, "LONG": ColumnType.INTEGER, "
 
 def _scope(value: Iterable[Entity | str] | None) -> list[str]:
     ids = []
-    for item in value or ():
+    for item in as_list(value, "scope", one=(str, int, Entity)):
         if isinstance(item, Entity):
             if item.id is None:
                 raise ValidationError("scope", item.name, "a scope container must be stored first")
@@ -47,7 +48,7 @@ def _include(value: Iterable[EntityType | str] | None) -> list[EntityType] | Non
     if value is None:
         return None
     types = []
-    for item in value:
+    for item in as_list(value, "include", one=(str, EntityType)):
         try:
             kind = item if isinstance(item, EntityType) else EntityType(str(item).lower())
         except ValueError:
@@ -128,6 +129,8 @@ class View(ViewBase):
     def __attrs_post_init__(self) -> None:
         if self.include is None:
             mask = self.view_type_mask or 0x01
+            if not isinstance(mask, int) or isinstance(mask, bool):
+                raise ValidationError("view_type_mask", mask, "a whole number (a mask of entity types)")
             self.include = [t for t, bit in _MASKS.items() if mask & bit] or [EntityType.FILE]
         self.view_type_mask = sum(_MASKS[t] for t in set(self.include))
 
@@ -199,7 +202,7 @@ class View(ViewBase):
 
 def _evaluation_ids(value: Iterable[Any] | None) -> list[str]:
     ids = []
-    for item in value or ():
+    for item in as_list(value, "scope", one=(str, int, Entity)):
         raw = item if isinstance(item, (str, int)) else getattr(item, "id", None)
         if raw is None:
             raise ValidationError("scope", item, "a scope evaluation must be stored first")

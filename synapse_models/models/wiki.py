@@ -20,7 +20,9 @@ from ..connection import Connection
 from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ..transfer.download import download_file_handle, fetch_bytes
+from ..transfer.names import path_inside
 from ..transfer.upload import md5_of_path, upload_bytes, upload_path
+from ._args import as_list, as_path
 from ._html import html_table
 from ._stored import Stored
 from ._wire import ListWrapper
@@ -78,9 +80,7 @@ def _short(text: str | None) -> str:
 
 
 def _to_paths(value: Iterable[str | Path] | str | Path) -> list[str | Path]:
-    if isinstance(value, (str, Path)):
-        return [value]
-    return list(value)
+    return as_list(value, "attachments", one=(str, Path))
 
 
 @attrs.define(kw_only=True)
@@ -244,9 +244,9 @@ class Wiki(Stored):
                 "GET",
                 listing,
             )
-        target = Path(destination)
-        if target.is_dir():
-            target = target / name
+        target = Path(as_path(destination, "destination"))
+        if target.is_dir():  # a name from the server is a name, never a path (see transfer/names.py)
+            target = path_inside(target, name, fallback=f"attachment-{self.id}")
         handle, _ = attachments[name]
         return download_file_handle(
             conn,
@@ -363,7 +363,7 @@ class Wiki(Stored):
 
 
 def _check_attachments(items: Sequence[str | Path]) -> list[Path]:
-    paths = [Path(item) for item in items]
+    paths = [Path(as_path(item, "attachments")) for item in as_list(items, "attachments", one=(str, Path))]
     seen: set[str] = set()
     for path in paths:
         if not path.is_file():

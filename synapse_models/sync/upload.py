@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ManifestError, ManifestProblem, ValidationError
+from ..models._args import as_path
 from ..registry import ConnectionLike, get_connection
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
@@ -82,15 +83,14 @@ def sync_to(
         ValidationError: A bad argument.
     """
     slice_ = check_shard(shard)
-    if not isinstance(source, (str, os.PathLike)):
-        raise ValidationError("source", source, "a manifest file or a directory")
-    local = Path(os.path.expandvars(os.fspath(source))).expanduser()
+    local = Path(os.path.expandvars(as_path(source, "source"))).expanduser()
+    base_dir = as_path(base_dir, "base_dir") if base_dir is not None else None
     from ..models.entity import Entity
 
     bound = parent.connection if isinstance(parent, Entity) else None
     conn = get_connection(connection, bound=bound)
     cache_dir = (
-        str(Path(cache_root).expanduser()) if cache_root is not None else str(_internals.default_cache_root())
+        as_path(cache_root, "cache_root") if cache_root is not None else str(_internals.default_cache_root())
     )
     results = SyncResults()
     results.dry_run = dry_run

@@ -25,6 +25,13 @@ def infer_columns(df: pd.DataFrame) -> list[Column]:
     Raises:
         ValidationError: A column name is not a string, or a column mixes types, or a value is too long.
     """
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError("df", type(df).__name__, "expected a pandas DataFrame")
+    if df.columns.duplicated().any():
+        twice = df.columns[df.columns.duplicated()][0]
+        raise ValidationError(f"columns[{twice!r}]", twice, "the DataFrame has this column twice")
     columns = []
     for name in df.columns:
         if name in METADATA_COLUMNS:

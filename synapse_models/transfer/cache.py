@@ -79,6 +79,10 @@ class Cache:
     """
 
     def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+        if root is not None and not isinstance(root, (str, os.PathLike)):
+            from ..errors import ValidationError
+
+            raise ValidationError("cache_root", root, "a directory is a str or a pathlib.Path")
         self.root = Path(root).expanduser() if root is not None else default_cache_root()
 
     def __repr__(self) -> str:

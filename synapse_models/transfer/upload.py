@@ -18,6 +18,7 @@ file size.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import mimetypes
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .._convert import from_wire, to_wire
-from ..errors import ServerError, TransferError, TransportError, ValidationError
+from ..errors import BadRequestError, ServerError, TransferError, TransportError, ValidationError
 from ._wire import (
     AddPartResponse,
     BatchPresignedUploadUrlRequest,
@@ -74,6 +75,7 @@ _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
 DEFAULT_WORKERS = 4
 """Parts sent at once by default: enough to overlap sending with the server's hashing and writing."""
 
+log = logging.getLogger("synapse_models")
 _destinations: weakref.WeakKeyDictionary[Connection, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 _destinations_lock = threading.Lock()
 
@@ -314,11 +316,13 @@ def _multipart(
         part_size_bytes=part_size,
         storage_location_id=storage_location_id,
     )
-    status = from_wire(
-        MultipartUploadStatus,
-        conn.post("/file/multipart", to_wire(request), service="file", params={"forceRestart": False}),
-    )
-    if status.state != "COMPLETED":
+    for restart in (False, True):
+        started = conn.post(
+            "/file/multipart", to_wire(request), service="file", params={"forceRestart": restart}
+        )
+        status = from_wire(MultipartUploadStatus, started)
+        if status.state == "COMPLETED":
+            break
         parts = max(1, math.ceil(size / part_size))
         state = (status.parts_state or "").ljust(parts, "0")
         missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
@@ -327,9 +331,25 @@ def _multipart(
             _send_parts(
                 conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar, part_md5s
             )
-        status = from_wire(
-            MultipartUploadStatus, conn.put(f"/file/multipart/{status.upload_id}/complete", service="file")
-        )
+        try:
+            status = from_wire(
+                MultipartUploadStatus,
+                conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"),
+            )
+            break
+        except BadRequestError as exc:
+            # the server holds parts it cannot use (changed after they were added, bytes missing...):
+            # resuming would fail the same way forever, so the upload starts over, once
+            if restart:
+                raise TransferError(
+                    f"upload of {file_name!r} could not be completed even after starting it over: {exc}"
+                ) from exc
+            log.warning(
+                "upload %s of %r cannot be completed (%s); starting it over",
+                status.upload_id,
+                file_name,
+                exc.reason,
+            )
     if not status.completed:
         raise TransferError(
             f"upload of {file_name!r} did not complete: state {status.state!r}, parts {status.parts_state!r}"

@@ -90,7 +90,7 @@ def test_debug_log_hides_presigned_signatures(
     monkeypatch.setenv("SYNAPSE_CACHE", str(shell / "empty-cache"))  # so that the bytes are downloaded
     result = cli("--debug", "get", file.id, "--download-location", "fresh")
     assert result.code == 0
-    assert "X-Amz-Signature=***" in result.err
+    assert "/presigned/download/" in result.err  # the presigned request was logged (its query stripped)
     signatures = [part for part in result.err.split("X-Amz-Signature=")[1:] if not part.startswith("***")]
     assert signatures == []
     assert "Bearer" not in result.err

@@ -15,7 +15,7 @@ from ...core.errors import BadRequest
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn
-from ..entities.service import EntityRecord
+from ..entities.service import EntityRecord, touch
 from ..files import service as files
 from .cells import TEXT_LIMITS, Column, to_storage
 from .hooks import view_kind
@@ -213,6 +213,7 @@ def _append_csv(load: _Load) -> dict[str, Any]:
     _normalize_rows(db, table, f"ROW_ID >= {int(first)}", "ROW_ID", present, defaults=True)
     etag = load.txn.new_etag()
     mark_changed(db, load.record.id, etag, load.txn.now(), first + total)
+    touch(load.txn, load.record)
     return {"concreteType": PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
 
 
@@ -280,6 +281,7 @@ def _update_csv(load: _Load) -> dict[str, Any]:
         db.execute("DROP TABLE IF EXISTS temp.csv_conv")
     etag = load.txn.new_etag()
     mark_changed(db, load.record.id, etag, load.txn.now(), next_row_id + max(inserted, 0))
+    touch(load.txn, load.record)
     return {"concreteType": PKG + "UploadToTableResult", "rowsProcessed": int(total), "etag": etag}
 
 

@@ -11,7 +11,14 @@ from ...core.errors import BadRequest, PreconditionFailed
 from ...core.jobs import Job, JobWork
 from ...core.routing import Routes
 from ...core.txn import Txn
-from ..entities.service import EntityRecord, current_version, parse_entity_id, require_access, snapshot
+from ..entities.service import (
+    EntityRecord,
+    current_version,
+    parse_entity_id,
+    require_access,
+    snapshot,
+    touch,
+)
 from .cells import Column, to_storage
 from .csv_upload import upload_csv
 from .hooks import view_kind
@@ -103,6 +110,7 @@ class _RowWriter:
         if self.changed:
             etag = self.txn.new_etag()
             mark_changed(self.txn.db, self.record.id, etag, self.txn.now(), self.next_row_id)
+            touch(self.txn, self.record)  # as Synapse: a row change gives the table entity a new etag
         return str(etag)
 
 
