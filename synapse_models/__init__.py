@@ -100,7 +100,7 @@ if TYPE_CHECKING:
     from .sync.results import SyncResult as SyncResult
     from .sync.results import SyncResults as SyncResults
     from .sync.upload import sync_to as sync_to
-    from .sync.walk import WalkStep as WalkStep
+    from .models.tree import WalkStep as WalkStep
     from .sync.walk import walk as walk
 else:
 

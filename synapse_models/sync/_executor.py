@@ -103,11 +103,10 @@ def _reconnect(ref: ConnectionRef) -> Connection:
 
 
 def run_task(function: Callable[[Connection, Any], T], carried: CarriedConnection, task: Any) -> T:
-    """Run ``function(conn, task)`` with the carried connection, also as this thread's scoped one."""
-    from ._internals import scoped
-
+    """Run ``function(conn, task)`` with the carried connection, also as this thread's scoped one (scopes
+    are per thread and per task, so pool threads entering the same connection at once do not interfere)."""
     conn = carried.get()
-    with scoped(conn):
+    with conn:
         return function(conn, task)
 
 
