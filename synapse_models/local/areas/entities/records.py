@@ -32,6 +32,8 @@ SCHEMA = f"""
         created_by INTEGER NOT NULL, modified_on TEXT NOT NULL, modified_by INTEGER NOT NULL,
         current_version INTEGER NOT NULL DEFAULT 1, max_version INTEGER NOT NULL DEFAULT 1);
     CREATE UNIQUE INDEX IF NOT EXISTS entities_by_parent_name ON entities(parent_id, name);
+    CREATE INDEX IF NOT EXISTS entities_by_parent_created ON entities(parent_id, created_on);
+    CREATE INDEX IF NOT EXISTS entities_by_parent_modified ON entities(parent_id, modified_on);
     CREATE TABLE IF NOT EXISTS entity_versions (
         entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE, version INTEGER NOT NULL,
         label TEXT, comment TEXT, fields TEXT NOT NULL DEFAULT '{{}}',
