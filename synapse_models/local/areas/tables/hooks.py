@@ -2,7 +2,8 @@
 
 A :class:`ViewKind` plugged into :data:`VIEW_KINDS` (the views area plugs in EntityView and SubmissionView)
 makes its entity type queryable like a table: the tables area validates its body with ``validate``,
-materializes ``rows`` for each query (and freezes them for a snapshot), and hands row sets written to it to
+queries the kind's ``computed`` rows in SQL when it offers them, else materializes ``rows`` for each query
+(and freezes them for a snapshot), and hands row sets written to it to
 ``write``.  Without a kind for its type an entity is not a table (400).
 """
 
@@ -19,6 +20,16 @@ from .cells import Column
 
 
 @dataclass(frozen=True)
+class ComputedRows:
+    """Rows a view kind computes inside the database, read lazily page by page: the name of a temporary
+    view on the request's connection laid out like a row table (``ROW_ID``, ``ROW_VERSION``, ``ROW_ETAG``,
+    one column per schema column, cells in stored form), and what removes it when the query is done."""
+
+    name: str
+    drop: Callable[[], None]
+
+
+@dataclass(frozen=True)
 class ViewKind:
     """How the tables area serves one entity type whose rows are computed.
 
@@ -28,12 +39,16 @@ class ViewKind:
         rows: ``(txn, record, columns)`` the rows the caller may read: ``(ROW_ID, ROW_VERSION, ROW_ETAG,
             cells...)`` with cells in stored form.
         write: ``(txn, record, columns, row_set)`` applies a (Partial)RowSet and returns the result JSON.
+        computed: ``(txn, record, columns)`` the same rows as a :class:`ComputedRows` over the request's own
+            database connection, so that a query pages them in SQL instead of materializing them all
+            (``None``, or no function: materialize ``rows``).
     """
 
     concrete_type: str
     validate: Callable[[Txn, dict[str, Any]], None]
     rows: Callable[[Txn, EntityRecord, list[Column]], list[tuple[Any, ...]]]
     write: Callable[[Txn, EntityRecord, list[Column], dict[str, Any]], dict[str, Any]]
+    computed: Callable[[Txn, EntityRecord, list[Column]], ComputedRows | None] | None = None
 
 
 VIEW_KINDS: HookPoint[ViewKind] = HookPoint("view_kinds")

@@ -10,7 +10,7 @@ not version-checked.  A change of the rows gives the table a new etag (``RowSet.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +65,8 @@ class TableSource:
     version: int | None
     etag: str | None
     last_updated: str | None
+    drop: Callable[[], None] | None = None
+    """What removes a view's computed rows when the query is done."""
 
 
 def table_record(txn: Txn, entity_id: int) -> EntityRecord:
@@ -115,6 +117,12 @@ def open_source(txn: Txn, source: Source) -> TableSource:
             state["last_updated"],
         )
     if kind is not None:
+        computed = kind.computed(txn, record, columns) if kind.computed is not None else None
+        if computed is not None:
+            return TableSource(
+                record, columns, db, computed.name, None, True, None, record.etag, record.modified_on,
+                computed.drop,
+            )  # fmt: skip
         memory, name = materialize(txn, record, columns, kind.rows(txn, record, columns))
         return TableSource(record, columns, memory, name, None, True, None, record.etag, record.modified_on)
     name = row_table(record.id)
@@ -137,11 +145,13 @@ def open_source(txn: Txn, source: Source) -> TableSource:
 
 @contextmanager
 def opened(txn: Txn, source: Source) -> Iterator[TableSource]:
-    """:func:`open_source` that closes a view's in-memory database afterwards."""
+    """:func:`open_source` that removes a view's computed rows (or closes its in-memory copy) afterwards."""
     table = open_source(txn, source)
     try:
         yield table
     finally:
+        if table.drop is not None:
+            table.drop()
         if table.db is not txn.db:
             table.db.close()
 

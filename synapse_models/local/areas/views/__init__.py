@@ -1,17 +1,24 @@
 """Views: tables whose rows are computed from entities or submissions (REFERENCE 2.7).
 
 The area serves EntityView and SubmissionView to the tables area as view kinds
-(``tables.service.VIEW_KINDS``): their body rules (``scope``), rows (``rows``) and writes (``writes``).
+(``tables.service.VIEW_KINDS``): their body rules (``scope``), rows (``rows``; EntityView rows are
+computed in SQL for queries, ``listing``) and writes (``writes``).
 """
 
 from ...core.area import Area
 from ...core.hooks import hook
 from ..tables.service import VIEW_KINDS, ViewKind
-from . import defaults, rows, scope, suggestions, writes
+from . import defaults, listing, rows, scope, suggestions, writes
 
 #: One view kind per view type; the functions tell the two apart by the record's type.
 _KINDS = tuple(
-    ViewKind(concrete_type, scope.validate_view_body, rows.view_rows, writes.apply_view_rows)
+    ViewKind(
+        concrete_type,
+        scope.validate_view_body,
+        rows.view_rows,
+        writes.apply_view_rows,
+        computed=listing.computed_rows,
+    )
     for concrete_type in (scope.ENTITY_VIEW, scope.SUBMISSION_VIEW)
 )
 
