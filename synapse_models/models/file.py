@@ -259,7 +259,7 @@ class File(Versionable):
         if uploading and not os.path.isfile(str(self.path)):
             raise ValidationError("path", self.path, "not an existing file")
         if uploading and os.path.getsize(str(self.path)) == 0:
-            raise ValidationError("path", self.path, "is empty (0 bytes); Synapse does not accept empty files")
+            raise ValidationError("path", self.path, "is empty (0 bytes): Synapse refuses empty files")
         if external and self.url is None and self.path is None:
             raise ValidationError("url", None, "synapse_store=False needs a url or a path to record")
         if self.path is None and self.url is None and self.data_file_handle_id is None:
