@@ -63,7 +63,8 @@ _LISTED = [
     EntityType.SUBMISSION_VIEW,
     EntityType.LINK,
 ]
-_FILE_BATCH = 50
+_FILE_BATCH = 10
+"""Files per task (a task copies its files one after the other; small tasks keep every worker busy)."""
 _CLASHES = ("skip", "update", "error")
 _PROVENANCE = ("traceback", "existing", None)
 

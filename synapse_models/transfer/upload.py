@@ -108,7 +108,8 @@ def default_part_size(size: int) -> int:
 def md5_of_path(path: str | os.PathLike[str]) -> str:
     """The hex md5 of a file, read in 8 MiB chunks (never the whole file in memory)."""
     digest = hashlib.md5()
-    buffer = bytearray(_HASH_CHUNK)
+    # no bigger than the file: bulk work hashes thousands of small files on many threads at once
+    buffer = bytearray(max(1, min(_HASH_CHUNK, os.path.getsize(path))))
     view = memoryview(buffer)
     with open(path, "rb", buffering=0) as handle:
         while True:
