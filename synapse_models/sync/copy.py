@@ -33,6 +33,7 @@ class CopyOptions(TypedDict, total=False):
     """The keyword options of :func:`copy`, also taken by :meth:`synapse_models.Entity.copy`."""
 
     versions: Literal["latest", "all"]
+    files: bool
     wikis: bool
     tables: bool
     views: bool
@@ -74,6 +75,7 @@ def copy(
     destination: Entity | str,
     *,
     versions: Literal["latest", "all"] = "latest",
+    files: bool = True,
     wikis: bool = True,
     tables: bool = True,
     views: bool = True,
@@ -97,6 +99,7 @@ def copy(
         source: What to copy (an entity or its id).
         destination: The project or folder to copy into.
         versions: ``"latest"`` (one version per file) or ``"all"`` (every version, in order).
+        files: Copy files (``False``: the folder tree, tables, views, links and wikis without them).
         wikis: Copy wikis (of the project, folders and files), links rewritten to the copies.
         tables: Copy tables (schema and rows).
         views: Copy entity views (scopes inside the copied tree point at the copies).
@@ -147,8 +150,9 @@ def copy(
             "destination", target_id, f"is inside {source_id}: a tree cannot be copied into itself"
         )
     options = Options(versions=versions, annotations=annotations, provenance=provenance, on_clash=on_clash)
-    wanted = {"Table": tables, "View": views, "Link": links, "File": True, "Folder": True}
-    with Pipeline(conn, executor, max_workers) as pipeline, Overall("copy", progress) as bar:
+    wanted = {"Table": tables, "View": views, "Link": links, "File": files, "Folder": True}
+    bar = Overall("copy", progress, unit="items", sizes=False)
+    with Pipeline(conn, executor, max_workers) as pipeline, bar:
         run = CopyRun(conn, pipeline, options, wanted, slice_, bar)
         header = top
         existing = children_by_name(conn, target_id)
