@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .._convert import from_wire, to_wire
-from ..errors import ServerError, TransferError, TransportError, ValidationError
+from ..errors import HTTPError, ServerError, TransferError, TransportError, ValidationError
 from ._wire import (
     AddPartResponse,
     BatchPresignedUploadUrlRequest,
@@ -291,18 +291,27 @@ def _multipart(
         file_name=file_name, content_type=content_type, content_md5_hex=md5, file_size_bytes=size,
         part_size_bytes=part_size, storage_location_id=storage_location_id,
     )
-    status = from_wire(MultipartUploadStatus, conn.post("/file/multipart", to_wire(request), service="file",
-                                                        params={"forceRestart": False}))
+    def start() -> MultipartUploadStatus:
+        return from_wire(MultipartUploadStatus, conn.post("/file/multipart", to_wire(request), service="file",
+                                                          params={"forceRestart": False}))
+
+    status = start()
     if status.state != "COMPLETED":
         parts = max(1, math.ceil(size / part_size))
         state = (status.parts_state or "").ljust(parts, "0")
         missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
-        with Progress(size, file_name, progress=progress) as bar:
-            bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
-            _send_parts(conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar,
-                        part_md5s)
-        status = from_wire(MultipartUploadStatus,
-                           conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"))
+        try:
+            with Progress(size, file_name, progress=progress) as bar:
+                bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
+                _send_parts(conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar,
+                            part_md5s)
+            status = from_wire(MultipartUploadStatus,
+                               conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"))
+        except (HTTPError, TransferError):  # the same file uploaded at once elsewhere is the same upload:
+            finished = start()  # when that one completed it first, its file handle is this one's too
+            if not finished.completed:
+                raise
+            status = finished
     if not status.completed:
         raise TransferError(f"upload of {file_name!r} did not complete: state {status.state!r}, "
                             f"parts {status.parts_state!r}")
