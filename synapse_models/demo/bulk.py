@@ -7,6 +7,7 @@ import contextlib
 import csv
 import io
 import os
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,10 +97,7 @@ def _run_chapter(tour: Tour) -> None:
             for row in rows:
                 path = Path(row["path"])
                 writer.writerow([row["path"], row["parent"], path.parent.name, int(path.stem[4:]), "DAPI"])
-        out.step(
-            "manifest.tsv gained three annotation columns: plate, well, stain (typed as the official "
-            "client types them)"
-        )
+        out.step("manifest.tsv gained the annotation columns plate, well and stain")
 
         out.code('sm.sync_to("manifest.tsv", dry_run=True)   # checks every row, writes nothing')
         plan = sm.sync_to(manifest, dry_run=True, echo=None)
@@ -115,14 +113,14 @@ def _run_chapter(tour: Tour) -> None:
         _run(tour, "get", "-r", project_id, "--download-location", "mirror")
         with open(work / "mirror" / "SYNAPSE_METADATA_MANIFEST.tsv", newline="") as handle:
             header = next(csv.reader(handle, delimiter="\t"))
-        out.step(f"mirror/ has the tree and SYNAPSE_METADATA_MANIFEST.tsv: {', '.join(header)}")
+        out.step("mirror/ has the tree, and in each directory the official manifests, with the columns")
+        for line in textwrap.wrap(", ".join(header), WIDTH - 8):
+            out.say("  " + line)
         server.reset_request_log()
         out.code('sm.sync_from(project_id, "mirror")   # the tree is unchanged')
         down = sm.sync_from(project_id, work / "mirror", progress=False)
-        out.step(
-            f"{down.counts()} with {len(server.request_log())} requests (the folder listings): "
-            "no bundle and no byte for an unchanged file"
-        )
+        requests = len(server.request_log())
+        out.step(f"{down.counts()} in {requests} requests (folder listings): no bundle, no byte")
 
         copies = _run(tour, "create", "Project", "--name", "Imaging core (shared copy)")[0]
         lines = _run(tour, "cp", project_id, "--destination-id", copies, "--skip-copy-annotations", show=3)

@@ -178,3 +178,16 @@ def test_one_overall_progress_bar_on_a_terminal(
     monkeypatch.setattr(sys, "stderr", quiet)
     assert main(["-q", "get", "-r", str(project.id), "--download-location", "again"]) == 0
     assert quiet.getvalue() == ""
+
+
+def test_the_demo_chapter_runs_and_fits_100_columns(
+    shell: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    here = os.getcwd()
+    assert main(["demo", "--only", "bulk"]) == 0
+    shown = capsys.readouterr().out
+    assert "$ synapse-models get -r" in shown and "{'created': 6}" in shown and "{'unchanged': 6}" in shown
+    assert max(len(line) for line in shown.splitlines()) <= 100
+    assert os.getcwd() == here and os.environ["SYNAPSE_MODELS_PROGRESS"] == "0"  # the shell is left as it was
