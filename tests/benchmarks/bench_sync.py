@@ -22,6 +22,8 @@ concurrency.
   each in its own process (peak RSS); no latency.
 * copy: a project with ``--copy-files`` files in 4 folders, a table of ``--table-rows`` rows and 5 wiki
   pages: ``sm.copy`` vs ``synapseutils.copy`` into an empty project, with part uploads counted at the server.
+* listing (not by default): one folder of ``--children`` children paged through ``POST /entity/children``
+  with raw requests, straight to the server: the time of the first and of the last pages.
 """
 
 from __future__ import annotations
@@ -226,6 +228,53 @@ def phase_official_copy(a: dict[str, Any]) -> dict[str, Any]:
     return {**out, "items": len(box[0])}
 
 
+def phase_listing(a: dict[str, Any]) -> dict[str, Any]:
+    """A folder of ``children`` folders (made with raw requests), listed page by page: time per page."""
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {a['token']}"
+    repo = f"{a['endpoint']}/repo/v1"
+    folder = "org.sagebionetworks.repo.model.Folder"
+    project = session.post(
+        f"{repo}/entity",
+        json={"concreteType": "org.sagebionetworks.repo.model.Project", "name": f"listing {os.getpid()}"},
+    ).json()
+    top = session.post(
+        f"{repo}/entity", json={"concreteType": folder, "name": "big", "parentId": project["id"]}
+    )
+    parent = top.json()["id"]
+    for i in range(a["children"]):
+        made = session.post(
+            f"{repo}/entity", json={"concreteType": folder, "name": f"c{i:06d}", "parentId": parent}
+        )
+        made.raise_for_status()
+    times: list[float] = []
+    token = None
+    seen = 0
+    started = time.perf_counter()
+    while True:
+        body = {"parentId": parent, "includeTypes": ["folder", "file"], "nextPageToken": token}
+        page_started = time.perf_counter()
+        answer = session.post(f"{repo}/entity/children", json=body)
+        times.append(time.perf_counter() - page_started)
+        answer.raise_for_status()
+        page = answer.json()
+        seen += len(page["page"])
+        token = page.get("nextPageToken")
+        if not token:
+            break
+    total = time.perf_counter() - started
+    head, tail = times[:10], times[-10:]
+    return {
+        "children": seen,
+        "pages": len(times),
+        "seconds": total,
+        "first_ms": 1000 * statistics.median(head),
+        "last_ms": 1000 * statistics.median(tail),
+    }
+
+
 PHASES = {name[6:]: fn for name, fn in globals().items() if name.startswith("phase_")}
 
 
@@ -410,19 +459,34 @@ def _copy(args: argparse.Namespace, work: Path, base: dict[str, Any], networks: 
         )
 
 
+def _listing(args: argparse.Namespace, base: dict[str, Any], endpoint: str) -> None:
+    found = run_phase(__file__, "listing", {**base, "endpoint": endpoint, "children": args.children})
+    print(f"\nPOST /entity/children over a folder of {found['children']} children, straight to the server")
+    print(
+        f"  {found['pages']} pages in {found['seconds']:.1f} s; median of the first 10 pages "
+        f"{found['first_ms']:.1f} ms, of the last 10 {found['last_ms']:.1f} ms",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--only", default="sync,memory,copy", help="comma-separated: sync, memory, copy")
+    parser.add_argument(
+        "--only", default="sync,memory,copy", help="comma-separated: sync, memory, copy, listing"
+    )
     parser.add_argument("--networks", default="latency,direct", help="comma-separated: latency, direct")
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--folders", type=int, default=50)
     parser.add_argument("--big-files", type=int, default=10_000)
     parser.add_argument("--copy-files", type=int, default=200)
     parser.add_argument("--table-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--children", type=int, default=20_000, help="children of the folder listed (listing)"
+    )
     if dispatch_phase(PHASES, sys.argv[1:]):
         return
     args = parser.parse_args()
@@ -455,6 +519,8 @@ def main() -> None:
             _memory(args, work, base, server)
         if "copy" in only:
             _copy(args, work, base, networks)
+        if "listing" in only:
+            _listing(args, base, server)
         print(f"\nload average at the end {os.getloadavg()}")
 
 
