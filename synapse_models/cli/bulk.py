@@ -33,12 +33,12 @@ def add_shard_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _report(out: Output, results: Any, line: Any, what: str) -> int:
+def _report(out: Output, results: Any, line: Any, what: str, *, failures_on_stdout: bool = True) -> int:
     """Print each result (``line(result)`` on stdout, or all of them as JSON), the failures and a summary."""
     if out.json_mode:
         out.json([{**_as_dict(r), "error": str(r.error) if r.error else None} for r in results])
     for result in results:
-        if not out.json_mode:
+        if not out.json_mode and (result.error is None or failures_on_stdout):
             out.data(line(result))
         if result.error is not None:
             out.error(f"{getattr(result, 'path', '') or result.source_id}: {result.error}")
@@ -74,7 +74,10 @@ def run_recursive_get(args: argparse.Namespace, out: Output) -> int:
             shard=args.shard,
             progress=out.progress,
         )
-    return _report(out, results, lambda r: r.local_path or r.path, f"synced {args.ids[0]}")
+    # stdout lists the local files, so that it can be piped; what failed is on stderr
+    return _report(
+        out, results, lambda r: r.local_path or r.path, f"synced {args.ids[0]}", failures_on_stdout=False
+    )
 
 
 # -- sync ---------------------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ def test_get_recursive_usage_errors_and_a_failed_folder(
     assert "..: " in result.err and "cannot be used as a local file or directory name" in result.err
     assert odd.id in result.err and no_traceback(result.err)
     assert _files_under(shell / "data") == {"top.txt", "raw/a.txt", "raw/deep/b.txt"}
+    assert len(result.lines()) == 3 and ".." not in result.out  # stdout lists only the files synced
 
 
 def test_shards_split_a_recursive_download(
