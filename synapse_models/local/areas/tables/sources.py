@@ -121,7 +121,7 @@ def open_source(txn: Txn, source: Source) -> TableSource:
         if computed is not None:
             return TableSource(
                 record, columns, db, computed.name, None, True, None, record.etag, record.modified_on,
-                computed.drop,
+                drop=computed.drop,
             )  # fmt: skip
         memory, name = materialize(txn, record, columns, kind.rows(txn, record, columns))
         return TableSource(record, columns, memory, name, None, True, None, record.etag, record.modified_on)
