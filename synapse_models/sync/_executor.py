@@ -85,11 +85,12 @@ class CarriedConnection:
 
 
 def _reconnect(ref: ConnectionRef) -> Connection:
-    from ._internals import open_connection
+    from ._internals import load_models, open_connection
 
     with _worker_lock:
         conn = _worker_connections.get(ref)
         if conn is None:
+            load_models()  # once per worker process, before its threads read entities
             conn = open_connection(ref.endpoint, name=ref.name, pool_size=ref.pool_size)
             if ref.user_id is not None and conn.user_id != ref.user_id:
                 who = conn.user_name
@@ -128,6 +129,9 @@ class Pipeline:
             not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1
         ):
             raise ValidationError("max_workers", max_workers, "a positive integer")
+        from ._internals import load_models
+
+        load_models()  # before any task: worker threads then never import a model module
         self.carried = CarriedConnection(conn)
         workers = max_workers or DEFAULT_WORKERS
         self._owned = executor is None

@@ -59,6 +59,7 @@ __all__ = [
     "download_url",
     "entity_headers",
     "entity_path",
+    "load_models",
     "md5_of_path",
     "open_connection",
     "parse_entity_id",
@@ -72,6 +73,18 @@ FILE_TYPE = "org.sagebionetworks.repo.model.FileEntity"
 FOLDER_TYPE = "org.sagebionetworks.repo.model.Folder"
 PROJECT_TYPE = "org.sagebionetworks.repo.model.Project"
 _CSV = CsvTableDescriptor()
+
+
+def load_models() -> None:
+    """Import every model module now, in the calling thread.
+
+    The first entity read in a process imports them lazily; bulk work reads its first entities on many
+    threads at once, so they are loaded before any task starts (a crash once seen under load: a class
+    structured while the model modules were being imported by another thread).
+    """
+    from ..models.entity import _load_entity_types
+
+    _load_entity_types()
 
 
 def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
