@@ -211,11 +211,9 @@ class Entity(Stored, EntityShareable):
     ) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
         """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down.
 
-        Folders are listed breadth first, one ``POST /entity/children`` per 50 children, sibling folders
-        ahead of time on ``max_workers`` threads. Each yielded container's ``path`` is its local-style path
-        relative to this entity (``""`` here, then ``"raw"``, ``"raw/fastq"``), so the path of a child is
-        ``f"{container.path}/{child.name}"`` (or just the name at the top).
-        :func:`synapse_models.walk` is the same walk with the path first (:class:`~synapse_models.WalkStep`).
+        Breadth first, one ``POST /entity/children`` per 50 children, sibling folders listed ahead on
+        ``max_workers`` threads. Each container's ``path`` is its path relative to this entity (``""``,
+        ``"raw"``, ``"raw/fastq"``); :func:`synapse_models.walk` is the same walk with the path first.
 
         Args:
             types: The children to list besides folders (default: every type but projects).

@@ -26,6 +26,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -291,11 +292,9 @@ def _multipart(
         file_name=file_name, content_type=content_type, content_md5_hex=md5, file_size_bytes=size,
         part_size_bytes=part_size, storage_location_id=storage_location_id,
     )
-    def start() -> MultipartUploadStatus:
-        return from_wire(MultipartUploadStatus, conn.post("/file/multipart", to_wire(request), service="file",
-                                                          params={"forceRestart": False}))
-
-    status = start()
+    start = partial(conn.post, "/file/multipart", to_wire(request), service="file",
+                    params={"forceRestart": False})
+    status = from_wire(MultipartUploadStatus, start())
     if status.state != "COMPLETED":
         parts = max(1, math.ceil(size / part_size))
         state = (status.parts_state or "").ljust(parts, "0")
@@ -308,9 +307,8 @@ def _multipart(
             status = from_wire(MultipartUploadStatus,
                                conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"))
         except (HTTPError, TransferError):  # the same file uploaded at once elsewhere is the same upload:
-            finished = start()  # when that one completed it first, its file handle is this one's too
-            if not finished.completed:
-                raise
+            if not (finished := from_wire(MultipartUploadStatus, start())).completed:  # when that one
+                raise  # completed it first, its file handle is this one's too
             status = finished
     if not status.completed:
         raise TransferError(f"upload of {file_name!r} did not complete: state {status.state!r}, "
