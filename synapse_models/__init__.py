@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from .models.team import TeamMembershipStatus as TeamMembershipStatus
     from .models.tree import EntityHeader as EntityHeader
     from .models.tree import EntityType as EntityType
+    from .models.tree import WalkStep as WalkStep
     from .models.user import UserGroupHeader as UserGroupHeader
     from .models.user import UserProfile as UserProfile
     from .models.user import me as me
@@ -112,7 +113,6 @@ if TYPE_CHECKING:
     from .sync.results import SyncResult as SyncResult
     from .sync.results import SyncResults as SyncResults
     from .sync.upload import sync_to as sync_to
-    from .sync.walk import WalkStep as WalkStep
     from .sync.walk import walk as walk
 else:
 

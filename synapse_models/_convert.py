@@ -226,8 +226,9 @@ def _structure_member(base: type, data: Any) -> Any:
     members = _unions[base]
     tag = data.get("concreteType")
     target = members.get(tag) if tag else None
-    if target is None and tag and base in _loaders:
-        with _loading:  # a second thread waits until the first has imported everything
+    if target is None and tag:
+        # the lock, not a look at _loaders: a second thread must wait while the first is still importing
+        with _loading:
             loader = _loaders.pop(base, None)
             if loader is not None:
                 loader()

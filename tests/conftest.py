@@ -58,6 +58,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(_OFFICIAL_CLIENT)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Downloads go to a cache of the test run, never the developer's ``~/.synapseCache`` (tests that are about
+    the cache's location set ``SYNAPSE_CACHE`` themselves)."""
+    before = os.environ.get("SYNAPSE_CACHE")
+    os.environ["SYNAPSE_CACHE"] = str(tmp_path_factory.mktemp("synapseCache"))
+    yield
+    if before is None:
+        os.environ.pop("SYNAPSE_CACHE", None)
+    else:
+        os.environ["SYNAPSE_CACHE"] = before
+
+
 @pytest.fixture(autouse=True)
 def _collect_official_client_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     yield

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..connection import Connection
+    from ..retry import RetryPolicy
 
 __all__ = [
     "UsageError",
@@ -41,7 +42,7 @@ class UsageError(Exception):
     """The command line is wrong in a way argparse cannot see (exit code 2, with the usage line)."""
 
 
-def connect(args: argparse.Namespace) -> Connection:
+def connect(args: argparse.Namespace, *, retry: RetryPolicy | None = None) -> Connection:
     """A connection from ``--profile``/``--endpoint`` (or the environment, config file and keyring), made the
     current one for the rest of the command.
 
@@ -58,7 +59,9 @@ def connect(args: argparse.Namespace) -> Connection:
     resolved = resolve_token(profile=args.profile)
     if resolved is None:
         raise sm.NotConnectedError(NOT_CONNECTED)
-    conn = sm.Connection(resolve_endpoints(args.endpoint), resolved.token, token_source=resolved.source)
+    conn = sm.Connection(
+        resolve_endpoints(args.endpoint), resolved.token, token_source=resolved.source, retry=retry
+    )
     args.opened.append(conn)
     conn.__enter__()
     return conn
@@ -157,8 +160,8 @@ def make_activity(
 
 
 @contextmanager
-def no_partial_downloads(directory: str | os.PathLike[str]) -> Iterator[None]:
-    """On Ctrl-C, remove the partial downloads this command started in ``directory``.
+def no_partial_downloads(directory: str | os.PathLike[str], *, recursive: bool = False) -> Iterator[None]:
+    """On Ctrl-C, remove the partial downloads this command started in ``directory`` (and below it).
 
     The Python API keeps a partial file so that a later call resumes it; a command that the user stopped
     leaves nothing behind instead.
@@ -169,15 +172,18 @@ def no_partial_downloads(directory: str | os.PathLike[str]) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            entries = []
-        for entry in entries:
-            if entry.name.endswith(PARTIAL_SUFFIX):
+        if recursive:
+            paths = [os.path.join(d, f) for d, _, names in os.walk(directory) for f in names]
+        else:
+            try:
+                paths = [entry.path for entry in os.scandir(directory)]
+            except OSError:
+                paths = []
+        for path in paths:
+            if path.endswith(PARTIAL_SUFFIX):
                 try:
-                    if entry.stat().st_mtime >= started:
-                        Path(entry.path).unlink()
+                    if os.stat(path).st_mtime >= started:
+                        Path(path).unlink()
                 except OSError:
                     pass
         raise

@@ -163,14 +163,9 @@ def run_list(args: argparse.Namespace, out: Output) -> int:
 
 def _tree(container: Any) -> Iterator[tuple[Any, str]]:
     """Every entity below ``container`` with its path relative to it, folders before their contents."""
-    paths = {container.id: ""}
     for here, folders, others in container.walk():
-        base = paths.pop(here.id)
         for header in sorted(folders + others, key=lambda h: h.name):
-            path = base + header.name
-            if header.entity_type == "Folder":
-                paths[header.id] = path + "/"
-            yield header, path
+            yield header, f"{here.path}/{header.name}" if here.path else header.name
 
 
 # -- create ----------------------------------------------------------------------------------------------

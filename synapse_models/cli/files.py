@@ -18,6 +18,7 @@ from ._common import (
     synapse_id,
 )
 from ._output import Output
+from .bulk import add_shard_option, run_recursive_get
 
 _COLLISIONS = ("keep.both", "overwrite.local", "keep.local")
 
@@ -30,12 +31,14 @@ def add_get(sub: Any) -> None:
         sub,
         "get",
         handler=run_get,
-        summary="download files (by id, or every id a query returns)",
+        summary="download files (by id, every id a query returns, or a whole tree with -r)",
         description="Download files into a directory (the current one by default). Prints each "
         "local path on stdout. A copy already there, or in the cache, is not downloaded "
-        "again.",
+        "again. With -r, mirror a project or folder (folders become directories) and write "
+        "the manifests SYNAPSE_METADATA_MANIFEST.tsv and manifest.csv.",
         example="synapse-models get syn123 syn456.2 --download-location data/\n"
-        "synapse-models get -q \"SELECT id FROM syn789 WHERE species = 'human'\"",
+        "synapse-models get -q \"SELECT id FROM syn789 WHERE species = 'human'\"\n"
+        "synapse-models get -r syn123 --download-location data/ --manifest root",
     )
     p.add_argument(
         "ids",
@@ -64,16 +67,35 @@ def add_get(sub: Any) -> None:
     p.add_argument(
         "--if-collision",
         choices=_COLLISIONS,
-        default="keep.both",
+        default=None,
         help="when a different file of that name is in the way: keep both (the download gets a "
-        "'name(1).ext' name; the default), overwrite the local file, or keep it and skip",
+        "'name(1).ext' name; the default), overwrite the local file (the default with -r), or keep it",
     )
+    p.add_argument(
+        "-r",
+        "--recursive",
+        action="store_true",
+        help="download everything in a project or folder, folders as directories",
+    )
+    p.add_argument(
+        "--manifest",
+        choices=("all", "root", "suppress"),
+        default="all",
+        help="with -r: manifests in every directory (the default), only at the top, or none",
+    )
+    add_shard_option(p)
 
 
 def run_get(args: argparse.Namespace, out: Output) -> int:
     import synapse_models as sm
     from synapse_models.errors import TransportError
 
+    if args.recursive:
+        args.if_collision = args.if_collision or "overwrite.local"
+        return run_recursive_get(args, out)
+    if args.shard is not None:
+        raise UsageError("--shard applies to -r/--recursive downloads")
+    args.if_collision = args.if_collision or "keep.both"
     if bool(args.ids) == bool(args.query):
         raise UsageError("give file ids or -q/--query SQL (not both)")
     if args.query and args.version:

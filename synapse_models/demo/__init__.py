@@ -19,7 +19,7 @@ from . import _out as out
 
 __all__ = ["CHAPTERS", "Tour", "run"]
 
-CHAPTERS: list[str] = ["foundation", "files", "tables", "collaboration"]
+CHAPTERS: list[str] = ["foundation", "files", "tables", "collaboration", "bulk"]
 
 
 class Tour:

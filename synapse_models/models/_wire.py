@@ -37,6 +37,7 @@ __all__ = [
     "MemberEligibility",
     "Page",
     "PrincipalRef",
+    "RestrictionInformation",
     "StatusScores",
     "SubmissionParams",
     "SubmissionRequest",
@@ -79,6 +80,8 @@ class EntityBundleRequest:
     include_annotations: bool | None = True
     include_file_handles: bool | None = None
     include_activity: bool | None = None
+    include_root_wiki_id: bool | None = None
+    include_restriction_information: bool | None = None
 
 
 @attrs.define(kw_only=True)
@@ -99,6 +102,14 @@ class AnnotationsBody:
 
 
 @attrs.define(kw_only=True)
+class RestrictionInformation:
+    """The access restrictions of an entity (``RestrictionInformationResponse``), read for its level."""
+
+    restriction_level: str | None = None
+    """``OPEN``, ``RESTRICTED_BY_TERMS_OF_USE`` or ``CONTROLLED_BY_ACT``."""
+
+
+@attrs.define(kw_only=True)
 class EntityBundle:
     """The answer of a bundle request (the entity and activity stay JSON for the models to build)."""
 
@@ -106,6 +117,8 @@ class EntityBundle:
     annotations: AnnotationsBody | None = None
     file_handles: list[FileHandle] = attrs.field(factory=list)
     activity: dict[str, Any] | None = None
+    root_wiki_id: str | None = None
+    restriction_information: RestrictionInformation | None = None
 
 
 @attrs.define(kw_only=True)

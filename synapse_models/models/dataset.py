@@ -15,6 +15,7 @@ import attrs
 from .._convert import READ_ONLY, from_wire
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._args import as_list
 from ._view_base import ViewBase
 from ._wire import EntityBundleRequest
 from .entity import Entity, _bundle
@@ -59,7 +60,7 @@ class EntityRef:
 
 def _items(value: Iterable[EntityRef | tuple[str, int]] | None) -> list[EntityRef]:
     refs: list[EntityRef] = []
-    for item in value or ():
+    for item in as_list(value, "items", one=(EntityRef,)):
         if isinstance(item, EntityRef):
             refs.append(item)
         elif isinstance(item, tuple) and len(item) == 2:

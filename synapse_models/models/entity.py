@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
@@ -39,6 +39,12 @@ from .annotations import Annotations, to_annotations
 from .ids import parse_entity_id
 from .schema_validation import SchemaBound
 from .tree import EntityHeader, EntityType
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ..sync.copy import CopyOptions
+    from ..sync.results import CopyResults
 
 __all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
 
@@ -206,13 +212,42 @@ class Entity(Stored, EntityShareable, SchemaBound):
 
     def walk(
         self,
+        types: Iterable[EntityType | str] | None = None,
         *,
+        max_workers: int = 8,
         connection: ConnectionLike | None = None,
     ) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
-        """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down."""
+        """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down.
+
+        Breadth first, one ``POST /entity/children`` per 50 children, sibling folders listed ahead on
+        ``max_workers`` threads. Each container's ``path`` is its path relative to this entity (``""``,
+        ``"raw"``, ``"raw/fastq"``); :func:`synapse_models.walk` is the same walk with the path first.
+
+        Args:
+            types: The children to list besides folders (default: every type but projects).
+            max_workers: Folder listings in flight at once.
+            connection: The connection to use.
+
+        Raises:
+            ValidationError: This entity is not stored, or a folder's name cannot be a local directory
+                name (``..``): names from the server are never used as paths.
+        """
         conn = self._conn(connection)
-        top = EntityHeader(id=str(self.id), name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
-        yield from tree.walk(conn, top)
+        if self.id is None:
+            raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
+        kinds = [EntityType(t) for t in types] if types else None
+        top = EntityHeader(id=self.id, name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
+        for step in tree.walk(conn, top, kinds, max_workers=max_workers):
+            yield step.folder, step.folders, step.files
+
+    def copy(self, destination: Entity | str, **options: Unpack[CopyOptions]) -> CopyResults:
+        """Copy this entity (a folder or project with everything in it) into ``destination``; no file bytes
+        move. The same as :func:`synapse_models.copy` with this entity as the source: the same options
+        (``versions``, ``wikis``, ``tables``, ``on_clash``, ``executor``...) and one result per item.
+        """
+        from ..sync.copy import copy  # the bulk layer builds on this model
+
+        return copy(self, destination, **options)
 
     # -- writing -------------------------------------------------------------------------------------
 

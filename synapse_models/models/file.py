@@ -266,11 +266,15 @@ class File(Versionable):
     def _check_storable(self) -> None:
         super()._check_storable()
         external = self.url is not None or not self.synapse_store
-        if self.url is not None and urlparse(self.url).scheme.lower() not in _URL_SCHEMES:
+        if self.url is not None and (
+            not isinstance(self.url, str) or urlparse(self.url).scheme.lower() not in _URL_SCHEMES
+        ):
             raise ValidationError("url", self.url, f"a URL with one of the schemes {', '.join(_URL_SCHEMES)}")
         uploading = self.path is not None and self.synapse_store and self.url is None
         if uploading and not os.path.isfile(str(self.path)):
             raise ValidationError("path", self.path, "not an existing file")
+        if uploading and os.path.getsize(str(self.path)) == 0:
+            raise ValidationError("path", self.path, "is empty (0 bytes): Synapse refuses empty files")
         if external and self.url is None and self.path is None:
             raise ValidationError("url", None, "synapse_store=False needs a url or a path to record")
         if self.path is None and self.url is None and self.data_file_handle_id is None:

@@ -82,6 +82,11 @@ def parse_schema_uri(uri: str) -> tuple[str, str, str | None]:
     return schema.organization, schema.name, schema.version
 
 
+
+def _check_body(value: object) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("body", value, "a JSON schema is a dict (the parsed JSON object)")
+
 @attrs.define(kw_only=True)
 class SchemaVersion:
     """One registered version of a schema (what Synapse calls a JsonSchemaVersionInfo)."""
@@ -196,7 +201,7 @@ class JSONSchema:
     """The schema's name in its organization."""
     version: str | None = attrs.field(default=None, validator=_check_version)
     """A semantic version (``1.0.0``); ``None`` means the latest (and stores an unversioned one)."""
-    body: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    body: dict[str, Any] = attrs.field(factory=dict, repr=False, validator=lambda _, __, v: _check_body(v))
     """The schema (its ``$id`` is set from organization, name and version when stored)."""
     info: SchemaVersion | None = attrs.field(default=None, init=False, eq=False, repr=False)
     """What Synapse recorded about the version (ids, creator, checksum); ``None`` until stored or loaded."""

@@ -1,23 +1,37 @@
-"""The entity tree: the kinds of entity, the light headers listings return, and walking containers."""
+"""The entity tree: the kinds of entity, the light headers listings return, and walking containers.
+
+Walking lists each folder once per page of 50 children (``POST /entity/children``), breadth first, with
+sibling folders listed ahead of time on a few threads and yielded in order, so memory holds only the
+folders listed ahead. Every folder gets its path relative to the walked container, built from entity names;
+a name that cannot be one local file or directory name (``..``, a separator, NUL) raises
+:class:`~synapse_models.ValidationError`: names from the server are names, never paths.
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
 from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
+from ..errors import ValidationError
 from ..registry import ConnectionLike
 from ._wire import EntityChildrenRequest
 
 if TYPE_CHECKING:
     from .entity import Entity
 
-__all__ = ["EntityHeader", "EntityType", "children", "walk"]
+__all__ = ["EntityHeader", "EntityType", "WalkStep", "check_component", "children", "walk"]
+
+FOLDER_TYPE = "org.sagebionetworks.repo.model.Folder"
+_WINDOW_PER_WORKER = 2
 
 
 class EntityType(enum.Enum):
@@ -48,6 +62,9 @@ class EntityHeader:
     benefactor_id: int | None = None
     created_on: datetime | None = None
     modified_on: datetime | None = None
+    path: str | None = attrs.field(default=None, repr=False, metadata={LOCAL: True})
+    """In a walk, a folder's path relative to the walked container (``""`` for the container itself,
+    ``"raw/fastq"`` below it); ``None`` elsewhere."""
     _connection: Connection | None = attrs.field(
         default=None, repr=False, alias="_connection", metadata={LOCAL: True}
     )
@@ -82,16 +99,94 @@ def children(
         yield header
 
 
+class WalkStep(NamedTuple):
+    """One folder of a walk (like one ``(dirpath, dirnames, filenames)`` of :func:`os.walk`)."""
+
+    path: str
+    """The folder's path relative to the walked container, ``/``-separated; ``""`` for the container."""
+    folder: EntityHeader
+    """The folder (the container itself at the top); its ``path`` is set too."""
+    folders: list[EntityHeader]
+    """Its sub-folders, in server order (by name)."""
+    files: list[EntityHeader]
+    """Its other children (files, tables, views, links... as the walk's types select)."""
+
+
+def check_component(name: str, entity_id: str | None = None) -> str:
+    """Return ``name`` if it can be one local file or directory name; raise ValidationError otherwise.
+
+    Names come from the server and are names, never paths: ``.``, ``..``, separators, NUL and empty names
+    are refused.
+    """
+    bad = (
+        not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\x00" in name
+        or os.sep in name
+        or (os.altsep is not None and os.altsep in name)
+    )
+    if bad:
+        where = f" (entity {entity_id})" if entity_id else ""
+        raise ValidationError("name", name, f"cannot be used as a local file or directory name{where}")
+    return name
+
+
 def walk(
-    conn: Connection, top: EntityHeader
-) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
-    """Walk the tree under ``top`` like :func:`os.walk`: ``(container, folders, non_folders)``, top-down."""
-    stack = [top]
-    while stack:
-        here = stack.pop()
+    conn: Connection,
+    top: EntityHeader,
+    types: list[EntityType] | None = None,
+    *,
+    max_workers: int = 8,
+    on_bad_folder: Callable[[EntityHeader, str, ValidationError], None] | None = None,
+) -> Iterator[WalkStep]:
+    """Walk the tree under ``top`` breadth-first (see the module docstring): one :class:`WalkStep` a folder.
+
+    Args:
+        conn: The connection.
+        top: The container to walk (its ``path`` becomes ``""``).
+        types: The children to list besides folders (default: every type but projects; ``[]``: folders
+            only).
+        max_workers: Folder listings in flight at once (``2 * max_workers`` folders are listed ahead).
+        on_bad_folder: Called with ``(header, parent path, error)`` for a sub-folder whose name cannot be a
+            directory name; that folder is not entered. Without it the error is raised.
+    """
+    others = list(EntityType) if types is None else types
+    wanted = [EntityType.FOLDER, *(t for t in others if t not in (EntityType.FOLDER, EntityType.PROJECT))]
+
+    def listing(folder_id: str) -> tuple[list[EntityHeader], list[EntityHeader]]:
         folders: list[EntityHeader] = []
         others: list[EntityHeader] = []
-        for header in children(conn, here.id):
-            (folders if header.entity_type == "Folder" else others).append(header)
-        yield here, folders, others
-        stack.extend(reversed(folders))
+        for header in children(conn, folder_id, wanted):
+            (folders if header.type == FOLDER_TYPE else others).append(header)
+        return folders, others
+
+    window = max(1, max_workers) * _WINDOW_PER_WORKER
+    top.path = ""
+    queue: deque[EntityHeader] = deque([top])
+    running: deque[tuple[EntityHeader, Future[Any]]] = deque()
+    pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="synapse-walk")
+    try:
+        while queue or running:
+            while queue and len(running) < window:
+                header = queue.popleft()
+                running.append((header, pool.submit(listing, header.id)))
+            header, future = running.popleft()
+            folders, others = future.result()
+            path = header.path or ""
+            kept: list[EntityHeader] = []
+            for sub in folders:
+                try:
+                    name = check_component(sub.name, sub.id)
+                except ValidationError as exc:
+                    if on_bad_folder is None:
+                        raise
+                    on_bad_folder(sub, path, exc)
+                    continue
+                sub.path = f"{path}/{name}" if path else name
+                kept.append(sub)
+                queue.append(sub)
+            yield WalkStep(path, header, kept, others)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -34,6 +34,11 @@ from .ids import numeric_id, parse_entity_id
 __all__ = ["Wiki", "WikiHeader", "WikiOwner"]
 
 
+
+def _text_or_none(value: object, field: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(field, value, "expected text (a str) or None")
+
 @attrs.define(frozen=True)
 class WikiOwner:
     """The object a wiki belongs to: an entity (``syn123``) or an evaluation (numeric id)."""
@@ -119,7 +124,12 @@ class Wiki(Stored):
     )
     """The project, folder, file or evaluation the wiki belongs to (or its id)."""
     title: str | None = None
-    markdown: str | None = attrs.field(default=None, repr=_short, metadata={LOCAL: True})
+    markdown: str | None = attrs.field(
+        default=None,
+        repr=_short,
+        validator=lambda _, __, v: _text_or_none(v, "markdown"),
+        metadata={LOCAL: True},
+    )
     """The page's markdown text (uploaded gzipped on store(), downloaded on get())."""
     parent_wiki_id: str | None = attrs.field(default=None, alias="parent", converter=_wiki_id)
     """The parent page's id for a sub-page (``parent=`` takes the parent Wiki); ``None`` for the root."""

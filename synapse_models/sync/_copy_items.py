@@ -10,16 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import ConflictError, ForbiddenError, NotFoundError
+from .._convert import from_wire
+from ..errors import ConflictError, ForbiddenError, error_for_status
+from ..models._wire import EntityBundle
+from ..models.file_handle import FileHandle, VersionInfo
 from . import _internals
+from ._wire import FileHandleCopyResult, LinkEntity
 from .results import CopyResult
 
 if TYPE_CHECKING:
     from ..connection import Connection
+    from ..models.entity import Entity
 
 __all__ = ["CopyOutcome", "FileItem", "FilesTask", "ItemTask", "copy_files", "copy_folder", "copy_item"]
-
-_LINK = "org.sagebionetworks.repo.model.Link"
 
 
 @attrs.frozen
@@ -69,17 +72,26 @@ class ItemTask:
     mapping: dict[str, str] = attrs.field(factory=dict)
 
 
-def _notes(bundle: dict[str, Any], options: Options) -> dict[str, list[Any]]:
+def _notes(bundle: EntityBundle, options: Options) -> dict[str, list[Any]]:
     from ..models.annotations import Annotations
 
     if not options.annotations:
         return {}
-    return Annotations.from_wire(bundle.get("annotations")).to_dict()
+    return Annotations.from_body(bundle.annotations).to_dict()
 
 
-def _restricted(bundle: dict[str, Any], kind: str, source_id: str, path: str) -> CopyResult | None:
+def _entity(bundle: EntityBundle) -> Entity:
+    from ..models.entity import Entity
+
+    return from_wire(Entity, bundle.entity)
+
+
+def _restricted(
+    conn: Connection, bundle: EntityBundle, kind: str, source_id: str, path: str
+) -> CopyResult | None:
     """A ``skipped`` result for an entity under access requirements: its copy would not carry them."""
-    level = (bundle.get("restrictionInformation") or {}).get("restrictionLevel")
+    info = bundle.restriction_information
+    level = info.restriction_level if info is not None else None
     if level in (None, "OPEN"):
         return None
     error = ForbiddenError(
@@ -87,19 +99,21 @@ def _restricted(bundle: dict[str, Any], kind: str, source_id: str, path: str) ->
         f"{source_id} has access restrictions ({level}); it is not copied, because the "
         "copy would not carry them",
         "POST",
-        f"/repo/v1/entity/{source_id}/bundle2",
+        conn.url(f"/entity/{source_id}/bundle2"),
     )
     return CopyResult(source_id, kind, "skipped", path=path, error=error)
 
 
-def _clash(options: Options, kind: str, source_id: str, name: str, path: str, existing: str) -> CopyResult:
+def _clash(
+    conn: Connection, options: Options, kind: str, source_id: str, name: str, path: str, existing: str
+) -> CopyResult:
     """The result for an item whose name is taken at the destination (``skip`` or ``error``)."""
     if options.on_clash == "error":
         error = ConflictError(
             409,
             f"an entity named {name!r} ({existing}) is already at the destination",
             "POST",
-            "/repo/v1/entity",
+            conn.url("/entity"),
         )
         return CopyResult(source_id, kind, "failed", path=path, error=error)
     return CopyResult(source_id, kind, "exists", new_id=existing, path=path)
@@ -114,18 +128,17 @@ def copy_folder(conn: Connection, task: ItemTask) -> CopyOutcome:
         bundle = _internals.bundle(
             conn, task.source_id, file_handles=False, activity=False, root_wiki=True, restrictions=True
         )
-        wiki = bool(bundle.get("rootWikiId"))
-        restricted = _restricted(bundle, "Folder", task.source_id, task.path)
+        wiki = bool(bundle.root_wiki_id)
+        restricted = _restricted(conn, bundle, "Folder", task.source_id, task.path)
         if restricted is not None:
             return CopyOutcome(restricted)
         if task.existing_id is not None:
             result.status, result.new_id = "exists", task.existing_id
             return CopyOutcome(result, wiki)
-        entity = bundle.get("entity") or {}
         folder = Folder(
             name=task.name,
             parent=task.parent_id,
-            description=entity.get("description"),
+            description=_entity(bundle).description,
             annotations=_notes(bundle, task.options),
         )
         try:
@@ -141,14 +154,14 @@ def copy_folder(conn: Connection, task: ItemTask) -> CopyOutcome:
         return CopyOutcome(result)
 
 
-def _activity(bundle: dict[str, Any], source_id: str, options: Options) -> Any:
+def _activity(bundle: EntityBundle, source_id: str, options: Options) -> Any:
     from ..models.activity import Activity
 
-    version = (bundle.get("entity") or {}).get("versionNumber")
+    version = getattr(_entity(bundle), "version_number", None)
     if options.provenance == "traceback":
         return Activity(name="Copied file", used=[f"{source_id}.{version}" if version else source_id])
-    if options.provenance == "existing" and bundle.get("activity"):
-        original = Activity.from_wire(bundle["activity"])
+    if options.provenance == "existing" and bundle.activity:
+        original = Activity.from_wire(bundle.activity)
         return Activity(
             name=original.name,
             description=original.description,
@@ -162,7 +175,8 @@ def _versions(conn: Connection, source_id: str, options: Options) -> list[int | 
     if options.versions != "all":
         return [None]
     numbers = sorted(
-        int(v["versionNumber"]) for v in conn.iter_offset(f"/entity/{source_id}/version", limit=50)
+        from_wire(VersionInfo, v).version_number
+        for v in conn.iter_offset(f"/entity/{source_id}/version", limit=50)
     )
     return list(numbers) if numbers else [None]
 
@@ -170,7 +184,7 @@ def _versions(conn: Connection, source_id: str, options: Options) -> list[int | 
 def copy_files(conn: Connection, task: FilesTask) -> list[CopyOutcome]:
     """Copy a batch of files: bundles, one ``POST /filehandles/copy`` per 100 handles, then the entities."""
     outcomes: list[CopyOutcome] = []
-    work: list[tuple[FileItem, list[dict[str, Any]]]] = []
+    work: list[tuple[FileItem, list[EntityBundle]]] = []
     for item in task.files:
         try:
             existing = task.existing.get(item.name)
@@ -178,14 +192,14 @@ def copy_files(conn: Connection, task: FilesTask) -> list[CopyOutcome]:
                 bundle = _internals.bundle(
                     conn, item.source_id, file_handles=False, activity=False, root_wiki=True
                 )
-                clash = _clash(task.options, "File", item.source_id, item.name, item.path, existing)
-                outcomes.append(CopyOutcome(clash, bool(bundle.get("rootWikiId"))))
+                clash = _clash(conn, task.options, "File", item.source_id, item.name, item.path, existing)
+                outcomes.append(CopyOutcome(clash, bool(bundle.root_wiki_id)))
                 continue
             bundles = [
                 _internals.bundle(conn, item.source_id, version, root_wiki=True, restrictions=True)
                 for version in _versions(conn, item.source_id, task.options)
             ]
-            restricted = _restricted(bundles[-1], "File", item.source_id, item.path)
+            restricted = _restricted(conn, bundles[-1], "File", item.source_id, item.path)
             if restricted is not None:
                 outcomes.append(CopyOutcome(restricted))
                 continue
@@ -200,26 +214,26 @@ def copy_files(conn: Connection, task: FilesTask) -> list[CopyOutcome]:
     return outcomes
 
 
-def _handle_of(bundle: dict[str, Any]) -> dict[str, Any]:
-    entity = bundle.get("entity") or {}
-    wanted = str(entity.get("dataFileHandleId"))
-    return next((h for h in bundle.get("fileHandles") or [] if str(h.get("id")) == wanted), {"id": wanted})
+def _handle_of(bundle: EntityBundle) -> FileHandle:
+    """The file handle of the bundle's file version (only its id when the bundle lacks it)."""
+    wanted = getattr(_entity(bundle), "data_file_handle_id", None)
+    return next((h for h in bundle.file_handles if h.id == wanted), FileHandle(id=wanted))
 
 
-def _new_handles(conn: Connection, bundles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Source handle id -> copy result; the caller's own handles are reused as they are (no copy needed)."""
-    out: dict[str, dict[str, Any]] = {}
-    requests: list[tuple[str, str, str, str | None]] = []
+def _new_handles(conn: Connection, bundles: list[EntityBundle]) -> dict[str, FileHandleCopyResult]:
+    """Source handle id -> its copy; the caller's own handles are reused as they are (no copy needed)."""
+    out: dict[str, FileHandleCopyResult] = {}
+    pending: dict[str, str] = {}  # handle id -> the entity it is read through
     for bundle in bundles:
         handle = _handle_of(bundle)
-        handle_id = str(handle["id"])
-        if str(handle.get("createdBy")) == str(conn.user_id):
-            out[handle_id] = {"newFileHandle": handle}
+        handle_id = str(handle.id)
+        if handle.created_by is not None and str(handle.created_by) == str(conn.user_id):
+            out[handle_id] = FileHandleCopyResult(original_file_handle_id=handle_id, new_file_handle=handle)
         elif handle_id not in out:
-            requests.append((handle_id, str((bundle.get("entity") or {}).get("id")), "FileEntity", None))
-            out[handle_id] = {}
-    for request, answer in zip(requests, _internals.copy_file_handles(conn, requests), strict=True):
-        out[request[0]] = answer
+            pending.setdefault(handle_id, str(_entity(bundle).id))
+    wanted = [_internals.handle_copy(h, owner, "FileEntity") for h, owner in pending.items()]
+    for handle_id, answer in zip(pending, _internals.copy_file_handles(conn, wanted), strict=True):
+        out[handle_id] = answer
     return out
 
 
@@ -227,36 +241,35 @@ def _store_copy(
     conn: Connection,
     task: FilesTask,
     item: FileItem,
-    bundles: list[dict[str, Any]],
-    handles: dict[str, dict[str, Any]],
+    bundles: list[EntityBundle],
+    handles: dict[str, FileHandleCopyResult],
 ) -> CopyOutcome:
     from ..models.file import File
 
     result = CopyResult(item.source_id, "File", "failed", path=item.path)
+    wiki = bool(bundles[-1].root_wiki_id)
     try:
         target: File | None = None
         existing = task.existing.get(item.name)
         if existing is not None:
             target = File.get(existing, download=False, connection=conn)
         for bundle in bundles:
-            answer = handles.get(str(_handle_of(bundle)["id"])) or {}
-            if answer.get("failureCode") or not answer.get("newFileHandle"):
-                code = answer.get("failureCode") or "NOT_FOUND"
-                kind = ForbiddenError if code == "UNAUTHORIZED" else NotFoundError
-                raise kind(
+            answer = handles.get(str(_handle_of(bundle).id)) or FileHandleCopyResult()
+            if answer.failure_code or answer.new_file_handle is None or answer.new_file_handle.id is None:
+                code = answer.failure_code or "NOT_FOUND"
+                raise error_for_status(
                     403 if code == "UNAUTHORIZED" else 404,
                     f"the file handle of {item.source_id} could not be copied ({code})",
                     "POST",
-                    "/file/v1/filehandles/copy",
+                    conn.url("/filehandles/copy", "file"),
                 )
-            entity = bundle.get("entity") or {}
-            new_handle = str(answer["newFileHandle"]["id"])
+            new_handle = answer.new_file_handle.id
             if target is None:
                 target = File(
                     name=item.name,
                     parent=task.parent_id,
                     data_file_handle_id=new_handle,
-                    description=entity.get("description"),
+                    description=_entity(bundle).description,
                 )
             else:
                 target.data_file_handle_id = new_handle
@@ -265,20 +278,15 @@ def _store_copy(
             try:
                 target.store(connection=conn, create_or_update=False, force_version=target.id is not None)
             except ConflictError:  # made meanwhile (another shard or run)
-                clash = _clash(
-                    task.options,
-                    "File",
-                    item.source_id,
-                    item.name,
-                    item.path,
-                    _internals.child_id(conn, task.parent_id, item.name),
+                found = _internals.child_id(conn, task.parent_id, item.name)
+                return CopyOutcome(
+                    _clash(conn, task.options, "File", item.source_id, item.name, item.path, found), wiki
                 )
-                return CopyOutcome(clash, bool(bundles[-1].get("rootWikiId")))
         assert target is not None
         result.status = "updated" if existing is not None else "copied"
         result.new_id = target.id
-        return CopyOutcome(result, bool(bundles[-1].get("rootWikiId")))
-    except Exception as exc:
+        return CopyOutcome(result, wiki)
+    except Exception as exc:  # recorded on the item, never swallowed
         result.error = exc
         return CopyOutcome(result)
 
@@ -290,14 +298,15 @@ def copy_item(conn: Connection, task: ItemTask) -> CopyOutcome:
         bundle = _internals.bundle(
             conn, task.source_id, file_handles=False, activity=False, root_wiki=True, restrictions=True
         )
-        wiki = bool(bundle.get("rootWikiId"))
-        restricted = _restricted(bundle, task.kind, task.source_id, task.path)
+        wiki = bool(bundle.root_wiki_id)
+        restricted = _restricted(conn, bundle, task.kind, task.source_id, task.path)
         if restricted is not None:
             return CopyOutcome(restricted)
         if task.existing_id is not None:  # tables, views and links are never overwritten
-            return CopyOutcome(
-                _clash(task.options, task.kind, task.source_id, task.name, task.path, task.existing_id), wiki
+            clash = _clash(
+                conn, task.options, task.kind, task.source_id, task.name, task.path, task.existing_id
             )
+            return CopyOutcome(clash, wiki)
         if task.kind == "Link":
             new_id = _copy_link(conn, task, bundle)
         else:
@@ -307,15 +316,22 @@ def copy_item(conn: Connection, task: ItemTask) -> CopyOutcome:
             new_id = copier(conn, task, _notes(bundle, task.options))
         result.status, result.new_id = "copied", new_id
         return CopyOutcome(result, wiki)
-    except Exception as exc:
+    except Exception as exc:  # recorded on the item, never swallowed
         result.error = exc
         return CopyOutcome(result)
 
 
-def _copy_link(conn: Connection, task: ItemTask, bundle: dict[str, Any]) -> str:
-    entity = bundle.get("entity") or {}
-    target = dict(entity.get("linksTo") or {})
-    target_id = str(target.get("targetId"))
-    target["targetId"] = task.mapping.get(target_id, target_id)
-    body = {"concreteType": _LINK, "name": task.name, "parentId": task.parent_id, "linksTo": target}
-    return str(_internals.create_entity(conn, body)["id"])
+def _copy_link(conn: Connection, task: ItemTask, bundle: EntityBundle) -> str:
+    """A new link with the source's target, or the copy of that target when it was copied."""
+    source = from_wire(LinkEntity, bundle.entity)
+    target = source.links_to
+    if target is not None:
+        target = attrs.evolve(target, target_id=task.mapping.get(target.target_id, target.target_id))
+    link = LinkEntity(
+        name=task.name,
+        parent_id=task.parent_id,
+        description=source.description,
+        links_to=target,
+        links_to_class_name=source.links_to_class_name,
+    )
+    return _internals.create_link(conn, link)

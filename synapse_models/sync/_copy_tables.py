@@ -46,11 +46,13 @@ def _copy_rows_with_files(conn: Connection, source: Any, target: Any, file_colum
     if frame.empty:
         return
     wanted = sorted({str(v) for name in file_columns for v in frame[name].dropna().tolist()})
-    copies = _internals.copy_file_handles(conn, [(h, str(source.id), "TableEntity", None) for h in wanted])
+    copies = _internals.copy_file_handles(
+        conn, [_internals.handle_copy(h, str(source.id), "TableEntity") for h in wanted]
+    )
     mapping = {
-        h: str((c.get("newFileHandle") or {}).get("id"))
+        h: str(c.new_file_handle.id)
         for h, c in zip(wanted, copies, strict=True)
-        if c.get("newFileHandle")
+        if c.new_file_handle is not None and c.new_file_handle.id is not None
     }
     for name in file_columns:
         frame[name] = frame[name].map(

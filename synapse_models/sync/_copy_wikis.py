@@ -86,7 +86,12 @@ def copy_wiki(conn: Connection, task: WikiTask) -> WikiCopied:
         )
         if task.on_clash == "error":
             result.status, result.new_id = "failed", None
-            result.error = ConflictError(409, f"{task.target_owner} already has a wiki", "POST", "/wiki2")
+            result.error = ConflictError(
+                409,
+                f"{task.target_owner} already has a wiki",
+                "POST",
+                conn.url(f"/entity/{task.target_owner}/wiki2"),
+            )
         return WikiCopied([result], {}, {})
     results: list[CopyResult] = []
     pages: dict[str, str] = {}
@@ -96,22 +101,29 @@ def copy_wiki(conn: Connection, task: WikiTask) -> WikiCopied:
         results.append(result)
         try:
             page = Wiki.get(task.source_owner, page_id, connection=conn)
-            wanted = [(str(page.markdown_file_handle_id), page_id, "WikiMarkdown", None)]
-            wanted += [(str(a), page_id, "WikiAttachment", None) for a in page.attachment_file_handle_ids]
+            wanted = [_internals.handle_copy(str(page.markdown_file_handle_id), page_id, "WikiMarkdown")]
+            wanted += [
+                _internals.handle_copy(str(a), page_id, "WikiAttachment")
+                for a in page.attachment_file_handle_ids
+            ]
             copies = _internals.copy_file_handles(conn, wanted)
-            failed = [c for c in copies if not c.get("newFileHandle")]
-            if failed:
+            ids = [str(c.new_file_handle.id) for c in copies if c.new_file_handle is not None]
+            if len(ids) != len(copies):
+                code = next((c.failure_code for c in copies if c.new_file_handle is None), None)
                 raise NotFoundError(
                     404,
-                    f"wiki page {page_id}: a file could not be copied ({failed[0].get('failureCode')})",
+                    f"wiki page {page_id}: a file could not be copied ({code or 'NOT_FOUND'})",
                     "POST",
-                    "/file/v1/filehandles/copy",
+                    conn.url("/filehandles/copy", "file"),
                 )
-            ids = [str(c["newFileHandle"]["id"]) for c in copies]
             parent = pages.get(str(page.parent_wiki_id)) if page.parent_wiki_id else None
             if page.parent_wiki_id and parent is None:
+                # the parent failed above (its own result says why); this page cannot hang anywhere
                 raise NotFoundError(
-                    404, f"the parent page {page.parent_wiki_id} was not copied", "POST", "/wiki2"
+                    404,
+                    f"the parent page {page.parent_wiki_id} was not copied",
+                    "POST",
+                    conn.url(f"/entity/{task.target_owner}/wiki2"),
                 )
             new = Wiki(
                 owner=task.target_owner,

@@ -35,8 +35,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-DEFAULT_WORKERS = 16
-"""Concurrent tasks of a bulk call when it makes its own thread pool."""
+DEFAULT_WORKERS = 24
+"""Concurrent tasks of a bulk call when it makes its own thread pool (with the 8 threads listing folders
+ahead, the connection's default pool of 32 sockets: every request reuses an open connection)."""
 
 _worker_connections: dict[ConnectionRef, Connection] = {}
 _worker_lock = threading.Lock()
@@ -84,11 +85,12 @@ class CarriedConnection:
 
 
 def _reconnect(ref: ConnectionRef) -> Connection:
-    from ._internals import open_connection
+    from ._internals import load_models, open_connection
 
     with _worker_lock:
         conn = _worker_connections.get(ref)
         if conn is None:
+            load_models()  # once per worker process, before its threads read entities
             conn = open_connection(ref.endpoint, name=ref.name, pool_size=ref.pool_size)
             if ref.user_id is not None and conn.user_id != ref.user_id:
                 who = conn.user_name
@@ -103,11 +105,10 @@ def _reconnect(ref: ConnectionRef) -> Connection:
 
 
 def run_task(function: Callable[[Connection, Any], T], carried: CarriedConnection, task: Any) -> T:
-    """Run ``function(conn, task)`` with the carried connection, also as this thread's scoped one."""
-    from ._internals import scoped
-
+    """Run ``function(conn, task)`` with the carried connection, also as this thread's scoped one (scopes
+    are per thread and per task, so pool threads entering the same connection at once do not interfere)."""
     conn = carried.get()
-    with scoped(conn):
+    with conn:
         return function(conn, task)
 
 
@@ -117,7 +118,7 @@ class Pipeline:
     Args:
         conn: The caller's connection (carried with every task).
         executor: The executor; ``None`` makes a thread pool owned (and shut down) by the pipeline.
-        max_workers: Threads of an owned pool (default 16, at most the connection's pool size); also sets
+        max_workers: Threads of an owned pool (default 24, at most the connection's pool size); also sets
             how many tasks are kept in flight (4 per worker).
     """
 
@@ -128,6 +129,9 @@ class Pipeline:
             not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1
         ):
             raise ValidationError("max_workers", max_workers, "a positive integer")
+        from ._internals import load_models
+
+        load_models()  # before any task: worker threads then never import a model module
         self.carried = CarriedConnection(conn)
         workers = max_workers or DEFAULT_WORKERS
         self._owned = executor is None

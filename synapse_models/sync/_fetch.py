@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import ForbiddenError, NotFoundError, ValidationError
+from ..errors import ValidationError, error_for_status
+from ..models.tree import check_component
+from ..transfer._wire import FileHandleAssociation, FileResult
 from . import _internals
 from ._memo import EntityMemo, FileFacts
 from .manifest import manifest_row
 from .results import SyncResult
-from .walk import check_component
 
 if TYPE_CHECKING:
     from ..connection import Connection
@@ -148,8 +149,6 @@ def _outcome(
     )
     row = None
     if task.manifest:
-        from ..models.annotations import Annotations
-
         row = manifest_row(
             path=str(target) if target is not None else str(facts.external_url),
             parent_id=facts.parent_id,
@@ -161,7 +160,7 @@ def _outcome(
             executed=facts.executed,
             activity_name=facts.activity_name,
             activity_description=facts.activity_description,
-            annotations=Annotations.from_wire({"annotations": facts.annotations}).to_dict(),
+            annotations=facts.annotation_values(),
         )
     return result, work.relative_dir, row
 
@@ -210,7 +209,7 @@ def _download(conn: Connection, pending: list[_Pending], cache: Cache, task: Syn
     """Download each pending file under its handle's download lock, presigned URLs asked 100 at a time."""
     outcomes: list[Outcome] = []
     hosted = [p for p in pending if p.facts.external_url is None]
-    urls: dict[str, dict[str, Any]] = {}
+    urls: dict[str, FileResult] = {}
     asked = 0.0
     for item in pending:
         handle = str(item.facts.file_handle_id)
@@ -228,29 +227,36 @@ def _download(conn: Connection, pending: list[_Pending], cache: Cache, task: Syn
                 if handle not in urls or time.monotonic() - asked > URL_LIFETIME:
                     start = hosted.index(item)
                     ahead = hosted[start : start + _internals.BATCH_LIMIT]
-                    urls = _internals.presigned_urls(
-                        conn, [(str(p.facts.file_handle_id), p.facts.entity_id, "FileEntity") for p in ahead]
-                    )
+                    urls = _internals.presigned_urls(conn, [_association(p) for p in ahead])
                     asked = time.monotonic()
-                outcomes.append(_fetch(conn, item, _url(urls.get(handle) or {}, item), cache, task))
+                outcomes.append(
+                    _fetch(conn, item, _url(conn, urls.get(handle) or FileResult(), item), cache, task)
+                )
         except Exception as exc:
             outcomes.append(_failure(item.work, exc))
     return outcomes
 
 
-def _url(answer: dict[str, Any], item: _Pending) -> str:
-    failure = answer.get("failureCode")
-    handle, entity = item.facts.file_handle_id, item.facts.entity_id
-    if failure == "UNAUTHORIZED":
-        raise ForbiddenError(403, f"you may not download {entity}", "POST", "/file/v1/fileHandle/batch")
-    if failure or not answer.get("preSignedURL"):
-        raise NotFoundError(
-            404,
-            f"no file handle {handle} for {entity} ({failure or 'no URL'})",
-            "POST",
-            "/file/v1/fileHandle/batch",
+def _association(item: _Pending) -> FileHandleAssociation:
+    return FileHandleAssociation(
+        file_handle_id=str(item.facts.file_handle_id),
+        associate_object_id=item.facts.entity_id,
+        associate_object_type="FileEntity",
+    )
+
+
+def _url(conn: Connection, answer: FileResult, item: _Pending) -> str:
+    """The presigned URL of one batch answer, or the error Synapse gives for the same file alone."""
+    failure = answer.failure_code
+    if failure or not answer.pre_signed_url:
+        handle, entity = item.facts.file_handle_id, item.facts.entity_id
+        status, reason = (
+            (403, f"you may not download {entity}")
+            if failure == "UNAUTHORIZED"
+            else (404, f"no file handle {handle} for {entity} ({failure or 'no URL'})")
         )
-    return str(answer["preSignedURL"])
+        raise error_for_status(status, reason, "POST", conn.url("/fileHandle/batch", "file"))
+    return answer.pre_signed_url
 
 
 def _fetch(conn: Connection, item: _Pending, url: str, cache: Cache, task: SyncFromTask) -> Outcome:

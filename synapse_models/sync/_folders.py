@@ -8,11 +8,12 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..errors import ValidationError
+from ..models.tree import EntityHeader
 from . import _internals
 from ._executor import Pipeline
 from .manifest import MANIFEST_CSV, MANIFEST_TSV
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["ensure_folders", "list_children", "local_tree"]
 
 _SKIPPED = frozenset({MANIFEST_TSV, MANIFEST_CSV})
-Children = dict[str, dict[str, dict[str, Any]]]
+Children = dict[str, dict[str, EntityHeader]]
+"""Container id -> its children by name."""
 
 
 def _skipped(name: str) -> bool:
@@ -54,8 +56,8 @@ def list_children(conn: Connection, parent_ids: Iterable[str], *, max_workers: i
     parallel)."""
     wanted = [p for p in dict.fromkeys(parent_ids) if p]
 
-    def one(parent_id: str) -> dict[str, dict[str, Any]]:
-        return {str(item["name"]): item for item in _internals.children(conn, parent_id)}
+    def one(parent_id: str) -> dict[str, EntityHeader]:
+        return {header.name: header for header in _internals.children(conn, parent_id)}
 
     if not wanted:
         return {}
@@ -145,22 +147,15 @@ def _one_folder(
         return
     existing = children.get(str(parent_id), {}).get(name) if parent_id else None
     if existing is not None:
-        if existing.get("type") == _internals.FOLDER_TYPE:
-            ids[relative] = str(existing["id"])
+        if existing.type == _internals.FOLDER_TYPE:
+            ids[relative] = existing.id
             return
         failed.add(relative)
         ids[relative] = None
-        kind = str(existing.get("type", "entity")).rsplit(".", 1)[-1]
-        results.append(
-            SyncResult(
-                path=local,
-                status="failed",
-                entity_id=str(existing["id"]),
-                error=ValidationError(
-                    "name", name, f"{existing['id']} under {parent_id} is a {kind}, not a Folder"
-                ),
-            )
+        clash = ValidationError(
+            "name", name, f"{existing.id} under {parent_id} is a {existing.entity_type}, not a Folder"
         )
+        results.append(SyncResult(path=local, status="failed", entity_id=existing.id, error=clash))
         return
     if dry_run or parent_id is None:
         ids[relative] = None

@@ -2,8 +2,9 @@
 
 Everything ``synapse_models.sync`` needs beyond the public API goes through here: the cache map, verified
 downloads from a presigned URL, md5s, children pages, bundles, batch presigned URLs, batch file handle
-copies, batch headers and the making of an unregistered connection on a worker. When the client core is
-reorganized, this module is the only one of the package to adapt.
+copies, batch headers, table row copies and the making of an unregistered connection on a worker. Every
+request and response body is a wire class written and read by :mod:`synapse_models._convert`; every request
+runs under the connection's transport, which owns retries and deadlines (nothing here retries).
 """
 
 from __future__ import annotations
@@ -12,63 +13,83 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._convert import from_wire, to_wire
 from ..errors import ValidationError
+from ..models._wire import EntityBundle, EntityBundleRequest, EntityChildRequest, IdRef, Page
+from ..models.ids import parse_entity_id as _parse_entity_id
+from ..models.tree import EntityHeader, EntityType
+from ..models.tree import children as _children
+from ..tables._wire import (
+    CsvTableDescriptor,
+    DownloadFromTableRequest,
+    DownloadFromTableResult,
+    TableUpdateTransactionRequest,
+    TableUpdateTransactionResponse,
+    UploadToTableRequest,
+)
+from ..transfer._wire import BatchFileRequest, BatchFileResult, FileHandleAssociation, FileResult
+from ._wire import (
+    BatchFileHandleCopyRequest,
+    BatchFileHandleCopyResult,
+    EntityPath,
+    FileHandleCopyRequest,
+    FileHandleCopyResult,
+    LinkEntity,
+    Reference,
+    ReferenceList,
+)
 
 if TYPE_CHECKING:
     from ..connection import Connection
-    from ..models.entity import EntityHeader
     from ..transfer.cache import Cache
 
 __all__ = [
     "BATCH_LIMIT",
-    "CHILD_TYPES",
     "bundle",
     "cache",
     "child_id",
     "children",
     "copy_file_handles",
     "copy_table_rows",
-    "create_entity",
+    "create_link",
     "default_cache_root",
     "download_lock",
     "download_url",
     "entity_headers",
     "entity_path",
-    "header",
+    "load_models",
     "md5_of_path",
     "open_connection",
     "parse_entity_id",
     "presigned_urls",
-    "scoped",
+    "require_container",
 ]
 
 BATCH_LIMIT = 100
 """Items per ``POST /fileHandle/batch``, ``POST /filehandles/copy`` and ``POST /entity/header``."""
-CHILD_TYPES = (
-    "folder",
-    "file",
-    "table",
-    "link",
-    "entityview",
-    "dockerrepo",
-    "submissionview",
-    "dataset",
-    "datasetcollection",
-    "materializedview",
-    "virtualtable",
-)
 FILE_TYPE = "org.sagebionetworks.repo.model.FileEntity"
 FOLDER_TYPE = "org.sagebionetworks.repo.model.Folder"
 PROJECT_TYPE = "org.sagebionetworks.repo.model.Project"
+_CSV = CsvTableDescriptor()
+
+
+def load_models() -> None:
+    """Import every model module now, in the calling thread.
+
+    The first entity read in a process imports them lazily; bulk work reads its first entities on many
+    threads at once, so they are loaded before any task starts (a crash once seen under load: a class
+    structured while the model modules were being imported by another thread).
+    """
+    from ..models.entity import _load_entity_types
+
+    _load_entity_types()
 
 
 def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
     """``"syn123.4"`` -> ``("syn123", 4)``; ValidationError for anything else."""
-    from ..models.entity import parse_entity_id as parse
-
-    return parse(value, field)
+    return _parse_entity_id(value, field)
 
 
 # -- cache ---------------------------------------------------------------------------------------------------
@@ -122,30 +143,11 @@ def md5_of_path(path: str | os.PathLike[str]) -> str:
 # -- reading -------------------------------------------------------------------------------------------------
 
 
-def header(item: dict[str, Any], conn: Connection) -> EntityHeader:
-    """An ``EntityHeader`` model from its JSON."""
-    from .._convert import parse_datetime
-    from ..models.entity import EntityHeader
-
-    created, modified = item.get("createdOn"), item.get("modifiedOn")
-    return EntityHeader(
-        id=str(item["id"]),
-        name=str(item["name"]),
-        type=str(item.get("type") or ""),
-        version_number=item.get("versionNumber"),
-        benefactor_id=item.get("benefactorId"),
-        created_on=parse_datetime(created) if created else None,
-        modified_on=parse_datetime(modified) if modified else None,
-        _connection=conn,
-    )
-
-
 def children(
-    conn: Connection, parent_id: str, types: Sequence[str] = CHILD_TYPES
-) -> Iterator[dict[str, Any]]:
-    """The children headers (JSON) of a container, one ``POST /entity/children`` per page of 50."""
-    body = {"parentId": parent_id, "includeTypes": list(types)}
-    yield from conn.iter_token("POST", "/entity/children", body)
+    conn: Connection, parent_id: str, types: Sequence[EntityType] | None = None
+) -> Iterator[EntityHeader]:
+    """The children of a container (every type but projects by default), one request per page of 50."""
+    return _children(conn, parent_id, list(types) if types is not None else None)
 
 
 def bundle(
@@ -157,71 +159,62 @@ def bundle(
     file_handles: bool = True,
     root_wiki: bool = False,
     restrictions: bool = False,
-) -> dict[str, Any]:
+) -> EntityBundle:
     """An entity bundle (entity, annotations, file handles, activity, root wiki id, access restrictions)."""
     where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
-    parts = {
-        "includeEntity": True,
-        "includeAnnotations": True,
-        "includeFileHandles": file_handles,
-        "includeActivity": activity,
-        "includeRootWikiId": root_wiki,
-        "includeRestrictionInformation": restrictions,
-    }
-    result: dict[str, Any] = conn.post(f"{where}/bundle2", parts)
-    return result
+    request = EntityBundleRequest(
+        include_file_handles=file_handles,
+        include_activity=activity,
+        include_root_wiki_id=root_wiki or None,
+        include_restriction_information=restrictions or None,
+    )
+    return from_wire(EntityBundle, conn.post(f"{where}/bundle2", to_wire(request)))
 
 
 def child_id(conn: Connection, parent_id: str, name: str) -> str:
     """The id of the child named ``name`` (``POST /entity/child``)."""
-    return str(conn.post("/entity/child", {"parentId": parent_id, "entityName": name})["id"])
+    request = EntityChildRequest(parent_id=parent_id, entity_name=name)
+    return from_wire(IdRef, conn.post("/entity/child", to_wire(request))).id
 
 
 def entity_path(conn: Connection, entity_id: str) -> list[str]:
     """The ids from the root down to ``entity_id`` (``GET /entity/{id}/path``)."""
-    return [str(item["id"]) for item in conn.get(f"/entity/{entity_id}/path").get("path") or []]
+    return [header.id for header in from_wire(EntityPath, conn.get(f"/entity/{entity_id}/path")).path]
 
 
-def entity_headers(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+def entity_headers(conn: Connection, ids: Iterable[str]) -> dict[str, EntityHeader]:
     """Headers of the given entities that exist and are visible, by id (one request per 100 ids)."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, EntityHeader] = {}
     pending = list(dict.fromkeys(ids))
     for start in range(0, len(pending), BATCH_LIMIT):
-        batch = pending[start : start + BATCH_LIMIT]
-        answer = conn.post("/entity/header", {"references": [{"targetId": i} for i in batch]})
-        for item in answer.get("results") or []:
-            found[str(item["id"])] = item
+        request = ReferenceList(
+            references=[Reference(target_id=i) for i in pending[start : start + BATCH_LIMIT]]
+        )
+        for header in from_wire(Page[EntityHeader], conn.post("/entity/header", to_wire(request))).results:
+            header._connection = conn
+            found[header.id] = header
     return found
 
 
-def presigned_urls(conn: Connection, items: Sequence[tuple[str, str, str]]) -> dict[str, dict[str, Any]]:
-    """Presigned download URLs for ``(file handle id, associate object id, associate type)`` items.
+def presigned_urls(conn: Connection, items: Sequence[FileHandleAssociation]) -> dict[str, FileResult]:
+    """Presigned download URLs (and handles) for file handles read through their objects, by handle id.
 
-    One ``POST /fileHandle/batch`` per 100 items. Returns, by file handle id, the result JSON
-    (``preSignedURL`` and ``fileHandle``, or ``failureCode``).
+    One ``POST /fileHandle/batch`` per 100 items; an item Synapse refuses carries its ``failure_code``.
     """
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, FileResult] = {}
     for start in range(0, len(items), BATCH_LIMIT):
-        batch = items[start : start + BATCH_LIMIT]
-        answer = conn.post(
-            "/fileHandle/batch",
-            {
-                "includeFileHandles": True,
-                "includePreSignedURLs": True,
-                "includePreviewPreSignedURLs": False,
-                "requestedFiles": [
-                    {"fileHandleId": h, "associateObjectId": o, "associateObjectType": t} for h, o, t in batch
-                ],
-            },
-            service="file",
-        )
-        for item in answer.get("requestedFiles") or []:
-            out[str(item.get("fileHandleId"))] = item
+        request = BatchFileRequest(requested_files=list(items[start : start + BATCH_LIMIT]))
+        answer = from_wire(BatchFileResult, conn.post("/fileHandle/batch", to_wire(request), service="file"))
+        for item in answer.requested_files:
+            out[str(item.file_handle_id)] = item
     return out
 
 
 def download_url(conn: Connection, url: str, destination: Path, *, size: int | None, md5: str | None) -> Path:
-    """Download a presigned or external URL to ``destination``: partial file, md5 check, atomic rename."""
+    """Download a presigned or external URL to ``destination``: partial file, md5 check, atomic rename.
+
+    The transport resumes a broken stream with ``Range`` requests within the connection's retry policy.
+    """
     from ..transfer.download import download_url as fetch
 
     return fetch(conn, url, destination, size=size, md5=md5, progress=False)
@@ -230,38 +223,34 @@ def download_url(conn: Connection, url: str, destination: Path, *, size: int | N
 # -- writing -------------------------------------------------------------------------------------------------
 
 
-def copy_file_handles(
-    conn: Connection, items: Sequence[tuple[str, str, str, str | None]]
-) -> list[dict[str, Any]]:
-    """Copy file handles (no bytes move): ``(handle id, associate object id, associate type, new name)``.
+def copy_file_handles(conn: Connection, items: Sequence[FileHandleCopyRequest]) -> list[FileHandleCopyResult]:
+    """Copy file handles (no bytes move), each read through the object it belongs to.
 
-    One ``POST /filehandles/copy`` per 100 items. Returns the ``copyResults`` in order (``newFileHandle`` or
-    ``failureCode`` each).
+    One ``POST /filehandles/copy`` per 100 items. Returns the results in order (a new handle or a
+    ``failure_code`` each).
     """
-    results: list[dict[str, Any]] = []
+    results: list[FileHandleCopyResult] = []
     for start in range(0, len(items), BATCH_LIMIT):
-        batch = items[start : start + BATCH_LIMIT]
-        answer = conn.post(
-            "/filehandles/copy",
-            {
-                "copyRequests": [
-                    {
-                        "originalFile": {"fileHandleId": h, "associateObjectId": o, "associateObjectType": t},
-                        **({"newFileName": name} if name else {}),
-                    }
-                    for h, o, t, name in batch
-                ]
-            },
-            service="file",
-        )
-        results.extend(answer.get("copyResults") or [])
+        request = BatchFileHandleCopyRequest(copy_requests=list(items[start : start + BATCH_LIMIT]))
+        answer = conn.post("/filehandles/copy", to_wire(request), service="file")
+        results.extend(from_wire(BatchFileHandleCopyResult, answer).copy_results)
     return results
 
 
-def create_entity(conn: Connection, body: dict[str, Any]) -> dict[str, Any]:
-    """``POST /entity`` of a raw entity body (types the models do not cover, such as links)."""
-    created: dict[str, Any] = conn.post("/entity", body)
-    return created
+def handle_copy(handle_id: str, object_id: str, object_type: str) -> FileHandleCopyRequest:
+    """The copy of one file handle, read through ``object_type`` ``object_id``."""
+    return FileHandleCopyRequest(
+        original_file=FileHandleAssociation(
+            file_handle_id=str(handle_id),
+            associate_object_id=str(object_id),
+            associate_object_type=object_type,
+        )
+    )
+
+
+def create_link(conn: Connection, link: LinkEntity) -> str:
+    """``POST /entity`` of a link (the models have no Link class); returns its id."""
+    return from_wire(IdRef, conn.post("/entity", to_wire(link))).id
 
 
 def copy_table_rows(conn: Connection, source_id: str, target_id: str) -> int:
@@ -271,52 +260,32 @@ def copy_table_rows(conn: Connection, source_id: str, target_id: str) -> int:
     is then loaded into the target (``UploadToTableRequest`` in a table transaction): two jobs whatever the
     number of rows. Returns the number of rows loaded.
     """
-    table = "org.sagebionetworks.repo.model.table."
-    csv = {
-        "separator": ",",
-        "quoteCharacter": '"',
-        "escapeCharacter": "\\",
-        "lineEnd": "\n",
-        "isFirstLineHeader": True,
-    }
-    download = conn.run_async_job(
-        f"/entity/{source_id}/table/download/csv",
-        {
-            "concreteType": table + "DownloadFromTableRequest",
-            "entityId": source_id,
-            "sql": f"SELECT * FROM {source_id}",
-            "writeHeader": True,
-            "includeRowIdAndRowVersion": False,
-            "csvTableDescriptor": csv,
-        },
+    download = DownloadFromTableRequest(
+        entity_id=source_id, sql=f"SELECT * FROM {source_id}", csv_table_descriptor=_CSV
     )
-    answer = conn.run_async_job(
-        f"/entity/{target_id}/table/transaction",
-        {
-            "concreteType": table + "TableUpdateTransactionRequest",
-            "entityId": target_id,
-            "changes": [
-                {
-                    "concreteType": table + "UploadToTableRequest",
-                    "tableId": target_id,
-                    "uploadFileHandleId": str(download["resultsFileHandleId"]),
-                    "csvTableDescriptor": csv,
-                }
-            ],
-        },
+    written = from_wire(
+        DownloadFromTableResult,
+        conn.run_async_job(f"/entity/{source_id}/table/download/csv", to_wire(download)),
     )
-    results = answer.get("results") or [{}]
-    return int(results[0].get("rowsProcessed") or 0)
+    load = TableUpdateTransactionRequest(
+        entity_id=target_id,
+        changes=[
+            UploadToTableRequest(
+                entity_id=target_id,
+                table_id=target_id,
+                upload_file_handle_id=written.results_file_handle_id,
+                csv_table_descriptor=_CSV,
+            )
+        ],
+    )
+    answer = from_wire(
+        TableUpdateTransactionResponse,
+        conn.run_async_job(f"/entity/{target_id}/table/transaction", to_wire(load)),
+    )
+    return sum(result.rows_processed or 0 for result in answer.results)
 
 
 # -- connections on workers ----------------------------------------------------------------------------------
-
-
-@contextmanager
-def scoped(conn: Connection) -> Iterator[Connection]:
-    """Make ``conn`` the current connection of this thread or task only, for the block."""
-    with conn:
-        yield conn
 
 
 def open_connection(endpoint_repo: str, *, name: str, pool_size: int) -> Connection:
@@ -331,6 +300,7 @@ def open_connection(endpoint_repo: str, *, name: str, pool_size: int) -> Connect
     from ..connection import Connection
     from ..credentials import Endpoints, resolve_token
     from ..errors import NotConnectedError
+    from ..models.user import me
 
     resolved = resolve_token(None)
     if resolved is None:
@@ -340,16 +310,14 @@ def open_connection(endpoint_repo: str, *, name: str, pool_size: int) -> Connect
         )
     endpoints = Endpoints.from_base(endpoint_repo, "the task")
     conn = Connection(endpoints, resolved.token, token_source=resolved.source, name=name, pool_size=pool_size)
-    profile = conn.get("/userProfile")
-    conn.user_id = str(profile.get("ownerId"))
-    conn.user_name = str(profile.get("userName"))
+    profile = me(connection=conn)
+    conn.user_id, conn.user_name = profile.owner_id, profile.user_name
     return conn
 
 
-def require_container(item: dict[str, Any] | None, field: str, value: object) -> None:
-    """Raise ValidationError unless the header JSON is a project or folder."""
-    if item is None:
+def require_container(header: EntityHeader | None, field: str, value: object) -> None:
+    """Raise ValidationError unless the header is a project's or a folder's."""
+    if header is None:
         raise ValidationError(field, value, "no such entity, or you cannot see it")
-    if item.get("type") not in (PROJECT_TYPE, FOLDER_TYPE):
-        kind = str(item.get("type") or "entity").rsplit(".", 1)[-1]
-        raise ValidationError(field, value, f"is a {kind}, not a Project or Folder")
+    if header.type not in (PROJECT_TYPE, FOLDER_TYPE):
+        raise ValidationError(field, value, f"is a {header.entity_type or 'entity'}, not a Project or Folder")

@@ -21,14 +21,22 @@ import os
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-__all__ = ["EntityMemo", "FileFacts"]
+from .._convert import from_wire, to_wire
+from ..errors import ValidationError
+from ..models._wire import AnnotationEntry, AnnotationsBody, EntityBundle
+
+if TYPE_CHECKING:
+    from ..models.activity import Activity
+    from ..models.file import File
+    from ..models.file_handle import FileHandle
+
+__all__ = ["EntityMemo", "FileFacts", "stamp"]
 
 log = logging.getLogger("synapse_models.sync")
-_EXTERNAL = "org.sagebionetworks.repo.model.file.ExternalFileHandle"
 
 
 def stamp(value: datetime | str | None) -> str | None:
@@ -42,17 +50,19 @@ def stamp(value: datetime | str | None) -> str | None:
     return value.isoformat()
 
 
-def _used_strings(items: list[dict[str, Any]], executed: bool) -> list[str]:
+def _references(items: list[Any]) -> list[str]:
+    """Provenance items as manifest strings: ``syn1.2`` (``syn1`` without a version) or the URL."""
+    from ..models.activity import UsedEntity, UsedURL
+
     out: list[str] = []
     for item in items:
-        if bool(item.get("wasExecuted")) != executed:
-            continue
-        reference = item.get("reference")
-        if isinstance(reference, dict) and reference.get("targetId"):
-            version = reference.get("targetVersionNumber")
-            out.append(f"{reference['targetId']}.{version}" if version else str(reference["targetId"]))
-        elif item.get("url"):
-            out.append(str(item["url"]))
+        if isinstance(item, UsedEntity):
+            ref = item.reference
+            out.append(
+                f"{ref.target_id}.{ref.target_version_number}" if ref.target_version_number else ref.target_id
+            )
+        elif isinstance(item, UsedURL):
+            out.append(item.url)
     return out
 
 
@@ -72,7 +82,7 @@ class FileFacts:
     content_type: str | None = None
     external_url: str | None = None
     annotations: dict[str, Any] = attrs.field(factory=dict)
-    """The ``annotations`` map of the Annotations v2 JSON (types preserved)."""
+    """The ``annotations`` map of the Annotations v2 body (``{key: {type, value}}``, types preserved)."""
     activity_name: str | None = None
     activity_description: str | None = None
     used: list[str] = attrs.field(factory=list)
@@ -80,57 +90,33 @@ class FileFacts:
     has_activity: bool = False
 
     @classmethod
-    def from_bundle(cls, bundle: dict[str, Any]) -> FileFacts:
-        """Read the facts from an entity bundle (entity, annotations, file handles, activity)."""
-        entity = bundle.get("entity") or {}
-        handle_id = entity.get("dataFileHandleId")
-        handles: list[dict[str, Any]] = bundle.get("fileHandles") or []
-        handle = next((h for h in handles if str(h.get("id")) == str(handle_id)), {})
-        notes = bundle.get("annotations") or {}
-        activity = bundle.get("activity")
-        used = list((activity or {}).get("used") or [])
-        size = handle.get("contentSize")
-        return cls(
-            entity_id=str(entity.get("id")),
-            version=entity.get("versionNumber"),
-            modified_on=stamp(entity.get("modifiedOn")),
-            name=str(entity.get("name")),
-            parent_id=entity.get("parentId"),
-            file_handle_id=str(handle_id) if handle_id is not None else None,
-            md5=handle.get("contentMd5"),
-            size=int(size) if size is not None else None,
-            file_name=handle.get("fileName"),
-            content_type=handle.get("contentType"),
-            external_url=handle.get("externalURL") if handle.get("concreteType") == _EXTERNAL else None,
-            annotations=dict(notes.get("annotations") or {}),
-            activity_name=(activity or {}).get("name"),
-            activity_description=(activity or {}).get("description"),
-            used=_used_strings(used, False),
-            executed=_used_strings(used, True),
-            has_activity=activity is not None,
-        )
+    def from_bundle(cls, bundle: EntityBundle) -> FileFacts:
+        """Read the facts from an entity bundle (entity, annotations, file handles, activity).
+
+        Raises:
+            ValidationError: The entity is not a file.
+        """
+        from ..models.activity import Activity
+        from ..models.entity import Entity
+        from ..models.file import File
+
+        entity = from_wire(Entity, bundle.entity)
+        if not isinstance(entity, File):
+            raise ValidationError("id", entity.id, f"is a {type(entity).__name__}, not a File")
+        handle = next((h for h in bundle.file_handles if h.id == entity.data_file_handle_id), None)
+        activity = Activity.from_wire(bundle.activity) if bundle.activity else None
+        return cls._of(entity, handle, bundle.annotations, activity)
 
     @classmethod
-    def from_file(cls, file: Any) -> FileFacts:
+    def from_file(cls, file: File) -> FileFacts:
         """The facts of a just-stored :class:`~synapse_models.File` (its state as the server answered)."""
-        from ..models.activity import UsedEntity, UsedURL
+        return cls._of(file, file.file_handle, file.annotations.to_body(None, None), file.activity)
 
-        handle = file.file_handle
-        activity = file.activity
-
-        def strings(items: list[Any]) -> list[str]:
-            out: list[str] = []
-            for item in items:
-                if isinstance(item, UsedEntity):
-                    ref = item.reference
-                    out.append(
-                        f"{ref.target_id}.{ref.target_version_number}"
-                        if ref.target_version_number
-                        else ref.target_id
-                    )
-                elif isinstance(item, UsedURL):
-                    out.append(item.url)
-            return out
+    @classmethod
+    def _of(
+        cls, file: File, handle: FileHandle | None, notes: AnnotationsBody | None, activity: Activity | None
+    ) -> FileFacts:
+        from ..models.file_handle import ExternalFileHandle
 
         return cls(
             entity_id=str(file.id),
@@ -143,14 +129,23 @@ class FileFacts:
             size=handle.content_size if handle is not None else None,
             file_name=handle.file_name if handle is not None else None,
             content_type=handle.content_type if handle is not None else None,
-            external_url=getattr(handle, "external_url", None),
-            annotations=file.annotations.to_wire(None, None)["annotations"],
+            external_url=handle.external_url if isinstance(handle, ExternalFileHandle) else None,
+            annotations={k: to_wire(v) for k, v in notes.annotations.items()} if notes is not None else {},
             activity_name=activity.name if activity else None,
             activity_description=activity.description if activity else None,
-            used=strings(activity.used) if activity else [],
-            executed=strings(activity.executed) if activity else [],
+            used=_references(activity.used) if activity else [],
+            executed=_references(activity.executed) if activity else [],
             has_activity=activity is not None,
         )
+
+    def annotation_values(self) -> dict[str, list[Any]]:
+        """The annotations as typed values (``{key: [values]}``)."""
+        from ..models.annotations import Annotations
+
+        body = AnnotationsBody(
+            annotations={k: from_wire(AnnotationEntry, v) for k, v in self.annotations.items()}
+        )
+        return Annotations.from_body(body).to_dict()
 
     @property
     def synapse_store(self) -> bool:

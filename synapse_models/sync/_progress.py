@@ -1,4 +1,4 @@
-"""One overall progress bar for a bulk call: items done (of those known so far) and bytes moved.
+"""One overall progress bar for a bulk call: files (or items) done, of those known so far, and bytes moved.
 
 Shown on a terminal only (stderr a TTY, ``SYNAPSE_MODELS_PROGRESS`` not ``0``) unless ``progress=`` says
 otherwise; the per-file transfer bars are off inside bulk calls. tqdm is imported only when a bar is drawn.
@@ -17,19 +17,24 @@ __all__ = ["Overall"]
 class Overall:
     """A bar over the items of one bulk call (a no-op when not shown)."""
 
-    def __init__(self, description: str, progress: bool | None) -> None:
+    def __init__(
+        self, description: str, progress: bool | None, *, unit: str = "files", sizes: bool = True
+    ) -> None:
         shown = progress
         if shown is None:
             off = os.environ.get("SYNAPSE_MODELS_PROGRESS", "").strip().lower() in ("0", "false", "no", "off")
             shown = not off and sys.stderr.isatty()
         self._bar: Any = None
         self._bytes = 0
+        self._sizes = sizes
         if shown:
             from tqdm.auto import tqdm
 
             self._bar = tqdm(
-                total=0, desc=description, unit=" items", file=sys.stderr, dynamic_ncols=True, leave=True
+                total=0, desc=description, unit=f" {unit}", file=sys.stderr, dynamic_ncols=True, leave=True
             )
+            if sizes:
+                self._bar.set_postfix_str(_size(0), refresh=False)
 
     def __enter__(self) -> Overall:
         return self
@@ -50,7 +55,7 @@ class Overall:
         """Items finished (and bytes moved by them)."""
         if self._bar is not None:
             self._bytes += transferred
-            if transferred:
+            if transferred and self._sizes:
                 self._bar.set_postfix_str(_size(self._bytes), refresh=False)
             self._bar.update(count)
 

@@ -14,15 +14,30 @@ import attrs
 
 from ..errors import ValidationError
 from . import _internals
-from ._memo import EntityMemo, FileFacts
+from ._memo import EntityMemo, FileFacts, stamp
 from .manifest_read import ManifestRow, Reference
 from .results import SyncResult
 
 if TYPE_CHECKING:
     from ..connection import Connection
     from ..models.file import File
+    from ..models.tree import EntityHeader
 
-__all__ = ["RowOutcome", "RowTask", "store_row"]
+__all__ = ["Existing", "RowOutcome", "RowTask", "store_row"]
+
+
+@attrs.frozen
+class Existing:
+    """What a listing says of the entity a row names (plain data: tasks travel to other processes)."""
+
+    entity_id: str
+    type: str
+    version: int | None
+    modified_on: str | None
+
+    @classmethod
+    def of(cls, header: EntityHeader) -> Existing:
+        return cls(header.id, header.type, header.version_number, stamp(header.modified_on))
 
 
 @attrs.frozen
@@ -30,8 +45,8 @@ class RowTask:
     """One row, what the listing knows of its entity, and the ids of the rows it depends on."""
 
     row: ManifestRow
-    existing: dict[str, Any] | None
-    """The header JSON of the same-named entity under the parent (or of the row's ``id``)."""
+    existing: Existing | None
+    """The same-named entity under the parent (or the one the row's ``id`` names)."""
     resolved: dict[str, str | None]
     """Path of each row this one depends on -> ``syn1.2`` (``None`` in a dry run when not known yet)."""
     cache_root: str
@@ -68,10 +83,10 @@ def _references(
     return out
 
 
-def _same_annotations(mine: dict[str, list[Any]], theirs: dict[str, Any]) -> bool:
+def _same_annotations(mine: dict[str, list[Any]], theirs: dict[str, list[Any]]) -> bool:
     from ..models.annotations import Annotations
 
-    return Annotations(mine) == Annotations.from_wire({"annotations": theirs})
+    return Annotations(mine) == Annotations(theirs)
 
 
 def _content_changed(row: ManifestRow, facts: FileFacts, cache_root: str, dry_run: bool) -> bool:
@@ -160,22 +175,21 @@ def _update(
 ) -> RowOutcome:
     row, existing = task.row, task.existing
     assert existing is not None
-    entity_id = str(existing["id"])
-    if existing.get("type") != _internals.FILE_TYPE:
-        kind = str(existing.get("type", "entity")).rsplit(".", 1)[-1]
+    entity_id = existing.entity_id
+    if existing.type != _internals.FILE_TYPE:
+        kind = existing.type.rsplit(".", 1)[-1]
         raise ValidationError("name", row.name, f"{entity_id} under {row.parent_id} is a {kind}, not a File")
     result.entity_id = entity_id
     memo = EntityMemo(task.cache_root, conn.endpoints.repo)
-    facts = memo.get(entity_id, existing.get("versionNumber"), existing.get("modifiedOn"))
+    facts = memo.get(entity_id, existing.version, existing.modified_on)
     if facts is None:
         facts = FileFacts.from_bundle(_internals.bundle(conn, entity_id))
         if not task.dry_run:
             memo.put(facts)
     notes = dict(row.annotations)
+    theirs = facts.annotation_values()
     if task.merge_annotations:
-        from ..models.annotations import Annotations
-
-        notes = {**Annotations.from_wire({"annotations": facts.annotations}).to_dict(), **notes}
+        notes = {**theirs, **notes}
     content = _content_changed(row, facts, task.cache_root, task.dry_run)
     provenance = bool(row.used or row.executed) and (
         used is None
@@ -186,9 +200,7 @@ def _update(
         or (row.activity_description or None) != (facts.activity_description or None)
     )
     moved = facts.parent_id is not None and facts.parent_id != row.parent_id
-    metadata = (
-        provenance or moved or not _same_annotations(notes, facts.annotations) or (facts.name != row.name)
-    )
+    metadata = provenance or moved or not _same_annotations(notes, theirs) or (facts.name != row.name)
     result.version = facts.version
     if not content and not metadata:
         result.status = "unchanged"

@@ -8,34 +8,45 @@ page by page (markdown and attachments by handle copy) and their links rewritten
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 from ..errors import ValidationError
+from ..models.tree import EntityHeader, EntityType
+from ..models.tree import walk as walk_tree
 from ..registry import ConnectionLike, get_connection
 from . import _internals
-from ._copy_items import (
-    CopyOutcome,
-    FileItem,
-    FilesTask,
-    ItemTask,
-    Options,
-    copy_files,
-    copy_folder,
-    copy_item,
-)
-from ._copy_wikis import WikiCopied, WikiRewrite, WikiTask, copy_wiki, rewrite, rewrite_page
+from ._copy_items import FileItem, FilesTask, ItemTask, Options, copy_files, copy_folder, copy_item
+from ._copy_run import CopyRun, children_by_name, copy_wikis
 from ._executor import Pipeline, check_shard, in_shard
 from ._progress import Overall
-from .results import CopyResult, CopyResults
-from .walk import iter_tree
+from .results import CopyResults
 
 if TYPE_CHECKING:
     from ..connection import Connection
     from ..models.entity import Entity
 
-__all__ = ["copy"]
+__all__ = ["CopyOptions", "copy"]
+
+
+class CopyOptions(TypedDict, total=False):
+    """The keyword options of :func:`copy`, also taken by :meth:`synapse_models.Entity.copy`."""
+
+    versions: Literal["latest", "all"]
+    files: bool
+    wikis: bool
+    tables: bool
+    views: bool
+    links: bool
+    annotations: bool
+    provenance: Literal["traceback", "existing"] | None
+    on_clash: Literal["skip", "update", "error"]
+    executor: Executor | None
+    max_workers: int | None
+    shard: tuple[int, int] | None
+    progress: bool | None
+    connection: ConnectionLike | None
+
 
 _KINDS = {
     _internals.FILE_TYPE: "File",
@@ -46,78 +57,17 @@ _KINDS = {
     "org.sagebionetworks.repo.model.table.SubmissionView": "View",
     "org.sagebionetworks.repo.model.Link": "Link",
 }
-_LISTED = ["file", "table", "entityview", "submissionview", "link"]
-_FILE_BATCH = 50
+_LISTED = [
+    EntityType.FILE,
+    EntityType.TABLE,
+    EntityType.ENTITY_VIEW,
+    EntityType.SUBMISSION_VIEW,
+    EntityType.LINK,
+]
+_FILE_BATCH = 10
+"""Files per task (a task copies its files one after the other; small tasks keep every worker busy)."""
 _CLASHES = ("skip", "update", "error")
 _PROVENANCE = ("traceback", "existing", None)
-
-
-class _Copy:
-    """The state of one copy: results, the old -> new id map, the owners whose wikis are to be copied."""
-
-    def __init__(
-        self,
-        conn: Connection,
-        pipeline: Pipeline,
-        options: Options,
-        kinds: dict[str, bool],
-        shard: tuple[int, int] | None,
-        bar: Overall,
-    ) -> None:
-        self.conn, self.pipeline, self.options, self.kinds, self.shard = conn, pipeline, options, kinds, shard
-        self.bar = bar
-        self.results = CopyResults()
-        self.mapping: dict[str, str] = {}
-        self.wiki_owners: list[tuple[str, str]] = []
-        self.deferred: list[ItemTask] = []
-        self.created: set[str] = set()
-        """Folders made by this copy: nothing in them can clash, so they are not listed."""
-
-    def existing_in(self, container_id: str) -> dict[str, str]:
-        """The children of a destination container by name (none for a folder this copy created)."""
-        return {} if container_id in self.created else _existing(self.conn, container_id)
-
-    def take(self, outcome: CopyOutcome) -> None:
-        result = outcome.result
-        self.results.append(result)
-        self.bar.done(1)
-        if result.kind == "Folder" and result.status == "copied" and result.new_id is not None:
-            self.created.add(result.new_id)
-        if result.new_id is not None:
-            self.mapping[result.source_id] = result.new_id
-            if outcome.has_wiki:
-                self.wiki_owners.append((result.source_id, result.new_id))
-
-    def failed(self, items: list[tuple[str, str, str]]) -> Callable[[BaseException], None]:
-        def record(exc: BaseException) -> None:
-            self.bar.done(len(items))
-            for source_id, kind, path in items:
-                self.results.append(CopyResult(source_id, kind, "failed", path=path, error=exc))
-
-        return record
-
-    def submit(self, function: Any, task: Any, items: list[tuple[str, str, str]], many: bool = False) -> None:
-        def take_all(outcomes: list[CopyOutcome]) -> None:
-            for outcome in outcomes:
-                self.take(outcome)
-
-        self.bar.expect(len(items))
-        self.pipeline.submit(function, task, take_all if many else self.take, self.failed(items))
-
-    def item(self, header: Any, kind: str, path: str, parent_id: str, existing: dict[str, str]) -> None:
-        task = ItemTask(
-            source_id=header.id,
-            kind=kind,
-            name=header.name,
-            path=path,
-            parent_id=parent_id,
-            existing_id=existing.get(header.name),
-            options=self.options,
-        )
-        if kind in ("View", "Link"):
-            self.deferred.append(task)  # their targets must be copied first
-        else:
-            self.submit(copy_folder if kind == "Folder" else copy_item, task, [(header.id, kind, path)])
 
 
 def copy(
@@ -125,6 +75,7 @@ def copy(
     destination: Entity | str,
     *,
     versions: Literal["latest", "all"] = "latest",
+    files: bool = True,
     wikis: bool = True,
     tables: bool = True,
     views: bool = True,
@@ -148,6 +99,7 @@ def copy(
         source: What to copy (an entity or its id).
         destination: The project or folder to copy into.
         versions: ``"latest"`` (one version per file) or ``"all"`` (every version, in order).
+        files: Copy files (``False``: the folder tree, tables, views, links and wikis without them).
         wikis: Copy wikis (of the project, folders and files), links rewritten to the copies.
         tables: Copy tables (schema and rows).
         views: Copy entity views (scopes inside the copied tree point at the copies).
@@ -190,19 +142,20 @@ def copy(
     if top is None:
         raise ValidationError("source", source_id, "no such entity, or you cannot see it")
     _internals.require_container(headers.get(target_id), "destination", target_id)
-    kind = _KINDS.get(str(top.get("type")))
+    kind = _KINDS.get(top.type)
     if kind is None:
-        raise ValidationError("source", source_id, f"a {top.get('type')} cannot be copied")
+        raise ValidationError("source", source_id, f"a {top.entity_type} cannot be copied")
     if kind in ("Folder", "Project") and source_id in _internals.entity_path(conn, target_id):
         raise ValidationError(
             "destination", target_id, f"is inside {source_id}: a tree cannot be copied into itself"
         )
     options = Options(versions=versions, annotations=annotations, provenance=provenance, on_clash=on_clash)
-    wanted = {"Table": tables, "View": views, "Link": links, "File": True, "Folder": True}
-    with Pipeline(conn, executor, max_workers) as pipeline, Overall("copy", progress) as bar:
-        run = _Copy(conn, pipeline, options, wanted, slice_, bar)
-        header = _internals.header(top, conn)
-        existing = _existing(conn, target_id)
+    wanted = {"Table": tables, "View": views, "Link": links, "File": files, "Folder": True}
+    bar = Overall("copy", progress, unit="items", sizes=False)
+    with Pipeline(conn, executor, max_workers) as pipeline, bar:
+        run = CopyRun(conn, pipeline, options, wanted, slice_, bar)
+        header = top
+        existing = children_by_name(conn, target_id)
         if kind == "Project":
             run.mapping[source_id] = target_id
             run.wiki_owners.append((source_id, target_id))
@@ -241,7 +194,7 @@ def copy(
             run.submit(copy_item, task, [(task.source_id, task.kind, task.path)])
         pipeline.drain()
         if wikis and slice_ is None:
-            _copy_wikis(run)
+            copy_wikis(run)
     return run.results
 
 
@@ -255,16 +208,12 @@ def _id_of(value: Entity | str, field: str) -> str:
     return _internals.parse_entity_id(value, field)[0]
 
 
-def _existing(conn: Connection, container_id: str) -> dict[str, str]:
-    return {str(item["name"]): str(item["id"]) for item in _internals.children(conn, container_id)}
-
-
 def _merge_annotations(conn: Connection, source_id: str, target_id: str) -> None:
     from ..models.annotations import Annotations
     from ..models.entity import Entity
 
-    notes = Annotations.from_wire(
-        _internals.bundle(conn, source_id, file_handles=False, activity=False).get("annotations")
+    notes = Annotations.from_body(
+        _internals.bundle(conn, source_id, file_handles=False, activity=False).annotations
     )
     if notes:
         target = Entity.get(target_id, connection=conn)
@@ -286,20 +235,20 @@ def _remapped(task: ItemTask, mapping: dict[str, str]) -> ItemTask:
     )
 
 
-def _tree(run: _Copy, top: Any, target_id: str, top_existing: dict[str, str]) -> None:
+def _tree(run: CopyRun, top: EntityHeader, target_id: str, top_existing: dict[str, str]) -> None:
     """Folders level by level (each level in parallel), then the other children in batches."""
     conn, pipeline = run.conn, run.pipeline
     run.mapping.setdefault(top.id, target_id)
     existing_in: dict[str, dict[str, str]] = {target_id: top_existing}
     depth = 0
-    steps: list[tuple[str, Any, list[Any]]] = []
-    for step in iter_tree(conn, top, [], on_bad_folder=lambda *_: None):
+    steps: list[tuple[str, EntityHeader]] = []
+    for step in walk_tree(conn, top, [], on_bad_folder=lambda *_: None):
         level = step.path.count("/") + (1 if step.path else 0)
         if level != depth:
             pipeline.drain()
             depth = level
         parent_new = run.mapping.get(step.folder.id)
-        steps.append((step.path, step.folder, []))
+        steps.append((step.path, step.folder))
         if parent_new is None:
             continue
         known = existing_in.get(parent_new)
@@ -309,7 +258,7 @@ def _tree(run: _Copy, top: Any, target_id: str, top_existing: dict[str, str]) ->
             path = f"{step.path}/{sub.name}" if step.path else sub.name
             run.item(sub, "Folder", path, parent_new, known)
     pipeline.drain()
-    for path, folder, _ in steps:
+    for path, folder in steps:
         parent_new = run.mapping.get(folder.id)
         if parent_new is None:
             continue
@@ -319,10 +268,9 @@ def _tree(run: _Copy, top: Any, target_id: str, top_existing: dict[str, str]) ->
         _children(run, folder, path, parent_new, known)
 
 
-def _children(run: _Copy, folder: Any, path: str, parent_new: str, known: dict[str, str]) -> None:
+def _children(run: CopyRun, folder: EntityHeader, path: str, parent_new: str, known: dict[str, str]) -> None:
     batch: list[FileItem] = []
-    for item in _internals.children(run.conn, folder.id, _LISTED):
-        header = _internals.header(item, run.conn)
+    for header in _internals.children(run.conn, folder.id, _LISTED):
         kind = _KINDS.get(header.type)
         child_path = f"{path}/{header.name}" if path else header.name
         if kind is None or not run.kinds.get(kind, False) or not in_shard(int(header.id[3:]), run.shard):
@@ -347,40 +295,3 @@ def _children(run: _Copy, folder: Any, path: str, parent_new: str, known: dict[s
             many=True,
         )
     run.pipeline.poll()
-
-
-def _copy_wikis(run: _Copy) -> None:
-    copied: list[tuple[str, str, WikiCopied]] = []
-
-    def copied_one(pair: tuple[str, str]) -> Callable[[WikiCopied], None]:
-        def done(outcome: WikiCopied) -> None:
-            run.results.extend(outcome.results)
-            copied.append((*pair, outcome))
-
-        return done
-
-    def rewritten(result: CopyResult) -> None:
-        if result.error is not None:  # a page whose links could not be rewritten
-            run.results.append(result)
-
-    for source_owner, target_owner in run.wiki_owners:
-        task = WikiTask(source_owner, target_owner, run.options.on_clash)
-        run.pipeline.submit(
-            copy_wiki,
-            task,
-            copied_one((source_owner, target_owner)),
-            run.failed([(f"{source_owner}/wiki", "Wiki", "")]),
-        )
-    run.pipeline.drain()
-    pages = {(s.lower(), old): (t, new) for s, t, outcome in copied for old, new in outcome.pages.items()}
-    for _, target_owner, outcome in copied:
-        for page_id, text in outcome.texts.items():
-            fixed = rewrite(text, run.mapping, pages)
-            if fixed != text:
-                run.pipeline.submit(
-                    rewrite_page,
-                    WikiRewrite(target_owner, page_id, fixed),
-                    rewritten,
-                    run.failed([(page_id, "Wiki", "")]),
-                )
-    run.pipeline.drain()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
+from ..models._args import as_path
 from ..registry import ConnectionLike, get_connection
 from . import _internals
 from ._executor import Pipeline
@@ -52,10 +53,12 @@ def generate_manifest(
         ValidationError: ``directory`` is not a directory, or ``parent`` is not a project or folder.
         SynapseError: A folder could not be created (the first such error; nothing is written then).
     """
-    if not isinstance(directory, (str, os.PathLike)) or not Path(directory).expanduser().is_dir():
+    if not Path(as_path(directory, "directory")).is_dir():
         raise ValidationError("directory", directory, "not an existing directory")
-    root = Path(directory).expanduser().resolve()
-    target = Path(manifest_path).expanduser() if manifest_path is not None else root / MANIFEST_TSV
+    root = Path(as_path(directory, "directory")).resolve()
+    target = root / MANIFEST_TSV
+    if manifest_path is not None:
+        target = Path(as_path(manifest_path, "manifest_path"))
     from ..models.entity import Entity
 
     conn = get_connection(connection, bound=parent.connection if isinstance(parent, Entity) else None)

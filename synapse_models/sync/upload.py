@@ -24,7 +24,7 @@ from ._executor import Pipeline, check_shard, in_shard
 from ._folders import Children, ensure_folders, list_children, local_tree
 from ._progress import Overall
 from ._provenance import resolve_provenance
-from ._store import RowOutcome, RowTask, store_row
+from ._store import Existing, RowOutcome, RowTask, store_row
 from .manifest_read import ManifestRow, dependencies, read_manifest
 from .results import SyncResult, SyncResults
 
@@ -137,7 +137,7 @@ def _manifest_rows(
             problems.append(ManifestProblem(row.line, "parent", row.parent_id, exc.problem))
         if row.entity_id:
             found = headers.get(row.entity_id)
-            if found is None or found.get("type") != _internals.FILE_TYPE:
+            if found is None or found.type != _internals.FILE_TYPE:
                 problems.append(ManifestProblem(row.line, "id", row.entity_id, "is not a File you can see"))
     if problems:
         raise ManifestError(manifest.source, sorted(problems, key=lambda p: p.line))
@@ -270,7 +270,7 @@ def _run(
         wanted = {d: resolved.get(d) for d in dependencies(row)}
         return RowTask(
             row=row,
-            existing=existing,
+            existing=Existing.of(existing) if existing is not None else None,
             resolved=wanted,
             cache_root=cache_root,
             dry_run=dry_run,

@@ -8,85 +8,45 @@ Example:
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
+from ..models._args import as_list
+from ..models.tree import EntityHeader, EntityType, WalkStep, check_component
+from ..models.tree import walk as walk_tree
 from ..registry import ConnectionLike, get_connection
 from . import _internals
 
 if TYPE_CHECKING:
     from ..connection import Connection
-    from ..models.entity import Entity, EntityHeader, EntityType
+    from ..models.entity import Entity
 
-__all__ = ["WalkStep", "check_component", "walk"]
-
-_FOLDER = "folder"
-_WINDOW_PER_WORKER = 2
+__all__ = ["WalkStep", "check_component", "root_header", "walk"]
 
 
-class WalkStep(NamedTuple):
-    """One folder of a walk (like one ``(dirpath, dirnames, filenames)`` of :func:`os.walk`)."""
-
-    path: str
-    """The folder's path relative to the walked container, ``/``-separated; ``""`` for the container."""
-    folder: EntityHeader
-    """The folder (the container itself at the top)."""
-    folders: list[EntityHeader]
-    """Its sub-folders, in server order (by name)."""
-    files: list[EntityHeader]
-    """Its other children (files, tables, views, links... as ``include`` selects)."""
-
-
-def check_component(name: str, entity_id: str | None = None) -> str:
-    """Return ``name`` if it can be one local file or directory name; raise ValidationError otherwise.
-
-    Names come from the server and are names, never paths: ``..``, separators, NUL and empty names are
-    refused.
-    """
-    bad = (
-        not name
-        or name in (".", "..")
-        or "/" in name
-        or "\\" in name
-        or "\x00" in name
-        or (os.sep in name)
-        or (os.altsep is not None and os.altsep in name)
-    )
-    if bad:
-        where = f" (entity {entity_id})" if entity_id else ""
-        raise ValidationError("name", name, f"cannot be used as a local file or directory name{where}")
-    return name
-
-
-def _types(include: Iterable[EntityType | str] | None) -> list[str]:
-    from ..models.entity import EntityType
-
+def entity_types(include: Iterable[EntityType | str] | EntityType | str | None) -> list[EntityType]:
+    """``include=`` as entity types besides folders (default: every type but projects and folders)."""
     if include is None:
-        return [t for t in _internals.CHILD_TYPES if t != _FOLDER]
-    if isinstance(include, (str, EntityType)):
-        include = [include]
-    out: list[str] = []
-    for item in include:
+        return [t for t in EntityType if t not in (EntityType.FOLDER, EntityType.PROJECT)]
+    out: list[EntityType] = []
+    for item in as_list(include, "include", one=(str, EntityType)):
         try:
-            kind = item.value if isinstance(item, EntityType) else EntityType(str(item).lower()).value
+            kind = item if isinstance(item, EntityType) else EntityType(str(item).lower())
         except ValueError:
             raise ValidationError(
                 "include", item, "not an entity type (file, table, link, entityview...)"
             ) from None
-        if kind not in (_FOLDER, "project") and kind not in out:
+        if kind not in (EntityType.FOLDER, EntityType.PROJECT) and kind not in out:
             out.append(kind)
     return out
 
 
-def root_header(conn: Connection, container: Entity | str) -> EntityHeader:
-    """The header of a project or folder given as an entity or an id (one request for an id).
+def root_header(conn: Connection, container: Entity | str, *, files: bool = False) -> EntityHeader:
+    """The header of a project or folder (or, with ``files``, a file) given as an entity or an id.
 
     Raises:
-        ValidationError: Not an id, not visible, or not a project or folder.
+        ValidationError: Not an id, not visible, or not a container (or file).
     """
     from ..models.entity import Entity
 
@@ -97,59 +57,10 @@ def root_header(conn: Connection, container: Entity | str) -> EntityHeader:
     else:
         entity_id = _internals.parse_entity_id(container, "container")[0]
     found = _internals.entity_headers(conn, [entity_id]).get(entity_id)
-    _internals.require_container(found, "container", container if isinstance(container, str) else entity_id)
+    if not (files and found is not None and found.type == _internals.FILE_TYPE):
+        _internals.require_container(found, "container", entity_id)
     assert found is not None
-    return _internals.header(found, conn)
-
-
-def iter_tree(
-    conn: Connection,
-    top: EntityHeader,
-    types: list[str],
-    *,
-    max_workers: int = 8,
-    on_bad_folder: Callable[[EntityHeader, str, ValidationError], None] | None = None,
-) -> Iterator[WalkStep]:
-    """Walk breadth-first from ``top``, listing up to ``2 * max_workers`` folders ahead, yielding in order.
-
-    A sub-folder whose name cannot be a directory name is passed to ``on_bad_folder(header, parent path,
-    error)`` and not entered (raised when there is no callback).
-    """
-    wanted = [_FOLDER, *types]
-
-    def listing(folder_id: str) -> tuple[list[EntityHeader], list[EntityHeader]]:
-        folders: list[EntityHeader] = []
-        others: list[EntityHeader] = []
-        for item in _internals.children(conn, folder_id, wanted):
-            header = _internals.header(item, conn)
-            (folders if header.type == _internals.FOLDER_TYPE else others).append(header)
-        return folders, others
-
-    window = max(1, max_workers) * _WINDOW_PER_WORKER
-    queue: deque[tuple[str, EntityHeader]] = deque([("", top)])
-    running: deque[tuple[str, EntityHeader, Future[Any]]] = deque()
-    pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="synapse-walk")
-    try:
-        while queue or running:
-            while queue and len(running) < window:
-                path, header = queue.popleft()
-                running.append((path, header, pool.submit(listing, header.id)))
-            path, header, future = running.popleft()
-            folders, others = future.result()
-            kept: list[EntityHeader] = []
-            for sub in folders:
-                try:
-                    name = check_component(sub.name, sub.id)
-                except ValidationError as exc:
-                    if on_bad_folder is None:
-                        raise
-                    on_bad_folder(sub, path, exc)
-                    continue
-                kept.append(sub)
-                queue.append((f"{path}/{name}" if path else name, sub))
-            yield WalkStep(path, header, kept, others)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    return found
 
 
 def walk(
@@ -164,7 +75,8 @@ def walk(
     Each step is a :class:`WalkStep` ``(path, folder, folders, files)``: the folder's path relative to the
     container (``""``, ``"raw"``, ``"raw/fastq"``), its header, its sub-folder headers and its other children.
     Listing costs one ``POST /entity/children`` per 50 children of each folder; sibling folders are listed
-    concurrently (``max_workers``) and yielded in order. (``Entity.walk()`` keeps its older 3-tuples.)
+    concurrently (``max_workers``) and yielded in order. :meth:`Entity.walk() <synapse_models.Entity.walk>`
+    is the same walk as ``(folder, folders, files)`` tuples, each folder carrying its ``path``.
 
     Args:
         container: A project or folder, or its id.
@@ -178,9 +90,9 @@ def walk(
     """
     if not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1:
         raise ValidationError("max_workers", max_workers, "a positive integer")
-    types = _types(include)
+    types = entity_types(include)
     from ..models.entity import Entity
 
     conn = get_connection(connection, bound=container.connection if isinstance(container, Entity) else None)
     top = root_header(conn, container)
-    return iter_tree(conn, top, types, max_workers=max_workers)
+    return walk_tree(conn, top, types, max_workers=max_workers)

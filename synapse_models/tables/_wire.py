@@ -192,6 +192,8 @@ class EntityUpdateResult:
 @attrs.define(kw_only=True)
 class ChangeResult:
     update_results: list[EntityUpdateResult] = attrs.field(factory=list)
+    rows_processed: int | None = None
+    """Rows a CSV upload (``UploadToTableResult``) loaded."""
 
 
 @attrs.define(kw_only=True)

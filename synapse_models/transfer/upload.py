@@ -27,11 +27,12 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .._convert import from_wire, to_wire
-from ..errors import BadRequestError, ServerError, TransferError, TransportError, ValidationError
+from ..errors import BadRequestError, HTTPError, ServerError, TransferError, TransportError, ValidationError
 from ._wire import (
     AddPartResponse,
     BatchPresignedUploadUrlRequest,
@@ -110,7 +111,8 @@ def default_part_size(size: int) -> int:
 def md5_of_path(path: str | os.PathLike[str]) -> str:
     """The hex md5 of a file, read in 8 MiB chunks (never the whole file in memory)."""
     digest = hashlib.md5()
-    buffer = bytearray(_HASH_CHUNK)
+    # no bigger than the file: bulk work hashes thousands of small files on many threads at once
+    buffer = bytearray(max(1, min(_HASH_CHUNK, os.path.getsize(path))))
     view = memoryview(buffer)
     with open(path, "rb", buffering=0) as handle:
         while True:
@@ -317,27 +319,37 @@ def _multipart(
         storage_location_id=storage_location_id,
     )
     for restart in (False, True):
-        started = conn.post(
-            "/file/multipart", to_wire(request), service="file", params={"forceRestart": restart}
+        start = partial(
+            conn.post, "/file/multipart", to_wire(request), service="file", params={"forceRestart": restart}
         )
-        status = from_wire(MultipartUploadStatus, started)
+        status = from_wire(MultipartUploadStatus, start())
         if status.state == "COMPLETED":
             break
         parts = max(1, math.ceil(size / part_size))
         state = (status.parts_state or "").ljust(parts, "0")
         missing = [n for n in range(1, parts + 1) if state[n - 1] != "1"]
-        with Progress(size, file_name, progress=progress) as bar:
-            bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
-            _send_parts(
-                conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar, part_md5s
-            )
         try:
+            with Progress(size, file_name, progress=progress) as bar:
+                bar.update(size - sum(_part_length(n, size, part_size) for n in missing))
+                _send_parts(
+                    conn, status.upload_id, missing, size, part_size, read_part, max_workers, bar, part_md5s
+                )
             status = from_wire(
                 MultipartUploadStatus,
                 conn.put(f"/file/multipart/{status.upload_id}/complete", service="file"),
             )
             break
-        except BadRequestError as exc:
+        except (HTTPError, TransferError) as exc:
+            # the same file uploaded at once elsewhere is the same upload: when that one completed it
+            # first, its file handle is this one's too
+            resumed = conn.post(
+                "/file/multipart", to_wire(request), service="file", params={"forceRestart": False}
+            )
+            if (finished := from_wire(MultipartUploadStatus, resumed)).completed:
+                status = finished
+                break
+            if not isinstance(exc, BadRequestError):
+                raise
             # the server holds parts it cannot use (changed after they were added, bytes missing...):
             # resuming would fail the same way forever, so the upload starts over, once
             if restart:

@@ -251,40 +251,55 @@ def test_shards_copy_disjoint_slices_and_share_the_folders(
     assert _names(str(destination.id)) == _names(str(project.id))
 
 
-class _RestrictedServer:
+def _restricted_server(calls: list[str]) -> sm.Connection:
     """A connection whose only file is under an access requirement (the local server has none)."""
+    from synapse_models.credentials import Endpoints
+    from synapse_models.transport import MockTransport, Request, Response
 
-    user_id = "1"
-    endpoints = None
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def post(self, path: str, body: Any = None, **_: Any) -> Any:
-        self.calls.append(f"POST {path}")
-        if path.endswith("/bundle2"):
-            return {
-                "entity": {"id": "syn7", "name": "secret.txt", "versionNumber": 1, "dataFileHandleId": "9"},
-                "fileHandles": [{"id": "9", "createdBy": "2"}],
-                "restrictionInformation": {"restrictionLevel": "CONTROLLED_BY_ACT"},
+    def handler(request: Request) -> Response:
+        calls.append(f"{request.method} {request.path}")
+        if request.path.endswith("/bundle2"):
+            entity = {
+                "concreteType": "org.sagebionetworks.repo.model.FileEntity",
+                "id": "syn7",
+                "name": "secret.txt",
+                "parentId": "syn2",
+                "versionNumber": 1,
+                "dataFileHandleId": "9",
             }
-        raise AssertionError(f"unexpected {path}")
+            return Response(
+                200,
+                json={
+                    "entity": entity,
+                    "fileHandles": [{"id": "9", "createdBy": "2"}],
+                    "restrictionInformation": {"restrictionLevel": "CONTROLLED_BY_ACT"},
+                },
+            )
+        return Response(500, json={"reason": f"unexpected {request.path}"})
+
+    conn = sm.Connection(
+        Endpoints.from_base("https://synapse.test", "test"), "t", transport=MockTransport(handler)
+    )
+    conn.user_id = "1"
+    return conn
 
 
 def test_an_entity_under_access_requirements_is_not_copied() -> None:
     from synapse_models.sync._copy_items import FileItem, FilesTask, Options, copy_files
 
-    conn = _RestrictedServer()
+    calls: list[str] = []
+    conn = _restricted_server(calls)
     options = Options(versions="latest", annotations=True, provenance="traceback", on_clash="skip")
 
     outcomes = copy_files(
         conn, FilesTask([FileItem("syn7", "secret.txt", "secret.txt")], "syn1", {}, options)
-    )  # type: ignore[arg-type]
+    )
 
     assert [o.result.status for o in outcomes] == ["skipped"]
     assert isinstance(outcomes[0].result.error, sm.ForbiddenError)
     assert "CONTROLLED_BY_ACT" in str(outcomes[0].result.error)
-    assert conn.calls == ["POST /entity/syn7/bundle2"]  # no handle copied, nothing created
+    assert outcomes[0].result.error.url == "https://synapse.test/repo/v1/entity/syn7/bundle2"
+    assert calls == ["POST /repo/v1/entity/syn7/bundle2"]  # no handle copied, nothing created
 
 
 def test_a_table_with_a_file_column_gets_copied_handles(

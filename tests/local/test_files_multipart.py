@@ -65,7 +65,7 @@ def test_start_upload_is_per_user(alice: Api, bob: Api) -> None:
         ({"fileSizeBytes": 10_001 * PART}, "the maximum is 10000"),
         ({"contentMD5Hex": "xyz"}, "contentMD5Hex"),
         ({"fileName": "bad/name"}, "Invalid fileName"),
-        ({"fileSizeBytes": -1}, "negative"),
+        ({"fileSizeBytes": -1}, "File size must be at least one byte"),
     ],
 )
 def test_start_upload_breaking_a_rule_is_400_with_reason(
@@ -76,11 +76,20 @@ def test_start_upload_breaking_a_rule_is_400_with_reason(
     assert expected in reason(response)
 
 
-def test_empty_file_uploads_as_one_part(alice: Api) -> None:
-    status = alice.ok("POST", "/file/v1/file/multipart", upload_request(b"", "empty.txt"), status=201)
+@pytest.mark.parametrize("size", [0, -1])
+def test_an_empty_file_is_refused_in_synapses_words(alice: Api, size: int) -> None:
+    response = alice.post(
+        "/file/v1/file/multipart", upload_request(b"", "empty.txt") | {"fileSizeBytes": size}
+    )
+    assert response.status_code == 400
+    assert reason(response) == "File size must be at least one byte"
+
+
+def test_a_one_byte_file_uploads_as_one_part(alice: Api) -> None:
+    status = alice.ok("POST", "/file/v1/file/multipart", upload_request(b"x", "one.txt"), status=201)
     assert status["partsState"] == "0"
-    handle = upload(alice, b"", "empty.txt")
-    assert handle["contentSize"] == 0 and handle["contentMd5"] == md5(b"")
+    handle = upload(alice, b"x", "one.txt")
+    assert handle["contentSize"] == 1 and handle["contentMd5"] == md5(b"x")
 
 
 def test_add_part_with_wrong_md5_fails_with_message(alice: Api) -> None:

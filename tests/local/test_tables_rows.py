@@ -30,7 +30,6 @@ ROUND_TRIPS = [
     ("BOOLEAN", "TRUE", "true"),
     ("DATE", "-86400000", "-86400000"),
     ("DATE", "1969-12-31T00:00:00.000Z", "-86400000"),
-    ("FILEHANDLEID", "12345", "12345"),
     ("ENTITYID", "syn42", "syn42"),
     ("SUBMISSIONID", "7", "7"),
     ("EVALUATIONID", "8", "8"),

@@ -131,11 +131,12 @@ class Recording:
 
 
 def _one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Send one HTTP request at a time while recording.
+    """Send one HTTP request at a time, recording or replaying.
 
-    To send a request, vcrpy briefly puts the real connection classes back, for every thread: a connection
-    another thread opens in that moment is a real one, and its request is sent but never recorded (the
-    client sends several at once: file parts, folder listings). A replay has no such window.
+    To open a connection (and, recording, to send a request), vcrpy briefly puts the real connection classes
+    back, for every thread: a connection another thread opens in that moment is a real one (the client sends
+    several requests at once: file parts, folder listings). Recording, its request is sent but never
+    recorded; replaying, it reaches the network blocker and fails the test or leaks its socket.
     """
     from urllib3.connectionpool import HTTPConnectionPool
 
@@ -182,12 +183,12 @@ def recording(
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SYNAPSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("SYNAPSE_MODELS_PROGRESS", "0")
+    _one_request_at_a_time(monkeypatch)
     if record_mode == "none":
         monkeypatch.setattr(time, "sleep", lambda seconds: None)  # a replay has nothing to wait for
         endpoint = _recorded_value(vcr, "endpoint", "")
         yield Recording("replay", endpoint, _recorded_value(vcr, "prefix", ""), vcr)
         return
-    _one_request_at_a_time(monkeypatch)
     if os.environ.get("SYNAPSE_AUTH_TOKEN") and os.environ.get("SYNAPSE_ENDPOINT"):
         KNOWN_SECRETS.add(os.environ["SYNAPSE_AUTH_TOKEN"])
         endpoint = os.environ["SYNAPSE_ENDPOINT"].rstrip("/")

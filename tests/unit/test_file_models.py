@@ -265,3 +265,23 @@ def test_store_result_reports_ok() -> None:
     assert not results.ok and results.failed == [results[1]] and results[0].ok
     with pytest.raises(ValueError):
         results.raise_first()
+
+
+def test_an_empty_file_is_refused_before_any_request(tmp_path: Path) -> None:
+    from synapse_models.credentials import Endpoints
+    from synapse_models.transport import MockTransport, Request, Response
+
+    sent: list[Request] = []
+
+    def server(request: Request) -> Response:
+        sent.append(request)
+        return Response(500, json={"reason": "no request was expected"})
+
+    endpoints = Endpoints.from_base("https://synapse.test", "t")
+    conn = sm.Connection(endpoints, "token", transport=MockTransport(server))
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(sm.ValidationError) as caught:
+        sm.File(empty, parent="syn1").store(connection=conn)
+    assert caught.value.field == "path" and "empty (0 bytes)" in str(caught.value)
+    assert sent == []

@@ -207,6 +207,13 @@ def with_acl(db: sqlite3.Connection, object_type: str, object_ids: list[str]) ->
     return {str(row[0]) for row in rows}
 
 
+def objects_with_acl(db: sqlite3.Connection, object_type: str) -> set[str]:
+    """Every object of ``object_type`` that has an ACL of its own (for entities: those that are their own
+    benefactor)."""
+    rows = db.execute("SELECT object_id FROM acls WHERE object_type = ?", (object_type,))
+    return {str(row[0]) for row in rows}
+
+
 def delete_acls(txn: Txn, object_type: str, object_ids: list[str]) -> None:
     """Delete the ACLs of many objects (those without one are skipped)."""
     marks = ",".join("?" * len(object_ids))

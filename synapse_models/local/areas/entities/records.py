@@ -32,6 +32,8 @@ SCHEMA = f"""
         created_by INTEGER NOT NULL, modified_on TEXT NOT NULL, modified_by INTEGER NOT NULL,
         current_version INTEGER NOT NULL DEFAULT 1, max_version INTEGER NOT NULL DEFAULT 1);
     CREATE UNIQUE INDEX IF NOT EXISTS entities_by_parent_name ON entities(parent_id, name);
+    CREATE INDEX IF NOT EXISTS entities_by_parent_created ON entities(parent_id, created_on);
+    CREATE INDEX IF NOT EXISTS entities_by_parent_modified ON entities(parent_id, modified_on);
     CREATE TABLE IF NOT EXISTS entity_versions (
         entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE, version INTEGER NOT NULL,
         label TEXT, comment TEXT, fields TEXT NOT NULL DEFAULT '{{}}',
@@ -245,6 +247,45 @@ def descendants(db: sqlite3.Connection, entity_id: int) -> list[int]:
         (entity_id,),
     ).fetchall()
     return [int(row[0]) for row in rows]
+
+
+def descendant_folders(db: sqlite3.Connection, entity_id: int) -> list[tuple[int, int, str]]:
+    """``(id, parent id, name)`` of every folder below ``entity_id``, each after its parent."""
+    rows = db.execute(
+        "WITH RECURSIVE sub(id, parent_id, name, depth) AS ("
+        " SELECT id, parent_id, name, 1 FROM entities WHERE parent_id = ? AND concrete_type = ?"
+        " UNION ALL SELECT e.id, e.parent_id, e.name, s.depth + 1 FROM entities e JOIN sub s"
+        " ON e.parent_id = s.id WHERE e.concrete_type = ? AND s.depth < 200)"
+        " SELECT id, parent_id, name FROM sub ORDER BY depth, id",
+        (entity_id, FOLDER, FOLDER),
+    ).fetchall()
+    return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+
+_SQL_WORD = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def current_rows_sql(parents: str, concrete_types: list[str]) -> str:
+    """SQL of the entities of ``concrete_types`` whose parent is in the table ``parents`` (its ``id``
+    column), each with its current version: ``id, parent_id, name, description, concrete_type, etag,
+    created_on, created_by, modified_on, modified_by, current_version, file_handle_id, annotations``.
+
+    The rows are read in id order through the primary key (the parent test is kept off the parent index),
+    so a ``LIMIT``/``OFFSET`` page over them reads no further than it needs.
+    """
+    if not _SQL_WORD.match(parents) or not all(_SQL_WORD.match(t) for t in concrete_types):
+        raise ValueError(f"not SQL names: {parents!r}, {concrete_types!r}")
+    types = ", ".join(f"'{t}'" for t in concrete_types)
+    return (
+        "SELECT e.id AS id, e.parent_id AS parent_id, e.name AS name, e.description AS description,"
+        " e.concrete_type AS concrete_type, e.etag AS etag, e.created_on AS created_on,"
+        " e.created_by AS created_by, e.modified_on AS modified_on, e.modified_by AS modified_by,"
+        " e.current_version AS current_version, v.file_handle_id AS file_handle_id,"
+        " v.annotations AS annotations"
+        f" FROM entities e JOIN entity_versions v ON v.entity_id = e.id AND v.version = e.current_version"
+        f" WHERE e.concrete_type IN ({types}) AND +e.parent_id IN (SELECT id FROM {parents})"
+        " ORDER BY e.id"
+    )
 
 
 def touch(txn: Txn, record: EntityRecord) -> str:

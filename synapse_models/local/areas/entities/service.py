@@ -2,9 +2,10 @@
 
 Reads: :class:`EntityRecord` / :class:`VersionRecord` and their lookups (``get_record``, ``require_entity``,
 ``get_version``, ``current_version``, ``readable_version``), the tree (``ancestors``, ``descendants``,
-``children_of``, ``is_trashed``), access (``entity_access``, ``require_access``, ``can_read``,
-``benefactor_id``), JSON (``entity_json``, ``header_json``) and what versions carry (``versions_using``,
-``file_handle_in_use``, ``versions_generated_by``).
+``children_of``, ``descendant_folders``, ``is_trashed``, and ``current_rows_sql`` for rows computed in
+SQL), access (``entity_access``, ``require_access``, ``can_read``, ``benefactor_id``), JSON
+(``entity_json``, ``header_json``) and what versions carry (``versions_using``, ``file_handle_in_use``,
+``versions_generated_by``).
 
 Writes: ``touch`` (new etag), annotations (``validate_annotations``, ``replace_annotations``), and the
 version-level changes of ``versions`` (file handles, provenance, type fields, snapshots).
@@ -33,7 +34,9 @@ from .records import (
     EntityRecord,
     VersionRecord,
     ancestors,
+    current_rows_sql,
     current_version,
+    descendant_folders,
     descendants,
     get_record,
     get_version,
@@ -75,7 +78,9 @@ __all__ = [
     "benefactor_id",
     "can_read",
     "children_of",
+    "current_rows_sql",
     "current_version",
+    "descendant_folders",
     "descendants",
     "entity_access",
     "entity_json",

@@ -60,7 +60,7 @@ _MD5_PATTERN = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
 def part_count(file_size: int, part_size: int) -> int:
-    """Number of parts of a file (one for a file smaller than a part, 0 bytes included)."""
+    """Number of parts of a file (one for a file smaller than a part)."""
     return max(1, -(-file_size // part_size))
 
 
@@ -94,8 +94,8 @@ def validate_request(body: dict[str, Any]) -> int:
         )
     file_size = _int_field(body, "fileSizeBytes")
     part_size = _int_field(body, "partSizeBytes")
-    if file_size < 0:
-        raise BadRequest(f"fileSizeBytes cannot be negative: {file_size}")
+    if file_size < 1:  # Synapse's PartUtils.validateFileSize: no empty (or negative) uploads
+        raise BadRequest("File size must be at least one byte")
     if file_size > MAX_FILE_SIZE:
         raise BadRequest(
             f"fileSizeBytes {file_size} exceeds the maximum file size of 5 TB ({MAX_FILE_SIZE} bytes)"

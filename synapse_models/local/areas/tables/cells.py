@@ -271,3 +271,13 @@ def output_sql(column_type: str | None, expr: str) -> str:
 def cell_text(value: Any) -> str | None:
     """Wire string of a value produced by :func:`output_sql` (floats in their shortest round-trip form)."""
     return None if value is None else str(value)
+
+
+def row_id_of(raw: Any) -> int | None:
+    """A row reference's ``rowId`` as a number (``None`` when absent); 400 when it is not one."""
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(f"Invalid rowId: {raw}") from exc

@@ -18,6 +18,7 @@ from ...core.txn import Txn
 from ..entities.service import EntityRecord, touch
 from ..files import service as files
 from .cells import TEXT_LIMITS, Column, to_storage
+from .file_cells import check_file_handles
 from .hooks import view_kind
 from .sources import PKG, REPO, prepared_table
 from .storage import mark_changed, table_state
@@ -176,6 +177,15 @@ def _fitted(reader: Iterator[list[str]], width: int) -> Iterator[list[str]]:
             yield (row + [""] * (width - len(row)))[:width]
 
 
+def _file_handles(db: sqlite3.Connection, table: str, columns: list[Column], where: str = "1") -> set[str]:
+    """The file handles the FILEHANDLEID cells of some rows name."""
+    found: set[str] = set()
+    for column in (c for c in columns if c.type == "FILEHANDLEID"):
+        rows = db.execute(f'SELECT DISTINCT "{column.sql_name}" FROM "{table}" WHERE ({where})')
+        found |= {str(row[0]) for row in rows if row[0] is not None}
+    return found
+
+
 def _sql_literal(value: Any) -> str:
     if value is None:
         return "NULL"
@@ -211,6 +221,8 @@ def _append_csv(load: _Load) -> dict[str, Any]:
     total = 0 if last is None or last < first else last - first + 1
     present = [c for c in load.columns if c.id in positions]
     _normalize_rows(db, table, f"ROW_ID >= {int(first)}", "ROW_ID", present, defaults=True)
+    handles = _file_handles(db, table, present, f"ROW_ID >= {int(first)}")
+    check_file_handles(load.txn, load.columns, table, handles, existing=f"ROW_ID < {int(first)}")
     etag = load.txn.new_etag()
     mark_changed(db, load.record.id, etag, load.txn.now(), first + total)
     touch(load.txn, load.record)
@@ -241,6 +253,8 @@ def _update_csv(load: _Load) -> dict[str, Any]:
     db.execute("DROP TABLE temp.csv_stage")
     try:
         _normalize_rows(db, "csv_conv", "1", "seq", [c for _, c in present], defaults=False)
+        handles = _file_handles(db, "csv_conv", [c for _, c in present])
+        check_file_handles(load.txn, load.columns, table, handles)
         total = db.execute("SELECT COUNT(*) FROM csv_conv").fetchone()[0]
         next_row_id = table_state(db, load.record.id)["next_row_id"]
         missing = db.execute(

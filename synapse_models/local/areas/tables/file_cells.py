@@ -1,22 +1,54 @@
-"""Tables (REFERENCE 2.6): file cells — the redirect to the file of a FILEHANDLEID cell and the FileHandles
-of the cells named by a RowReferenceSet."""
+"""Tables (REFERENCE 2.6): file cells — who may write which file handle into a FILEHANDLEID cell, the
+redirect to the file of a cell and the FileHandles of the cells named by a RowReferenceSet."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ...core.context import RequestContext
-from ...core.errors import BadRequest, NotFound
+from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
 from ...core.txn import Txn
 from ..entities.service import entity_access, get_record, is_trashed, parse_entity_id, require_access, syn
 from ..files import service as files
+from .cells import Column, row_id_of
 from .columns import get_column_model
 from .sources import REPO, schema_ids, schema_of, table_record
 from .storage import physical_columns, row_table, table_exists
-from .transactions import row_id_of
 
 routes = Routes()
+_CHUNK = 500
+
+
+def check_file_handles(
+    txn: Txn, columns: list[Column], table: str, handles: Iterable[str], existing: str = "1"
+) -> None:
+    """Synapse's rule for the file handles written into FILEHANDLEID cells: each one was created by the
+    caller or is already in the table (in rows matching ``existing``); else 403 ``Cannot access files:
+    [ids]``. Administrators may write any handle."""
+    if txn.is_admin:
+        return
+    mine = str(txn.user_id)
+    owners = {h: str((files.get_file_handle(txn.db, h) or {}).get("createdBy")) for h in handles}
+    foreign = sorted((h for h, owner in owners.items() if owner != mine), key=int)
+    if not foreign:
+        return
+    present = physical_columns(txn.db, table)
+    found: set[str] = set()
+    for column in (c for c in columns if c.type == "FILEHANDLEID" and c.sql_name in present):
+        for start in range(0, len(foreign), _CHUNK):
+            chunk = foreign[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = txn.db.execute(
+                f'SELECT DISTINCT "{column.sql_name}" FROM "{table}"'
+                f' WHERE "{column.sql_name}" IN ({marks}) AND ({existing})',
+                [int(h) for h in chunk],
+            )
+            found |= {str(row[0]) for row in rows}
+    missing = [h for h in foreign if h not in found]
+    if missing:
+        raise Forbidden(f"Cannot access files: [{', '.join(missing)}]")
 
 
 @routes.route(

@@ -2,9 +2,10 @@
 
 A :class:`ViewKind` plugged into :data:`VIEW_KINDS` (the views area plugs in EntityView, SubmissionView,
 Dataset and DatasetCollection; the derived area MaterializedView and VirtualTable) makes its entity type
-queryable like a table: the tables area validates its body with ``validate``, materializes ``rows`` for each
-query (and freezes them for a snapshot), and hands row sets written to it to ``write``.  Without a kind for
-its type an entity is not a table (400).
+queryable like a table: the tables area validates its body with ``validate``, queries the kind's
+``computed`` rows in SQL when it offers them, else materializes ``rows`` for each query (and freezes them
+for a snapshot), and hands row sets written to it to ``write``.  Without a kind for its type an entity is
+not a table (400).
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from ...core.hooks import HookPoint
 from ...core.txn import Txn
 from ..entities.service import EntityRecord
 from .cells import Column
+
+
+@dataclass(frozen=True)
+class ComputedRows:
+    """Rows a view kind computes inside the database, read lazily page by page: the name of a temporary
+    view on the request's connection laid out like a row table (``ROW_ID``, ``ROW_VERSION``, ``ROW_ETAG``,
+    one column per schema column, cells in stored form), and what removes it when the query is done."""
+
+    name: str
+    drop: Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,9 @@ class ViewKind:
         check_snapshot: ``(txn, record)`` refuses a snapshot the type does not allow (400).
         prepare: ``(txn, record)`` run in the write transaction that starts a query of the type (e.g. to
             bind a schema that follows other tables).
+        computed: ``(txn, record, columns)`` the same rows as a :class:`ComputedRows` over the request's own
+            database connection, so that a query pages them in SQL instead of materializing them all
+            (``None``, or no function: materialize ``rows``).
     """
 
     concrete_type: str
@@ -45,6 +59,7 @@ class ViewKind:
     row_ids: bool = True
     check_snapshot: Callable[[Txn, EntityRecord], None] | None = None
     prepare: Callable[[Txn, EntityRecord], None] | None = None
+    computed: Callable[[Txn, EntityRecord, list[Column]], ComputedRows | None] | None = None
 
 
 VIEW_KINDS: HookPoint[ViewKind] = HookPoint("view_kinds")

@@ -8,12 +8,12 @@
 * the SQL layer's name resolution (:class:`Resolver`, ``infer_type``), for areas that translate SQL of
   their own (a MaterializedView's defining SQL);
 * ``VIEW_KINDS`` / :class:`ViewKind` / ``view_kind`` — how an area serves a table-like entity type whose rows
-  it computes.
+  it computes (:class:`ComputedRows` when it computes them in SQL).
 """
 
 from .cells import LIST_TYPES, Column, parse_date, to_storage
 from .columns import resolve_columns
-from .hooks import VIEW_KINDS, ViewKind, view_kind
+from .hooks import VIEW_KINDS, ComputedRows, ViewKind, view_kind
 from .resolver import Resolver, infer_type
 from .schema import create_column
 from .sources import schema_of, source_rows, table_record
@@ -23,6 +23,7 @@ __all__ = [
     "LIST_TYPES",
     "VIEW_KINDS",
     "Column",
+    "ComputedRows",
     "Resolver",
     "Source",
     "ViewKind",

@@ -10,7 +10,7 @@ not version-checked.  A change of the rows gives the table a new etag (``RowSet.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +66,8 @@ class TableSource:
     etag: str | None
     last_updated: str | None
     row_ids: bool = True
+    drop: Callable[[], None] | None = None
+    """What removes a view's computed rows when the query is done."""
 
 
 def table_record(txn: Txn, entity_id: int) -> EntityRecord:
@@ -119,6 +121,12 @@ def open_source(txn: Txn, source: Source) -> TableSource:
             row_ids,
         )
     if kind is not None:
+        computed = kind.computed(txn, record, columns) if kind.computed is not None else None
+        if computed is not None:
+            return TableSource(
+                record, columns, db, computed.name, None, is_view, None, record.etag, record.modified_on,
+                row_ids, drop=computed.drop,
+            )  # fmt: skip
         memory, name = materialize(txn, record, columns, kind.rows(txn, record, columns))
         return TableSource(
             record, columns, memory, name, None, is_view, None, record.etag, record.modified_on, row_ids
@@ -167,11 +175,13 @@ def require_transactions(txn: Txn, record: EntityRecord) -> None:
 
 @contextmanager
 def opened(txn: Txn, source: Source) -> Iterator[TableSource]:
-    """:func:`open_source` that closes a view's in-memory database afterwards."""
+    """:func:`open_source` that removes a view's computed rows (or closes its in-memory copy) afterwards."""
     table = open_source(txn, source)
     try:
         yield table
     finally:
+        if table.drop is not None:
+            table.drop()
         if table.db is not txn.db:
             table.db.close()
 

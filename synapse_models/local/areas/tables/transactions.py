@@ -19,8 +19,9 @@ from ..entities.service import (
     snapshot,
     touch,
 )
-from .cells import Column, to_storage
+from .cells import Column, row_id_of, to_storage
 from .csv_upload import upload_csv
+from .file_cells import check_file_handles
 from .hooks import view_kind
 from .schema import apply_schema_change
 from .sources import (
@@ -57,6 +58,14 @@ class _RowWriter:
         self.by_name = {c.name: c for c in self.columns}
         self.next_row_id = table_state(txn.db, record.id)["next_row_id"]
         self.changed = False
+
+    def check_files(self, rows: list[dict[str, Any]]) -> None:
+        """Before anything is written: 403 unless every file handle the rows name may go into the table
+        (see :func:`.file_cells.check_file_handles`)."""
+        files = [c.id for c in self.columns if c.type == "FILEHANDLEID"]
+        handles = {str(row[i]) for row in rows for i in files if row.get(i) is not None}
+        if handles:
+            check_file_handles(self.txn, self.columns, self.table, handles)
 
     def column_for(self, key: Any) -> Column:
         column = self.by_id.get(str(key))
@@ -114,19 +123,10 @@ class _RowWriter:
         return str(etag)
 
 
-def row_id_of(raw: Any) -> int | None:
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError) as exc:
-        raise BadRequest(f"Invalid rowId: {raw}") from exc
-
-
 def apply_partial_rows(txn: Txn, record: EntityRecord, row_set: dict[str, Any]) -> dict[str, Any]:
     """PartialRowSet: insert (no rowId), update listed cells, delete (values null)."""
     writer = _RowWriter(txn, record)
-    refs = []
+    changes: list[tuple[int | None, dict[str, Any] | None]] = []  # (row id, values): None values = delete
     for row in row_set.get("rows") or []:
         if not isinstance(row, dict):
             raise BadRequest("PartialRow items must be objects")
@@ -140,12 +140,16 @@ def apply_partial_rows(txn: Txn, record: EntityRecord, row_set: dict[str, Any]) 
                 raise BadRequest("PartialRow.values must be a list of {key, value} objects")
             column = writer.column_for(pair["key"])
             values[column.id] = to_storage(column, pair.get("value"))
+        changes.append((row_id, None if row_id is not None and raw_values is None else values))
+    writer.check_files([values for _, values in changes if values])
+    refs = []
+    for row_id, change in changes:
         if row_id is None:
-            refs.append(writer.insert(values))
-        elif raw_values is None:
+            refs.append(writer.insert(change or {}))
+        elif change is None:
             refs.append(writer.delete(row_id))
         else:
-            refs.append(writer.update(row_id, values))
+            refs.append(writer.update(row_id, change))
     return _row_refs(record, writer, refs)
 
 
@@ -166,31 +170,36 @@ def apply_row_set(txn: Txn, record: EntityRecord, row_set: dict[str, Any]) -> di
     """RowSet (full rows): insert, update (versionNumber checked, 412 when stale), delete (values [])."""
     writer = _RowWriter(txn, record)
     columns = _rowset_columns(writer, row_set.get("headers"))
-    refs = []
+    changes: list[tuple[int | None, dict[str, Any] | None, Any]] = []  # (row id, values, versionNumber)
     for row in row_set.get("rows") or []:
         if not isinstance(row, dict):
             raise BadRequest("Row items must be objects")
         row_id = row_id_of(row.get("rowId"))
         raw = row.get("values")
         if row_id is not None and not raw:
-            refs.append(writer.delete(row_id))
+            changes.append((row_id, None, None))
             continue
         if not isinstance(raw, list) or len(raw) != len(columns):
             raise BadRequest(f"Each row must have {len(columns)} values, one per header")
         values = {c.id: to_storage(c, v) for c, v in zip(columns, raw, strict=True)}
-        if row_id is None:
-            refs.append(writer.insert(values))
-            continue
-        if row.get("versionNumber") is None:
-            raise BadRequest(f"Row {row_id}: versionNumber is required to update a row")
-        current = writer.current_version(row_id)
-        if int(row["versionNumber"]) < current:
-            raise PreconditionFailed(
-                f"Row id: {row_id} has been changed since last read.  Please get the latest value for this"
-                " row"
-                " and then attempt to update it again."
-            )
-        refs.append(writer.update(row_id, values))
+        changes.append((row_id, values, row.get("versionNumber")))
+    writer.check_files([values for _, values, _ in changes if values])
+    refs = []
+    for row_id, change, version in changes:
+        if change is None:
+            assert row_id is not None  # a row without values is a delete only when it names its row
+            refs.append(writer.delete(row_id))
+        elif row_id is None:
+            refs.append(writer.insert(change))
+        else:
+            if version is None:
+                raise BadRequest(f"Row {row_id}: versionNumber is required to update a row")
+            if int(version) < writer.current_version(row_id):
+                raise PreconditionFailed(
+                    f"Row id: {row_id} has been changed since last read.  Please get the latest value for"
+                    " this row and then attempt to update it again."
+                )
+            refs.append(writer.update(row_id, change))
     return _row_refs(record, writer, refs)
 
 

@@ -2,13 +2,14 @@
 
 The area serves EntityView and SubmissionView (rows from a scope), Dataset and DatasetCollection (rows from
 chosen entity versions, ``items``) to the tables area as view kinds (``tables.service.VIEW_KINDS``): their
-body rules (``scope``, ``items``), rows (``rows``, ``items``) and writes (``writes``).
+body rules (``scope``, ``items``), rows (``rows``, ``items``; EntityView rows are computed in SQL for
+queries, ``listing``) and writes (``writes``).
 """
 
 from ...core.area import Area
 from ...core.hooks import hook
 from ..tables.service import VIEW_KINDS, ViewKind
-from . import defaults, items, rows, scope, suggestions, writes
+from . import defaults, items, listing, rows, scope, suggestions, writes
 
 #: One view kind per view type; the functions tell the types apart by the record's type.
 _KINDS = tuple(
@@ -18,6 +19,7 @@ _KINDS = tuple(
         rows.view_rows,
         writes.apply_view_rows,
         check_snapshot=scope.check_snapshot,
+        computed=listing.computed_rows,
     )
     for concrete_type in (scope.ENTITY_VIEW, scope.SUBMISSION_VIEW)
 ) + tuple(
