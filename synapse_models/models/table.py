@@ -92,8 +92,9 @@ class Table(TableBase):
         """A new table whose columns fit ``df``; ``store()`` creates it and appends the rows.
 
         Columns are inferred from the dtypes (and from the values of ``object`` columns): integers ->
-        INTEGER, floats -> DOUBLE, booleans -> BOOLEAN, datetimes -> DATE, text -> STRING sized to the longest
-        value (MEDIUMTEXT/LARGETEXT beyond 1000/2000 characters), lists -> ``_LIST`` types, dicts -> JSON.
+        INTEGER, floats -> DOUBLE, booleans -> BOOLEAN, datetimes -> DATE, text -> STRING with room for
+        1.5 times the longest value (at least 50 characters; MEDIUMTEXT or LARGETEXT beyond 1000), lists ->
+        ``_LIST`` types, dicts -> JSON. Pass ``columns=`` to size a column exactly.
 
         Args:
             df: The rows.
