@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
 import attrs
 
@@ -24,7 +24,7 @@ from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from . import tree
 from ._html import html_table
-from ._stored import Stored
+from ._stored import Stored, guard_unknown_attributes
 from ._wire import (
     AnnotationsBody,
     EntityBundle,
@@ -35,12 +35,17 @@ from ._wire import (
 )
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
-from .ids import parse_entity_id
+from .ids import EntityRef, parse_entity_id
 from .tree import EntityHeader, EntityType
 
-__all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
+__all__ = [
+    "Entity", "EntityHeader", "EntityLike", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id",
+]
 
 E = TypeVar("E", bound="Entity")
+
+EntityLike: TypeAlias = "Entity | EntityHeader | str"
+"""What a verb taking an entity accepts: the entity, its header (from a listing) or its id (``"syn123"``)."""
 
 _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
 
@@ -54,18 +59,15 @@ def _optional_id(value: object) -> str | None:
     return entity_id
 
 
-def entity_id_of(value: Entity | str | None, field: str) -> str | None:
-    """An entity or an id (``"syn1"``, ``"SYN1"``, ``"1"``) as ``"syn1"``; ``field`` names it in errors."""
+def entity_id_of(value: EntityLike | None, field: str) -> str | None:
+    """An entity (or its header) or an id (``"syn1"``, ``"SYN1"``, ``"1"``) as ``"syn1"``; ``field`` names it
+    in errors."""
     if value is None:
         return None
-    if isinstance(value, Entity):
-        if value.id is None:
-            raise ValidationError(field, value.name, f"the {field} has no id yet; store() it first")
-        return value.id
     return parse_entity_id(value, field)[0]
 
 
-def _parent_id(value: Entity | str | None) -> str | None:
+def _parent_id(value: EntityLike | None) -> str | None:
     return entity_id_of(value, "parent")
 
 
@@ -87,7 +89,7 @@ def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -
 
 
 @attrs.define(kw_only=True)
-class Entity(Stored, EntityShareable):
+class Entity(Stored, EntityShareable, EntityRef):
     """Fields and verbs shared by every entity.
 
     Use a concrete class (:class:`~synapse_models.Project`, :class:`~synapse_models.Folder`, ...);
@@ -122,7 +124,14 @@ class Entity(Stored, EntityShareable):
 
     @classmethod
     def __attrs_init_subclass__(cls) -> None:
+        super().__attrs_init_subclass__()
         register_union(Entity, cls, fallback=cls.__name__ == "UnknownEntity")
+
+    def _entity_ref(self, field: str) -> str:
+        if self.id is None:
+            raise ValidationError(field, self.name,
+                                  f"this {type(self).__name__} has no id yet; store() it first")
+        return self.id
 
     @property
     def parent(self) -> str | None:
@@ -130,7 +139,7 @@ class Entity(Stored, EntityShareable):
         return self.parent_id
 
     @parent.setter
-    def parent(self, value: Entity | str | None) -> None:
+    def parent(self, value: EntityLike | None) -> None:
         self.parent_id = _parent_id(value)
 
     @property
@@ -143,10 +152,10 @@ class Entity(Stored, EntityShareable):
     @classmethod
     def get(
         cls: type[E],
-        id: str | None = None,
+        id: EntityLike | None = None,
         *,
         name: str | None = None,
-        parent: Entity | str | None = None,
+        parent: EntityLike | None = None,
         connection: ConnectionLike | None = None,
     ) -> E:
         """Load an entity by id, or by name (and parent; no parent means a project name).
@@ -161,8 +170,8 @@ class Entity(Stored, EntityShareable):
         return cls._from_bundle(bundle, conn, requested=id or name)
 
     @classmethod
-    def _locate(cls, conn: Connection, id: str | None, name: str | None,
-                parent: Entity | str | None) -> tuple[str, int | None]:
+    def _locate(cls, conn: Connection, id: EntityLike | None, name: str | None,
+                parent: EntityLike | None) -> tuple[str, int | None]:
         """The id (and the version an id names) of the entity a ``get()`` asks for."""
         if id is not None:
             return parse_entity_id(id)
@@ -318,6 +327,9 @@ class Entity(Stored, EntityShareable):
                         for k, v in self.annotations.items())
         extra = f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
         return html_table(rows, keep_empty=True, extra=extra if notes else "")
+
+
+guard_unknown_attributes(Entity)  # its subclasses are guarded as they are defined
 
 
 @attrs.define(kw_only=True)

@@ -19,7 +19,7 @@ from ._stored import Stored
 from ._wire import EntityVersion, PrincipalRef, SubmissionParams, SubmissionRequest, TeamEligibility
 from .acl import Shareable
 from .annotations import Annotations, to_annotations
-from .entity import Entity, entity_id_of
+from .entity import Entity, EntityLike, entity_id_of
 from .ids import numeric_id, parse_entity_id
 from .permissions import UserEvaluationPermissions
 from .principals import resolve_principal
@@ -53,7 +53,7 @@ def _to_status(value: SubmissionStatusEnum | str | None) -> SubmissionStatusEnum
     return SubmissionStatusEnum[name]
 
 
-def _content_source(value: Entity | str | None) -> str | None:
+def _content_source(value: EntityLike | None) -> str | None:
     return entity_id_of(value, "content_source")
 
 
@@ -96,7 +96,7 @@ class Evaluation(Stored, Shareable):
         default=None, kw_only=True, init=False, metadata={READ_ONLY: True})
 
     @classmethod
-    def get(cls, id: int | str | None = None, *, name: str | None = None,
+    def get(cls, id: int | str | Evaluation | None = None, *, name: str | None = None,
             connection: ConnectionLike | None = None) -> Evaluation:
         """Load an evaluation by id, or by name.
 
@@ -109,7 +109,8 @@ class Evaluation(Stored, Shareable):
             if not name:
                 raise ValidationError("id", None, "give an evaluation id or name=")
             return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
-        return cls._load(conn, conn.get(f"/evaluation/{numeric_id(id, 'id', 'evaluation ids are numbers')}"))
+        evaluation_id = numeric_id(id, "id", "evaluation ids are numbers", objects=(Evaluation,))
+        return cls._load(conn, conn.get(f"/evaluation/{evaluation_id}"))
 
     def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Evaluation:
         """Create the queue, or update it (etag-checked); nothing is sent when nothing changed.
@@ -156,7 +157,7 @@ class Evaluation(Stored, Shareable):
 
     # -- submissions ---------------------------------------------------------------------------------
 
-    def submit(self, entity: Entity | str, *, name: str | None = None, team: Any = None,
+    def submit(self, entity: EntityLike, *, name: str | None = None, team: Any = None,
                submitter_alias: str | None = None, connection: ConnectionLike | None = None) -> Submission:
         """Submit the current version of an entity (object or id) to this queue.
 
@@ -244,10 +245,11 @@ class Submission(Stored):
     """A JSON snapshot of the entity and its annotations at submission time."""
 
     @classmethod
-    def get(cls, id: int | str, *, connection: ConnectionLike | None = None) -> Submission:
-        """Load a submission by id."""
+    def get(cls, id: int | str | Submission, *, connection: ConnectionLike | None = None) -> Submission:
+        """Load a submission by id (or reload a Submission object)."""
         conn = get_connection(connection)
-        return cls._load(conn, conn.get(f"/evaluation/submission/{numeric_id(id, 'id', _SUBMISSION_IDS)}"))
+        submission_id = numeric_id(id, "id", _SUBMISSION_IDS, objects=(Submission,))
+        return cls._load(conn, conn.get(f"/evaluation/submission/{submission_id}"))
 
     def status(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """The submission's current status (change it and ``store()`` it to score the submission)."""
@@ -285,10 +287,12 @@ class SubmissionStatus(Stored):
 
 
     @classmethod
-    def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
-        """Load the status of a submission by the submission's id (one request)."""
+    def get(cls, submission_id: int | str | Submission | SubmissionStatus, *,
+            connection: ConnectionLike | None = None) -> SubmissionStatus:
+        """Load the status of a submission by the submission's id (or the Submission itself; one request)."""
         conn = get_connection(connection)
-        submission = numeric_id(submission_id, "submission_id", _SUBMISSION_IDS)
+        submission = numeric_id(submission_id, "submission_id", _SUBMISSION_IDS,
+                                objects=(Submission, SubmissionStatus))
         return cls._load(conn, conn.get(f"/evaluation/submission/{submission}/status"))
 
     def _wire(self) -> dict[str, Any]:

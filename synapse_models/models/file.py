@@ -28,7 +28,7 @@ from ..transfer.upload import guess_content_type, md5_of_path, upload_path
 from ._download import COLLISIONS, Collision, download_content
 from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntityStoreParams, Page
 from .activity import Activity
-from .entity import Entity, Versionable, _bundle
+from .entity import EntityLike, Versionable, _bundle
 from .file_handle import ExternalFileHandle, FileHandle, VersionInfo
 from .tree import EntityHeader, EntityType
 
@@ -93,7 +93,7 @@ class File(Versionable):
     @classmethod
     def get(
         cls: type[F],
-        id: str | None = None,
+        id: EntityLike | None = None,
         *,
         version: int | None = None,
         download: bool = True,
@@ -102,13 +102,13 @@ class File(Versionable):
         progress: bool | None = None,
         cache_root: str | os.PathLike[str] | None = None,
         name: str | None = None,
-        parent: Entity | str | None = None,
+        parent: EntityLike | None = None,
         connection: ConnectionLike | None = None,
     ) -> F:
         """Load a file (a version with ``"syn1.3"`` or ``version=3``) and, by default, download its content.
 
         Args:
-            id: ``"syn123"`` or ``"syn123.4"``.
+            id: ``"syn123"``, ``"syn123.4"``, or the file (or its header) itself.
             version: The version (overrides one given in ``id``).
             download: Fetch the content (skipped when the cache holds an unmodified copy).
             download_location: A directory to put the file in; the cache directory

@@ -1,5 +1,6 @@
-"""Ids as users give them: entity ids (``syn123``, ``SYN123``, ``123``, ``syn123.4``) and the numeric ids of
-teams, evaluations, submissions and wiki pages."""
+"""Ids as users give them: entity ids (``syn123``, ``SYN123``, ``123``, ``syn123.4``, or an entity object
+where an id is expected) and the numeric ids of teams, evaluations, submissions and wiki pages (or their
+objects)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,27 @@ import re
 
 from ..errors import ValidationError
 
-__all__ = ["numeric_id", "parse_entity_id"]
+__all__ = ["EntityRef", "numeric_id", "parse_entity_id"]
 
 _ID = re.compile(r"^(?:syn)?(\d+)(?:\.(\d+))?$", re.IGNORECASE)
 
 
+class EntityRef:
+    """Mixin of the objects that stand for an entity wherever an id is expected (entities, their headers), so
+    ``File.get(f)``, ``Folder(parent=project)`` and ``sync_from(folder)`` work with the object itself."""
+
+    __slots__ = ()
+
+    def _entity_ref(self, field: str) -> str:
+        """The entity id; raises ValidationError (naming ``field``) when the object has none yet."""
+        raise NotImplementedError
+
+
 def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
-    """``"syn123.4"`` -> ``("syn123", 4)``; raises ValidationError for anything that is not an entity id."""
+    """``"syn123.4"`` -> ``("syn123", 4)``; an entity object -> ``(its id, None)``; raises ValidationError for
+    anything that is not an entity id."""
+    if isinstance(value, EntityRef):
+        return value._entity_ref(field), None
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return f"syn{value}", None
     match = _ID.match(value.strip()) if isinstance(value, str) else None
@@ -25,8 +40,15 @@ def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
     return f"syn{match.group(1)}", version
 
 
-def numeric_id(value: object, field: str, problem: str) -> str:
-    """``12`` or ``" 12 "`` as ``"12"``; anything else raises ValidationError naming ``field``."""
+def numeric_id(value: object, field: str, problem: str, *, objects: tuple[type, ...] = ()) -> str:
+    """``12`` or ``" 12 "`` as ``"12"`` (or the ``id`` of an instance of ``objects``: ``Team.get(team)``);
+    anything else raises ValidationError naming ``field``."""
+    if objects and isinstance(value, objects):
+        stored = getattr(value, "id", None)
+        if stored is None:
+            raise ValidationError(field, getattr(value, "name", None),
+                                  f"this {type(value).__name__} has no id yet; store() it first")
+        value = stored
     if isinstance(value, bool) or not str(value).strip().isdigit():
         raise ValidationError(field, value, problem)
     return str(value).strip()

@@ -19,7 +19,7 @@ from ..tables.infer import infer_columns
 from ..tables.query import run_query, table_id_of
 from ._table_base import TableBase
 from .column import Column
-from .entity import Entity
+from .entity import EntityLike
 from .tree import EntityHeader, EntityType
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class Table(TableBase):
     _pending: Any = attrs.field(default=None, init=False, repr=False, eq=False, metadata={LOCAL: True})
 
     @classmethod
-    def from_dataframe(cls, df: pd.DataFrame, *, name: str, parent: Entity | str,
+    def from_dataframe(cls, df: pd.DataFrame, *, name: str, parent: EntityLike,
                        columns: Sequence[Column] | None = None, **fields: Any) -> Table:
         """A new table whose columns fit ``df``; ``store()`` creates it and appends the rows.
 

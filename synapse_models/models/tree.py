@@ -13,6 +13,7 @@ from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
 from ..registry import ConnectionLike
 from ._wire import EntityChildrenRequest
+from .ids import EntityRef
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -38,8 +39,9 @@ class EntityType(enum.Enum):
 
 
 @attrs.define(kw_only=True, eq=False)
-class EntityHeader:
-    """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity."""
+class EntityHeader(EntityRef):
+    """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity. It may be
+    passed wherever an entity id is expected."""
 
     id: str
     name: str
@@ -51,6 +53,9 @@ class EntityHeader:
     _connection: Connection | None = attrs.field(
         default=None, repr=False, alias="_connection", metadata={LOCAL: True}
     )
+
+    def _entity_ref(self, field: str) -> str:
+        return self.id
 
     @property
     def entity_type(self) -> str:

@@ -75,14 +75,18 @@ class UserProfile(Stored, Principal):
         return _owner_principal(self.owner_id, self, field)
 
     @classmethod
-    def get(cls, id_or_username: int | str, *, connection: ConnectionLike | None = None) -> UserProfile:
-        """Load a profile by principal id or by exact user name.
+    def get(cls, id_or_username: int | str | Principal, *,
+            connection: ConnectionLike | None = None) -> UserProfile:
+        """Load a profile by principal id or by exact user name (or of a user object: a profile, a member...).
 
         Raises:
             ValidationError: The argument is empty or not an id/name (before any request).
             NotFoundError: No such user.
         """
         conn = get_connection(connection)
+        user = id_or_username
+        if isinstance(user, Principal) and getattr(user, "is_individual", None) is not False:  # not a team
+            id_or_username = user._principal_id("id_or_username")
         if isinstance(id_or_username, bool) or not isinstance(id_or_username, (int, str)):
             raise ValidationError("id_or_username", id_or_username, "give a principal id or a user name")
         text = str(id_or_username).strip()
