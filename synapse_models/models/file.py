@@ -235,7 +235,8 @@ class File(Versionable):
             connection: The connection to use.
             create_or_update: Update a same-named sibling instead of failing (the default).
             force_version: Create a new version even if the content did not change.
-            progress: Show a progress bar (default: over 4 MiB when stderr is a terminal).
+            progress: Show progress bars, of the checksum pass before an upload and of the upload (default:
+                over 4 MiB when stderr is a terminal); a bar that took over 3 seconds stays on screen.
             cache_root: The cache to record the local copy in.
 
         Raises:
@@ -312,7 +313,7 @@ class File(Versionable):
             if stored_md5 is not None:
                 local_md5 = cache.known_md5(current, path)
                 if local_md5 is None:
-                    local_md5 = md5_of_path(path)
+                    local_md5 = md5_of_path(path, progress=self._progress)
                 if local_md5 == stored_md5:
                     self._verified_md5 = local_md5
                     return

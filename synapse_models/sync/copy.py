@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ..transfer.progress import Overall
 from . import _internals
 from ._copy_items import (
     CopyOutcome,
@@ -27,7 +28,6 @@ from ._copy_items import (
 )
 from ._copy_wikis import WikiCopied, WikiRewrite, WikiTask, copy_wiki, rewrite, rewrite_page
 from ._executor import Pipeline, check_shard, in_shard
-from ._progress import Overall
 from .results import CopyResult, CopyResults
 from .walk import iter_tree
 

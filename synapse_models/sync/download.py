@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ..transfer.progress import Overall
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
 from ._fetch import FileWork, SyncFromTask, sync_files
 from ._memo import stamp
-from ._progress import Overall
 from .manifest import ManifestMode, ManifestWriter
 from .results import SyncResult, SyncResults
 from .walk import iter_tree, root_header

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import ManifestError, ManifestProblem, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ..transfer.progress import Overall
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
 from ._folders import Children, ensure_folders, list_children, local_tree
-from ._progress import Overall
 from ._provenance import resolve_provenance
 from ._store import RowOutcome, RowTask, store_row
 from .manifest_read import ManifestRow, dependencies, read_manifest
