@@ -70,6 +70,10 @@ if TYPE_CHECKING:
     from .models.file_handle import S3FileHandle as S3FileHandle
     from .models.file_handle import VersionInfo as VersionInfo
     from .models.folder import Folder as Folder
+    from .models.link import Link as Link
+    from .models.message import Message as Message
+    from .models.message import MessageStatusType as MessageStatusType
+    from .models.message import send_message as send_message
     from .models.permissions import TeamPermissions as TeamPermissions
     from .models.permissions import UserEntityPermissions as UserEntityPermissions
     from .models.permissions import UserEvaluationPermissions as UserEvaluationPermissions

@@ -20,8 +20,9 @@ from .._convert import (
     to_wire,
 )
 from ..connection import Connection
+from ..credentials import resolve_endpoints
 from ..errors import ValidationError
-from ..registry import ConnectionLike, get_connection
+from ..registry import ConnectionLike, get_connection, known_connection
 from . import tree
 from ._html import html_table
 from ._stored import Stored, guard_unknown_attributes
@@ -147,6 +148,16 @@ class Entity(Stored, EntityShareable, EntityRef):
         """The connection this object was loaded or stored through."""
         return self._connection
 
+    @property
+    def web_url(self) -> str | None:
+        """The address of the entity's page on the Synapse web site (what ``synapse-models onweb`` prints), on
+        the site of the connection it came from; ``None`` until stored. No request is made."""
+        if self.id is None:
+            return None
+        conn = known_connection(self._connection)
+        endpoints = conn.endpoints if conn is not None else resolve_endpoints()
+        return endpoints.entity_page(self.id)
+
     # -- reading -------------------------------------------------------------------------------------
 
     @classmethod
@@ -156,9 +167,18 @@ class Entity(Stored, EntityShareable, EntityRef):
         *,
         name: str | None = None,
         parent: EntityLike | None = None,
+        follow_link: bool = False,
         connection: ConnectionLike | None = None,
     ) -> E:
         """Load an entity by id, or by name (and parent; no parent means a project name).
+
+        Args:
+            id: The entity (``"syn123"``, or an entity object or header).
+            name: Look the entity up by name instead (with ``parent``; no parent means a project name).
+            parent: The container to look ``name`` up in.
+            follow_link: When the entity is a :class:`~synapse_models.Link`, load the entity it points to
+                instead (one more request).
+            connection: The connection to use.
 
         Raises:
             ValidationError: The id is malformed, or it names an entity of another type.
@@ -166,7 +186,11 @@ class Entity(Stored, EntityShareable, EntityRef):
         """
         conn = get_connection(connection)
         entity_id, _ = cls._locate(conn, id, name, parent)
-        bundle = _bundle(conn, f"/entity/{entity_id}", EntityBundleRequest())
+        version = None
+        if follow_link:
+            entity_id, version = tree.link_target(conn, entity_id, None)
+        where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
+        bundle = _bundle(conn, where, EntityBundleRequest())
         return cls._from_bundle(bundle, conn, requested=id or name)
 
     @classmethod

@@ -30,7 +30,7 @@ from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntitySto
 from .activity import Activity
 from .entity import EntityLike, Versionable, _bundle
 from .file_handle import ExternalFileHandle, FileHandle, VersionInfo
-from .tree import EntityHeader, EntityType
+from .tree import EntityHeader, EntityType, link_target
 
 __all__ = ["Collision", "File"]
 
@@ -103,6 +103,7 @@ class File(Versionable):
         cache_root: str | os.PathLike[str] | None = None,
         name: str | None = None,
         parent: EntityLike | None = None,
+        follow_link: bool = False,
         connection: ConnectionLike | None = None,
     ) -> F:
         """Load a file (a version with ``"syn1.3"`` or ``version=3``) and, by default, download its content.
@@ -120,6 +121,8 @@ class File(Versionable):
                 ``~/.synapseCache``).
             name: Look the file up by name (with ``parent``) instead of ``id``.
             parent: The container to look ``name`` up in.
+            follow_link: When ``id`` is a :class:`~synapse_models.Link`, get the file it points to (the
+                version it names, unless ``version=`` says otherwise).
             connection: The connection to use.
 
         Raises:
@@ -133,6 +136,9 @@ class File(Versionable):
         conn = get_connection(connection)
         entity_id, id_version = cls._locate(conn, id, name, parent)
         version = version or id_version
+        if follow_link:
+            entity_id, pinned = link_target(conn, entity_id, None)
+            version = version or pinned
         where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
         bundle = _bundle(conn, where, _GET_PARTS)
         file = cls._from_bundle(bundle, conn, requested=id or name)

@@ -13,12 +13,14 @@ from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
 from ..registry import ConnectionLike
 from ._wire import EntityChildrenRequest
-from .ids import EntityRef
+from .ids import EntityRef, parse_entity_id
 
 if TYPE_CHECKING:
     from .entity import Entity
 
-__all__ = ["EntityHeader", "EntityType", "children", "walk"]
+__all__ = ["EntityHeader", "EntityType", "children", "link_target", "walk"]
+
+LINK_TYPE = "org.sagebionetworks.repo.model.Link"
 
 
 class EntityType(enum.Enum):
@@ -85,6 +87,15 @@ def children(
         header = from_wire(EntityHeader, item)
         header._connection = conn
         yield header
+
+
+def link_target(conn: Connection, entity_id: str, version: int | None) -> tuple[str, int | None]:
+    """The entity (and version) a Link points to, one request; any other entity is itself."""
+    entity = conn.get(f"/entity/{entity_id}" + (f"/version/{version}" if version else ""))
+    target = entity.get("linksTo") if entity.get("concreteType") == LINK_TYPE else None
+    if not target:
+        return entity_id, version
+    return parse_entity_id(target.get("targetId"), "linksTo")[0], target.get("targetVersionNumber")
 
 
 def walk(

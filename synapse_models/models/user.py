@@ -7,14 +7,17 @@ from typing import Any
 
 import attrs
 
-from .._convert import READ_ONLY
+from .._convert import READ_ONLY, from_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
+from ._wire import UserBundle
 from .principals import Principal, principal_id_by_name
 
 __all__ = ["UserGroupHeader", "UserProfile", "current_user_id", "me"]
+
+_CERTIFIED_MASK = 0x8  # the UserBundle part that says whether the user is certified
 
 
 @attrs.define(kw_only=True)
@@ -95,6 +98,14 @@ class UserProfile(Stored, Principal):
         if not text.isdigit():
             text = str(principal_id_by_name(conn, text, ["USER_NAME"]))
         return cls._load(conn, conn.get(f"/userProfile/{text}"))
+
+    def is_certified(self, *, connection: ConnectionLike | None = None) -> bool:
+        """Whether the user is a certified Synapse user (passed the quiz, or was certified by Synapse):
+        certified users may upload content and create tables (one request, ``GET /user/{id}/bundle``).
+        """
+        conn = self._conn(connection)
+        bundle = conn.get(f"/user/{self._principal_id('user')}/bundle", params={"mask": _CERTIFIED_MASK})
+        return bool(from_wire(UserBundle, bundle).is_certified)
 
     def store(self, *, connection: ConnectionLike | None = None) -> UserProfile:
         """Save changes to your own profile (etag-checked; nothing is sent when nothing changed).

@@ -11,9 +11,10 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     views                           needs entities, files, evaluations, tables
     derived                         needs entities, tables
     wiki                            needs entities, files, evaluations
+    messages                        needs files
 
-Removing a leaf area (status, admin, provenance, views, derived, wiki) is deleting its folder and its line
-below.
+Removing a leaf area (status, admin, provenance, views, derived, wiki, messages) is deleting its folder and
+its line below.
 """
 
 from ..core.area import Area
@@ -22,6 +23,7 @@ from .derived import AREA as DERIVED
 from .entities import AREA as ENTITIES
 from .evaluations import AREA as EVALUATIONS
 from .files import AREA as FILES
+from .messages import AREA as MESSAGES
 from .provenance import AREA as PROVENANCE
 from .status import AREA as STATUS
 from .tables import AREA as TABLES
@@ -43,4 +45,5 @@ AREAS: tuple[Area, ...] = (
     VIEWS,
     DERIVED,
     WIKI,
+    MESSAGES,
 )
