@@ -82,10 +82,10 @@ def message_body(ctx: RequestContext, message_id: str) -> Response:
 def update_status(ctx: RequestContext) -> None:
     ctx.require_login()
     body = ctx.json_object()
+    row = readable_message(ctx, str(body.get("messageId")))  # Synapse checks access before the status
     status = str(body.get("status") or "").upper()
     if status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
-    row = readable_message(ctx, str(body.get("messageId")))
     changed = ctx.db.execute("UPDATE message_status SET status = ? WHERE message_id = ? AND recipient_id = ?",
                              (status, row["id"], ctx.user_id)).rowcount
     if not changed:
