@@ -20,7 +20,7 @@ from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
 from .entity import Entity, EntityLike, Versionable
-from .ids import EntityRef, parse_entity_id
+from .ids import StandsForEntity, parse_entity_id
 
 __all__ = ["Activity", "Reference", "Used", "UsedEntity", "UsedURL"]
 
@@ -105,7 +105,7 @@ def to_used(item: UsedInput, executed: bool, field: str) -> Used:
         entity_id = item.id
         if version is None and isinstance(item, Versionable):
             version = item.version_number
-    elif isinstance(item, (str, int, EntityRef)) and not isinstance(item, bool):
+    elif isinstance(item, (str, int, StandsForEntity)) and not isinstance(item, bool):
         entity_id, id_version = parse_entity_id(item, field)
         if id_version is not None:
             if version is not None and version != id_version:

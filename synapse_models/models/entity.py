@@ -36,7 +36,7 @@ from ._wire import (
 )
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
-from .ids import EntityRef, parse_entity_id
+from .ids import StandsForEntity, parse_entity_id
 from .tree import EntityHeader, EntityType
 
 __all__ = [
@@ -90,7 +90,7 @@ def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -
 
 
 @attrs.define(kw_only=True)
-class Entity(Stored, EntityShareable, EntityRef):
+class Entity(Stored, EntityShareable, StandsForEntity):
     """Fields and verbs shared by every entity.
 
     Use a concrete class (:class:`~synapse_models.Project`, :class:`~synapse_models.Folder`, ...);
@@ -128,11 +128,11 @@ class Entity(Stored, EntityShareable, EntityRef):
         super().__attrs_init_subclass__()
         register_union(Entity, cls, fallback=cls.__name__ == "UnknownEntity")
 
-    def _entity_ref(self, field: str) -> str:
+    def _entity_ref(self, field: str) -> tuple[str, int | None]:
         if self.id is None:
             raise ValidationError(field, self.name,
                                   f"this {type(self).__name__} has no id yet; store() it first")
-        return self.id
+        return self.id, None
 
     @property
     def parent(self) -> str | None:

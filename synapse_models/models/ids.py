@@ -8,27 +8,28 @@ import re
 
 from ..errors import ValidationError
 
-__all__ = ["EntityRef", "numeric_id", "parse_entity_id"]
+__all__ = ["StandsForEntity", "numeric_id", "parse_entity_id"]
 
 _ID = re.compile(r"^(?:syn)?(\d+)(?:\.(\d+))?$", re.IGNORECASE)
 
 
-class EntityRef:
+class StandsForEntity:
     """Mixin of the objects that stand for an entity wherever an id is expected (entities, their headers), so
     ``File.get(f)``, ``Folder(parent=project)`` and ``sync_from(folder)`` work with the object itself."""
 
     __slots__ = ()
 
-    def _entity_ref(self, field: str) -> str:
-        """The entity id; raises ValidationError (naming ``field``) when the object has none yet."""
+    def _entity_ref(self, field: str) -> tuple[str, int | None]:
+        """The entity id and the version the object names (``None``: the current one); raises ValidationError
+        (naming ``field``) when the object has no id yet."""
         raise NotImplementedError
 
 
 def parse_entity_id(value: object, field: str = "id") -> tuple[str, int | None]:
     """``"syn123.4"`` -> ``("syn123", 4)``; an entity object -> ``(its id, None)``; raises ValidationError for
     anything that is not an entity id."""
-    if isinstance(value, EntityRef):
-        return value._entity_ref(field), None
+    if isinstance(value, StandsForEntity):
+        return value._entity_ref(field)
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return f"syn{value}", None
     match = _ID.match(value.strip()) if isinstance(value, str) else None

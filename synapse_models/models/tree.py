@@ -13,7 +13,7 @@ from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
 from ..registry import ConnectionLike
 from ._wire import EntityChildrenRequest
-from .ids import EntityRef, parse_entity_id
+from .ids import StandsForEntity, parse_entity_id
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -41,7 +41,7 @@ class EntityType(enum.Enum):
 
 
 @attrs.define(kw_only=True, eq=False)
-class EntityHeader(EntityRef):
+class EntityHeader(StandsForEntity):
     """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity. It may be
     passed wherever an entity id is expected."""
 
@@ -56,8 +56,8 @@ class EntityHeader(EntityRef):
         default=None, repr=False, alias="_connection", metadata={LOCAL: True}
     )
 
-    def _entity_ref(self, field: str) -> str:
-        return self.id
+    def _entity_ref(self, field: str) -> tuple[str, int | None]:
+        return self.id, None
 
     @property
     def entity_type(self) -> str:

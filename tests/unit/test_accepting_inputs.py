@@ -96,6 +96,8 @@ def test_an_entity_or_its_header_stands_for_its_id() -> None:
     assert parse_entity_id(header) == ("syn33", None)
     assert sm.File(name="a.txt", parent=folder).parent_id == "syn22"
     assert sm.File(name="a.txt", parent=header).parent_id == "syn33"
+    assert parse_entity_id(sm.EntityRef("syn44", 3)) == ("syn44", 3)  # a dataset item names its version
+    assert sm.Activity("x", used=[sm.EntityRef("syn44", 3)]).used[0].reference.target_version_number == 3  # type: ignore[union-attr]
 
 
 def test_an_unstored_entity_where_an_id_is_expected_is_a_validation_error_before_any_request() -> None:
