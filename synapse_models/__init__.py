@@ -73,6 +73,10 @@ if TYPE_CHECKING:
     from .models.json_schema import JSONSchema as JSONSchema
     from .models.json_schema import SchemaOrganization as SchemaOrganization
     from .models.json_schema import SchemaVersion as SchemaVersion
+    from .models.link import Link as Link
+    from .models.message import Message as Message
+    from .models.message import MessageStatusType as MessageStatusType
+    from .models.message import send_message as send_message
     from .models.permissions import TeamPermissions as TeamPermissions
     from .models.permissions import UserEntityPermissions as UserEntityPermissions
     from .models.permissions import UserEvaluationPermissions as UserEvaluationPermissions

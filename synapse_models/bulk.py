@@ -11,7 +11,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -67,6 +67,7 @@ def store_all(
     entities: Iterable[Entity],
     *,
     max_workers: int | None = None,
+    progress: bool | None = None,
     connection: ConnectionLike | None = None,
     **store_options: Any,
 ) -> StoreResults:
@@ -78,6 +79,8 @@ def store_all(
     Args:
         entities: The entities (files, folders...); each is updated in place as ``store()`` does.
         max_workers: Entities stored at once (default 16, at most the connection's pool size).
+        progress: One overall bar (entities stored, bytes uploaded) on stderr, as ``sync_to`` shows; by
+            default only when stderr is a terminal. Files show no bars of their own here.
         connection: The connection to use.
         **store_options: Passed to every ``store()`` (e.g. ``force_version=True`` for files).
 
@@ -85,6 +88,8 @@ def store_all(
         The results, with ``.ok``, ``.failed`` and ``.raise_first()``.
     """
     from .models.entity import Entity
+    from .models.file import File
+    from .transfer.progress import Overall
 
     if isinstance(entities, (str, bytes, dict)) or not isinstance(entities, Iterable):
         raise ValidationError("entities", entities, "expected a list of entities (File, Folder...)")
@@ -97,14 +102,33 @@ def store_all(
     conn = get_connection(connection)
     workers = max(1, min(max_workers or DEFAULT_WORKERS, conn.pool_size, len(items) or 1))
 
-    def one(entity: Entity) -> StoreResult[Any]:
+    def one(entity: Entity) -> tuple[StoreResult[Any], int]:
+        """The result, and the bytes uploaded for it."""
+        options = dict(store_options)
+        handle_before = getattr(entity, "data_file_handle_id", None)
+        if isinstance(entity, File):
+            options["progress"] = False  # the overall bar stands for every file
         try:
-            entity.store(connection=conn, **store_options)
+            entity.store(connection=conn, **options)
         except Exception as exc:  # reported per item, never swallowed
-            return StoreResult(entity, exc)
-        return StoreResult(entity)
+            return StoreResult(entity, exc), 0
+        uploaded = 0
+        if isinstance(entity, File) and entity.file_handle is not None and \
+                entity.data_file_handle_id != handle_before and entity.url is None:
+            uploaded = entity.file_handle.content_size or 0
+        return StoreResult(entity), uploaded
 
-    if workers == 1:
-        return StoreResults(one(e) for e in items)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-store") as pool:
-        return StoreResults(pool.map(one, items))
+    results: list[StoreResult[Any] | None] = [None] * len(items)
+    with Overall("store_all", progress) as bar:
+        bar.expect(len(items))
+        if workers == 1:
+            for n, entity in enumerate(items):
+                results[n], uploaded = one(entity)
+                bar.done(1, uploaded)
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-store") as pool:
+                futures = {pool.submit(one, entity): n for n, entity in enumerate(items)}
+                for future in as_completed(futures):
+                    results[futures[future]], uploaded = future.result()
+                    bar.done(1, uploaded)
+    return StoreResults(r for r in results if r is not None)

@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 KEYRING_SERVICE = "synapse_models"
+PRODUCTION_PORTAL = "https://www.synapse.org"
 PRODUCTION = {
     "repo": "https://repo-prod.prod.sagebase.org/repo/v1",
     "auth": "https://auth-prod.prod.sagebase.org/auth/v1",
@@ -63,6 +64,18 @@ class Endpoints:
             if base.endswith(suffix):
                 base = base[: -len(suffix)]
         return cls(repo=f"{base}/repo/v1", auth=f"{base}/auth/v1", file=f"{base}/file/v1", source=source)
+
+    @property
+    def portal(self) -> str:
+        """The web site that goes with these services: www.synapse.org for production, the server itself
+        for one base URL serving all three (a LocalSynapse)."""
+        if self.repo.rstrip("/").endswith(".prod.sagebase.org/repo/v1"):
+            return PRODUCTION_PORTAL
+        return self.repo.rstrip("/").removesuffix("/repo/v1")
+
+    def entity_page(self, entity_id: str) -> str:
+        """The address of an entity's page on :attr:`portal` (what ``synapse-models onweb`` prints)."""
+        return f"{self.portal}/Synapse:{entity_id}"
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:

@@ -129,6 +129,18 @@ def get_connection(
         return connect()
 
 
+def known_connection(bound: Connection | None = None) -> Connection | None:
+    """The connection a verb would use among those already made (``bound``, the scoped one, the default), or
+    ``None``; unlike :func:`get_connection` it never connects (for properties, which do no I/O)."""
+    if bound is not None:
+        return bound
+    scoped = current_connection()
+    if scoped is not None:
+        return scoped
+    with _lock:
+        return _registry[_default[0]] if _default and _default[0] in _registry else None
+
+
 @contextlib.contextmanager
 def using(connection: ConnectionLike) -> Iterator[Connection]:
     """Make a connection the current one inside a ``with`` block (per thread / asyncio task).

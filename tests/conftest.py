@@ -60,8 +60,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Downloads go to a cache of the test run, never the developer's ``~/.synapseCache`` (tests that are about
-    the cache's location set ``SYNAPSE_CACHE`` themselves)."""
+    """Downloads go to a cache of the test run, never the developer's ``~/.synapseCache`` (tests that are
+    about the cache's location set ``SYNAPSE_CACHE`` themselves)."""
     before = os.environ.get("SYNAPSE_CACHE")
     os.environ["SYNAPSE_CACHE"] = str(tmp_path_factory.mktemp("synapseCache"))
     yield

@@ -11,7 +11,6 @@ from . import command
 from ._common import UsageError, connect, positive_int, synapse_id
 from ._output import Output, table, used_text
 
-_PRODUCTION_PORTAL = "https://www.synapse.org"
 _CONTAINERS = ("Folder", "Project")
 _KINDS = {"FileEntity": "File", "TableEntity": "Table", "EntityView": "View"}
 """Listings name entity types as the Python classes do."""
@@ -321,7 +320,7 @@ def run_onweb(args: argparse.Namespace, out: Output) -> int:
         except argparse.ArgumentTypeError as exc:
             raise UsageError(str(exc)) from None
         sm.Entity.get(entity_id)  # a clear error now rather than a broken page later
-    url = f"{portal(conn.endpoints.repo)}/Synapse:{entity_id}"
+    url = conn.endpoints.entity_page(entity_id)
     if out.json_mode:
         out.json({"id": entity_id, "url": url})
     else:
@@ -331,13 +330,6 @@ def run_onweb(args: argparse.Namespace, out: Output) -> int:
 
         webbrowser.open(url)
     return 0
-
-
-def portal(repo_endpoint: str) -> str:
-    """The web site that goes with a repository endpoint (for a local server: the server itself)."""
-    if repo_endpoint.rstrip("/").endswith(".prod.sagebase.org/repo/v1"):
-        return _PRODUCTION_PORTAL
-    return repo_endpoint.rstrip("/").removesuffix("/repo/v1")
 
 
 def _has_display() -> bool:

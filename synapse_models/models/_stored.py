@@ -19,11 +19,15 @@ Each class states only what differs, in small hooks: the paths (:meth:`Stored._c
 collides with (:meth:`Stored._find_existing`) and what to merge from it (:meth:`Stored._merge_existing`).
 Entities override :meth:`Stored._create` and :meth:`Stored._update` (an entity and its annotations are two
 server objects) but share the rest.
+
+Setting an attribute a model does not have (``f.foo = "x"``) raises an AttributeError that says where such a
+value goes (``f.annotations["foo"]``) or which field was meant (:func:`guard_unknown_attributes`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
@@ -33,7 +37,7 @@ from ..connection import Connection
 from ..errors import ConflictError, ServerError, TransportError
 from ..registry import ConnectionLike, get_connection
 
-__all__ = ["Stored", "ambiguous", "conflicting_keys"]
+__all__ = ["Stored", "ambiguous", "conflicting_keys", "guard_unknown_attributes"]
 
 log = logging.getLogger("synapse_models")
 _RESENDS = 3
@@ -79,6 +83,10 @@ class Stored:
 
     if TYPE_CHECKING:
         etag: str | None = None
+
+    @classmethod
+    def __attrs_init_subclass__(cls) -> None:
+        guard_unknown_attributes(cls)
 
     _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ()
     """Fields the model reads from a server answer itself (besides the converter's wire fields)."""
@@ -242,3 +250,46 @@ class Stored:
 
     def _conn(self, connection: ConnectionLike | None) -> Connection:
         return get_connection(connection, bound=self._connection)
+
+
+_ANNOTATION_FIELDS = ("annotations", "submission_annotations")
+
+
+def guard_unknown_attributes(cls: type) -> None:
+    """Make ``obj.unknown = value`` on instances of the attrs class ``cls`` raise a helpful AttributeError.
+
+    attrs classes with slots refuse unknown attributes with a bare "object has no attribute"; this one says
+    that an annotation goes in ``.annotations[...]`` or names the field that was probably meant. Only names
+    the class does not have are checked (one ``hasattr`` on the class); nothing else changes.
+    """
+    setter: Callable[[Any, str, Any], None] = cls.__setattr__  # type: ignore[assignment]
+    if getattr(setter, "_guarded", False):  # inherited from a guarded base
+        return
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if not hasattr(type(self), name):  # fields (slots) and properties are attributes of the class
+            raise AttributeError(_unknown_attribute(self, name, value), name=name, obj=self)
+        setter(self, name, value)
+
+    __setattr__._guarded = True  # type: ignore[attr-defined]
+    cls.__setattr__ = __setattr__  # type: ignore[assignment]
+
+
+def _unknown_attribute(obj: Any, name: str, value: Any) -> str:
+    import difflib
+    import re
+
+    kind = type(obj)
+    public = [a.name for a in attrs.fields(kind) if not a.name.startswith("_")]
+    public += [n for c in kind.__mro__ for n, v in vars(c).items()
+               if isinstance(v, property) and not n.startswith("_")]
+    message = f"{kind.__name__} has no attribute {name!r}"
+    close = difflib.get_close_matches(name, public, n=1)
+    if close:
+        message += f" (did you mean {close[0]!r}?)"
+    notes = next((f for f in _ANNOTATION_FIELDS if f in public), None)
+    if notes is not None:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{type(value).__name__}(...)"
+        variable = re.sub(r"(?<!^)(?=[A-Z])", "_", kind.__name__).lower()  # submission_status
+        message += f"; to annotate it, use {variable}.{notes}[{name!r}] = {shown}"
+    return message

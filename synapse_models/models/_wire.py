@@ -35,6 +35,8 @@ __all__ = [
     "ListWrapper",
     "MemberAdminParams",
     "MemberEligibility",
+    "MessageBundle",
+    "MessageStatusBody",
     "Page",
     "PrincipalRef",
     "RestrictionInformation",
@@ -42,6 +44,7 @@ __all__ = [
     "SubmissionParams",
     "SubmissionRequest",
     "TeamEligibility",
+    "UserBundle",
 ]
 
 
@@ -245,3 +248,34 @@ class TeamEligibility:
 
     eligibility_state_hash: str | None = None
     members_eligibility: list[MemberEligibility] = attrs.field(factory=list)
+
+
+# -- messages ----------------------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class MessageStatusBody:
+    """``PUT /message/status`` (``MessageStatus``): how one message stands in the caller's inbox."""
+
+    message_id: str
+    status: str
+    recipient_id: str | None = None
+
+
+@attrs.define(kw_only=True)
+class MessageBundle:
+    """An inbox item: the message (built by the message model) and its status for the caller."""
+
+    message: dict[str, Any]
+    status: MessageStatusBody
+
+
+# -- users -------------------------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class UserBundle:
+    """``GET /user/{id}/bundle``: the parts of a user its ``mask`` asked for (only certification is read)."""
+
+    user_id: str
+    is_certified: bool | None = None

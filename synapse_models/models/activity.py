@@ -19,8 +19,8 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
-from .entity import Entity, Versionable
-from .ids import parse_entity_id
+from .entity import Entity, EntityLike, Versionable
+from .ids import StandsForEntity, parse_entity_id
 
 __all__ = ["Activity", "Reference", "Used", "UsedEntity", "UsedURL"]
 
@@ -106,7 +106,7 @@ def to_used(item: UsedInput, executed: bool, field: str) -> Used:
         entity_id = item.id
         if version is None and isinstance(item, Versionable):
             version = item.version_number
-    elif isinstance(item, (str, int)) and not isinstance(item, bool):
+    elif isinstance(item, (str, int, StandsForEntity)) and not isinstance(item, bool):
         entity_id, id_version = parse_entity_id(item, field)
         if id_version is not None:
             if version is not None and version != id_version:
@@ -207,7 +207,7 @@ class Activity(Stored):
 
     @classmethod
     def get(
-        cls, entity: Entity | str, version: int | None = None, *, connection: ConnectionLike | None = None
+        cls, entity: EntityLike, version: int | None = None, *, connection: ConnectionLike | None = None
     ) -> Activity:
         """The activity that generated an entity (a given version, or the one the id or object names).
 

@@ -11,6 +11,14 @@ Python         Synapse
 ``bool``       BOOLEAN
 ``datetime``   TIMESTAMP_MS (naive datetimes are taken as UTC; millisecond precision)
 =============  ===============
+
+Values straight out of a DataFrame are welcome too: numpy and pandas scalars (``np.int64``, ``np.float32``,
+``np.bool_``, ``np.str_``, ``np.datetime64``, ``pd.Timestamp``) become the Python value they stand for, and a
+1-D array, Series or Index is a list of values. A *missing* value (``None``, ``pd.NA``, ``pd.NaT``, a NaT
+``np.datetime64``) raises :class:`~synapse_models.errors.ValidationError` naming the key: leave the key out
+(``{k: v for k, v in row.items() if pd.notna(v)}``) or delete it. A float NaN is a value Synapse keeps
+(DOUBLE ``NaN``), so it is stored as such. numpy and pandas are never imported for this: their values are
+recognised by their type.
 """
 
 from __future__ import annotations
@@ -37,6 +45,67 @@ MAX_STRING_CHARS = 500
 _RESERVED = {"_accessRequirementIds"}
 
 
+_MISSING = frozenset({"NAType", "NaTType"})
+
+
+def _missing(key: str, value: object) -> ValidationError:
+    return ValidationError(
+        f"annotations[{key!r}]",
+        value,
+        f"{'None' if value is None else 'a missing value'} is not allowed as an annotation value; leave the "
+        "key out (or delete it) instead",
+    )
+
+
+def _plain(key: str, value: object) -> object:
+    """A numpy or pandas scalar as the Python value it stands for; other values as they are.
+
+    Recognised by the module of their type, so neither library is imported here.
+    """
+    kind = type(value)
+    if kind.__module__.split(".", 1)[0] not in ("numpy", "pandas"):
+        return value
+    if kind.__name__ in _MISSING:
+        raise _missing(key, value)
+    if isinstance(value, datetime):  # pd.Timestamp: a datetime with nanoseconds Synapse would not keep
+        return value.to_pydatetime(warn=False)  # type: ignore[attr-defined]
+    dtype_kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if getattr(value, "ndim", 0) != 0:
+        return value  # an array: the caller takes it as a list
+    if dtype_kind == "b":
+        return bool(value)
+    if dtype_kind in ("i", "u"):
+        return int(value)  # type: ignore[call-overload]
+    if dtype_kind == "f":
+        # a float32 prints as the decimal it was written from (0.1, not 0.10000000149011612): keep that one
+        small = getattr(getattr(value, "dtype", None), "itemsize", 8) < 8
+        return float(str(value)) if small else float(value)  # type: ignore[arg-type]
+    if dtype_kind in ("U", "S"):
+        return str(value)
+    if dtype_kind == "M":
+        moment = value.astype("datetime64[us]").item()  # type: ignore[attr-defined]
+        if moment is None:
+            raise _missing(key, value)
+        if not isinstance(moment, datetime):  # a date-only numpy value: midnight UTC
+            if isinstance(moment, date):
+                return datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
+            raise ValidationError(f"annotations[{key!r}]", value, "outside the years 1 to 9999")
+        return moment
+    return value
+
+
+def _values(key: str, raw: object) -> list[Any]:
+    """The values of one key: a scalar as a one-element list, a sequence (or 1-D array) as a list."""
+    if isinstance(raw, bytes):
+        raise ValidationError(f"annotations[{key!r}]", raw, "bytes are not an annotation type; decode them")
+    raw = _plain(key, raw)
+    if isinstance(raw, str) or not isinstance(raw, (Sequence, set, frozenset, tuple)):
+        if getattr(raw, "ndim", None) == 1 and hasattr(raw, "__iter__"):  # numpy array, pandas Series/Index
+            return [_plain(key, v) for v in raw]
+        return [raw]
+    return [_plain(key, v) for v in raw]
+
+
 def _kind(key: str, value: object) -> str:
     if isinstance(value, bool):
         return "BOOLEAN"
@@ -47,9 +116,11 @@ def _kind(key: str, value: object) -> str:
     if isinstance(value, str):
         return "STRING"
     if isinstance(value, datetime):
+        if value != value:  # pd.NaT passed inside something we did not unpack
+            raise _missing(key, value)
         return "TIMESTAMP_MS"
     if value is None:
-        raise ValidationError(f"annotations[{key!r}]", value, "None is not allowed inside a list of values")
+        raise _missing(key, value)
     if isinstance(value, date):
         raise ValidationError(
             f"annotations[{key!r}]",
@@ -66,14 +137,7 @@ def _kind(key: str, value: object) -> str:
 def _validate(key: object, raw: object) -> tuple[str, list[Any]]:
     if not isinstance(key, str) or not _KEY.match(key) or key in _RESERVED:
         raise ValidationError("annotations", key, "keys may contain only letters, digits, ',', '_' and '.'")
-    if isinstance(raw, (str, bytes)) or not isinstance(raw, (Sequence, set, frozenset, tuple)):
-        if isinstance(raw, bytes):
-            raise ValidationError(
-                f"annotations[{key!r}]", raw, "bytes are not an annotation type; decode them"
-            )
-        values = [raw]
-    else:
-        values = list(raw)
+    values = _values(key, raw)
     if len(values) > MAX_VALUES:
         raise ValidationError(
             f"annotations[{key!r}]", f"<{len(values)} values>", f"at most {MAX_VALUES} values per key"

@@ -18,9 +18,9 @@ from ..registry import ConnectionLike, get_connection
 from ._args import as_list
 from ._view_base import ViewBase
 from ._wire import EntityBundleRequest
-from .entity import Entity, _bundle
-from .ids import parse_entity_id
-from .tree import EntityHeader, EntityType, children
+from .entity import Entity, EntityLike, _bundle
+from .ids import StandsForEntity, parse_entity_id
+from .tree import EntityHeader, EntityType, children, link_target
 
 if TYPE_CHECKING:
     from ..connection import Connection
@@ -45,8 +45,9 @@ def _item_id(value: object) -> str:
 
 
 @attrs.define(frozen=True)
-class EntityRef:
-    """One item of a dataset (collection): an entity and the version of it that is included.
+class EntityRef(StandsForEntity):
+    """One item of a dataset (collection): an entity and the version of it that is included (it may be passed
+    wherever an entity id is expected: ``sm.File.get(item)`` loads that version).
 
     Example:
         >>> EntityRef("syn123", 2)
@@ -56,6 +57,9 @@ class EntityRef:
     """The entity's id (``syn123``)."""
     version_number: int = attrs.field(validator=lambda _, __, v: _positive_version(v, "version_number"))
     """The version of the entity this item is."""
+
+    def _entity_ref(self, field: str) -> tuple[str, int | None]:
+        return self.entity_id, self.version_number
 
 
 def _items(value: Iterable[EntityRef | tuple[str, int]] | None) -> list[EntityRef]:
@@ -91,11 +95,12 @@ class _ItemsView(ViewBase):
     @classmethod
     def get(
         cls: type[V],
-        id: str | None = None,
+        id: EntityLike | None = None,
         *,
         version: int | None = None,
         name: str | None = None,
-        parent: Entity | str | None = None,
+        parent: EntityLike | None = None,
+        follow_link: bool = False,
         connection: ConnectionLike | None = None,
     ) -> V:
         """Load it (a snapshot version with ``"syn1.2"`` or ``version=2``: its items as they were then).
@@ -106,6 +111,8 @@ class _ItemsView(ViewBase):
         """
         conn = get_connection(connection)
         entity_id, id_version = cls._locate(conn, id, name, parent)
+        if follow_link:
+            entity_id, id_version = link_target(conn, entity_id, id_version)
         version = _positive_version(version) if version is not None else id_version
         where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
         found: V = cls._from_bundle(_bundle(conn, where, EntityBundleRequest()), conn, requested=id or name)

@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import attrs
 
@@ -20,12 +20,13 @@ from .._convert import (
     to_wire,
 )
 from ..connection import Connection
+from ..credentials import resolve_endpoints
 from ..errors import PreconditionFailedError, ValidationError
-from ..registry import ConnectionLike, get_connection
+from ..registry import ConnectionLike, get_connection, known_connection
 from . import tree
 from ._entity_update import rebase, send_changes
 from ._html import html_table
-from ._stored import Stored
+from ._stored import Stored, guard_unknown_attributes
 from ._wire import (
     AnnotationsBody,
     EntityBundle,
@@ -36,7 +37,7 @@ from ._wire import (
 )
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
-from .ids import parse_entity_id
+from .ids import StandsForEntity, parse_entity_id
 from .schema_validation import SchemaBound
 from .tree import EntityHeader, EntityType
 
@@ -46,9 +47,20 @@ if TYPE_CHECKING:
     from ..sync.copy import CopyOptions
     from ..sync.results import CopyResults
 
-__all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
+__all__ = [
+    "Entity",
+    "EntityHeader",
+    "EntityLike",
+    "EntityType",
+    "UnknownEntity",
+    "Versionable",
+    "parse_entity_id",
+]
 
 E = TypeVar("E", bound="Entity")
+
+EntityLike: TypeAlias = "Entity | EntityHeader | str"
+"""What a verb taking an entity accepts: the entity, its header (from a listing) or its id (``"syn123"``)."""
 
 _NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
 
@@ -62,18 +74,15 @@ def _optional_id(value: object) -> str | None:
     return entity_id
 
 
-def entity_id_of(value: Entity | str | None, field: str) -> str | None:
-    """An entity or an id (``"syn1"``, ``"SYN1"``, ``"1"``) as ``"syn1"``; ``field`` names it in errors."""
+def entity_id_of(value: EntityLike | None, field: str) -> str | None:
+    """An entity (or its header) or an id (``"syn1"``, ``"SYN1"``, ``"1"``) as ``"syn1"``; ``field`` names it
+    in errors."""
     if value is None:
         return None
-    if isinstance(value, Entity):
-        if value.id is None:
-            raise ValidationError(field, value.name, f"the {field} has no id yet; store() it first")
-        return value.id
     return parse_entity_id(value, field)[0]
 
 
-def _parent_id(value: Entity | str | None) -> str | None:
+def _parent_id(value: EntityLike | None) -> str | None:
     return entity_id_of(value, "parent")
 
 
@@ -99,7 +108,7 @@ def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -
 
 
 @attrs.define(kw_only=True)
-class Entity(Stored, EntityShareable, SchemaBound):
+class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
     """Fields and verbs shared by every entity.
 
     Use a concrete class (:class:`~synapse_models.Project`, :class:`~synapse_models.Folder`, ...);
@@ -135,7 +144,14 @@ class Entity(Stored, EntityShareable, SchemaBound):
 
     @classmethod
     def __attrs_init_subclass__(cls) -> None:
+        super().__attrs_init_subclass__()
         register_union(Entity, cls, fallback=cls.__name__ == "UnknownEntity")
+
+    def _entity_ref(self, field: str) -> tuple[str, int | None]:
+        if self.id is None:
+            raise ValidationError(field, self.name,
+                                  f"this {type(self).__name__} has no id yet; store() it first")
+        return self.id, None
 
     @property
     def parent(self) -> str | None:
@@ -143,7 +159,7 @@ class Entity(Stored, EntityShareable, SchemaBound):
         return self.parent_id
 
     @parent.setter
-    def parent(self, value: Entity | str | None) -> None:
+    def parent(self, value: EntityLike | None) -> None:
         self.parent_id = _parent_id(value)
 
     @property
@@ -151,18 +167,37 @@ class Entity(Stored, EntityShareable, SchemaBound):
         """The connection this object was loaded or stored through."""
         return self._connection
 
+    @property
+    def web_url(self) -> str | None:
+        """The address of the entity's page on the Synapse web site (what ``synapse-models onweb`` prints), on
+        the site of the connection it came from; ``None`` until stored. No request is made."""
+        if self.id is None:
+            return None
+        conn = known_connection(self._connection)
+        endpoints = conn.endpoints if conn is not None else resolve_endpoints()
+        return endpoints.entity_page(self.id)
+
     # -- reading -------------------------------------------------------------------------------------
 
     @classmethod
     def get(
         cls: type[E],
-        id: str | None = None,
+        id: EntityLike | None = None,
         *,
         name: str | None = None,
-        parent: Entity | str | None = None,
+        parent: EntityLike | None = None,
+        follow_link: bool = False,
         connection: ConnectionLike | None = None,
     ) -> E:
         """Load an entity by id, or by name (and parent; no parent means a project name).
+
+        Args:
+            id: The entity (``"syn123"``, or an entity object or header).
+            name: Look the entity up by name instead (with ``parent``; no parent means a project name).
+            parent: The container to look ``name`` up in.
+            follow_link: When the entity is a :class:`~synapse_models.Link`, load the entity it points to
+                instead (one more request).
+            connection: The connection to use.
 
         Raises:
             ValidationError: The id is malformed, or it names an entity of another type.
@@ -170,12 +205,16 @@ class Entity(Stored, EntityShareable, SchemaBound):
         """
         conn = get_connection(connection)
         entity_id, _ = cls._locate(conn, id, name, parent)
-        bundle = _bundle(conn, f"/entity/{entity_id}", EntityBundleRequest())
+        version = None
+        if follow_link:
+            entity_id, version = tree.link_target(conn, entity_id, None)
+        where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
+        bundle = _bundle(conn, where, EntityBundleRequest())
         return cls._from_bundle(bundle, conn, requested=id or name)
 
     @classmethod
     def _locate(
-        cls, conn: Connection, id: str | None, name: str | None, parent: Entity | str | None
+        cls, conn: Connection, id: EntityLike | None, name: str | None, parent: EntityLike | None
     ) -> tuple[str, int | None]:
         """The id (and the version an id names) of the entity a ``get()`` asks for."""
         if id is not None:
@@ -367,6 +406,9 @@ class Entity(Stored, EntityShareable, SchemaBound):
         )
         extra = f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
         return html_table(rows, keep_empty=True, extra=extra if notes else "")
+
+
+guard_unknown_attributes(Entity)  # its subclasses are guarded as they are defined
 
 
 @attrs.define(kw_only=True)

@@ -19,7 +19,7 @@ from ._stored import Stored
 from ._wire import EntityVersion, PrincipalRef, SubmissionParams, SubmissionRequest, TeamEligibility
 from .acl import Shareable
 from .annotations import Annotations, to_annotations
-from .entity import Entity, entity_id_of
+from .entity import Entity, EntityLike, entity_id_of
 from .ids import numeric_id, parse_entity_id
 from .permissions import UserEvaluationPermissions
 from .principals import resolve_principal
@@ -53,7 +53,7 @@ def _to_status(value: SubmissionStatusEnum | str | None) -> SubmissionStatusEnum
     return SubmissionStatusEnum[name]
 
 
-def _content_source(value: Entity | str | None) -> str | None:
+def _content_source(value: EntityLike | None) -> str | None:
     return entity_id_of(value, "content_source")
 
 
@@ -101,7 +101,11 @@ class Evaluation(Stored, Shareable):
 
     @classmethod
     def get(
-        cls, id: int | str | None = None, *, name: str | None = None, connection: ConnectionLike | None = None
+        cls,
+        id: int | str | Evaluation | None = None,
+        *,
+        name: str | None = None,
+        connection: ConnectionLike | None = None,
     ) -> Evaluation:
         """Load an evaluation by id, or by name.
 
@@ -114,7 +118,8 @@ class Evaluation(Stored, Shareable):
             if not name or not isinstance(name, str):
                 raise ValidationError("name" if name else "id", name, "give an evaluation id or name= (text)")
             return cls._load(conn, conn.get(f"/evaluation/name/{quote(name, safe='')}"))
-        return cls._load(conn, conn.get(f"/evaluation/{numeric_id(id, 'id', 'evaluation ids are numbers')}"))
+        evaluation_id = numeric_id(id, "id", "evaluation ids are numbers", objects=(Evaluation,))
+        return cls._load(conn, conn.get(f"/evaluation/{evaluation_id}"))
 
     def store(self, *, connection: ConnectionLike | None = None, create_or_update: bool = True) -> Evaluation:
         """Create the queue, or update it (etag-checked); nothing is sent when nothing changed.
@@ -163,7 +168,7 @@ class Evaluation(Stored, Shareable):
 
     def submit(
         self,
-        entity: Entity | str,
+        entity: EntityLike,
         *,
         name: str | None = None,
         team: Any = None,
@@ -270,10 +275,11 @@ class Submission(Stored):
     """A JSON snapshot of the entity and its annotations at submission time."""
 
     @classmethod
-    def get(cls, id: int | str, *, connection: ConnectionLike | None = None) -> Submission:
-        """Load a submission by id."""
+    def get(cls, id: int | str | Submission, *, connection: ConnectionLike | None = None) -> Submission:
+        """Load a submission by id (or reload a Submission object)."""
         conn = get_connection(connection)
-        return cls._load(conn, conn.get(f"/evaluation/submission/{numeric_id(id, 'id', _SUBMISSION_IDS)}"))
+        submission_id = numeric_id(id, "id", _SUBMISSION_IDS, objects=(Submission,))
+        return cls._load(conn, conn.get(f"/evaluation/submission/{submission_id}"))
 
     def status(self, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
         """The submission's current status (change it and ``store()`` it to score the submission)."""
@@ -310,10 +316,12 @@ class SubmissionStatus(Stored):
     status_version: int | None = attrs.field(default=None, init=False, metadata={READ_ONLY: True})
 
     @classmethod
-    def get(cls, submission_id: int | str, *, connection: ConnectionLike | None = None) -> SubmissionStatus:
-        """Load the status of a submission by the submission's id (one request)."""
+    def get(cls, submission_id: int | str | Submission | SubmissionStatus, *,
+            connection: ConnectionLike | None = None) -> SubmissionStatus:
+        """Load the status of a submission by the submission's id (or the Submission itself; one request)."""
         conn = get_connection(connection)
-        submission = numeric_id(submission_id, "submission_id", _SUBMISSION_IDS)
+        submission = numeric_id(submission_id, "submission_id", _SUBMISSION_IDS,
+                                objects=(Submission, SubmissionStatus))
         return cls._load(conn, conn.get(f"/evaluation/submission/{submission}/status"))
 
     def _wire(self) -> dict[str, Any]:

@@ -29,9 +29,9 @@ from ._args import as_path
 from ._download import COLLISIONS, Collision, download_content
 from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntityStoreParams, Page
 from .activity import Activity
-from .entity import Entity, Versionable, _bundle
+from .entity import EntityLike, Versionable, _bundle
 from .file_handle import ExternalFileHandle, FileHandle, VersionInfo
-from .tree import EntityHeader, EntityType
+from .tree import EntityHeader, EntityType, link_target
 
 __all__ = ["Collision", "File"]
 
@@ -95,7 +95,7 @@ class File(Versionable):
     @classmethod
     def get(
         cls: type[F],
-        id: str | None = None,
+        id: EntityLike | None = None,
         *,
         version: int | None = None,
         download: bool = True,
@@ -104,13 +104,14 @@ class File(Versionable):
         progress: bool | None = None,
         cache_root: str | os.PathLike[str] | None = None,
         name: str | None = None,
-        parent: Entity | str | None = None,
+        parent: EntityLike | None = None,
+        follow_link: bool = False,
         connection: ConnectionLike | None = None,
     ) -> F:
         """Load a file (a version with ``"syn1.3"`` or ``version=3``) and, by default, download its content.
 
         Args:
-            id: ``"syn123"`` or ``"syn123.4"``.
+            id: ``"syn123"``, ``"syn123.4"``, or the file (or its header) itself.
             version: The version (overrides one given in ``id``).
             download: Fetch the content (skipped when the cache holds an unmodified copy).
             download_location: A directory to put the file in; the cache directory
@@ -122,6 +123,8 @@ class File(Versionable):
                 ``~/.synapseCache``).
             name: Look the file up by name (with ``parent``) instead of ``id``.
             parent: The container to look ``name`` up in.
+            follow_link: When ``id`` is a :class:`~synapse_models.Link`, get the file it points to (the
+                version it names, unless ``version=`` says otherwise).
             connection: The connection to use.
 
         Raises:
@@ -135,6 +138,9 @@ class File(Versionable):
         conn = get_connection(connection)
         entity_id, id_version = cls._locate(conn, id, name, parent)
         version = version or id_version
+        if follow_link:
+            entity_id, pinned = link_target(conn, entity_id, None)
+            version = version or pinned
         where = f"/entity/{entity_id}" + (f"/version/{version}" if version else "")
         bundle = _bundle(conn, where, _GET_PARTS)
         file = cls._from_bundle(bundle, conn, requested=id or name)
@@ -248,7 +254,8 @@ class File(Versionable):
             connection: The connection to use.
             create_or_update: Update a same-named sibling instead of failing (the default).
             force_version: Create a new version even if the content did not change.
-            progress: Show a progress bar (default: over 4 MiB when stderr is a terminal).
+            progress: Show progress bars, of the checksum pass before an upload and of the upload (default:
+                over 4 MiB when stderr is a terminal); a bar that took over 3 seconds stays on screen.
             cache_root: The cache to record the local copy in.
 
         Raises:
@@ -333,7 +340,7 @@ class File(Versionable):
             if stored_md5 is not None:
                 local_md5 = cache.known_md5(current, path)
                 if local_md5 is None:
-                    local_md5 = md5_of_path(path)
+                    local_md5 = md5_of_path(path, progress=self._progress)
                 if local_md5 == stored_md5:
                     self._verified_md5 = local_md5
                     return

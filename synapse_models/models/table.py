@@ -20,7 +20,7 @@ from ..tables.query import run_query, table_id_of
 from ._args import as_list
 from ._table_base import TableBase, _columns
 from .column import Column
-from .entity import Entity
+from .entity import EntityLike
 from .tree import EntityHeader, EntityType
 
 if TYPE_CHECKING:
@@ -98,15 +98,16 @@ class Table(TableBase):
         df: pd.DataFrame,
         *,
         name: str,
-        parent: Entity | str,
+        parent: EntityLike,
         columns: Sequence[Column] | None = None,
         **fields: Any,
     ) -> Table:
         """A new table whose columns fit ``df``; ``store()`` creates it and appends the rows.
 
         Columns are inferred from the dtypes (and from the values of ``object`` columns): integers ->
-        INTEGER, floats -> DOUBLE, booleans -> BOOLEAN, datetimes -> DATE, text -> STRING sized to the longest
-        value (MEDIUMTEXT/LARGETEXT beyond 1000/2000 characters), lists -> ``_LIST`` types, dicts -> JSON.
+        INTEGER, floats -> DOUBLE, booleans -> BOOLEAN, datetimes -> DATE, text -> STRING with room for
+        1.5 times the longest value (at least 50 characters; MEDIUMTEXT or LARGETEXT beyond 1000), lists ->
+        ``_LIST`` types, dicts -> JSON. Pass ``columns=`` to size a column exactly.
 
         Args:
             df: The rows.

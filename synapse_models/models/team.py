@@ -24,8 +24,9 @@ __all__ = ["MembershipInvitation", "Team", "TeamMember", "TeamMembershipStatus"]
 
 
 @attrs.define(kw_only=True)
-class TeamMember:
-    """A member of a team: the user's header and whether they administer the team."""
+class TeamMember(Principal):
+    """A member of a team: the user's header and whether they administer the team (it may be passed wherever a
+    user is expected: ``project.grant(member, ...)``)."""
 
     team_id: str
     member: UserGroupHeader
@@ -40,6 +41,9 @@ class TeamMember:
     def principal_id(self) -> int:
         """The member's principal id."""
         return int(self.member.owner_id)
+
+    def _principal_id(self, field: str) -> int:
+        return self.member._principal_id(field)
 
 
 @attrs.define(kw_only=True)
@@ -86,6 +90,8 @@ class Team(Stored, Shareable, Principal):
     _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
 
     ACL_KIND: ClassVar[str] = "team"
+    is_individual: ClassVar[bool] = False
+    """A team is a group, not a user (as ``UserGroupHeader.is_individual`` says of a principal)."""
 
     name: str = attrs.field()
     """The unique team name (no user or other team may have it)."""
@@ -118,7 +124,11 @@ class Team(Stored, Shareable, Principal):
 
     @classmethod
     def get(
-        cls, id: int | str | None = None, *, name: str | None = None, connection: ConnectionLike | None = None
+        cls,
+        id: int | str | Team | None = None,
+        *,
+        name: str | None = None,
+        connection: ConnectionLike | None = None,
     ) -> Team:
         """Load a team by id, or by exact name.
 
@@ -131,7 +141,8 @@ class Team(Stored, Shareable, Principal):
             if not name:
                 raise ValidationError("id", None, "give a team id or name=")
             id = str(principal_id_by_name(conn, name, ["TEAM_NAME"]))
-        return cls._load(conn, conn.get(f"/team/{numeric_id(id, 'id', 'team ids are numbers')}"))
+        team_id = numeric_id(id, "id", "team ids are numbers", objects=(Team,))
+        return cls._load(conn, conn.get(f"/team/{team_id}"))
 
     def members(self, *, connection: ConnectionLike | None = None) -> Iterator[TeamMember]:
         """Iterate the members (with their admin flag), lazily, page by page."""

@@ -24,13 +24,15 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike
 from ._wire import EntityChildrenRequest
+from .ids import StandsForEntity, parse_entity_id
 
 if TYPE_CHECKING:
     from .entity import Entity
 
-__all__ = ["EntityHeader", "EntityType", "WalkStep", "check_component", "children", "walk"]
+__all__ = ["EntityHeader", "EntityType", "WalkStep", "check_component", "children", "link_target", "walk"]
 
 FOLDER_TYPE = "org.sagebionetworks.repo.model.Folder"
+LINK_TYPE = "org.sagebionetworks.repo.model.Link"
 _WINDOW_PER_WORKER = 2
 
 
@@ -52,8 +54,9 @@ class EntityType(enum.Enum):
 
 
 @attrs.define(kw_only=True, eq=False)
-class EntityHeader:
-    """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity."""
+class EntityHeader(StandsForEntity):
+    """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity. It may be
+    passed wherever an entity id is expected."""
 
     id: str
     name: str
@@ -68,6 +71,9 @@ class EntityHeader:
     _connection: Connection | None = attrs.field(
         default=None, repr=False, alias="_connection", metadata={LOCAL: True}
     )
+
+    def _entity_ref(self, field: str) -> tuple[str, int | None]:
+        return self.id, None
 
     @property
     def entity_type(self) -> str:
@@ -131,6 +137,15 @@ def check_component(name: str, entity_id: str | None = None) -> str:
         where = f" (entity {entity_id})" if entity_id else ""
         raise ValidationError("name", name, f"cannot be used as a local file or directory name{where}")
     return name
+
+
+def link_target(conn: Connection, entity_id: str, version: int | None) -> tuple[str, int | None]:
+    """The entity (and version) a Link points to, one request; any other entity is itself."""
+    entity = conn.get(f"/entity/{entity_id}" + (f"/version/{version}" if version else ""))
+    target = entity.get("linksTo") if entity.get("concreteType") == LINK_TYPE else None
+    if not target:
+        return entity_id, version
+    return parse_entity_id(target.get("targetId"), "linksTo")[0], target.get("targetVersionNumber")
 
 
 def walk(

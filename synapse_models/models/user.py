@@ -7,14 +7,18 @@ from typing import Any
 
 import attrs
 
-from .._convert import READ_ONLY
+from .._convert import READ_ONLY, from_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._stored import Stored
+from ._wire import UserBundle
+from .ids import numeric_id
 from .principals import Principal, principal_id_by_name
 
 __all__ = ["UserGroupHeader", "UserProfile", "current_user_id", "me"]
+
+_CERTIFIED_MASK = 0x8  # the UserBundle part that says whether the user is certified
 
 
 @attrs.define(kw_only=True)
@@ -74,14 +78,18 @@ class UserProfile(Stored, Principal):
         return _owner_principal(self.owner_id, self, field)
 
     @classmethod
-    def get(cls, id_or_username: int | str, *, connection: ConnectionLike | None = None) -> UserProfile:
-        """Load a profile by principal id or by exact user name.
+    def get(cls, id_or_username: int | str | Principal, *,
+            connection: ConnectionLike | None = None) -> UserProfile:
+        """Load a profile by principal id or by exact user name (or of a user object: a profile, a member...).
 
         Raises:
             ValidationError: The argument is empty or not an id/name (before any request).
             NotFoundError: No such user.
         """
         conn = get_connection(connection)
+        user = id_or_username
+        if isinstance(user, Principal) and getattr(user, "is_individual", None) is not False:  # not a team
+            id_or_username = user._principal_id("id_or_username")
         if isinstance(id_or_username, bool) or not isinstance(id_or_username, (int, str)):
             raise ValidationError("id_or_username", id_or_username, "give a principal id or a user name")
         text = str(id_or_username).strip()
@@ -90,6 +98,14 @@ class UserProfile(Stored, Principal):
         if not text.isdigit():
             text = str(principal_id_by_name(conn, text, ["USER_NAME"]))
         return cls._load(conn, conn.get(f"/userProfile/{text}"))
+
+    def is_certified(self, *, connection: ConnectionLike | None = None) -> bool:
+        """Whether the user is a certified Synapse user (passed the quiz, or was certified by Synapse):
+        certified users may upload content and create tables (one request, ``GET /user/{id}/bundle``).
+        """
+        conn = self._conn(connection)
+        bundle = conn.get(f"/user/{self._principal_id('user')}/bundle", params={"mask": _CERTIFIED_MASK})
+        return bool(from_wire(UserBundle, bundle).is_certified)
 
     def store(self, *, connection: ConnectionLike | None = None) -> UserProfile:
         """Save changes to your own profile (etag-checked; nothing is sent when nothing changed).
@@ -120,4 +136,4 @@ def current_user_id(conn: Connection) -> str:
 def _owner_principal(owner_id: str | None, user: object, field: str) -> int:
     if owner_id is None:
         raise ValidationError(field, user, "this user has no owner id")
-    return int(owner_id)
+    return int(numeric_id(owner_id, "owner_id", "a user id is a number"))

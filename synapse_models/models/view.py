@@ -16,7 +16,7 @@ from ._table_base import TableBase
 from ._view_base import ViewBase
 from ._wire import AnnotationsBody, Page, StatusScores
 from .column import Column, ColumnType
-from .entity import Entity
+from .entity import Entity, EntityLike
 from .ids import parse_entity_id
 from .tree import EntityType, children
 
@@ -32,7 +32,7 @@ _ANNOTATION_COLUMN = {"STRING": ColumnType.STRING, "LONG": ColumnType.INTEGER, "
                       "BOOLEAN": ColumnType.BOOLEAN, "TIMESTAMP_MS": ColumnType.DATE}
 
 
-def _scope(value: Iterable[Entity | str] | None) -> list[str]:
+def _scope(value: Iterable[EntityLike] | None) -> list[str]:
     ids = []
     for item in as_list(value, "scope", one=(str, int, Entity)):
         if isinstance(item, Entity):

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..models.tree import EntityHeader
+from ..transfer.progress import Overall
 from . import _internals
 from ._copy_items import CopyOutcome, ItemTask, Options, copy_folder, copy_item
 from ._copy_wikis import WikiCopied, WikiRewrite, WikiTask, copy_wiki, rewrite, rewrite_page
 from ._executor import Pipeline
-from ._progress import Overall
 from .results import CopyResult, CopyResults
 
 if TYPE_CHECKING:

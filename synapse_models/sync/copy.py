@@ -15,11 +15,11 @@ from ..errors import ValidationError
 from ..models.tree import EntityHeader, EntityType
 from ..models.tree import walk as walk_tree
 from ..registry import ConnectionLike, get_connection
+from ..transfer.progress import Overall
 from . import _internals
 from ._copy_items import FileItem, FilesTask, ItemTask, Options, copy_files, copy_folder, copy_item
 from ._copy_run import CopyRun, children_by_name, copy_wikis
 from ._executor import Pipeline, check_shard, in_shard
-from ._progress import Overall
 from .results import CopyResults
 
 if TYPE_CHECKING:

@@ -19,11 +19,11 @@ from ..errors import ValidationError
 from ..models.tree import EntityType
 from ..models.tree import walk as walk_tree
 from ..registry import ConnectionLike, get_connection
+from ..transfer.progress import Overall
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
 from ._fetch import FileWork, SyncFromTask, sync_files
 from ._memo import stamp
-from ._progress import Overall
 from .manifest import ManifestMode, ManifestWriter
 from .results import SyncResult, SyncResults
 from .walk import root_header
@@ -165,7 +165,7 @@ def sync_from(
     with (
         Pipeline(conn, executor, max_workers) as pipeline,
         ManifestWriter(root, mode) as writer,
-        Overall("sync_from", progress) as bar,
+        Overall("sync_from", progress, unit="files") as bar,
     ):
 
         def done(outcomes: list[tuple[SyncResult, str, dict[str, Any] | None]]) -> None:

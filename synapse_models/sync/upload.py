@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..errors import ManifestError, ManifestProblem, ValidationError
 from ..models._args import as_path
 from ..registry import ConnectionLike, get_connection
+from ..transfer.progress import Overall
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
 from ._folders import Children, ensure_folders, list_children, local_tree
-from ._progress import Overall
 from ._provenance import resolve_provenance
 from ._store import Existing, RowOutcome, RowTask, store_row
 from .manifest_read import ManifestRow, dependencies, read_manifest
@@ -108,7 +108,7 @@ def sync_to(
                 )
             rows, children = _manifest_rows(conn, local, base_dir)
         rows = _in_shard(rows, slice_)
-        with Overall("sync_to", False if dry_run else progress) as bar:
+        with Overall("sync_to", False if dry_run else progress, unit="files") as bar:
             bar.expect(len(rows))
             _run(pipeline, rows, children, results, cache_dir, dry_run, merge_annotations, bar)
     if dry_run and echo is not None:

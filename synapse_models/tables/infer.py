@@ -1,4 +1,5 @@
-"""Columns that fit a DataFrame: types from the dtypes (or the values of object columns), sizes from the data.
+"""Columns that fit a DataFrame: types from the dtypes (or the values of object columns), sizes from the data
+with room to grow (text columns hold 1.5 times the longest value, so later rows may be a little longer).
 
 pandas is imported inside the functions, never at package import.
 """
@@ -6,6 +7,7 @@ pandas is imported inside the functions, never at package import.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -16,11 +18,20 @@ from .types import METADATA_COLUMNS, TEXT_LIMITS, is_null
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["infer_columns"]
+__all__ = ["STRING_FLOOR", "STRING_MAX", "infer_columns"]
+
+STRING_MAX = 1000
+"""The largest ``maximum_size`` of a STRING column (and of STRING_LIST elements)."""
+STRING_FLOOR = 50
+"""The smallest size an inferred STRING column gets (Synapse's default STRING size)."""
 
 
 def infer_columns(df: pd.DataFrame) -> list[Column]:
     """Columns that fit a DataFrame: types from the dtypes (or the values of object columns), sizes from data.
+
+    A text column is a STRING of 1.5 times its longest value (at least 50, at most 1000 characters; the same
+    rule for the elements of a STRING_LIST), MEDIUMTEXT while 1.5 times the longest value fits in 2000
+    characters, LARGETEXT beyond.
 
     Raises:
         ValidationError: A column name is not a string, or a column mixes types, or a value is too long.
@@ -64,7 +75,7 @@ def _infer_one(name: str, series: pd.Series) -> Column:
     values = [v for v in series if not is_null(v)]
     kinds = {_kind(v) for v in values}
     if not kinds:
-        return Column(name, ColumnType.STRING, maximum_size=50)
+        return Column(name, ColumnType.STRING, maximum_size=STRING_FLOOR)
     if kinds == {"bool"}:
         return Column(name, ColumnType.BOOLEAN)
     if kinds == {"int"}:
@@ -106,11 +117,17 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _headroom(longest: int) -> int:
+    """A STRING size with room to grow: 1.5 times the longest value, at least 50, at most 1000 (the rule of
+    the official client's ``synapseclient.models``), so appending a slightly longer value later still fits."""
+    return min(STRING_MAX, max(STRING_FLOOR, math.ceil(longest * 1.5)))
+
+
 def _text_column(name: str, values: Iterable[Any]) -> Column:
     longest = max((len(str(v)) for v in values), default=0)
-    if longest <= 1000:
-        return Column(name, ColumnType.STRING, maximum_size=max(longest, 1))
-    if longest <= 2000:
+    if longest <= STRING_MAX:
+        return Column(name, ColumnType.STRING, maximum_size=_headroom(longest))
+    if longest * 1.5 <= TEXT_LIMITS[ColumnType.MEDIUMTEXT]:
         return Column(name, ColumnType.MEDIUMTEXT)
     if longest <= TEXT_LIMITS[ColumnType.LARGETEXT]:
         return Column(name, ColumnType.LARGETEXT)
@@ -131,14 +148,16 @@ def _list_column(name: str, values: list[Any]) -> Column:
     kinds = {_kind(e) for e in elements}
     length = max(longest_list, 1)
     if not kinds or kinds == {"str"}:
-        longest = max((len(e) for e in elements), default=50)
-        if longest > 1000:
+        longest = max((len(e) for e in elements), default=0)
+        if longest > STRING_MAX:
             raise ValidationError(
                 f"columns[{name!r}]",
                 f"<{longest} characters>",
                 "STRING_LIST elements have at most 1000 characters",
             )
-        return Column(name, ColumnType.STRING_LIST, maximum_size=max(longest, 1), maximum_list_length=length)
+        return Column(
+            name, ColumnType.STRING_LIST, maximum_size=_headroom(longest), maximum_list_length=length
+        )
     if kinds == {"bool"}:
         return Column(name, ColumnType.BOOLEAN_LIST, maximum_list_length=length)
     if kinds == {"int"}:

@@ -108,30 +108,42 @@ def default_part_size(size: int) -> int:
     return max(part_size_for(size), min(LARGE_PART_SIZE, preferred))
 
 
-def md5_of_path(path: str | os.PathLike[str]) -> str:
-    """The hex md5 of a file, read in 8 MiB chunks (never the whole file in memory)."""
+def _checking(path: str | os.PathLike[str], progress: bool | None) -> Progress:
+    """The bar of a checksum pass over a local file (drawn as a transfer's would be)."""
+    return Progress(os.path.getsize(path), f"md5 {os.path.basename(path)}", progress=progress)
+
+
+def md5_of_path(path: str | os.PathLike[str], *, progress: bool | None = False) -> str:
+    """The hex md5 of a file, read in 8 MiB chunks (never the whole file in memory).
+
+    Args:
+        path: The file.
+        progress: Show a bar while hashing (``None``: as a transfer would, for a large file on a terminal).
+    """
     digest = hashlib.md5()
     # no bigger than the file: bulk work hashes thousands of small files on many threads at once
     buffer = bytearray(max(1, min(_HASH_CHUNK, os.path.getsize(path))))
     view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as handle:
+    with open(path, "rb", buffering=0) as handle, _checking(path, progress) as bar:
         while True:
             n = handle.readinto(buffer)
             if not n:
                 break
             digest.update(view[:n])
+            bar.update(n)
     return digest.hexdigest()
 
 
-def md5_of_path_and_parts(path: str | os.PathLike[str], part_size: int) -> tuple[str, list[str]]:
+def md5_of_path_and_parts(path: str | os.PathLike[str], part_size: int, *,
+                          progress: bool | None = False) -> tuple[str, list[str]]:
     """The hex md5 of a file and of each of its ``part_size`` parts, in one read of the file.
 
     The file's digest is computed in the calling thread and the parts' in a second one, on the same chunks at
     the same time (hashlib releases the GIL), so this takes about as long as :func:`md5_of_path` when a
-    second core is free. At most a few 8 MiB chunks are in memory.
+    second core is free. At most a few 8 MiB chunks are in memory. ``progress`` as for :func:`md5_of_path`.
     """
     if os.path.getsize(path) <= part_size:  # one part: its md5 is the file's, no second thread needed
-        whole_only = md5_of_path(path)
+        whole_only = md5_of_path(path, progress=progress)
         return whole_only, [whole_only]
     whole = hashlib.md5()
     parts: list[str] = []
@@ -147,6 +159,7 @@ def md5_of_path_and_parts(path: str | os.PathLike[str], part_size: int) -> tuple
     pending: list[Future[None]] = []
     with (
         open(path, "rb", buffering=0) as handle,
+        _checking(path, progress) as bar,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="synapse-part-md5") as hasher,
     ):
         in_part = 0
@@ -160,6 +173,7 @@ def md5_of_path_and_parts(path: str | os.PathLike[str], part_size: int) -> tuple
                 in_part = 0
             pending.append(hasher.submit(part_update, chunk, last))  # one worker: applied in order
             whole.update(chunk)
+            bar.update(len(chunk))
             if len(pending) >= 3:  # bounded memory: the part hasher is at most three chunks behind
                 pending.pop(0).result()
         for future in pending:
@@ -217,7 +231,8 @@ def upload_path(
         file_name: The name recorded on the file handle; the base name of ``path`` by default.
         part_size: Bytes per part; :func:`default_part_size` by default (5 MiB up to 16 MiB).
         max_workers: Parts uploaded at once (default 4, at most the connection's pool size).
-        progress: Show a progress bar (default: for files over 4 MiB when stderr is a terminal).
+        progress: Show progress bars, of the checksum pass and of the upload (default: for files over 4 MiB
+            when stderr is a terminal).
         md5: The file's hex md5 if already known (saves reading the file once more).
 
     Returns:
@@ -236,7 +251,7 @@ def upload_path(
     chunk = part_size_for(size, part_size) if part_size is not None else default_part_size(size)
     part_md5s: list[str] | None = None
     if md5 is None:
-        digest, part_md5s = md5_of_path_and_parts(source, chunk)
+        digest, part_md5s = md5_of_path_and_parts(source, chunk, progress=progress)
         if len(part_md5s) != max(1, math.ceil(size / chunk)) or source.stat().st_size != size:
             raise TransferError(f"{source} changed while it was read; nothing was uploaded")
     else:

@@ -153,7 +153,8 @@ def test_onweb_accepts_a_local_file_found_by_md5(
 
 
 def test_portal_of_production_is_the_synapse_web_site() -> None:
-    from synapse_models.cli.entities import portal
+    from synapse_models.credentials import PRODUCTION, Endpoints
 
-    assert portal("https://repo-prod.prod.sagebase.org/repo/v1") == "https://www.synapse.org"
-    assert portal("http://127.0.0.1:8080/repo/v1") == "http://127.0.0.1:8080"
+    production = Endpoints(**PRODUCTION, source="production")
+    assert production.entity_page("syn1") == "https://www.synapse.org/Synapse:syn1"
+    assert Endpoints.from_base("http://127.0.0.1:8080", "test").portal == "http://127.0.0.1:8080"

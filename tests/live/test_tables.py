@@ -288,3 +288,21 @@ def test_append_large_frame_with_some_columns_goes_as_csv(alice: sm.Connection, 
     back = table.query(f"SELECT * FROM {table.id} WHERE age >= 29998 ORDER BY age", connection=alice)
     assert back["sample"].tolist() == ["98", "99"] and back["healthy"].isna().all()
     assert len(table.query(connection=alice)) == 30_004
+
+
+def test_from_dataframe_leaves_room_to_append_longer_values(
+    alice: sm.Connection, project: sm.Project
+) -> None:
+    table = Table.from_dataframe(pd.DataFrame({"sample": ["s1", "s2"]}), name="growing", parent=project)
+    table.store(connection=alice)
+    table.append(pd.DataFrame({"sample": ["s10-long-name"]}), connection=alice)
+    assert table.query(connection=alice)["sample"].tolist() == ["s1", "s2", "s10-long-name"]
+
+
+def test_from_dataframe_columns_size_a_column_exactly(alice: sm.Connection, project: sm.Project) -> None:
+    exact = Column("sample", ColumnType.STRING, maximum_size=2)
+    table = Table.from_dataframe(pd.DataFrame({"sample": ["s1", "s2"]}), name="exact", parent=project,
+                                 columns=[exact]).store(connection=alice)
+    assert [c.maximum_size for c in Table.get(table.id, connection=alice).columns or []] == [2]
+    with pytest.raises(sm.ValidationError, match="maximum size"):
+        table.append(pd.DataFrame({"sample": ["s10-long-name"]}), connection=alice)

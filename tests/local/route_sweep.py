@@ -86,6 +86,9 @@ def build_world(alice: Api) -> dict[str, str]:
     )
     team = alice.ok("POST", "/team", {"name": f"team {uuid.uuid4().hex[:8]}"}, status=201)
     activity = alice.ok("POST", "/activity", {"name": SECRET, "description": SECRET}, status=201)
+    message = alice.ok(
+        "POST", "/message", {"recipients": [me], "subject": SECRET, "fileHandleId": handle["id"]}, status=201
+    )
     upload_status = alice.ok(
         "POST",
         "/file/v1/file/multipart",
@@ -133,6 +136,7 @@ def build_world(alice: Api) -> dict[str, str]:
         "activity": str(activity["id"]),
         "upload": str(upload_status["uploadId"]),
         "token": str(token),
+        "message": str(message["id"]),
     }
 
 
@@ -187,6 +191,7 @@ def fill(method: str, path: str, world: dict[str, str]) -> str:
             "name": "nosuchqueue",
             "view_type": "file",
             "location": "1",
+            "message_id": world["message"],
         }
         return known.get(name, "1")
 
@@ -229,4 +234,6 @@ def body_for(world: dict[str, str]) -> dict[str, Any]:
         "inviteeId": world["me"],
         "memberId": world["me"],
         "statuses": [{"id": world["submission"], "status": "SCORED"}],
+        "recipients": [world["me"]],
+        "messageId": world["message"],
     }

@@ -244,6 +244,12 @@ EXPECTED: dict[str, tuple[int, int]] = {
     "PUT /repo/v1/evaluation/submission/<id>/status": (400, 400),
     "GET /repo/v1/healthcheck": (200, 200),  # public in Synapse
     "POST /repo/v1/membershipInvitation": (403, 403),
+    "POST /repo/v1/message": (403, 403),  # Alice's file handle is not Bob's to send
+    "GET /repo/v1/message/<message_id>": (403, 403),
+    "GET /repo/v1/message/<message_id>/file": (403, 403),
+    "GET /repo/v1/message/inbox": (200, 403),  # the caller's own inbox
+    "GET /repo/v1/message/outbox": (200, 403),  # the caller's own outbox
+    "PUT /repo/v1/message/status": (403, 403),
     "DELETE /repo/v1/membershipInvitation/<id>": (404, 404),
     "GET /repo/v1/membershipInvitation/<id>": (404, 404),
     "GET /repo/v1/membershipInvitation/openInvitationCount": (200, 403),  # the caller's own count
@@ -319,6 +325,7 @@ def _etags(alice: Api, world: dict[str, str]) -> dict[str, Any]:
         "members": alice.ok("GET", f"/teamMembers/count/{world['team']}"),
         "activity": alice.ok("GET", f"/activity/{world['activity']}")["etag"],
         "handle": alice.ok("GET", f"/file/v1/fileHandle/{world['handle']}")["etag"],
+        "inbox": alice.ok("GET", "/message/inbox", inboxFilter="UNREAD,READ,ARCHIVED")["results"],
     }
 
 

@@ -48,17 +48,18 @@ def test_unknown_fields_are_sent_back_and_read_only_fields_are_not() -> None:
 
 
 def test_unknown_entity_type_keeps_its_concrete_type_and_fields() -> None:
-    link = {
-        "concreteType": "org.sagebionetworks.repo.model.Link",
+    docker = {
+        "concreteType": "org.sagebionetworks.repo.model.docker.DockerRepository",
         "id": "syn9",
-        "name": "l",
+        "name": "d",
         "parentId": "syn3",
-        "linksTo": {"targetId": "syn1"},
+        "repositoryName": "docker.synapse.org/syn3/tool",
     }
-    entity = from_wire(Entity, link)
+    entity = from_wire(Entity, docker)
     assert isinstance(entity, UnknownEntity)
     body = to_wire(entity)
-    assert body["concreteType"] == link["concreteType"] and body["linksTo"] == {"targetId": "syn1"}
+    assert body["concreteType"] == docker["concreteType"]
+    assert body["repositoryName"] == "docker.synapse.org/syn3/tool"
 
 
 def test_none_is_never_sent() -> None:

@@ -76,23 +76,44 @@ def test_infer_columns_types_and_sizes_fit_the_data() -> None:
             "when": pd.to_datetime(["1969-07-20", "2024-01-01", None]),
             "tags": [["a", "bcd"], [], None],
             "counts": [[1, 2, 3], [4], [5]],
-            "blob": ["x" * 1500, "y", "z"],
+            "blob": ["x" * 1200, "y", "z"],
             "essay": ["x" * 3000, "y", "z"],
             "meta": [{"a": 1}, None, {"b": [1, 2]}],
         }
     )
     by_name = {c.name: c for c in infer_columns(df)}
-    assert by_name["name"].type is ColumnType.STRING and by_name["name"].maximum_size == 4
+    assert by_name["name"].type is ColumnType.STRING and by_name["name"].maximum_size == 50
     assert by_name["n"].type is ColumnType.INTEGER
     assert by_name["x"].type is ColumnType.DOUBLE
     assert by_name["ok"].type is ColumnType.BOOLEAN
     assert by_name["when"].type is ColumnType.DATE
     assert by_name["tags"].type is ColumnType.STRING_LIST
-    assert (by_name["tags"].maximum_size, by_name["tags"].maximum_list_length) == (3, 2)
+    assert (by_name["tags"].maximum_size, by_name["tags"].maximum_list_length) == (50, 2)
     assert by_name["counts"].type is ColumnType.INTEGER_LIST and by_name["counts"].maximum_list_length == 3
     assert by_name["blob"].type is ColumnType.MEDIUMTEXT
     assert by_name["essay"].type is ColumnType.LARGETEXT
     assert by_name["meta"].type is ColumnType.JSON
+
+
+@pytest.mark.parametrize(("longest", "expected"), [
+    (1, (ColumnType.STRING, 50)),
+    (33, (ColumnType.STRING, 50)),
+    (34, (ColumnType.STRING, 51)),
+    (101, (ColumnType.STRING, 152)),
+    (667, (ColumnType.STRING, 1000)),
+    (1000, (ColumnType.STRING, 1000)),
+    (1001, (ColumnType.MEDIUMTEXT, None)),
+    (1333, (ColumnType.MEDIUMTEXT, None)),
+    (1334, (ColumnType.LARGETEXT, None)),
+])
+def test_infer_columns_leaves_text_columns_room_to_grow(
+    longest: int, expected: tuple[ColumnType, int | None]
+) -> None:
+    (text,) = infer_columns(pd.DataFrame({"text": ["x" * longest, "y"]}))
+    assert (text.type, text.maximum_size) == expected
+    if longest <= 1000:  # list elements are STRINGs of at most 1000 characters
+        (words,) = infer_columns(pd.DataFrame({"words": [["x" * longest], []]}))
+        assert (words.type, words.maximum_size) == (ColumnType.STRING_LIST, expected[1])
 
 
 def test_infer_columns_rejects_mixed_values_naming_the_column() -> None:

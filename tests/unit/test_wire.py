@@ -88,6 +88,11 @@ REQUESTS: list[tuple[str, Any, str]] = [
         sm.Activity("align", used=["syn3.2", "https://x.org/data"], executed=["https://x.org/code"]),
         M + "provenance.Activity",
     ),
+    ("link", sm.Link(name="counts", target="syn3.2", parent="syn2", links_to_class_name=M + "FileEntity"),
+     M + "Link"),
+    ("message", sm.Message(recipients=["100", "40"], subject="hi", file_handle_id="7", in_reply_to="9"),
+     M + "message.MessageToUser"),
+    ("message status", w.MessageStatusBody(message_id="9", status="READ"), M + "message.MessageStatus"),
     (
         "schema change",
         tw.TableUpdateTransactionRequest(

@@ -13,9 +13,10 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     wiki                            needs entities, files, evaluations
     storage                         needs entities
     schemas                         needs entities
+    messages                        needs files
 
-Removing a leaf area (status, admin, provenance, views, derived, wiki, storage, schemas) is deleting its
-folder and its line below.
+Removing a leaf area (status, admin, provenance, views, derived, wiki, storage, schemas, messages) is deleting
+its folder and its line below.
 """
 
 from ..core.area import Area
@@ -24,6 +25,7 @@ from .derived import AREA as DERIVED
 from .entities import AREA as ENTITIES
 from .evaluations import AREA as EVALUATIONS
 from .files import AREA as FILES
+from .messages import AREA as MESSAGES
 from .provenance import AREA as PROVENANCE
 from .schemas import AREA as SCHEMAS
 from .status import AREA as STATUS
@@ -49,4 +51,5 @@ AREAS: tuple[Area, ...] = (
     WIKI,
     STORAGE,
     SCHEMAS,
+    MESSAGES,
 )
