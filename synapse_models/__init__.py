@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from .models.file_handle import S3FileHandle as S3FileHandle
     from .models.file_handle import VersionInfo as VersionInfo
     from .models.folder import Folder as Folder
+    from .models.listing import Listing as Listing
     from .models.permissions import TeamPermissions as TeamPermissions
     from .models.permissions import UserEntityPermissions as UserEntityPermissions
     from .models.permissions import UserEvaluationPermissions as UserEvaluationPermissions

@@ -232,3 +232,21 @@ class TeamEligibility:
 
     eligibility_state_hash: str | None = None
     members_eligibility: list[MemberEligibility] = attrs.field(factory=list)
+
+
+# -- names of principals (notebook views) ------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class PrincipalHeader:
+    """The part of a UserGroupHeader a view needs: whose id, and the user (or team) name."""
+
+    owner_id: str
+    user_name: str | None = None
+
+
+@attrs.define(kw_only=True)
+class PrincipalHeaders:
+    """``GET /userGroupHeaders/batch?ids=...``: the headers of the ids that exist."""
+
+    children: list[PrincipalHeader] = attrs.field(factory=list)

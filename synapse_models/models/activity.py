@@ -18,6 +18,7 @@ from .._convert import LOCAL, READ_ONLY, from_wire, register_union, to_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed
 from ._stored import Stored
 from .entity import Entity, Versionable
 from .ids import parse_entity_id
@@ -29,8 +30,10 @@ UsedInput = Any
 
 
 @attrs.define(kw_only=True)
-class Reference:
+class Reference(Displayed):
     """A pointer to an entity, optionally to one of its versions."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("target_id", "target_version_number")
 
     target_id: str
     """The entity id (``syn123``)."""
@@ -39,7 +42,7 @@ class Reference:
 
 
 @attrs.define(kw_only=True)
-class Used:
+class Used(Displayed):
     """One item of an activity's ``used`` list (see :class:`UsedEntity` and :class:`UsedURL`)."""
 
     CONCRETE_TYPE: ClassVar[str] = ""
@@ -56,6 +59,8 @@ class Used:
 class UsedEntity(Used):
     """An entity (version) that was used."""
 
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("reference", "was_executed")
+
     CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.provenance.UsedEntity"
     reference: Reference
     """The entity and version."""
@@ -64,6 +69,8 @@ class UsedEntity(Used):
 @attrs.define(kw_only=True)
 class UsedURL(Used):
     """A URL that was used (code on GitHub, a public dataset...)."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("url", "name", "was_executed")
 
     CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.provenance.UsedURL"
     url: str
@@ -146,6 +153,7 @@ class Activity(Stored):
     """
 
     _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ("executed",)
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "used", "executed")
 
     name: str | None = None
     """A short name for the step (``"align reads"``)."""

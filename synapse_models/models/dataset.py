@@ -15,6 +15,7 @@ import attrs
 from .._convert import READ_ONLY, from_wire
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed
 from ._view_base import ViewBase
 from ._wire import EntityBundleRequest
 from .entity import Entity, _bundle
@@ -44,7 +45,7 @@ def _item_id(value: object) -> str:
 
 
 @attrs.define(frozen=True)
-class EntityRef:
+class EntityRef(Displayed):
     """One item of a dataset (collection): an entity and the version of it that is included.
 
     Example:

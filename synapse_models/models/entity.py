@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -23,7 +22,7 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from . import tree
-from ._html import html_table
+from ._html import escape, grid, section, value_html
 from ._stored import Stored
 from ._wire import (
     AnnotationsBody,
@@ -36,6 +35,7 @@ from ._wire import (
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
 from .ids import parse_entity_id
+from .listing import Listing
 from .tree import EntityHeader, EntityType
 
 __all__ = ["Entity", "EntityHeader", "EntityType", "UnknownEntity", "Versionable", "parse_entity_id"]
@@ -96,6 +96,8 @@ class Entity(Stored, EntityShareable):
 
     CONCRETE_TYPE: ClassVar[str] = ""
     ENTITY_TYPE: ClassVar[EntityType | None] = None
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "version_number", "parent_id")
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "annotations"})
 
     id: str | None = attrs.field(default=None, converter=_optional_id)
     """The Synapse id (``syn123``); ``None`` until stored."""
@@ -189,22 +191,23 @@ class Entity(Stored, EntityShareable):
         types: Iterable[EntityType | str] | None = None,
         *,
         connection: ConnectionLike | None = None,
-    ) -> Iterator[EntityHeader]:
-        """Iterate the direct children, lazily, page by page (all types unless ``types`` is given)."""
+    ) -> Listing[EntityHeader]:
+        """The direct children, lazily, page by page (all types unless ``types`` is given); in a notebook, a
+        table of the first page with the number of children."""
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        yield from tree.children(conn, self.id, [EntityType(t) for t in types] if types else None)
+        return tree.children(conn, self.id, [EntityType(t) for t in types] if types else None)
 
     def walk(
         self,
         *,
         connection: ConnectionLike | None = None,
-    ) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
-        """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down."""
+    ) -> Listing[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+        """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down, lazily."""
         conn = self._conn(connection)
         top = EntityHeader(id=str(self.id), name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
-        yield from tree.walk(conn, top)
+        return tree.walk(conn, top)
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -308,16 +311,11 @@ class Entity(Stored, EntityShareable):
             self.etag = annotations.etag or self.etag
         self._snapshot()
 
-    def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [("type", type(self).__name__), ("id", self.id), ("name", self.name),
-                                          ("parent", self.parent_id)]
-        rows += [(f.name, getattr(self, f.name)) for f in attrs.fields(type(self))
-                 if f.repr and f.name not in ("id", "name", "parent_id", "annotations", "etag")
-                 and getattr(self, f.name) is not None]
-        notes = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
-                        for k, v in self.annotations.items())
-        extra = f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
-        return html_table(rows, keep_empty=True, extra=extra if notes else "")
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        if not self.annotations:
+            return []
+        rows = [(escape(key), value_html(values)) for key, values in self.annotations.items()]
+        return [section("annotations", grid(["key", "values"], rows))]
 
 
 @attrs.define(kw_only=True)

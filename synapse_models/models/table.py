@@ -17,6 +17,7 @@ from ..tables._wire import PartialRow, SnapshotRequest, SnapshotResponse
 from ..tables.encode import encode_cells
 from ..tables.infer import infer_columns
 from ..tables.query import run_query, table_id_of
+from ._html import Displayed
 from ._table_base import TableBase
 from .column import Column
 from .entity import Entity
@@ -32,7 +33,7 @@ __all__ = ["Table", "TableBase", "UpsertResult", "query"]
 
 
 @attrs.define
-class UpsertResult:
+class UpsertResult(Displayed):
     """What :meth:`Table.upsert` did."""
 
     updated: int

@@ -5,14 +5,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
 from ..registry import ConnectionLike
+from ._html import Displayed
 from ._wire import EntityChildrenRequest
+from .listing import Listing, stepwise_listing, token_listing
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -38,8 +40,11 @@ class EntityType(enum.Enum):
 
 
 @attrs.define(kw_only=True, eq=False)
-class EntityHeader:
+class EntityHeader(Displayed):
     """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "entity_type", "version_number")
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("name", "id", "entity_type", "version_number", "modified_on")
 
     id: str
     name: str
@@ -72,26 +77,41 @@ class EntityHeader:
 
 def children(
     conn: Connection, parent_id: str, types: list[EntityType] | None = None
-) -> Iterator[EntityHeader]:
+) -> Listing[EntityHeader]:
     """The children of a container, lazily, page by page (all types but projects, unless ``types``)."""
     wanted = types or [t for t in EntityType if t is not EntityType.PROJECT]
     request = EntityChildrenRequest(parent_id=parent_id, include_types=[t.value for t in wanted])
-    for item in conn.iter_token("POST", "/entity/children", to_wire(request)):
-        header = from_wire(EntityHeader, item)
-        header._connection = conn
-        yield header
+
+    def header(item: Any) -> EntityHeader:
+        found = from_wire(EntityHeader, item)
+        found._connection = conn
+        return found
+
+    return token_listing(conn, f"children of {parent_id}", "POST", "/entity/children", to_wire(request),
+                         header, count_field="includeTotalChildCount", total_key="totalChildCount")
 
 
-def walk(
-    conn: Connection, top: EntityHeader
-) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+Step = tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]
+
+
+def walk(conn: Connection, top: EntityHeader) -> Listing[Step]:
     """Walk the tree under ``top`` like :func:`os.walk`: ``(container, folders, non_folders)``, top-down."""
-    stack = [top]
-    while stack:
-        here = stack.pop()
-        folders: list[EntityHeader] = []
-        others: list[EntityHeader] = []
-        for header in children(conn, here.id):
-            (folders if header.entity_type == "Folder" else others).append(header)
-        yield here, folders, others
-        stack.extend(reversed(folders))
+
+    def steps() -> Iterator[Step]:
+        stack = [top]
+        while stack:
+            here = stack.pop()
+            folders: list[EntityHeader] = []
+            others: list[EntityHeader] = []
+            for header in children(conn, here.id):
+                (folders if header.entity_type == "Folder" else others).append(header)
+            yield here, folders, others
+            stack.extend(reversed(folders))
+
+    return stepwise_listing(f"walk of {top.id}", steps, connection=conn, row=_step_row)
+
+
+def _step_row(step: Step) -> list[tuple[str, object]]:
+    here, folders, others = step
+    return [("container", f"{here.name} ({here.id})"), ("folders", [f.name for f in folders]),
+            ("others", [o.name for o in others])]

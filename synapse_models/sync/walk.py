@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._repr import one_line
 from ..errors import ValidationError
+from ..models.listing import Listing, stepwise_listing
 from ..registry import ConnectionLike, get_connection
 from . import _internals
 
@@ -39,6 +41,9 @@ class WalkStep(NamedTuple):
     """Its sub-folders, in server order (by name)."""
     files: list[EntityHeader]
     """Its other children (files, tables, views, links... as ``include`` selects)."""
+
+    def __repr__(self) -> str:
+        return one_line(self, _row(self))
 
 
 def check_component(name: str, entity_id: str | None = None) -> str:
@@ -158,13 +163,14 @@ def walk(
     include: Iterable[EntityType | str] | None = None,
     max_workers: int = 8,
     connection: ConnectionLike | None = None,
-) -> Iterator[WalkStep]:
+) -> Listing[WalkStep]:
     """Walk a project or folder tree, top-down and breadth-first, like :func:`os.walk`.
 
     Each step is a :class:`WalkStep` ``(path, folder, folders, files)``: the folder's path relative to the
     container (``""``, ``"raw"``, ``"raw/fastq"``), its header, its sub-folder headers and its other children.
     Listing costs one ``POST /entity/children`` per 50 children of each folder; sibling folders are listed
-    concurrently (``max_workers``) and yielded in order. (``Entity.walk()`` keeps its older 3-tuples.)
+    concurrently (``max_workers``) and yielded in order. (``Entity.walk()`` keeps its older 3-tuples.) Nothing
+    is fetched until the walk is iterated; in a notebook it shows its first step.
 
     Args:
         container: A project or folder, or its id.
@@ -173,8 +179,9 @@ def walk(
         connection: The connection to use.
 
     Raises:
-        ValidationError: ``container`` is not a project or folder you can see, or a folder's name cannot be a
-            local directory name (names from the server are never used as paths).
+        ValidationError: A bad argument (at once); ``container`` is not a project or folder you can see, or a
+            folder's name cannot be a local directory name (names from the server are never used as paths),
+            when the walk is iterated.
     """
     if not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1:
         raise ValidationError("max_workers", max_workers, "a positive integer")
@@ -182,5 +189,20 @@ def walk(
     from ..models.entity import Entity
 
     conn = get_connection(connection, bound=container.connection if isinstance(container, Entity) else None)
-    top = root_header(conn, container)
-    return iter_tree(conn, top, types, max_workers=max_workers)
+    if isinstance(container, Entity):
+        if container.id is None:
+            raise ValidationError("container", container.name, "store() it first: it has no id")
+        what = container.id
+    else:
+        what = _internals.parse_entity_id(container, "container")[0]
+
+    def steps() -> Iterator[WalkStep]:
+        return iter_tree(conn, root_header(conn, container), types, max_workers=max_workers)
+
+    return stepwise_listing(f"walk of {what}", steps, connection=conn, row=_row)
+
+
+def _row(step: WalkStep) -> list[tuple[str, object]]:
+    """A step as a row (and its repr): the folder's path and id, and the names of its children."""
+    return [("path", step.path), ("folder", step.folder.id), ("folders", [f.name for f in step.folders]),
+            ("files", [f.name for f in step.files])]

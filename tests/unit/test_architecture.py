@@ -22,6 +22,10 @@ LAZY_CYCLE_IMPORTS: dict[tuple[str, str], str] = {
         "synapse_models.models.tree",
         "synapse_models.models.entity",
     ): "EntityHeader.get() loads the entity model, which lists its children as EntityHeaders",
+    (
+        "synapse_models.models._html",
+        "synapse_models.models._wire",
+    ): "a view names users with a wire body, and wire bodies carry file handles, which have views",
 }
 """(importer, imported) -> why the import waits until a function runs."""
 
