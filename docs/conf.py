@@ -15,7 +15,11 @@ release = "0.1.0"
 extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon", "sphinx.ext.viewcode"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
+# Public names are documented where users reach them (sm.File, not synapse_models.models.file.File; autodoc
+# adds the defining module as :canonical:, so references to either name resolve), each once. Every directive in
+# docs/api/ says which members it shows: a default "members" would make automodule document its whole __all__,
+# whatever its :members: list, and so document public classes a second time.
+autodoc_default_options: dict[str, object] = {}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 nitpicky = False

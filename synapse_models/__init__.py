@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 # THE list of public names: one import per name, from the module that defines it. Type checkers read these
 # imports; at run time each name loads from the module named here on first use (PEP 562, see _exports
-# below). A new public name is one line here and its entry in docs/api.rst (tests/unit/test_public_api.py
+# below). A new public name is one line here and its entry in docs/api/ (tests/unit/test_public_api.py
 # checks both).
 if TYPE_CHECKING:
     from .bulk import StoreResult as StoreResult
