@@ -57,7 +57,8 @@ _TEXT = 300
 _NAMES_KEPT = 10_000
 _known_names: weakref.WeakKeyDictionary[Connection, dict[str, str]] = weakref.WeakKeyDictionary()
 
-_STYLE = "text-align:left;vertical-align:top"
+_STYLE = "text-align:left;vertical-align:top;padding:1px 12px 1px 0"
+_HEAD = f"{_STYLE};white-space:nowrap"
 _SMALL = "color:#666;font-size:90%"
 
 
@@ -103,7 +104,7 @@ def object_html(obj: Displayed) -> str:
     title = getattr(obj, title_key, None) if title_key else None
     fields = [(key, value) for key, value in obj._html_fields() if key != title_key]
     rows = "".join(
-        f"<tr><th style='{_STYLE}'>{escape(key.replace('_', ' '))}</th>"
+        f"<tr><th style='{_HEAD}'>{escape(key.replace('_', ' '))}</th>"
         f"<td style='{_STYLE}'>{value_html(value, key, names)}</td></tr>"
         for key, value in fields
     )
@@ -119,10 +120,10 @@ def section(title: str, body: str) -> str:
 
 def grid(headers: Iterable[str], rows: Iterable[Iterable[str]], *, caption: str = "") -> str:
     """A table with a header row; cells are trusted HTML (escape them with :func:`value_html`)."""
-    head = "".join(f"<th style='{_STYLE}'>{escape(h.replace('_', ' '))}</th>" for h in headers)
+    head = "".join(f"<th style='{_HEAD}'>{escape(h.replace('_', ' '))}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td style='{_STYLE}'>{c}</td>" for c in row) + "</tr>" for row in rows)
-    cap = f"<caption style='text-align:left;caption-side:top'>{caption}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cap = f"<p style='margin:0.3em 0'>{caption}</p>" if caption else ""
+    return f"{cap}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def escape(value: object) -> str:
@@ -143,7 +144,10 @@ def value_html(value: object, key: str = "", names: Mapping[str, str] | None = N
         return escape(value.value if isinstance(value.value, str) else value.name)
     if isinstance(value, datetime):
         return escape(value.strftime("%Y-%m-%d %H:%M:%S %Z").strip())
-    if isinstance(value, Shown):
+    if isinstance(value, Shown):  # a model inside a model: its name and id, or else its repr
+        name, ident = getattr(value, "name", None), getattr(value, "id", None)
+        if ident is not None:
+            return escape(f"{name} ({ident})" if name else ident)
         return f"<code>{escape(repr(value))}</code>"
     if isinstance(value, Mapping):
         return "; ".join(f"{escape(k)}: {value_html(v)}" for k, v in value.items())
@@ -211,8 +215,8 @@ def row_items(item: object) -> list[tuple[str, object]]:
     return repr_items(item) or [("item", item)]
 
 
-def content_section(handle: Any, path: str | None) -> str:
-    """A file's content: size, md5, content type, where the bytes are, and the local copy."""
+def content_section(handle: Any) -> str:
+    """A file's content: its name, size, md5, content type, and the URL of an external file."""
     rows: list[tuple[str, object]] = []
     if handle is not None:
         rows += [
@@ -222,7 +226,6 @@ def content_section(handle: Any, path: str | None) -> str:
             ("content type", handle.content_type),
             ("url", getattr(handle, "external_url", None)),
         ]
-    rows.append(("local copy", path))
     cells = [
         (escape(k), value_html(v, "content_size" if k == "size" else k)) for k, v in rows if v is not None
     ]
@@ -231,6 +234,6 @@ def content_section(handle: Any, path: str | None) -> str:
     return section(
         "content",
         "<table>"
-        + "".join(f"<tr><th style='{_STYLE}'>{k}</th><td style='{_STYLE}'>{v}</td></tr>" for k, v in cells)
+        + "".join(f"<tr><th style='{_HEAD}'>{k}</th><td style='{_STYLE}'>{v}</td></tr>" for k, v in cells)
         + "</table>",
     )

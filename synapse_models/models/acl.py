@@ -218,18 +218,10 @@ class AccessControlList(Stored):
         return {str(e.principal_id) for e in self.resource_access}
 
     def _html_sections(self, names: Mapping[str, str]) -> list[str]:
-        rows = [(value_html(_principal_name(e.principal_id, names)),
+        known = {**names, **{str(int(w)): w.name for w in WellKnownPrincipal}}
+        rows = [(value_html(e.principal_id, "principal_id", known),
                  value_html(sorted(a.value for a in e.access_type))) for e in self.resource_access]
         return [section("access", grid(["user or team", "may"], rows))]
-
-
-def _principal_name(principal_id: int, names: Mapping[str, str]) -> str:
-    try:
-        well_known: str | None = WellKnownPrincipal(principal_id).name
-    except ValueError:
-        well_known = None
-    name = well_known or names.get(str(principal_id))
-    return f"{name} ({principal_id})" if name else str(principal_id)
 
 
 def _acl_from_wire(data: Any, conn: Connection, *, owner_id: str, kind: str) -> AccessControlList:

@@ -18,6 +18,7 @@ from .._convert import (
     set_union_loader,
     to_wire,
 )
+from .._repr import clip
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
@@ -197,7 +198,9 @@ class Entity(Stored, EntityShareable):
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        return tree.children(conn, self.id, [EntityType(t) for t in types] if types else None)
+        wanted = [EntityType(t) for t in types] if types else None
+        label = f"{clip(self.name, 40)} ({self.id})" if self.name else None
+        return tree.children(conn, self.id, wanted, label=label)
 
     def walk(
         self,

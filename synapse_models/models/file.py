@@ -150,6 +150,8 @@ class File(Versionable):
         if isinstance(self.file_handle, ExternalFileHandle):
             self.url = self.file_handle.external_url
         self.activity = Activity.from_wire(bundle.activity) if bundle.activity else None
+        if self.activity is not None and self._connection is not None:
+            self.activity._loaded(self._connection)  # it came with the file, through the same connection
         self._activity_id_stored = self.activity.id if self.activity else None
 
     @classmethod
@@ -379,7 +381,7 @@ class File(Versionable):
             self.file_handle = None
 
     def _html_sections(self, names: Mapping[str, str]) -> list[str]:
-        return [content_section(self.file_handle, self.path), *super()._html_sections(names)]
+        return [content_section(self.file_handle), *super()._html_sections(names)]
 
 
 def _check_collision(if_collision: object) -> None:

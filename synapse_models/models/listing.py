@@ -17,7 +17,7 @@ import attrs
 from .._repr import LIMIT, clip
 from ..connection import Connection
 from ..errors import SynapseError
-from ._html import escape, grid, principal_names, rows_html
+from ._html import PRINCIPAL_FIELDS, escape, grid, principal_names, row_items, rows_html
 
 __all__ = ["Listing", "Page", "offset_listing", "stepwise_listing", "token_listing"]
 
@@ -66,6 +66,7 @@ class Listing(Generic[T]):
         self._total: int | None = None
         self._more: bool | None = None
         self._done = False
+        self._failed: SynapseError | None = None
 
     def __iter__(self) -> Listing[T]:
         return self
@@ -79,6 +80,8 @@ class Listing(Generic[T]):
 
     def _fetch(self, *, count: bool) -> bool:
         """Fetch the next page into the buffer (``count``: ask for the total, if this is the first page)."""
+        if self._failed is not None:  # a display met it; the iteration must not end as if complete
+            raise self._failed
         if self._done:
             return False
         if self._pages is None:
@@ -101,7 +104,7 @@ class Listing(Generic[T]):
             state = f"{self._taken} taken, {len(self._buffer)} fetched ahead" + (
                 ", done" if self._done else ""
             )
-        return f"<Listing of {clip(self._what, LIMIT - 40 - len(state))}: {state}>"
+        return f"<Listing of {clip(self._what, LIMIT - 15 - len(state))}: {state}>"
 
     def _repr_html_(self) -> str:
         fresh = self._pages is None
@@ -111,6 +114,8 @@ class Listing(Generic[T]):
         except SynapseError as err:
             if fresh:  # iterating starts again from the beginning, and raises there
                 self._pages = None
+            else:
+                self._failed = err
             return f"<p>{escape(self._what)}: could not be listed: {escape(err)}</p>"
         shown = list(self._buffer)[: self.PREVIEW_ROWS]
         names = principal_names(self._connection, _principals(shown, self._row))
@@ -127,14 +132,15 @@ class Listing(Generic[T]):
             text = f"{self._total} in all"
         elif self._done:
             text = f"{ahead} left after the {taken} taken" if taken else f"{ahead} in all"
+        elif self._more is None:  # each item costs its own requests: the rest is known only by going on
+            after = f" after the {taken} taken" if taken else ""
+            return f"{ahead} so far{after}; iterate for the rest"
         else:
             text = f"{ahead} fetched" + (f" after the {taken} taken" if taken else "") + ", more to come"
         return text + (f"; the first {shown} shown" if shown < ahead or not self._done else "")
 
 
 def _principals(items: list[Any], row: Row | None) -> set[str]:
-    from ._html import PRINCIPAL_FIELDS, row_items
-
     ids: set[str] = set()
     for item in items:
         if getattr(item, "user_name", None):  # names itself already

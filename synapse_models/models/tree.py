@@ -76,9 +76,10 @@ class EntityHeader(Displayed):
 
 
 def children(
-    conn: Connection, parent_id: str, types: list[EntityType] | None = None
+    conn: Connection, parent_id: str, types: list[EntityType] | None = None, *, label: str | None = None
 ) -> Listing[EntityHeader]:
-    """The children of a container, lazily, page by page (all types but projects, unless ``types``)."""
+    """The children of a container, lazily, page by page (all types but projects, unless ``types``);
+    ``label`` names the container on display (its id by default)."""
     wanted = types or [t for t in EntityType if t is not EntityType.PROJECT]
     request = EntityChildrenRequest(parent_id=parent_id, include_types=[t.value for t in wanted])
 
@@ -87,8 +88,9 @@ def children(
         found._connection = conn
         return found
 
-    return token_listing(conn, f"children of {parent_id}", "POST", "/entity/children", to_wire(request),
-                         header, count_field="includeTotalChildCount", total_key="totalChildCount")
+    what = f"children of {label or parent_id}"
+    return token_listing(conn, what, "POST", "/entity/children", to_wire(request), header,
+                         count_field="includeTotalChildCount", total_key="totalChildCount")
 
 
 Step = tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]
@@ -108,7 +110,7 @@ def walk(conn: Connection, top: EntityHeader) -> Listing[Step]:
             yield here, folders, others
             stack.extend(reversed(folders))
 
-    return stepwise_listing(f"walk of {top.id}", steps, connection=conn, row=_step_row)
+    return stepwise_listing(f"walk of {top.name} ({top.id})", steps, connection=conn, row=_step_row)
 
 
 def _step_row(step: Step) -> list[tuple[str, object]]:

@@ -192,14 +192,15 @@ def walk(
     if isinstance(container, Entity):
         if container.id is None:
             raise ValidationError("container", container.name, "store() it first: it has no id")
-        what = container.id
+        what = f"{container.name} ({container.id})" if container.name else container.id
     else:
         what = _internals.parse_entity_id(container, "container")[0]
 
     def steps() -> Iterator[WalkStep]:
         return iter_tree(conn, root_header(conn, container), types, max_workers=max_workers)
 
-    return stepwise_listing(f"walk of {what}", steps, connection=conn, row=_row)
+    return stepwise_listing(f"walk of {what}", steps, connection=conn,
+                            row=lambda step: [("path", step.path or "."), *_row(step)[1:]])
 
 
 def _row(step: WalkStep) -> list[tuple[str, object]]:

@@ -34,7 +34,7 @@ def test_children_are_fetched_only_when_iterated_or_shown(
     sm.store_all([sm.Folder(name=f"sample {i:02d}", parent=project) for i in range(60)], connection=alice)
     server.reset_request_log()
     kids = project.children()
-    assert re.fullmatch(r"<Listing of children of syn\d+: not fetched yet>", repr(kids))
+    assert re.fullmatch(r"<Listing of children of test_\S+ \(syn\d+\): not fetched yet>", repr(kids))
     assert _requests(server) == []
 
     html = kids._repr_html_()
