@@ -20,19 +20,13 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "tutorial.ipynb"
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     home = tmp_path_factory.mktemp("home")
-    saved = dict(os.environ)
-    os.environ.update({"HOME": str(home), "TMPDIR": str(home)})
-    for key in [k for k in os.environ if k.startswith("SYNAPSE_")]:
-        del os.environ[key]
-    try:
-        notebook = nbformat.read(NOTEBOOK, as_version=4)
-        client = NotebookClient(
-            notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(home)}}
-        )
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNAPSE_")}
+    env["HOME"] = str(home)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(home)}}
+    )
+    client.execute(env=env)  # the kernel's environment; this process's stays as it is
     return notebook
 
 
