@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 # THE list of public names: one import per name, from the module that defines it. Type checkers read these
 # imports; at run time each name loads from the module named here on first use (PEP 562, see _exports
-# below). A new public name is one line here and its entry in docs/api.rst (tests/unit/test_public_api.py
+# below). A new public name is one line here and its entry in docs/api/ (tests/unit/test_public_api.py
 # checks both).
 if TYPE_CHECKING:
     from .bulk import StoreResult as StoreResult
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from .models.json_schema import SchemaOrganization as SchemaOrganization
     from .models.json_schema import SchemaVersion as SchemaVersion
     from .models.link import Link as Link
+    from .models.listing import Listing as Listing
     from .models.message import Message as Message
     from .models.message import MessageStatusType as MessageStatusType
     from .models.message import send_message as send_message

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from ._repr import Shown
 from .errors import ValidationError
 from .registry import ConnectionLike, get_connection
 
@@ -29,7 +30,7 @@ DEFAULT_WORKERS = 16
 
 
 @attrs.frozen
-class StoreResult(Generic[E]):
+class StoreResult(Shown, Generic[E]):
     """The outcome of storing one entity."""
 
     entity: E
@@ -61,6 +62,10 @@ class StoreResults(list[StoreResult[Any]]):
         for result in self:
             if result.error is not None:
                 raise result.error
+
+    def __repr__(self) -> str:
+        failed = len(self.failed)
+        return f"<StoreResults {len(self)} items: {len(self) - failed} stored, {failed} failed>"
 
 
 def store_all(

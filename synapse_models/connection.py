@@ -275,12 +275,26 @@ class Connection:
         results_key: str = "results",
     ) -> Iterator[Any]:
         """Iterate an offset/limit ``PaginatedResults`` listing; stops on a short page."""
+        pages = self.offset_pages(path, params=params, limit=limit, service=service, results_key=results_key)
+        for page in pages:
+            yield from page.get(results_key) or []
+
+    def offset_pages(
+        self,
+        path: str,
+        *,
+        params: Params = None,
+        limit: int = 50,
+        service: Service = "repo",
+        results_key: str = "results",
+    ) -> Iterator[dict[str, Any]]:
+        """The pages (whole answers) of an offset/limit listing, one request each; stops after a short one."""
         offset = 0
         while True:
             query = {**(params or {}), "offset": offset, "limit": limit}
             page = self.get(path, service=service, params=query)
+            yield page
             items = page.get(results_key) or []
-            yield from items
             if len(items) < limit:
                 return
             offset += len(items)
@@ -296,15 +310,33 @@ class Connection:
         params: Params = None,
     ) -> Iterator[Any]:
         """Iterate a ``nextPageToken`` listing (the token travels in the body for POST, the query for GET)."""
+        for page in self.token_pages(method, path, body, service=service, params=params):
+            yield from page.get(items_key) or []
+
+    def token_pages(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        service: Service = "repo",
+        params: Params = None,
+        first: Mapping[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The pages (whole answers) of a ``nextPageToken`` listing, one request each.
+
+        ``first`` adds fields to the first request's body only (``includeTotalChildCount``...).
+        """
         token: str | None = None
+        extra = dict(first or {})
         while True:
             if method == "POST":
-                page = self.post(
-                    path, {**(body or {}), "nextPageToken": token}, service=service, params=params
-                )
+                request = {**(body or {}), **extra, "nextPageToken": token}
+                page = self.post(path, request, service=service, params=params)
             else:
                 page = self.get(path, service=service, params={**(params or {}), "nextPageToken": token})
-            yield from page.get(items_key) or []
+            extra = {}
+            yield page
             token = page.get("nextPageToken")
             if not token:
                 return

@@ -40,6 +40,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._repr import Shown
+
 __all__ = [
     "AsyncJobError",
     "AuthenticationError",
@@ -135,7 +137,7 @@ class TransferError(SynapseError):
 
 
 @attrs.define(frozen=True)
-class EntityUpdateFailure:
+class EntityUpdateFailure(Shown):
     """One entity a view update could not change."""
 
     entity_id: str
@@ -286,7 +288,7 @@ def error_for_response(status: int, body: bytes, method: str, url: str) -> HTTPE
 
 
 @attrs.frozen
-class ManifestProblem:
+class ManifestProblem(Shown):
     """One bad row (or column) of a manifest."""
 
     line: int

@@ -1,7 +1,8 @@
 """``synapse-models demo``: a guided tour of the public API against an embedded Synapse.
 
 Each chapter is a module with ``TITLE`` and ``run(tour)``; chapters share a :class:`Tour` (the server, two
-users, and what earlier chapters made).
+users, and what earlier chapters made). A chapter prints only through ``_out``, which keeps the output rules
+(width, colour, ASCII terminals, a closed pipe).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def run(data_dir: str | None = None, only: Sequence[str] | None = None) -> int:
     chapters = [c for c in CHAPTERS if not only or c in only]
     unknown = set(only or ()) - set(CHAPTERS)
     if unknown:
-        print(f"unknown chapter(s): {', '.join(sorted(unknown))}; choose from {', '.join(CHAPTERS)}")
+        out.say(f"unknown chapter(s): {', '.join(sorted(unknown))}; choose from {', '.join(CHAPTERS)}")
         return 2
     started = time.perf_counter()
     out.banner("synapse_models — a tour against an embedded Synapse")
@@ -53,6 +54,8 @@ def run(data_dir: str | None = None, only: Sequence[str] | None = None) -> int:
             out.chapter(module.TITLE)
             try:
                 module.run(tour)
+            except BrokenPipeError:  # the reader went away (| head): the command line ends quietly
+                raise
             except Exception:
                 traceback.print_exc()
                 out.fail(f"chapter {name!r} failed")

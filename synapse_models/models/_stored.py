@@ -36,6 +36,7 @@ from .._convert import LOCAL, READ_ONLY, from_wire, to_wire, wire_field_names
 from ..connection import Connection
 from ..errors import ConflictError, ServerError, TransportError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed
 
 __all__ = ["Stored", "ambiguous", "conflicting_keys", "guard_unknown_attributes"]
 
@@ -75,7 +76,7 @@ S = TypeVar("S", bound="Stored")
 
 
 @attrs.define(kw_only=True)
-class Stored:
+class Stored(Displayed):
     """Base of the models stored with etag-checked create/update, skipping no-op updates.
 
     The subclass defines ``etag`` (and ``id``) where it wants them in its fields and repr.

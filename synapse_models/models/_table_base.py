@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
 from .._convert import LOCAL, from_wire, to_wire
-from ..errors import ServerError, TransportError, ValidationError
+from ..errors import ServerError, SynapseError, TransportError, ValidationError
 from ..registry import ConnectionLike
 from ..tables._wire import (
     ColumnChange,
@@ -21,9 +21,10 @@ from ..tables._wire import (
     TableUpdateTransactionRequest,
     TableUpdateTransactionResponse,
 )
-from ..tables.query import run_query
+from ..tables.query import preview, run_query
 from ..tables.types import METADATA_COLUMNS
 from ._args import as_list
+from ._html import escape, grid, section, value_html
 from ._stored import ambiguous
 from ._wire import EntityBundle, ListWrapper
 from .column import Column
@@ -80,6 +81,8 @@ class TableBase(Versionable):
 
     _SCHEMA_BY_TRANSACTION: ClassVar[bool] = True
     _ETAGS: ClassVar[bool] = False
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "annotations", "columns", "column_ids"})
+    _PREVIEW_ROWS: ClassVar[int] = 5
 
     columns: list[Column] | None = attrs.field(default=None, converter=_columns, metadata={LOCAL: True})
     """The schema, in order; ``None`` when not loaded yet (it loads on first use)."""
@@ -280,6 +283,25 @@ class TableBase(Versionable):
         wanted = [n for n in keep if n in df.columns] + [n for n in df.columns if n in names]
         selected: pd.DataFrame = df[wanted]
         return selected
+
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        """The columns, then the row count and the first rows (one query, only while the view is drawn)."""
+        parts = super()._html_sections(names)
+        if self.columns:
+            rows = [(escape(c.name), escape(c.type.value), value_html(c.maximum_size),
+                     value_html(c.enum_values)) for c in self.columns]
+            columns = grid(["name", "type", "size", "values"], rows)
+            parts.append(section(f"{len(self.columns)} columns", columns))
+        conn = self._display_connection()
+        if self.id is None or conn is None:
+            return parts
+        try:
+            frame, count = preview(conn, self.id, self._PREVIEW_ROWS)
+        except SynapseError as err:  # a view still building, no READ access...: the view shows why
+            return [*parts, section("rows", f"<p>no preview: {escape(err)}</p>")]
+        shown = f"the first {len(frame)} of " if count is not None and len(frame) < count else ""
+        table = frame.to_html(index=False, escape=True, border=0, max_cols=20, na_rep="")
+        return [*parts, section(f"{shown}{count if count is not None else '?'} rows", table)]
 
     def _refresh(self, conn: Connection) -> None:
         """Read the entity again (its version and etag change with snapshots and schema changes)."""

@@ -279,3 +279,21 @@ class UserBundle:
 
     user_id: str
     is_certified: bool | None = None
+
+
+# -- names of principals (notebook views) ------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True)
+class PrincipalHeader:
+    """The part of a UserGroupHeader a view needs: whose id, and the user (or team) name."""
+
+    owner_id: str
+    user_name: str | None = None
+
+
+@attrs.define(kw_only=True)
+class PrincipalHeaders:
+    """``GET /userGroupHeaders/batch?ids=...``: the headers of the ids that exist."""
+
+    children: list[PrincipalHeader] = attrs.field(factory=list)

@@ -18,8 +18,7 @@ objects, principal ids, a :class:`WellKnownPrincipal`, or user/team names (see
 from __future__ import annotations
 
 import enum
-import html
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -30,7 +29,7 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike
 from ._args import as_list
-from ._html import html_table
+from ._html import Displayed, grid, section, value_html
 from ._stored import Stored
 from ._wire import IdRef
 from .permissions import TeamPermissions, UserEntityPermissions, UserEvaluationPermissions
@@ -110,7 +109,7 @@ def to_access_types(value: AccessInput, field: str = "access") -> set[AccessType
 
 
 @attrs.define(kw_only=True)
-class ResourceAccess:
+class ResourceAccess(Displayed):
     """One ACL entry: what one principal (user or team) may do."""
 
     principal_id: int
@@ -142,6 +141,8 @@ class AccessControlList(Stored):
     """
 
     _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ("owner_id", "owner_kind")
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("owner_id", "id", "inherited", "resource_access")
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "resource_access"})
 
     id: str | None = None
     """The id of the object whose ACL this is (for an inherited ACL: the benefactor's id)."""
@@ -241,13 +242,14 @@ class AccessControlList(Stored):
     def _from_answer(self, conn: Connection, data: Any) -> AccessControlList:
         return _acl_from_wire(data, conn, owner_id=str(self.owner_id or self.id), kind=self.owner_kind)
 
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{e.principal_id}</td>"
-            f"<td>{html.escape(', '.join(sorted(a.value for a in e.access_type)))}</td></tr>"
-            for e in self.resource_access
-        )
-        return f"<table><tr><th>principal</th><th>access</th></tr>{rows}</table>"
+    def _principal_ids(self) -> set[str]:
+        return {str(e.principal_id) for e in self.resource_access}
+
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        known = {**names, **{str(int(w)): w.name for w in WellKnownPrincipal}}
+        rows = [(value_html(e.principal_id, "principal_id", known),
+                 value_html(sorted(a.value for a in e.access_type))) for e in self.resource_access]
+        return [section("access", grid(["user or team", "may"], rows))]
 
 
 def _acl_from_wire(data: Any, conn: Connection, *, owner_id: str, kind: str) -> AccessControlList:
@@ -273,15 +275,6 @@ class AclHolder:
 
     __slots__ = ()
     ACL_KIND: ClassVar[str] = "entity"
-
-    def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [("type", type(self).__name__)]
-        rows += [
-            (f.name, getattr(self, f.name))
-            for f in attrs.fields(type(self))  # type: ignore[arg-type]
-            if f.repr and f.name != "etag"
-        ]
-        return html_table(rows)
 
     def _acl_owner(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
         object_id = getattr(self, "id", None)

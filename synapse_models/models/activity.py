@@ -8,7 +8,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -18,6 +18,7 @@ from .._convert import LOCAL, READ_ONLY, from_wire, register_union, to_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed, grid, section, value_html
 from ._stored import Stored
 from .entity import Entity, EntityLike, Versionable
 from .ids import StandsForEntity, parse_entity_id
@@ -29,8 +30,10 @@ UsedInput = Any
 
 
 @attrs.define(kw_only=True)
-class Reference:
+class Reference(Displayed):
     """A pointer to an entity, optionally to one of its versions."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("target_id", "target_version_number")
 
     target_id: str
     """The entity id (``syn123``)."""
@@ -39,7 +42,7 @@ class Reference:
 
 
 @attrs.define(kw_only=True)
-class Used:
+class Used(Displayed):
     """One item of an activity's ``used`` list (see :class:`UsedEntity` and :class:`UsedURL`)."""
 
     CONCRETE_TYPE: ClassVar[str] = ""
@@ -56,6 +59,8 @@ class Used:
 class UsedEntity(Used):
     """An entity (version) that was used."""
 
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("reference", "was_executed")
+
     CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.provenance.UsedEntity"
     reference: Reference
     """The entity and version."""
@@ -64,6 +69,8 @@ class UsedEntity(Used):
 @attrs.define(kw_only=True)
 class UsedURL(Used):
     """A URL that was used (code on GitHub, a public dataset...)."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("url", "name", "was_executed")
 
     CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.provenance.UsedURL"
     url: str
@@ -152,6 +159,8 @@ class Activity(Stored):
     """
 
     _ANSWER_FIELDS: ClassVar[tuple[str, ...]] = ("executed",)
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "used", "executed")
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "used", "executed"})
 
     name: str | None = None
     """A short name for the step (``"align reads"``)."""
@@ -192,6 +201,11 @@ class Activity(Stored):
         activity._snapshot()
         return activity
 
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        both = (("used", self.used), ("executed", self.executed))
+        rows = [(kind, value_html(_label(item))) for kind, items in both for item in items]
+        return [section("inputs and code", grid(["", "entity or URL"], rows))] if rows else []
+
     def check(self) -> list[Used]:
         """Validate every item (also those appended after construction) and return the wire order."""
         used = _used_items(self.used)
@@ -226,7 +240,7 @@ class Activity(Stored):
             entity_id, version_in_id = parse_entity_id(entity, "entity")
             version = version or version_in_id
         path = f"/entity/{entity_id}" + (f"/version/{version}" if version else "") + "/generatedBy"
-        return cls.from_wire(conn.get(path))
+        return cls.from_wire(conn.get(path))._loaded(conn)
 
     def store(self, *, connection: ConnectionLike | None = None) -> Activity:
         """Create the activity, or update it when it has an id (nothing is sent when unchanged)."""
@@ -253,6 +267,15 @@ class Activity(Stored):
 
     def _from_answer(self, conn: Connection, data: Any) -> Activity:
         return Activity.from_wire(data)
+
+
+def _label(item: Used) -> str:
+    if isinstance(item, UsedEntity):
+        version = item.reference.target_version_number
+        return item.reference.target_id + (f" (version {version})" if version else "")
+    if isinstance(item, UsedURL):
+        return item.url if item.name in (None, item.url) else f"{item.name}: {item.url}"
+    return type(item).__name__
 
 
 @attrs.define(kw_only=True)

@@ -30,6 +30,7 @@ from datetime import date, datetime, timezone
 from typing import Any, TypeAlias
 
 from .._convert import converter, from_wire, to_wire
+from .._repr import LIMIT, clip, short_value
 from ..errors import ValidationError
 from ._wire import AnnotationEntry, AnnotationsBody
 
@@ -246,7 +247,7 @@ class Annotations(MutableMapping[str, list[AnnotationValue]]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Annotations({self._data!r})"
+        return clip(f"Annotations({short_value(self._data)})", LIMIT)
 
     def to_dict(self) -> dict[str, list[AnnotationValue]]:
         """A plain ``dict`` copy."""

@@ -9,6 +9,7 @@ import attrs
 
 from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
 from ..errors import ValidationError
+from ._html import Displayed
 
 __all__ = ["Column", "ColumnType", "FacetType"]
 
@@ -95,7 +96,7 @@ def _check_name(_: object, __: attrs.Attribute[Any], value: str) -> None:
 
 
 @attrs.define
-class Column:
+class Column(Displayed):
     """One column of a table or view (a Synapse ColumnModel).
 
     Column models are immutable on the server: changing a stored column's name or type makes a new model, and

@@ -16,6 +16,7 @@ from .._convert import READ_ONLY, from_wire
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._args import as_list
+from ._html import Displayed
 from ._view_base import ViewBase
 from ._wire import EntityBundleRequest
 from .entity import Entity, EntityLike, _bundle
@@ -45,7 +46,7 @@ def _item_id(value: object) -> str:
 
 
 @attrs.define(frozen=True)
-class EntityRef(StandsForEntity):
+class EntityRef(StandsForEntity, Displayed):
     """One item of a dataset (collection): an entity and the version of it that is included (it may be passed
     wherever an entity id is expected: ``sm.File.get(item)`` loads that version).
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
@@ -19,13 +18,14 @@ from .._convert import (
     set_union_loader,
     to_wire,
 )
+from .._repr import clip
 from ..connection import Connection
 from ..credentials import resolve_endpoints
 from ..errors import PreconditionFailedError, ValidationError
 from ..registry import ConnectionLike, get_connection, known_connection
 from . import tree
 from ._entity_update import rebase, send_changes
-from ._html import html_table
+from ._html import escape, grid, section, value_html
 from ._stored import Stored, guard_unknown_attributes
 from ._wire import (
     AnnotationsBody,
@@ -38,6 +38,7 @@ from ._wire import (
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
 from .ids import StandsForEntity, parse_entity_id
+from .listing import Listing, stepwise_listing
 from .schema_validation import SchemaBound
 from .tree import EntityHeader, EntityType
 
@@ -118,6 +119,8 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
     CONCRETE_TYPE: ClassVar[str] = ""
     ENTITY_TYPE: ClassVar[EntityType | None] = None
     _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "version_number", "parent_id")
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "annotations"})
 
     id: str | None = attrs.field(default=None, converter=_optional_id)
     """The Synapse id (``syn123``); ``None`` until stored."""
@@ -242,12 +245,15 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
         types: Iterable[EntityType | str] | None = None,
         *,
         connection: ConnectionLike | None = None,
-    ) -> Iterator[EntityHeader]:
-        """Iterate the direct children, lazily, page by page (all types unless ``types`` is given)."""
+    ) -> Listing[EntityHeader]:
+        """The direct children, lazily, page by page (all types unless ``types`` is given); in a notebook, a
+        table of the first page with the number of children."""
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        yield from tree.children(conn, self.id, [EntityType(t) for t in types] if types else None)
+        wanted = tree.entity_types(types)
+        label = f"{clip(self.name, 40)} ({self.id})" if self.name else None
+        return tree.children(conn, self.id, wanted, label=label)
 
     def walk(
         self,
@@ -255,12 +261,13 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
         *,
         max_workers: int = 8,
         connection: ConnectionLike | None = None,
-    ) -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+    ) -> Listing[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
         """Walk the tree like :func:`os.walk`: ``(container, folders, non_folders)``, top-down.
 
         Breadth first, one ``POST /entity/children`` per 50 children, sibling folders listed ahead on
         ``max_workers`` threads. Each container's ``path`` is its path relative to this entity (``""``,
         ``"raw"``, ``"raw/fastq"``); :func:`synapse_models.walk` is the same walk with the path first.
+        Nothing is fetched until it is iterated; in a notebook it shows its first step.
 
         Args:
             types: The children to list besides folders (default: every type but projects).
@@ -274,10 +281,23 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        kinds = [EntityType(t) for t in types] if types else None
+        kinds = tree.entity_types(types)
         top = EntityHeader(id=self.id, name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
-        for step in tree.walk(conn, top, kinds, max_workers=max_workers):
-            yield step.folder, step.folders, step.files
+
+        def steps() -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+            for step in tree.walk(conn, top, kinds, max_workers=max_workers):
+                yield step.folder, step.folders, step.files
+
+        return stepwise_listing(
+            f"walk of {self.name} ({self.id})",
+            steps,
+            connection=conn,
+            row=lambda step: [
+                ("container", f"{step[0].name} ({step[0].id})"),
+                ("folders", [f.name for f in step[1]]),
+                ("others", [o.name for o in step[2]]),
+            ],
+        )
 
     def copy(self, destination: Entity | str, **options: Unpack[CopyOptions]) -> CopyResults:
         """Copy this entity (a folder or project with everything in it) into ``destination``; no file bytes
@@ -386,26 +406,11 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
             self.etag = annotations.etag or self.etag
         self._snapshot()
 
-    def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [
-            ("type", type(self).__name__),
-            ("id", self.id),
-            ("name", self.name),
-            ("parent", self.parent_id),
-        ]
-        rows += [
-            (f.name, getattr(self, f.name))
-            for f in attrs.fields(type(self))
-            if f.repr
-            and f.name not in ("id", "name", "parent_id", "annotations", "etag")
-            and getattr(self, f.name) is not None
-        ]
-        notes = "".join(
-            f"<li><code>{html.escape(k)}</code>: {html.escape(repr(v))}</li>"
-            for k, v in self.annotations.items()
-        )
-        extra = f"<tr><th style='text-align:left'>annotations</th><td><ul>{notes}</ul></td></tr>"
-        return html_table(rows, keep_empty=True, extra=extra if notes else "")
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        if not self.annotations:
+            return []
+        rows = [(escape(key), value_html(values)) for key, values in self.annotations.items()]
+        return [section("annotations", grid(["key", "values"], rows))]
 
 
 guard_unknown_attributes(Entity)  # its subclasses are guarded as they are defined

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -14,13 +14,14 @@ from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
-from ._html import html_table
+from ._html import escape, grid, section, value_html
 from ._stored import Stored
 from ._wire import EntityVersion, PrincipalRef, SubmissionParams, SubmissionRequest, TeamEligibility
 from .acl import Shareable
 from .annotations import Annotations, to_annotations
 from .entity import Entity, EntityLike, entity_id_of
 from .ids import numeric_id, parse_entity_id
+from .listing import Listing, offset_listing
 from .permissions import UserEvaluationPermissions
 from .principals import resolve_principal
 
@@ -75,6 +76,7 @@ class Evaluation(Stored, Shareable):
     _RESEND_AMBIGUOUS_CREATE: ClassVar[bool] = True
 
     ACL_KIND: ClassVar[str] = "evaluation"
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "content_source")
 
     name: str = attrs.field(validator=_check_name)
     """The unique name of the queue."""
@@ -223,8 +225,8 @@ class Evaluation(Stored, Shareable):
         *,
         mine: bool = False,
         connection: ConnectionLike | None = None,
-    ) -> Iterator[Submission]:
-        """Iterate the submissions, lazily (all of them, for queue admins; only yours with ``mine=True``).
+    ) -> Listing[Submission]:
+        """The submissions, lazily (all of them, for queue admins; only yours with ``mine=True``).
 
         Args:
             status: Only those with this status.
@@ -234,25 +236,34 @@ class Evaluation(Stored, Shareable):
         conn, evaluation_id = self._acl_owner(connection)
         path = f"/evaluation/{evaluation_id}/submission" + ("" if mine else "/all")
         params = {"status": wanted.value} if wanted else None
-        for item in conn.iter_offset(path, params=params, limit=50):
-            yield Submission._load(conn, item)
+        what = f"{'your ' if mine else ''}submissions to {self.name}"
+        what += f" ({wanted.value})" if wanted else ""
+        return offset_listing(conn, what, path, lambda item: Submission._load(conn, item), params=params)
 
     def statuses(
         self, status: SubmissionStatusEnum | str | None = None, *, connection: ConnectionLike | None = None
-    ) -> Iterator[SubmissionStatus]:
-        """Iterate the statuses of all submissions (queue admins), lazily."""
+    ) -> Listing[SubmissionStatus]:
+        """The statuses of all submissions (queue admins), lazily."""
         wanted = _to_status(status)
         conn, evaluation_id = self._acl_owner(connection)
         params = {"status": wanted.value} if wanted else None
-        for item in conn.iter_offset(
-            f"/evaluation/{evaluation_id}/submission/status/all", params=params, limit=50
-        ):
-            yield SubmissionStatus._load(conn, item)
+        what = f"statuses of the submissions to {self.name}" + (f" ({wanted.value})" if wanted else "")
+        return offset_listing(
+            conn,
+            what,
+            f"/evaluation/{evaluation_id}/submission/status/all",
+            lambda item: SubmissionStatus._load(conn, item),
+            params=params,
+        )
 
 
 @attrs.define(kw_only=True)
 class Submission(Stored):
     """An entity version submitted to an evaluation queue (read-only once made)."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "entity_id", "version_number", "evaluation_id")
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "entity_id", "version_number", "user_id",
+                                              "created_on")
 
     id: str
     """The submission id."""
@@ -302,6 +313,11 @@ class SubmissionStatus(Stored):
         >>> status.store()
     """
 
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "status", "entity_id", "submission_annotations")
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("id", "status", "entity_id", "version_number",
+                                              "submission_annotations", "modified_on")
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "submission_annotations"})
+
     id: str
     """The submission id."""
     etag: str | None = None
@@ -340,10 +356,8 @@ class SubmissionStatus(Stored):
         """
         return self._write(self._conn(connection))
 
-    def _repr_html_(self) -> str:
-        rows: list[tuple[str, object]] = [
-            ("submission", self.id),
-            ("status", self.status.value if self.status else None),
-        ]
-        rows += [(key, ", ".join(map(str, values))) for key, values in self.submission_annotations.items()]
-        return html_table(rows)
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        if not self.submission_annotations:
+            return []
+        rows = [(escape(key), value_html(values)) for key, values in self.submission_annotations.items()]
+        return [section("scores", grid(["key", "values"], rows))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -27,10 +27,12 @@ from ..transfer.cache import Cache
 from ..transfer.upload import guess_content_type, md5_of_path, upload_path
 from ._args import as_path
 from ._download import COLLISIONS, Collision, download_content
+from ._html import content_section
 from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntityStoreParams, Page
 from .activity import Activity
 from .entity import EntityLike, Versionable, _bundle
 from .file_handle import ExternalFileHandle, FileHandle, VersionInfo
+from .listing import Listing, offset_listing
 from .tree import EntityHeader, EntityType, link_target
 
 __all__ = ["Collision", "File"]
@@ -58,6 +60,7 @@ class File(Versionable):
 
     CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.FileEntity"
     ENTITY_TYPE: ClassVar[EntityType] = EntityType.FILE
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "version_number", "path")
 
     path: str | None = attrs.field(default=None, converter=_to_path, metadata={LOCAL: True})
     """The local copy: what ``store()`` uploads, where ``get()`` downloaded to."""
@@ -156,6 +159,8 @@ class File(Versionable):
         if isinstance(self.file_handle, ExternalFileHandle):
             self.url = self.file_handle.external_url
         self.activity = Activity.from_wire(bundle.activity) if bundle.activity else None
+        if self.activity is not None and self._connection is not None:
+            self.activity._loaded(self._connection)  # it came with the file, through the same connection
         self._activity_id_stored = self.activity.id if self.activity else None
 
     @classmethod
@@ -214,13 +219,13 @@ class File(Versionable):
         self.path = str(target)
         return target
 
-    def versions(self, *, connection: ConnectionLike | None = None) -> Iterator[VersionInfo]:
-        """Iterate this file's versions, newest first, lazily."""
+    def versions(self, *, connection: ConnectionLike | None = None) -> Listing[VersionInfo]:
+        """This file's versions, newest first, lazily."""
         if self.id is None:
             raise ValidationError("id", None, "this File is not stored yet")
         conn = self._conn(connection)
-        for item in conn.iter_offset(f"/entity/{self.id}/version", limit=50):
-            yield from_wire(VersionInfo, item)
+        return offset_listing(conn, f"versions of {self.id}", f"/entity/{self.id}/version",
+                              lambda item: from_wire(VersionInfo, item))
 
     def delete(self, *, version: int | None = None, connection: ConnectionLike | None = None) -> None:
         """Move the file to the trash can, or with ``version=N`` delete only that version (never the last)."""
@@ -419,6 +424,9 @@ class File(Versionable):
         super()._apply(entity_json, annotations)
         if self.file_handle is not None and self.file_handle.id != self.data_file_handle_id:
             self.file_handle = None
+
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        return [content_section(self.file_handle), *super()._html_sections(names)]
 
 
 def _check_collision(if_collision: object) -> None:

@@ -8,15 +8,17 @@ from typing import Any, ClassVar
 import attrs
 
 from .._convert import WIRE_NAME, register_union
+from ._html import Displayed
 
 __all__ = ["ExternalFileHandle", "FileHandle", "S3FileHandle", "UnknownFileHandle", "VersionInfo"]
 
 
 @attrs.define(kw_only=True)
-class FileHandle:
+class FileHandle(Displayed):
     """Metadata of stored bytes: name, size, md5, type. Subclasses by ``concreteType``."""
 
     CONCRETE_TYPE: ClassVar[str] = ""
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "file_name", "content_size", "content_md5")
     id: str | None = None
     """The file handle id."""
     etag: str | None = None
@@ -68,8 +70,12 @@ class UnknownFileHandle(FileHandle):
 
 
 @attrs.define(kw_only=True)
-class VersionInfo:
+class VersionInfo(Displayed):
     """One version of a file, as ``File.versions()`` lists it."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "version_number", "version_label", "content_md5")
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("version_number", "version_label", "version_comment",
+                                              "content_size", "content_md5", "modified_by", "modified_on")
 
     id: str
     version_number: int

@@ -29,6 +29,7 @@ from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
 from ..connection import Connection
 from ..errors import BadRequestError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed
 from ._schema_wire import (
     CreateOrganizationRequest,
     CreateSchemaRequest,
@@ -88,7 +89,7 @@ def _check_body(value: object) -> None:
         raise ValidationError("body", value, "a JSON schema is a dict (the parsed JSON object)")
 
 @attrs.define(kw_only=True)
-class SchemaVersion:
+class SchemaVersion(Displayed):
     """One registered version of a schema (what Synapse calls a JsonSchemaVersionInfo)."""
 
     organization_name: str
@@ -107,7 +108,7 @@ class SchemaVersion:
 
 
 @attrs.define(kw_only=True)
-class SchemaOrganization(AclHolder):
+class SchemaOrganization(AclHolder, Displayed):
     """A namespace for JSON schemas. Its creator may register schemas in it and share it (``grant``).
 
     Example:
@@ -185,7 +186,7 @@ class SchemaOrganization(AclHolder):
 
 
 @attrs.define(kw_only=True)
-class JSONSchema:
+class JSONSchema(Displayed):
     """A JSON schema (draft 7) registered in an organization: one version, or the latest when ``version`` is
     ``None``. ``body`` is the schema itself; ``$ref`` to another registered schema by its uri.
 

@@ -22,6 +22,7 @@ from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from ..transfer.download import fetch_bytes
 from ..transfer.upload import upload_bytes
+from ._html import Displayed
 from ._stored import guard_unknown_attributes
 from ._wire import MessageBundle, MessageStatusBody
 from .ids import numeric_id
@@ -42,7 +43,7 @@ class MessageStatusType(enum.Enum):
 
 
 @attrs.define(kw_only=True)
-class Message:
+class Message(Displayed):
     """A message from one user to users and teams; its body is a file (``text/plain`` or ``text/html``).
 
     Send one with :func:`send_message`; read yours with :meth:`inbox`, :meth:`outbox` and :meth:`get`.

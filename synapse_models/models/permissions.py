@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._html import Displayed
+
 if TYPE_CHECKING:
     from .acl import AccessType
 
@@ -13,7 +15,7 @@ __all__ = ["TeamPermissions", "UserEntityPermissions", "UserEvaluationPermission
 
 
 @attrs.define(kw_only=True)
-class _Permissions:
+class _Permissions(Displayed):
     """What every kind of permissions says."""
 
     can_view: bool = False

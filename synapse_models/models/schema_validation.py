@@ -28,6 +28,7 @@ from .._convert import WIRE_NAME, from_wire, to_wire
 from ..connection import Connection
 from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike
+from ._html import Displayed
 from ._schema_wire import BindSchemaToEntityRequest, ListValidationResultsRequest
 from ._wire import AnnotationsBody
 from .annotations import Annotations
@@ -41,7 +42,7 @@ __all__ = ["SchemaBinding", "SchemaBound", "SchemaContainer", "SchemaViolation",
 
 
 @attrs.define(kw_only=True)
-class SchemaBinding:
+class SchemaBinding(Displayed):
     """Which schema applies to an entity, and where it was bound (maybe an ancestor)."""
 
     json_schema_version_info: SchemaVersion
@@ -66,7 +67,7 @@ class SchemaBinding:
 
 
 @attrs.define(kw_only=True)
-class SchemaViolation:
+class SchemaViolation(Displayed):
     """One way an entity fails its schema: where (a JSON pointer), what, and the failures it groups."""
 
     pointer: str = attrs.field(metadata={WIRE_NAME: "pointerToViolation"})
@@ -89,7 +90,7 @@ class SchemaViolation:
 
 
 @attrs.define(kw_only=True)
-class ValidationResult:
+class ValidationResult(Displayed):
     """Whether one entity conforms to the schema bound to it."""
 
     object_id: str
@@ -120,7 +121,7 @@ class ValidationResult:
 
 
 @attrs.define(kw_only=True)
-class ValidationStatistics:
+class ValidationStatistics(Displayed):
     """How many children of a container conform to their schema."""
 
     container_id: str

@@ -18,6 +18,7 @@ from ..tables.encode import encode_cells
 from ..tables.infer import infer_columns
 from ..tables.query import run_query, table_id_of
 from ._args import as_list
+from ._html import Displayed
 from ._table_base import TableBase, _columns
 from .column import Column
 from .entity import EntityLike
@@ -33,7 +34,7 @@ __all__ = ["Table", "TableBase", "UpsertResult", "query"]
 
 
 @attrs.define
-class UpsertResult:
+class UpsertResult(Displayed):
     """What :meth:`Table.upsert` did."""
 
     updated: int

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -12,10 +11,12 @@ from .._convert import READ_ONLY, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed
 from ._stored import Stored
 from ._wire import AclEntries, MemberAdminParams
 from .acl import AccessType, Shareable, WellKnownPrincipal
 from .ids import numeric_id
+from .listing import Listing, offset_listing
 from .permissions import TeamPermissions
 from .principals import Principal, principal_id_by_name, resolve_principal
 from .user import UserGroupHeader, current_user_id
@@ -24,9 +25,12 @@ __all__ = ["MembershipInvitation", "Team", "TeamMember", "TeamMembershipStatus"]
 
 
 @attrs.define(kw_only=True)
-class TeamMember(Principal):
+class TeamMember(Principal, Displayed):
     """A member of a team: the user's header and whether they administer the team (it may be passed wherever a
     user is expected: ``project.grant(member, ...)``)."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("user_name", "principal_id", "is_admin", "team_id")
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("user_name", "principal_id", "is_admin")
 
     team_id: str
     member: UserGroupHeader
@@ -47,7 +51,7 @@ class TeamMember(Principal):
 
 
 @attrs.define(kw_only=True)
-class TeamMembershipStatus:
+class TeamMembershipStatus(Displayed):
     """Where a user stands with a team (member, invited, may join...)."""
 
     team_id: str
@@ -63,8 +67,11 @@ class TeamMembershipStatus:
 
 
 @attrs.define(kw_only=True)
-class MembershipInvitation:
+class MembershipInvitation(Displayed):
     """An invitation to join a team, for a user (``invitee_id``) or an email address."""
+
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("id", "invitee_id", "invitee_email", "message", "expires_on",
+                                              "created_by")
 
     id: str | None = None
     team_id: str
@@ -92,6 +99,7 @@ class Team(Stored, Shareable, Principal):
     ACL_KIND: ClassVar[str] = "team"
     is_individual: ClassVar[bool] = False
     """A team is a group, not a user (as ``UserGroupHeader.is_individual`` says of a principal)."""
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "description")
 
     name: str = attrs.field()
     """The unique team name (no user or other team may have it)."""
@@ -144,11 +152,11 @@ class Team(Stored, Shareable, Principal):
         team_id = numeric_id(id, "id", "team ids are numbers", objects=(Team,))
         return cls._load(conn, conn.get(f"/team/{team_id}"))
 
-    def members(self, *, connection: ConnectionLike | None = None) -> Iterator[TeamMember]:
-        """Iterate the members (with their admin flag), lazily, page by page."""
+    def members(self, *, connection: ConnectionLike | None = None) -> Listing[TeamMember]:
+        """The members (with their admin flag), lazily, page by page."""
         conn, team_id = self._acl_owner(connection)
-        for item in conn.iter_offset(f"/teamMembers/{team_id}", limit=50):
-            yield from_wire(TeamMember, item)
+        return offset_listing(conn, f"members of {self.name}", f"/teamMembers/{team_id}",
+                              lambda item: from_wire(TeamMember, item))
 
     def membership_status(
         self,
@@ -246,11 +254,11 @@ class Team(Stored, Shareable, Principal):
             invitation.invitee_id = str(resolve_principal(conn, user_or_email, "user_or_email"))
         return from_wire(MembershipInvitation, conn.post("/membershipInvitation", to_wire(invitation)))
 
-    def invitations(self, *, connection: ConnectionLike | None = None) -> Iterator[MembershipInvitation]:
-        """Iterate the open invitations of this team."""
+    def invitations(self, *, connection: ConnectionLike | None = None) -> Listing[MembershipInvitation]:
+        """The open invitations of this team, lazily."""
         conn, team_id = self._acl_owner(connection)
-        for item in conn.iter_offset(f"/team/{team_id}/openInvitation", limit=50):
-            yield from_wire(MembershipInvitation, item)
+        return offset_listing(conn, f"open invitations to {self.name}", f"/team/{team_id}/openInvitation",
+                              lambda item: from_wire(MembershipInvitation, item))
 
     def join(self, *, connection: ConnectionLike | None = None) -> None:
         """Join the team as the current user (needs an open invitation, or a team anyone may join)."""

@@ -15,16 +15,20 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import attrs
 
 from .._convert import LOCAL, from_wire, to_wire
+from .._repr import one_line
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike
+from ._args import as_list
+from ._html import Displayed
 from ._wire import EntityChildrenRequest
 from .ids import StandsForEntity, parse_entity_id
+from .listing import Listing, token_listing
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -54,9 +58,12 @@ class EntityType(enum.Enum):
 
 
 @attrs.define(kw_only=True, eq=False)
-class EntityHeader(StandsForEntity):
+class EntityHeader(StandsForEntity, Displayed):
     """A light reference to an entity, as listings return it; :meth:`get` loads the whole entity. It may be
     passed wherever an entity id is expected."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "entity_type", "version_number")
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("name", "id", "entity_type", "version_number", "modified_on")
 
     id: str
     name: str
@@ -93,16 +100,35 @@ class EntityHeader(StandsForEntity):
         return hash(self.id)
 
 
+def entity_types(value: object, field: str = "types") -> list[EntityType] | None:
+    """``types=`` as a list of :class:`EntityType` (``None``: not given); ValidationError naming ``field``."""
+    if value is None:
+        return None
+    kinds: list[EntityType] = []
+    for item in as_list(value, field, one=(str, EntityType)):
+        try:
+            kinds.append(item if isinstance(item, EntityType) else EntityType(str(item).lower()))
+        except ValueError:
+            raise ValidationError(field, item, "not an entity type (file, folder, table...)") from None
+    return kinds or None
+
+
 def children(
-    conn: Connection, parent_id: str, types: list[EntityType] | None = None
-) -> Iterator[EntityHeader]:
-    """The children of a container, lazily, page by page (all types but projects, unless ``types``)."""
+    conn: Connection, parent_id: str, types: list[EntityType] | None = None, *, label: str | None = None
+) -> Listing[EntityHeader]:
+    """The children of a container, lazily, page by page (all types but projects, unless ``types``);
+    ``label`` names the container on display (its id by default)."""
     wanted = types or [t for t in EntityType if t is not EntityType.PROJECT]
     request = EntityChildrenRequest(parent_id=parent_id, include_types=[t.value for t in wanted])
-    for item in conn.iter_token("POST", "/entity/children", to_wire(request)):
-        header = from_wire(EntityHeader, item)
-        header._connection = conn
-        yield header
+
+    def header(item: Any) -> EntityHeader:
+        found = from_wire(EntityHeader, item)
+        found._connection = conn
+        return found
+
+    what = f"children of {label or parent_id}"
+    return token_listing(conn, what, "POST", "/entity/children", to_wire(request), header,
+                         count_field="includeTotalChildCount", total_key="totalChildCount")
 
 
 class WalkStep(NamedTuple):
@@ -116,6 +142,19 @@ class WalkStep(NamedTuple):
     """Its sub-folders, in server order (by name)."""
     files: list[EntityHeader]
     """Its other children (files, tables, views, links... as the walk's types select)."""
+
+    def __repr__(self) -> str:
+        return one_line(self, walk_row(self))
+
+
+def walk_row(step: WalkStep) -> list[tuple[str, object]]:
+    """A step as a row (and its repr): the folder's path and id, and the names of its children."""
+    return [
+        ("path", step.path),
+        ("folder", step.folder.id),
+        ("folders", [f.name for f in step.folders]),
+        ("files", [f.name for f in step.files]),
+    ]
 
 
 def check_component(name: str, entity_id: str | None = None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -11,6 +11,7 @@ from .._convert import READ_ONLY, from_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._html import Displayed
 from ._stored import Stored
 from ._wire import UserBundle
 from .ids import numeric_id
@@ -22,8 +23,10 @@ _CERTIFIED_MASK = 0x8  # the UserBundle part that says whether the user is certi
 
 
 @attrs.define(kw_only=True)
-class UserGroupHeader(Principal):
+class UserGroupHeader(Displayed, Principal):
     """A light reference to a user or a team, as member lists and searches return it."""
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("owner_id", "user_name", "is_individual")
 
     owner_id: str
     """The principal id."""
@@ -48,6 +51,8 @@ class UserProfile(Stored, Principal):
         >>> bob = UserProfile.get("bob")
         >>> project.grant(bob, ["READ"])
     """
+
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("owner_id", "user_name", "first_name", "last_name")
 
     owner_id: str | None = None
     """The user's principal id."""

@@ -8,10 +8,10 @@ listed in ``attachmentFileHandleIds`` and addressed by file name.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -23,7 +23,7 @@ from ..transfer.download import download_file_handle, fetch_bytes
 from ..transfer.names import path_inside
 from ..transfer.upload import md5_of_path, upload_bytes, upload_path
 from ._args import as_list, as_path
-from ._html import html_table
+from ._html import Displayed, escape, section
 from ._stored import Stored
 from ._wire import ListWrapper
 from .entity import Entity
@@ -34,13 +34,13 @@ from .ids import numeric_id, parse_entity_id
 __all__ = ["Wiki", "WikiHeader", "WikiOwner"]
 
 
-
 def _text_or_none(value: object, field: str) -> None:
     if value is not None and not isinstance(value, str):
         raise ValidationError(field, value, "expected text (a str) or None")
 
+
 @attrs.define(frozen=True)
-class WikiOwner:
+class WikiOwner(Displayed):
     """The object a wiki belongs to: an entity (``syn123``) or an evaluation (numeric id)."""
 
     id: str
@@ -78,19 +78,15 @@ def _wiki_id(value: object) -> str | None:
     return numeric_id(value, "parent", "give the parent Wiki or its numeric id")
 
 
-def _short(text: str | None) -> str:
-    if text is None or len(text) <= 60:
-        return repr(text)
-    return repr(text[:57] + "...") + f" ({len(text)} characters)"
-
-
 def _to_paths(value: Iterable[str | Path] | str | Path) -> list[str | Path]:
     return as_list(value, "attachments", one=(str, Path))
 
 
 @attrs.define(kw_only=True)
-class WikiHeader:
+class WikiHeader(Displayed):
     """One page of a wiki's header tree (id, title and parent page id)."""
+
+    _ROW_FIELDS: ClassVar[tuple[str, ...]] = ("title", "id", "parent_id")
 
     id: str
     title: str | None = None
@@ -119,16 +115,16 @@ class Wiki(Stored):
         '# RNA-seq pilot\\n...'
     """
 
+    _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "title", "owner", "parent_wiki_id")
+    _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "markdown"})
+
     owner: WikiOwner | None = attrs.field(
         default=None, converter=attrs.converters.optional(to_owner), metadata={LOCAL: True}
     )
     """The project, folder, file or evaluation the wiki belongs to (or its id)."""
     title: str | None = None
     markdown: str | None = attrs.field(
-        default=None,
-        repr=_short,
-        validator=lambda _, __, v: _text_or_none(v, "markdown"),
-        metadata={LOCAL: True},
+        default=None, validator=lambda _, __, v: _text_or_none(v, "markdown"), metadata={LOCAL: True}
     )
     """The page's markdown text (uploaded gzipped on store(), downloaded on get())."""
     parent_wiki_id: str | None = attrs.field(default=None, alias="parent", converter=_wiki_id)
@@ -352,20 +348,10 @@ class Wiki(Stored):
         conn.delete(f"{self.where.path}/wiki2/{self.id}")
         self._forget()
 
-    def _repr_html_(self) -> str:
-        import html
-
-        head = html_table(
-            [
-                ("wiki", self.id),
-                ("owner", self.owner.id if self.owner else None),
-                ("title", self.title),
-                ("parent", self.parent_wiki_id),
-                ("attachments", len(self.attachment_file_handle_ids) or None),
-            ]
-        )
-        text = html.escape(self.markdown or "")
-        return f"{head}<pre style='white-space:pre-wrap'>{text}</pre>"
+    def _html_sections(self, names: Mapping[str, str]) -> list[str]:
+        if not self.markdown:
+            return []
+        return [section("markdown", f"<pre style='white-space:pre-wrap'>{escape(self.markdown)}</pre>")]
 
     def _require_id(self) -> None:
         if self.id is None:

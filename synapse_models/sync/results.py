@@ -12,13 +12,15 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from .._repr import Shown
+
 __all__ = ["CopyResult", "CopyResults", "SyncResult", "SyncResults"]
 
 R = TypeVar("R", "SyncResult", "CopyResult")
 
 
 @attrs.define(slots=True, eq=False)
-class SyncResult:
+class SyncResult(Shown):
     """What happened to one file (or folder) of a sync.
 
     ``status`` is one of: ``downloaded``, ``from_cache`` (copied from another cached copy, no transfer),
@@ -51,7 +53,7 @@ class SyncResult:
 
 
 @attrs.define(slots=True, eq=False)
-class CopyResult:
+class CopyResult(Shown):
     """What happened to one item of a copy.
 
     ``status``: ``copied``, ``exists`` (a same-named entity was already at the destination and left as it

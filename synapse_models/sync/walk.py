@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
 from ..models._args import as_list
-from ..models.tree import EntityHeader, EntityType, WalkStep, check_component
+from ..models.listing import Listing, stepwise_listing
+from ..models.tree import EntityHeader, EntityType, WalkStep, check_component, walk_row
 from ..models.tree import walk as walk_tree
 from ..registry import ConnectionLike, get_connection
 from . import _internals
@@ -69,7 +70,7 @@ def walk(
     include: Iterable[EntityType | str] | None = None,
     max_workers: int = 8,
     connection: ConnectionLike | None = None,
-) -> Iterator[WalkStep]:
+) -> Listing[WalkStep]:
     """Walk a project or folder tree, top-down and breadth-first, like :func:`os.walk`.
 
     Each step is a :class:`WalkStep` ``(path, folder, folders, files)``: the folder's path relative to the
@@ -77,6 +78,7 @@ def walk(
     Listing costs one ``POST /entity/children`` per 50 children of each folder; sibling folders are listed
     concurrently (``max_workers``) and yielded in order. :meth:`Entity.walk() <synapse_models.Entity.walk>`
     is the same walk as ``(folder, folders, files)`` tuples, each folder carrying its ``path``.
+    Nothing is fetched until the walk is iterated; in a notebook it shows its first step.
 
     Args:
         container: A project or folder, or its id.
@@ -85,8 +87,9 @@ def walk(
         connection: The connection to use.
 
     Raises:
-        ValidationError: ``container`` is not a project or folder you can see, or a folder's name cannot be a
-            local directory name (names from the server are never used as paths).
+        ValidationError: A bad argument (at once); ``container`` is not a project or folder you can see, or a
+            folder's name cannot be a local directory name (names from the server are never used as paths),
+            when the walk is iterated.
     """
     if not isinstance(max_workers, int) or isinstance(max_workers, bool) or max_workers < 1:
         raise ValidationError("max_workers", max_workers, "a positive integer")
@@ -94,5 +97,15 @@ def walk(
     from ..models.entity import Entity
 
     conn = get_connection(connection, bound=container.connection if isinstance(container, Entity) else None)
-    top = root_header(conn, container)
-    return walk_tree(conn, top, types, max_workers=max_workers)
+    if isinstance(container, Entity):
+        if container.id is None:
+            raise ValidationError("container", container.name, "store() it first: it has no id")
+        what = f"{container.name} ({container.id})" if container.name else container.id
+    else:
+        what = _internals.parse_entity_id(container, "container")[0]
+
+    def steps() -> Iterator[WalkStep]:
+        return walk_tree(conn, root_header(conn, container), types, max_workers=max_workers)
+
+    return stepwise_listing(f"walk of {what}", steps, connection=conn,
+                            row=lambda step: [("path", step.path or "."), *walk_row(step)[1:]])

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from ..connection import Connection
 
-__all__ = ["FetchMethod", "run_query", "table_id_of"]
+__all__ = ["FetchMethod", "preview", "run_query", "table_id_of"]
 
 FetchMethod = Literal["auto", "pages", "csv"]
 
@@ -109,6 +109,25 @@ def run_query(
                 break
             rows.extend(page)
     return _frame(rows, headers, include_row_metadata, include_etag)
+
+
+def preview(
+    conn: Connection, table_id: str, rows: int = 5, *, timeout: float = 30.0
+) -> tuple[pd.DataFrame, int | None]:
+    """The first ``rows`` rows of a table or view and its row count, in one query job (for a notebook view).
+
+    Raises:
+        AsyncJobError: The query did not finish within ``timeout`` seconds.
+        HTTPError: The server refused the query.
+    """
+    request = QueryBundleRequest(
+        entity_id=table_id,
+        query=Query(sql=f"SELECT * FROM {table_id}", limit=rows),
+        part_mask=_QUERY_RESULT | _COUNT,
+    )
+    answer = conn.run_async_job(f"/entity/{table_id}/table/query", to_wire(request), timeout=timeout)
+    bundle = from_wire(QueryBundle, answer)
+    return _frame(bundle.rows, bundle.headers, False, False), bundle.query_count
 
 
 def _frame(

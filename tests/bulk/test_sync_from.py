@@ -50,8 +50,9 @@ def test_walk_yields_each_folder_with_its_relative_path(
 
 def test_walk_refuses_a_file_as_container(alice: sm.Connection, project: sm.Project, tmp_path: Path) -> None:
     files = make_tree(project, tmp_path / "src", {"": 1})
+    walk = sm.walk(files["file0.txt"].id or "")  # a walk fetches nothing until it is iterated
     with pytest.raises(sm.ValidationError, match="not a Project or Folder"):
-        sm.walk(files["file0.txt"].id or "")
+        next(walk)
 
 
 @pytest.mark.parametrize("name", ["..", ".", "", "a/b", "..\\x", "x\x00y"])

@@ -26,6 +26,10 @@ LAZY_CYCLE_IMPORTS: dict[tuple[str, str], str] = {
         "synapse_models.models.entity",
         "synapse_models.sync.copy",
     ): "Entity.copy() is a thin method over sm.copy, which copies entities through the models",
+    (
+        "synapse_models.models._html",
+        "synapse_models.models._wire",
+    ): "a view names users with a wire body, and wire bodies carry file handles, which have views",
 }
 """(importer, imported) -> why the import waits until a function runs."""
 
