@@ -106,6 +106,8 @@ class Message(Displayed):
             newest_first: Order by the date sent, newest first (``False``: oldest first).
             connection: The connection to use.
         """
+        if not isinstance(status, (str, MessageStatusType, Iterable)):
+            raise ValidationError("status", status, "UNREAD, READ or ARCHIVED, or several of them")
         wanted = [status] if isinstance(status, (str, MessageStatusType)) else list(status)
         try:
             names = sorted({MessageStatusType(str(getattr(s, "value", s)).upper()).value for s in wanted})
