@@ -33,6 +33,7 @@ from ._schema_wire import BindSchemaToEntityRequest, ListValidationResultsReques
 from ._wire import AnnotationsBody
 from .annotations import Annotations
 from .json_schema import JSONSchema, SchemaVersion
+from .listing import Listing, token_listing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -224,12 +225,13 @@ class SchemaContainer(SchemaBound):
         conn, entity_id = self._schema_target(connection)
         return from_wire(ValidationStatistics, conn.get(f"/entity/{entity_id}/schema/validation/statistics"))
 
-    def invalid_children(self, *, connection: ConnectionLike | None = None) -> Iterator[ValidationResult]:
-        """The validation results of the direct children that do not conform, lazily."""
+    def invalid_children(self, *, connection: ConnectionLike | None = None) -> Listing[ValidationResult]:
+        """The validation results of the direct children that do not conform, as a lazy listing."""
         conn, entity_id = self._schema_target(connection)
         body = to_wire(ListValidationResultsRequest(container_id=entity_id))
-        for item in conn.iter_token("POST", f"/entity/{entity_id}/schema/validation/invalid", body):
-            yield from_wire(ValidationResult, item)
+        path = f"/entity/{entity_id}/schema/validation/invalid"
+        return token_listing(conn, f"children of {entity_id} that do not conform", "POST", path, body,
+                             lambda item: from_wire(ValidationResult, item))
 
     def invalid_entities(self, *, connection: ConnectionLike | None = None) -> pd.DataFrame:
         """The direct children that do not conform, one row each: ``id``, ``message`` (the summary),
