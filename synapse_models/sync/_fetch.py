@@ -156,18 +156,15 @@ def _outcome(
     return result, work.relative_dir, row
 
 
-def _failure(work: FileWork, exc: BaseException) -> Outcome:
-    return (
-        SyncResult(
-            path=work.relative_path,
-            status="failed",
-            entity_id=work.entity_id,
-            version=work.version,
-            error=exc,
-        ),
-        work.relative_dir,
-        None,
+def failure_result(work: FileWork, exc: BaseException) -> SyncResult:
+    """The result of a file that could not be downloaded."""
+    return SyncResult(
+        path=work.relative_path, status="failed", entity_id=work.entity_id, version=work.version, error=exc
     )
+
+
+def _failure(work: FileWork, exc: BaseException) -> Outcome:
+    return failure_result(work, exc), work.relative_dir, None
 
 
 def sync_files(conn: Connection, task: SyncFromTask) -> list[Outcome]:
