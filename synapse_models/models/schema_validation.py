@@ -30,6 +30,7 @@ from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike
 from ._html import Displayed
 from ._schema_wire import BindSchemaToEntityRequest, ListValidationResultsRequest
+from ._stored import stored_target
 from ._wire import AnnotationsBody
 from .annotations import Annotations
 from .json_schema import JSONSchema, SchemaVersion
@@ -151,11 +152,7 @@ class SchemaBound:
     __slots__ = ()
 
     def _schema_target(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
-        entity_id = getattr(self, "id", None)
-        if entity_id is None:
-            raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        conn: Connection = self._conn(connection)  # type: ignore[attr-defined]
-        return conn, str(entity_id)
+        return stored_target(self, connection)
 
     def bind_schema(
         self,
