@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from ...core import principals
-from ...core.constants import ANONYMOUS_USER_ID, WELL_KNOWN_PRINCIPALS
+from ...core.constants import ANONYMOUS_USER_ID, INDIVIDUAL_PRINCIPALS, WELL_KNOWN_PRINCIPALS
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound, stale_etag
 from ...core.paging import list_wrapper, offset_limit
@@ -64,7 +64,7 @@ def group_header(db: sqlite3.Connection, principal_id: int) -> dict[str, Any] | 
         return {
             "ownerId": str(principal_id),
             "userName": WELL_KNOWN_PRINCIPALS[principal_id],
-            "isIndividual": principal_id == ANONYMOUS_USER_ID,
+            "isIndividual": principal_id in INDIVIDUAL_PRINCIPALS,
         }
     row = principals.principal_row(db, principal_id)
     if row is None:
