@@ -13,7 +13,7 @@
   place it renames the assembled file into a blob, otherwise it concatenates the parts in part-number order
   (as S3 does).  As in Synapse over S3 (REFERENCE 2.5) the whole file is not hashed again: the handle's
   ``contentMd5`` is the request's ``contentMD5Hex`` and its ``contentSize`` the actual size of the parts
-  together, even when that differs from ``fileSizeBytes``.  Copies (:mod:`.multipart_copy`) read their parts
+  together, even when that differs from ``fileSizeBytes``.  Copies (:mod:`.copies`) read their parts
   from the source instead of a body.
 """
 
@@ -32,7 +32,7 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
 from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
-from . import blobs, multipart_copy, parts, signing
+from . import blobs, copies, parts, signing
 from .records import check_upload_name, insert_handle, s3_handle_body
 from .recovery import upload_blob_id
 
@@ -77,7 +77,7 @@ def validate_request(body: dict[str, Any]) -> int:
     if concrete_type != UPLOAD_REQUEST:
         raise BadRequest(
             f"Unsupported MultipartRequest concreteType: {concrete_type} (only {UPLOAD_REQUEST} and"
-            f" {multipart_copy.COPY_REQUEST})"
+            f" {copies.COPY_REQUEST})"
         )
     name = body.get("fileName")
     if not isinstance(name, str) or not name.strip():
@@ -169,9 +169,9 @@ def status_json(txn: Txn, row: Any) -> dict[str, Any]:
 def start_upload(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
-    if body.get("concreteType") == multipart_copy.COPY_REQUEST:
+    if body.get("concreteType") == copies.COPY_REQUEST:
         # The stored request also records the source the copy reads (its hash is of what the client sent).
-        stored = body | multipart_copy.resolve_source(ctx, body)
+        stored = body | copies.resolve_source(ctx, body)
         count = check_sizes(int(stored["fileSizeBytes"]), _int_field(body, "partSizeBytes"))
     else:
         stored, count = body, validate_request(body)
@@ -228,7 +228,7 @@ def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
     if row["state"] == "COMPLETED":
         raise BadRequest(f"Multipart upload {upload_id} is already complete")
     request = loads(row["request"])
-    copy = request.get("concreteType") == multipart_copy.COPY_REQUEST
+    copy = request.get("concreteType") == copies.COPY_REQUEST
     plain_headers = {"Content-Type": str(body["contentType"])} if body.get("contentType") else {}
     expires = ctx.app.limits.upload_url_seconds
     urls = [
@@ -237,7 +237,7 @@ def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
             "uploadPresignedUrl": signing.sign_url(
                 ctx.store, ctx.base_url, "PUT", f"{UPLOAD_PATH}{row['id']}/{number}", expires
             ),
-            "signedHeaders": multipart_copy.signed_headers(request, number) if copy else plain_headers,
+            "signedHeaders": copies.signed_headers(request, number) if copy else plain_headers,
         }
         for number in _part_numbers(row, body.get("partNumbers"))
     ]
@@ -265,14 +265,14 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     part_size, file_size = int(request["partSizeBytes"]), int(request["fileSizeBytes"])
     offset = (part_number - 1) * part_size
     length = max(0, min(part_size, file_size - offset))  # the expected size: such a part is written in place
-    copy = request.get("concreteType") == multipart_copy.COPY_REQUEST
-    if copy and (problem := multipart_copy.header_mismatch(request, part_number, ctx.request.headers)):
+    copy = request.get("concreteType") == copies.COPY_REQUEST
+    if copy and (problem := copies.header_mismatch(request, part_number, ctx.request.headers)):
         return _refuse(400, problem)
     try:
         with contextlib.ExitStack() as stack:
             source = ctx.request.stream
             if copy:  # the part's bytes are read from the source, not from the (empty) body
-                source = stack.enter_context(multipart_copy.source_part(ctx, request, part_number, length))
+                source = stack.enter_context(copies.source_part(ctx, request, part_number, length))
             md5_hex = parts.store_part(
                 ctx.store,
                 str(row["id"]),
@@ -294,9 +294,7 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
             (row["id"], part_number, md5_hex),
         )
     if copy:
-        return Response(
-            multipart_copy.copy_result(md5_hex, ctx.now()), status=200, content_type="application/xml"
-        )
+        return Response(copies.copy_result(md5_hex, ctx.now()), status=200, content_type="application/xml")
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
 
 
@@ -386,7 +384,7 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
         if current["state"] == "COMPLETED":  # a concurrent complete won (same blob: keep it)
             return status_json(txn, current)
         body = s3_handle_body(ctx.user_id, request["fileName"], request.get("contentType"), size, md5, blob)
-        if request.get("concreteType") == multipart_copy.COPY_REQUEST:
+        if request.get("concreteType") == copies.COPY_REQUEST:
             body["storageLocationId"] = int(request["storageLocationId"])
         handle = insert_handle(txn, body, blob)
         db.execute(
