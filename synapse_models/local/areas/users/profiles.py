@@ -27,14 +27,14 @@ EDITABLE_FIELDS = (
 def _profile(ctx: RequestContext, user_id: int) -> dict[str, Any]:
     profile = profile_of(ctx.db, user_id, private=user_id == ctx.user_id)
     if profile is None:
-        raise NotFound(f"UserProfile for principal {user_id} does not exist")
+        raise NotFound(f"UserProfile cannot be found for: {user_id}")  # Synapse's DBOUserProfileDAOImpl
     return profile
 
 
 def profile_of(db: sqlite3.Connection, user_id: int, *, private: bool) -> dict[str, Any] | None:
     """Return the UserProfile JSON of a user (``private`` adds the emails), ``None`` if unknown."""
-    if user_id == ANONYMOUS_USER_ID:
-        return {"ownerId": str(ANONYMOUS_USER_ID), "userName": "anonymous"}
+    if user_id in INDIVIDUAL_PRINCIPALS:  # the anonymous user and the bootstrap admin exist everywhere
+        return {"ownerId": str(user_id), "userName": WELL_KNOWN_PRINCIPALS[user_id]}
     row = principals.user_row(db, user_id)
     if row is None:
         return None
