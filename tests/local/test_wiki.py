@@ -45,7 +45,12 @@ def test_second_root_conflicts(alice: Api) -> None:
     project = alice.project()
     _page(alice, project["id"])
     body = {"title": "again", "markdownFileHandleId": alice.handle()}
-    assert alice.post(f"/entity/{project['id']}/wiki2", body).status_code == 409
+    second_root = alice.post(f"/entity/{project['id']}/wiki2", body)
+    owner = project["id"].removeprefix("syn")
+    assert (second_root.status_code, reason(second_root)) == (
+        409,
+        f"An owner already exists with the ownerId: {owner} and ownerType: ENTITY",
+    )
 
 
 def test_create_requires_markdown_and_own_handles(alice: Api, bob: Api) -> None:
