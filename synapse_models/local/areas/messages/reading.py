@@ -33,8 +33,7 @@ def _statuses(ctx: RequestContext) -> list[str]:
     for status in wanted:
         if status not in STATUSES:
             raise BadRequest(
-                f"No enum constant org.sagebionetworks.repo.model.message.MessageStatusType.{status}"
-            )
+                f"No enum constant org.sagebionetworks.repo.model.message.MessageStatusType.{status}")
     return wanted
 
 
@@ -43,16 +42,12 @@ def inbox(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     wanted = _statuses(ctx)
     offset, limit = offset_limit(ctx)
-    where = (
-        f" FROM messages m JOIN message_status s ON s.message_id = m.id WHERE s.recipient_id = ?"
-        f" AND s.status IN ({', '.join('?' * len(wanted))})"
-    )
+    where = (f" FROM messages m JOIN message_status s ON s.message_id = m.id WHERE s.recipient_id = ?"
+             f" AND s.status IN ({', '.join('?' * len(wanted))})")
     params = (ctx.user_id, *wanted)
     total = ctx.db.execute("SELECT COUNT(*)" + where, params).fetchone()[0]
-    rows = ctx.db.execute(
-        f"SELECT m.*, s.status AS status{where} ORDER BY {_order(ctx)} LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    ).fetchall()
+    rows = ctx.db.execute(f"SELECT m.*, s.status AS status{where} ORDER BY {_order(ctx)} LIMIT ? OFFSET ?",
+                          (*params, limit, offset)).fetchall()
     me = str(ctx.user_id)
     page = [{"message": message_json(row),
              "status": {"messageId": str(row["id"]), "recipientId": me, "status": row["status"]}}
@@ -65,10 +60,8 @@ def outbox(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     offset, limit = offset_limit(ctx)
     total = ctx.db.execute("SELECT COUNT(*) FROM messages WHERE created_by = ?", (ctx.user_id,)).fetchone()[0]
-    rows = ctx.db.execute(
-        f"SELECT m.* FROM messages m WHERE m.created_by = ? ORDER BY {_order(ctx)} LIMIT ? OFFSET ?",
-        (ctx.user_id, limit, offset),
-    ).fetchall()
+    rows = ctx.db.execute(f"SELECT m.* FROM messages m WHERE m.created_by = ? ORDER BY {_order(ctx)}"
+                          " LIMIT ? OFFSET ?", (ctx.user_id, limit, offset)).fetchall()
     return exact_paginated([message_json(row) for row in rows], int(total))
 
 
@@ -93,10 +86,8 @@ def update_status(ctx: RequestContext) -> None:
     status = str(body.get("status") or "").upper()
     if status not in STATUSES:
         raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
-    changed = ctx.db.execute(
-        "UPDATE message_status SET status = ? WHERE message_id = ? AND recipient_id = ?",
-        (status, row["id"], ctx.user_id),
-    ).rowcount
+    changed = ctx.db.execute("UPDATE message_status SET status = ? WHERE message_id = ? AND recipient_id = ?",
+                             (status, row["id"], ctx.user_id)).rowcount
     if not changed:
         raise Forbidden(f"Cannot change status of message ({row['id']})")
 

@@ -27,15 +27,8 @@ STATUSES = ("READ", "UNREAD", "ARCHIVED")
 FIRST_MESSAGE_ID = 7000001
 
 #: MessageToUser fields kept as the sender gave them (the flags default to false, as Synapse stores them).
-SENT_FIELDS = (
-    "subject",
-    "inReplyTo",
-    "notificationUnsubscribeEndpoint",
-    "userProfileSettingEndpoint",
-    "to",
-    "cc",
-    "bcc",
-)
+SENT_FIELDS = ("subject", "inReplyTo", "notificationUnsubscribeEndpoint", "userProfileSettingEndpoint",
+               "to", "cc", "bcc")
 FLAGS = ("withUnsubscribeLink", "withProfileSettingLink", "isNotificationMessage")
 
 

@@ -92,10 +92,8 @@ def send_message(ctx: RequestContext) -> dict[str, Any]:
     if ctx.is_anonymous:
         raise Forbidden("Anonymous user may not send messages.")
     if len(recipients) > MAX_RECIPIENTS and not ctx.is_admin:
-        raise BadRequest(
-            f"May not message more than {MAX_RECIPIENTS} at once.  Consider grouping the "
-            "recipients in a Team if possible."
-        )
+        raise BadRequest(f"May not message more than {MAX_RECIPIENTS} at once.  Consider grouping the "
+                         "recipients in a Team if possible.")
     _check_body(ctx, body.get("fileHandleId"))
     recipient_ids = _check_recipients(ctx, recipients)
     row = insert_message(ctx, body, recipients, _root_of(ctx, body.get("inReplyTo")))
