@@ -97,6 +97,8 @@ TABLE_FAMILY = [
     ASYNC + "test_json_schema_async.py",
     ASYNC + "test_schema_organization_async.py",
     SC + "test_json_schema_services.py",
+    # Registering and binding JSON schemas with the curator extension's wrappers (no curator extras needed).
+    SC + "extensions/curator/test_schema_management.py",
 ]
 SETS = {"in-scope": IN_SCOPE, "table-family": TABLE_FAMILY}
 

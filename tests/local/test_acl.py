@@ -158,3 +158,13 @@ def test_admin_bypasses_acls(alice: Api, admin: Api) -> None:
     folder = admin.folder(project)
     assert folder["parentId"] == project["id"]
     assert admin.ok("GET", f"/entity/{project['id']}/permissions")["canChangePermissions"] is True
+
+
+def test_acl_accepts_the_bootstrap_admin_user(alice: Api) -> None:
+    # Principal 1 (BOOTSTRAP_PRINCIPAL.THE_ADMIN_USER) exists on every Synapse stack; ACLs may name it.
+    project = alice.project()
+    acl = alice.ok("GET", f"/entity/{project['id']}/acl")
+    stored = alice.ok("PUT", f"/entity/{project['id']}/acl", _with(acl, 1, ["READ"]))
+    assert {"principalId": 1, "accessType": ["READ"]} in stored["resourceAccess"]
+    headers = alice.ok("GET", "/userGroupHeaders/batch?ids=1")["children"]
+    assert headers == [{"ownerId": "1", "userName": "migrationAdmin", "isIndividual": True}]

@@ -73,7 +73,7 @@ def test_entity_columns_follow_column_ids(alice: Api) -> None:
     assert created["columnIds"] == [c["id"] for c in made]
 
 
-def test_table_with_unknown_column_id_is_400(alice: Api) -> None:
+def test_table_with_unknown_column_id_is_404(alice: Api) -> None:
     project = alice.project()
     body = {
         "concreteType": PKG + "TableEntity",
@@ -84,8 +84,21 @@ def test_table_with_unknown_column_id_is_400(alice: Api) -> None:
 
     response = alice.post("/entity", body)
 
-    assert response.status_code == 400
-    assert "999999999" in reason(response)
+    # Synapse's ColumnModelManagerImpl.getAndValidateColumnModels: a NotFoundException
+    assert (response.status_code, reason(response)) == (404, "Column does not exist for id: 999999999")
+
+
+def test_unknown_and_repeated_columns_are_refused_in_synapse_words(alice: Api) -> None:
+    project = alice.project()
+    model = alice.ok("POST", "/column", {"name": unique("c"), "columnType": "INTEGER"}, status=201)
+    twin = alice.ok("POST", "/column", {"name": model["name"], "columnType": "STRING"}, status=201)
+    missing = alice.get("/column/999999999")
+    assert (missing.status_code, reason(missing)) == (404, "Column model: '999999999' does not exist")
+    base = {"concreteType": PKG + "TableEntity", "parentId": project["id"]}
+    same_id = alice.post("/entity", base | {"name": unique("t"), "columnIds": [model["id"], model["id"]]})
+    assert (same_id.status_code, reason(same_id)) == (400, f"Duplicate column: '{model['name']}'")
+    same_name = alice.post("/entity", base | {"name": unique("t"), "columnIds": [model["id"], twin["id"]]})
+    assert (same_name.status_code, reason(same_name)) == (400, f"Duplicate column name: '{model['name']}'")
 
 
 def test_view_defaults_for_files_include_file_columns(alice: Api) -> None:

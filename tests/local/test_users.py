@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from synapse_models.local import LocalSynapse
 
-from .conftest import Api, unique
+from .conftest import Api, reason, unique
 
 
 def test_get_profile_anonymous_returns_anonymous_profile(anonymous: Api) -> None:
@@ -33,7 +33,20 @@ def test_get_other_profile_hides_emails(alice: Api, bob: Api) -> None:
 
 def test_get_unknown_profile_returns_404(alice: Api) -> None:
     assert alice.get("/userProfile/999").status_code == 404
+    assert reason(alice.get("/userProfile/999")) == "UserProfile cannot be found for: 999"
     assert alice.get("/userProfile/abc").status_code == 400
+
+
+def test_a_group_has_no_profile_or_user_bundle(alice: Api) -> None:
+    # Synapse's wording (DBOUserProfileDAOImpl): a group such as AUTHENTICATED_USERS has no profile.
+    response = alice.get("/user/273948/bundle", mask="1")
+    assert response.status_code == 404
+    assert reason(response) == "UserProfile cannot be found for: 273948"
+
+
+def test_the_bootstrap_admin_user_has_a_profile(alice: Api) -> None:
+    profile = alice.ok("GET", "/userProfile/1")
+    assert (profile["ownerId"], profile["userName"]) == ("1", "migrationAdmin")
 
 
 def test_put_profile_updates_fields_and_checks_etag(server: LocalSynapse) -> None:

@@ -45,7 +45,12 @@ def test_second_root_conflicts(alice: Api) -> None:
     project = alice.project()
     _page(alice, project["id"])
     body = {"title": "again", "markdownFileHandleId": alice.handle()}
-    assert alice.post(f"/entity/{project['id']}/wiki2", body).status_code == 409
+    second_root = alice.post(f"/entity/{project['id']}/wiki2", body)
+    owner = project["id"].removeprefix("syn")
+    assert (second_root.status_code, reason(second_root)) == (
+        409,
+        f"An owner already exists with the ownerId: {owner} and ownerType: ENTITY",
+    )
 
 
 def test_create_requires_markdown_and_own_handles(alice: Api, bob: Api) -> None:
@@ -229,3 +234,15 @@ def test_evaluation_owned_wiki(alice: Api, server: LocalSynapse) -> None:
             "SELECT COUNT(*) FROM wiki_pages WHERE owner_id = ?", (evaluation["id"],)
         ).fetchone()
     assert left[0] == 0
+
+
+def test_missing_wikis_are_refused_in_synapse_words(alice: Api) -> None:
+    project = alice.project()
+    number = project["id"].removeprefix("syn")
+    no_root = f"A root wiki does not exist for ownerId: {number} and ownerType: ENTITY"
+    for path in ("wiki2", "wiki", "wikiheadertree", "wikiheadertree2", "wiki2/123"):
+        response = alice.get(f"/entity/{project['id']}/{path}")
+        assert (response.status_code, reason(response)) == (404, no_root), path
+    _page(alice, project["id"])
+    response = alice.get(f"/entity/{project['id']}/wiki2/999999999")
+    assert (response.status_code, reason(response)) == (404, "No wiki page found with id: 999999999")

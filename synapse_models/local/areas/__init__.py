@@ -11,7 +11,7 @@ An area is listed after the areas it requires (its ``AREA.requires``):
     views                           needs entities, files, evaluations, tables
     derived                         needs entities, tables
     wiki                            needs entities, files, evaluations
-    storage                         needs entities
+    storage                         needs entities, files
     schemas                         needs entities
     messages                        needs files
 

@@ -7,6 +7,8 @@ AUTHENTICATED_USERS_ID = 273948
 PUBLIC_GROUP_ID = 273949
 CERTIFIED_USERS_ID = 3
 ADMINISTRATORS_ID = 2
+#: Synapse's bootstrap administrator, an individual (``BOOTSTRAP_PRINCIPAL.THE_ADMIN_USER``).
+THE_ADMIN_USER_ID = 1
 
 #: Principals that exist on every Synapse stack (id -> name).
 WELL_KNOWN_PRINCIPALS: dict[int, str] = {
@@ -15,7 +17,10 @@ WELL_KNOWN_PRINCIPALS: dict[int, str] = {
     PUBLIC_GROUP_ID: "PUBLIC",
     CERTIFIED_USERS_ID: "CERTIFIED_USERS",
     ADMINISTRATORS_ID: "ADMINISTRATORS",
+    THE_ADMIN_USER_ID: "migrationAdmin",
 }
+#: The well-known principals that are individuals rather than groups.
+INDIVIDUAL_PRINCIPALS = frozenset({ANONYMOUS_USER_ID, THE_ADMIN_USER_ID})
 
 ROOT_ENTITY_ID = 4489
 TRASH_FOLDER_ID = 1681355

@@ -1,4 +1,5 @@
-"""The hook point of the files area: how other areas authorize downloads through their associations.
+"""The hook points of the files area: how other areas authorize downloads through their associations, and who
+owns a storage location (the storage area answers; a multipart copy names its destination).
 
 ``POST /file/v1/fileHandle/batch``, ``GET /file/v1/file/{id}`` and file handle copies name a
 FileHandleAssociation (``associateObjectType`` + ``associateObjectId``).  An area owning such objects plugs an
@@ -9,6 +10,7 @@ for its type, an association authorizes the handle's creator only.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,3 +31,6 @@ class Association:
 
 
 ASSOCIATIONS: HookPoint[Association] = HookPoint("file_associations")
+
+#: ``owner(db, storage_location_id)``: who created a storage location (a principal id, ``None`` if unknown).
+LOCATION_OWNERS: HookPoint[Callable[[sqlite3.Connection, int], int | None]] = HookPoint("location_owners")

@@ -13,11 +13,13 @@
   place it renames the assembled file into a blob, otherwise it concatenates the parts in part-number order
   (as S3 does).  As in Synapse over S3 (REFERENCE 2.5) the whole file is not hashed again: the handle's
   ``contentMd5`` is the request's ``contentMD5Hex`` and its ``contentSize`` the actual size of the parts
-  together, even when that differs from ``fileSizeBytes``.
+  together, even when that differs from ``fileSizeBytes``.  Copies (:mod:`.copies`) read their parts
+  from the source instead of a body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from typing import Any
@@ -30,9 +32,8 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.routing import Routes
 from ...core.store import dumps, fetch_or_404, loads
 from ...core.txn import Txn
-from ..entities.service import NAME_PATTERN
-from . import blobs, parts, signing
-from .records import insert_handle, s3_handle_body
+from . import blobs, copies, parts, signing
+from .records import check_upload_name, insert_handle, s3_handle_body
 from .recovery import upload_blob_id
 
 routes = Routes()
@@ -50,8 +51,7 @@ SCHEMA = """
     """
 
 MIB = 1024 * 1024
-MIN_PART_SIZE = 5 * MIB
-MAX_PART_SIZE = 5 * 1024 * MIB
+MIN_PART_SIZE, MAX_PART_SIZE = 5 * MIB, 5 * 1024 * MIB
 MAX_PARTS = 10_000
 MAX_FILE_SIZE = 5 * 1024**4
 UPLOAD_PATH = "/file/v1/presigned/upload/"
@@ -76,24 +76,28 @@ def validate_request(body: dict[str, Any]) -> int:
     concrete_type = body.get("concreteType") or UPLOAD_REQUEST
     if concrete_type != UPLOAD_REQUEST:
         raise BadRequest(
-            f"Unsupported MultipartRequest concreteType: {concrete_type} (only {UPLOAD_REQUEST})"
+            f"Unsupported MultipartRequest concreteType: {concrete_type} (only {UPLOAD_REQUEST} and"
+            f" {copies.COPY_REQUEST})"
         )
     name = body.get("fileName")
     if not isinstance(name, str) or not name.strip():
         raise BadRequest("MultipartUploadRequest.fileName is required")
-    if len(name) > 256 or not NAME_PATTERN.match(name):
-        raise BadRequest(
-            f"Invalid fileName: '{name}'. Names may only contain letters, numbers, spaces, underscores,"
-            " hyphens,"
-            " periods, plus signs, apostrophes, and parentheses"
-        )
+    check_upload_name(name)
     md5 = body.get("contentMD5Hex")
     if not isinstance(md5, str) or not _MD5_PATTERN.match(md5):
         raise BadRequest(
             f"MultipartUploadRequest.contentMD5Hex is required and must be 32 hex digits, got {md5!r}"
         )
-    file_size = _int_field(body, "fileSizeBytes")
-    part_size = _int_field(body, "partSizeBytes")
+    location = body.get("storageLocationId")
+    if location is not None and location != DEFAULT_STORAGE_LOCATION_ID:
+        raise NotFound(
+            f"Storage location {location} does not exist on this server (only {DEFAULT_STORAGE_LOCATION_ID})"
+        )
+    return check_sizes(_int_field(body, "fileSizeBytes"), _int_field(body, "partSizeBytes"))
+
+
+def check_sizes(file_size: int, part_size: int) -> int:
+    """Check the size rules of a multipart upload or copy; return its number of parts."""
     if file_size < 1:  # Synapse's PartUtils.validateFileSize: no empty (or negative) uploads
         raise BadRequest("File size must be at least one byte")
     if file_size > MAX_FILE_SIZE:
@@ -113,11 +117,6 @@ def validate_request(body: dict[str, Any]) -> int:
         raise BadRequest(
             f"A file of {file_size} bytes with partSizeBytes {part_size} needs {count} parts; the maximum is"
             f" {MAX_PARTS}: use a part size of at least {-(-file_size // MAX_PARTS)} bytes"
-        )
-    location = body.get("storageLocationId")
-    if location is not None and location != DEFAULT_STORAGE_LOCATION_ID:
-        raise NotFound(
-            f"Storage location {location} does not exist on this server (only {DEFAULT_STORAGE_LOCATION_ID})"
         )
     return count
 
@@ -170,7 +169,12 @@ def status_json(txn: Txn, row: Any) -> dict[str, Any]:
 def start_upload(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()
     body = ctx.json_object()
-    count = validate_request(body)
+    if body.get("concreteType") == copies.COPY_REQUEST:
+        # The stored request also records the source the copy reads (its hash is of what the client sent).
+        stored = body | copies.resolve_source(ctx, body)
+        count = check_sizes(int(stored["fileSizeBytes"]), _int_field(body, "partSizeBytes"))
+    else:
+        stored, count = body, validate_request(body)
     request_hash = _request_hash(ctx.user_id, body)
     existing = ctx.db.execute(
         "SELECT * FROM multipart_uploads WHERE started_by = ? AND request_hash = ? AND discarded = 0"
@@ -196,9 +200,8 @@ def start_upload(ctx: RequestContext) -> dict[str, Any]:
     upload_id = ctx.next_id("multipartUpload")
     ctx.db.execute(
         "INSERT INTO multipart_uploads(id, request_hash, started_by, started_on, updated_on, request,"
-        " part_count,"
-        " state) VALUES (?, ?, ?, ?, ?, ?, ?, 'UPLOADING')",
-        (upload_id, request_hash, ctx.user_id, ctx.now(), ctx.now(), dumps(body), count),
+        " part_count, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'UPLOADING')",
+        (upload_id, request_hash, ctx.user_id, ctx.now(), ctx.now(), dumps(stored), count),
     )
     return status_json(ctx, _upload_row(ctx, str(upload_id)))
 
@@ -224,18 +227,17 @@ def part_urls(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
         raise BadRequest(f"uploadId in the body ({body['uploadId']}) does not match the path ({upload_id})")
     if row["state"] == "COMPLETED":
         raise BadRequest(f"Multipart upload {upload_id} is already complete")
-    signed_headers = {"Content-Type": str(body["contentType"])} if body.get("contentType") else {}
+    request = loads(row["request"])
+    copy = request.get("concreteType") == copies.COPY_REQUEST
+    plain_headers = {"Content-Type": str(body["contentType"])} if body.get("contentType") else {}
+    expires = ctx.app.limits.upload_url_seconds
     urls = [
         {
             "partNumber": number,
             "uploadPresignedUrl": signing.sign_url(
-                ctx.store,
-                ctx.base_url,
-                "PUT",
-                f"{UPLOAD_PATH}{row['id']}/{number}",
-                ctx.app.limits.upload_url_seconds,
+                ctx.store, ctx.base_url, "PUT", f"{UPLOAD_PATH}{row['id']}/{number}", expires
             ),
-            "signedHeaders": signed_headers,
+            "signedHeaders": copies.signed_headers(request, number) if copy else plain_headers,
         }
         for number in _part_numbers(row, body.get("partNumbers"))
     ]
@@ -263,25 +265,36 @@ def put_part(ctx: RequestContext, upload_id: int, part_number: int) -> Response:
     part_size, file_size = int(request["partSizeBytes"]), int(request["fileSizeBytes"])
     offset = (part_number - 1) * part_size
     length = max(0, min(part_size, file_size - offset))  # the expected size: such a part is written in place
+    copy = request.get("concreteType") == copies.COPY_REQUEST
+    if copy and (problem := copies.header_mismatch(request, part_number, ctx.request.headers)):
+        return _refuse(400, problem)
     try:
-        md5_hex = parts.store_part(
-            ctx.store,
-            str(row["id"]),
-            part_number,
-            offset,
-            length,
-            ctx.request.stream,
-            declared=ctx.request.content_length,
-            minimum=0 if part_number == int(row["part_count"]) else MIN_PART_SIZE,
-            maximum=MAX_PART_SIZE,
-        )
+        with contextlib.ExitStack() as stack:
+            source = ctx.request.stream
+            if copy:  # the part's bytes are read from the source, not from the (empty) body
+                source = stack.enter_context(copies.source_part(ctx, request, part_number, length))
+            md5_hex = parts.store_part(
+                ctx.store,
+                str(row["id"]),
+                part_number,
+                offset,
+                length,
+                source,
+                declared=length if copy else ctx.request.content_length,
+                minimum=0 if part_number == int(row["part_count"]) else MIN_PART_SIZE,
+                maximum=MAX_PART_SIZE,
+            )
     except parts.PartSizeError as exc:
         return _refuse(400, str(exc))
+    except FileNotFoundError:
+        return _refuse(404, f"The bytes of the source of multipart copy {upload_id} are missing")
     with ctx.store.write() as db:  # other bytes than the part added earlier: it must be added again
         db.execute(
             "DELETE FROM multipart_parts WHERE upload_id = ? AND part_number = ? AND md5 != ?",
             (row["id"], part_number, md5_hex),
         )
+    if copy:
+        return Response(copies.copy_result(md5_hex, ctx.now()), status=200, content_type="application/xml")
     return Response(b"", status=200, headers={"ETag": f'"{md5_hex}"'})
 
 
@@ -370,11 +383,10 @@ def complete_upload(ctx: RequestContext, upload_id: str) -> dict[str, Any]:
         current = _upload_row(txn, upload_id)
         if current["state"] == "COMPLETED":  # a concurrent complete won (same blob: keep it)
             return status_json(txn, current)
-        handle = insert_handle(
-            txn,
-            s3_handle_body(ctx.user_id, request["fileName"], request.get("contentType"), size, md5, blob),
-            blob,
-        )
+        body = s3_handle_body(ctx.user_id, request["fileName"], request.get("contentType"), size, md5, blob)
+        if request.get("concreteType") == copies.COPY_REQUEST:
+            body["storageLocationId"] = int(request["storageLocationId"])
+        handle = insert_handle(txn, body, blob)
         db.execute(
             "UPDATE multipart_uploads SET state = 'COMPLETED', result_file_handle_id = ?, updated_on = ?"
             " WHERE id = ?",

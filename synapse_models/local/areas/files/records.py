@@ -39,6 +39,7 @@ from ...core.constants import DEFAULT_STORAGE_LOCATION_ID
 from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.store import Store, dumps, loads
 from ...core.txn import Txn
+from ..entities.service import NAME_PATTERN
 from . import blobs, signing
 
 SCHEMA = """
@@ -131,6 +132,15 @@ def file_handle_path(store: Store, handle_id: str | int) -> Path:
 def blob_of(db: sqlite3.Connection, store: Store, handle_id: str | int) -> Path | None:
     row = handle_row(db, handle_id)
     return None if row is None or row["blob"] is None else blobs.blob_path(store, str(row["blob"]))
+
+
+def check_upload_name(name: str) -> None:
+    """400 for a file name Synapse's NameValidation refuses."""
+    if len(name) > 256 or not NAME_PATTERN.match(name):
+        raise BadRequest(
+            f"Invalid fileName: '{name}'. Names may only contain letters, numbers, spaces, underscores,"
+            " hyphens, periods, plus signs, apostrophes, and parentheses"
+        )
 
 
 def check_file_name(name: Any, field: str) -> str:

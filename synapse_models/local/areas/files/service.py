@@ -9,11 +9,12 @@
 * ``preview_of(txn, handle)`` — the preview file handle of a text file (made on first request);
 * ``presigned_url(ctx, id)``, ``url_for_handle(ctx, handle)`` — signed download URLs on this server;
   ``redirect_or_text(ctx, url)`` — the redirect rule of REFERENCE 1.9;
-* ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects.
+* ``ASSOCIATIONS`` / :class:`Association` — how an area authorizes downloads through its objects;
+* ``LOCATION_OWNERS`` — who created a storage location (the storage area plugs in).
 """
 
 from .downloads import redirect_or_text
-from .hooks import ASSOCIATIONS, Association
+from .hooks import ASSOCIATIONS, LOCATION_OWNERS, Association
 from .previews import preview_of
 from .records import (
     blob_of,
@@ -27,6 +28,7 @@ from .records import (
 
 __all__ = [
     "ASSOCIATIONS",
+    "LOCATION_OWNERS",
     "Association",
     "blob_of",
     "create_file_handle",

@@ -4,11 +4,14 @@ The settings are records only: files are still stored by this server whatever lo
 """
 
 from ...core.area import Area
+from ...core.hooks import hook
+from ..files.service import LOCATION_OWNERS
 from . import settings
 
 AREA = Area(
     "storage",
     schema=(settings.SCHEMA,),
     routes=tuple(settings.routes),
-    requires=("entities",),
+    hooks=(hook(LOCATION_OWNERS, settings.location_owner),),
+    requires=("entities", "files"),
 )

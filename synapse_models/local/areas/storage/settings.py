@@ -66,6 +66,12 @@ def _location(db: sqlite3.Connection, location_id: int) -> sqlite3.Row:
     )
 
 
+def location_owner(db: sqlite3.Connection, location_id: int) -> int | None:
+    """Return the principal id of who created storage location ``location_id`` (``None`` if unknown)."""
+    row = db.execute("SELECT created_by FROM storage_locations WHERE id = ?", (location_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
 @routes.route("POST", "/repo/v1/storageLocation", status=201)
 def create_storage_location(ctx: RequestContext) -> dict[str, Any]:
     ctx.require_login()

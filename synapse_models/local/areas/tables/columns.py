@@ -169,7 +169,7 @@ def get_column_model(db: sqlite3.Connection, column_id: Any) -> dict[str, Any]:
         raise BadRequest(f"Invalid column id: {column_id}") from exc
     row = db.execute("SELECT body FROM column_models WHERE id = ?", (number,)).fetchone()
     if row is None:
-        raise NotFound(f"ColumnModel {column_id} does not exist")
+        raise NotFound(f"Column model: '{column_id}' does not exist")  # Synapse's DBOColumnModelDAOImpl
     return dict(loads(row[0]))
 
 
@@ -198,18 +198,25 @@ def column_from_model(model: dict[str, Any]) -> Column:
 
 
 def resolve_columns(db: sqlite3.Connection, column_ids: list[Any]) -> list[Column]:
-    """Return the columns of ``column_ids`` (400 if one does not exist, or names repeat)."""
+    """Return the columns of ``column_ids`` (404 if one does not exist, 400 if ids or names repeat).
+
+    The refusals are ColumnModelManagerImpl.getAndValidateColumnModels's.
+    """
     columns = []
     seen: set[str] = set()
+    seen_ids: set[str] = set()
     for column_id in column_ids:
         try:
             model = get_column_model(db, column_id)
         except NotFound as exc:
-            raise BadRequest(f"Column id {column_id} does not exist") from exc
+            raise NotFound(f"Column does not exist for id: {column_id}") from exc
         column = column_from_model(model)
+        if str(column_id) in seen_ids:
+            raise BadRequest(f"Duplicate column: '{column.name}'")
         if column.name in seen:
-            raise BadRequest(f"Duplicate column name '{column.name}' in the schema")
+            raise BadRequest(f"Duplicate column name: '{column.name}'")
         seen.add(column.name)
+        seen_ids.add(str(column_id))
         columns.append(column)
     if len(columns) > MAX_COLUMNS:
         raise BadRequest(f"A table may have at most {MAX_COLUMNS} columns, got {len(columns)}")

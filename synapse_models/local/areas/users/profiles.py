@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from ...core import principals
-from ...core.constants import ANONYMOUS_USER_ID, WELL_KNOWN_PRINCIPALS
+from ...core.constants import ANONYMOUS_USER_ID, INDIVIDUAL_PRINCIPALS, WELL_KNOWN_PRINCIPALS
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, NotFound, stale_etag
 from ...core.paging import list_wrapper, offset_limit
@@ -27,14 +27,14 @@ EDITABLE_FIELDS = (
 def _profile(ctx: RequestContext, user_id: int) -> dict[str, Any]:
     profile = profile_of(ctx.db, user_id, private=user_id == ctx.user_id)
     if profile is None:
-        raise NotFound(f"UserProfile for principal {user_id} does not exist")
+        raise NotFound(f"UserProfile cannot be found for: {user_id}")  # Synapse's DBOUserProfileDAOImpl
     return profile
 
 
 def profile_of(db: sqlite3.Connection, user_id: int, *, private: bool) -> dict[str, Any] | None:
     """Return the UserProfile JSON of a user (``private`` adds the emails), ``None`` if unknown."""
-    if user_id == ANONYMOUS_USER_ID:
-        return {"ownerId": str(ANONYMOUS_USER_ID), "userName": "anonymous"}
+    if user_id in INDIVIDUAL_PRINCIPALS:  # the anonymous user and the bootstrap admin exist everywhere
+        return {"ownerId": str(user_id), "userName": WELL_KNOWN_PRINCIPALS[user_id]}
     row = principals.user_row(db, user_id)
     if row is None:
         return None
@@ -64,7 +64,7 @@ def group_header(db: sqlite3.Connection, principal_id: int) -> dict[str, Any] | 
         return {
             "ownerId": str(principal_id),
             "userName": WELL_KNOWN_PRINCIPALS[principal_id],
-            "isIndividual": principal_id == ANONYMOUS_USER_ID,
+            "isIndividual": principal_id in INDIVIDUAL_PRINCIPALS,
         }
     row = principals.principal_row(db, principal_id)
     if row is None:

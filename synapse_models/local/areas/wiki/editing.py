@@ -20,7 +20,6 @@ from ..files import service as files
 from .pages import (
     ancestor_ids,
     delete_pages,
-    display_owner,
     page_row,
     read_markdown,
     require_owner_access,
@@ -92,7 +91,8 @@ def create_page(
     if parent is not None and str(parent) != "":
         parent_id = int(page_row(ctx.db, kind, owner, parent)["id"])
     elif root_row(ctx.db, kind, owner) is not None:
-        raise Conflict(f"{kind.title()} {display_owner(kind, owner)} already has a root wiki page")
+        # Synapse's words (V2DBOWikiPageDaoImpl: the owner's root entry already exists), numeric owner id
+        raise Conflict(f"An owner already exists with the ownerId: {owner} and ownerType: {kind}")
     wiki_id = ctx.next_id("wiki", start=600001)
     raw_markdown = markdown_for(wiki_id) if markdown_for is not None else body.get("markdownFileHandleId")
     markdown, attachments = _check_handles(ctx, raw_markdown, body.get("attachmentFileHandleIds"), set())

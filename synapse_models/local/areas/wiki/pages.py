@@ -103,12 +103,13 @@ def page_row(db: sqlite3.Connection, kind: str, owner: str, wiki_id: str | int) 
         key = int(wiki_id)
     except (TypeError, ValueError) as exc:
         raise BadRequest(f"Invalid wiki id: {wiki_id}") from exc
-    return fetch_or_404(
-        db,
-        "SELECT * FROM wiki_pages WHERE id = ? AND owner_type = ? AND owner_id = ?",
-        (key, kind, owner),
-        f"Wiki page {wiki_id} of {kind.lower()} {display_owner(kind, owner)} does not exist",
-    )
+    row: sqlite3.Row | None = db.execute(
+        "SELECT * FROM wiki_pages WHERE id = ? AND owner_type = ? AND owner_id = ?", (key, kind, owner)
+    ).fetchone()
+    if row is None:
+        require_root(db, kind, owner)  # Synapse looks the owner's root up first
+        raise NotFound(f"No wiki page found with id: {wiki_id}")  # Synapse's V2DBOWikiPageDaoImpl
+    return row
 
 
 def root_row(db: sqlite3.Connection, kind: str, owner: str) -> sqlite3.Row | None:
@@ -121,7 +122,8 @@ def root_row(db: sqlite3.Connection, kind: str, owner: str) -> sqlite3.Row | Non
 def require_root(db: sqlite3.Connection, kind: str, owner: str) -> sqlite3.Row:
     row = root_row(db, kind, owner)
     if row is None:
-        raise NotFound(f"{kind.title()} {display_owner(kind, owner)} has no root wiki page")
+        # Synapse's V2DBOWikiPageDaoImpl, with the owner's numeric id
+        raise NotFound(f"A root wiki does not exist for ownerId: {owner} and ownerType: {kind}")
     return row
 
 
