@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ._failure import describe
 from ._http import Headers, Request, Response
@@ -55,8 +55,7 @@ class PooledTransport(RetryingTransport):
         super().__init__(retry or RetryPolicy())
         self.pool_size = pool_size
         self.timeout = timeout
-        self._direct: urllib3.PoolManager | None = None
-        self._proxied: dict[str, urllib3.PoolManager] = {}
+        self._managers: dict[tuple[str | None, bool], urllib3.PoolManager] = {}
         self._proxies = _proxies()
         self._lock = threading.Lock()
 
@@ -64,25 +63,25 @@ class PooledTransport(RetryingTransport):
         return f"PooledTransport(pool_size={self.pool_size}, retry={self.retry!r})"
 
     def _manager(self, url: str) -> urllib3.PoolManager:
-        """The pool for ``url``: direct, or through the proxy the environment names for it."""
-        proxy = self._proxy_for(url) if self._proxies else None
-        if proxy is None and self._direct is not None:
-            return self._direct
+        """The pool for ``url``: direct or through the proxy the environment names for it, with a CA bundle
+        for HTTPS only (finding and loading one is a tenth of a command's start-up, wasted on plain HTTP)."""
+        key = (self._proxy_for(url) if self._proxies else None, url[:6].lower() == "https:")
+        manager = self._managers.get(key)
+        if manager is not None:
+            return manager
         with self._lock:
             import urllib3
 
-            options: dict[str, Any] = {"maxsize": self.pool_size, "num_pools": 8, "retries": False}
-            ca_bundle = _ca_bundle()
-            if ca_bundle:
-                options["ca_certs"] = ca_bundle
-            if proxy is None:
-                if self._direct is None:
-                    _redact_library_logs()
-                    self._direct = urllib3.PoolManager(**options)
-                return self._direct
-            manager = self._proxied.get(proxy)
+            manager = self._managers.get(key)
             if manager is None:
-                manager = self._proxied[proxy] = urllib3.ProxyManager(proxy, **options)
+                _redact_library_logs()
+                options: dict[str, Any] = {"maxsize": self.pool_size, "num_pools": 8, "retries": False}
+                ca_bundle = _ca_bundle() if key[1] else None
+                if ca_bundle:
+                    options["ca_certs"] = ca_bundle
+                proxy = key[0]
+                manager = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+                self._managers[key] = manager
             return manager
 
     def _proxy_for(self, url: str) -> str | None:
@@ -128,10 +127,9 @@ class PooledTransport(RetryingTransport):
     def close(self) -> None:
         """Close the pooled sockets (new pools are made if the transport is used again)."""
         with self._lock:
-            for manager in [self._direct, *self._proxied.values()]:
-                if manager is not None:
-                    manager.clear()
-            self._direct, self._proxied = None, {}
+            for manager in self._managers.values():
+                manager.clear()
+            self._managers = {}
 
 
 def _proxies() -> dict[str, str]:
@@ -158,11 +156,13 @@ def _ca_bundle() -> str | None:
 
 
 def _final_url(answer: urllib3.BaseHTTPResponse, request: Request) -> str:
-    history = answer.retries.history if answer.retries is not None else ()
-    for step in reversed(history):
+    """The URL the answer came from: the request's, or where its redirects led (``Location`` may be
+    relative to the URL that answered it)."""
+    url = request.url
+    for step in answer.retries.history if answer.retries is not None else ():
         if step.redirect_location:
-            return str(step.redirect_location)
-    return request.url
+            url = urljoin(url, step.redirect_location)
+    return url
 
 
 class _PooledResponse(Response):
