@@ -6,6 +6,7 @@ import gzip
 import http.server
 import threading
 from collections.abc import Iterator, Sequence
+from typing import ClassVar
 
 import pytest
 
@@ -20,7 +21,7 @@ FAST = RetryPolicy(attempts=2, backoff=0.0, jitter=0.0)
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    seen: list[tuple[str, str, dict[str, str]]] = []
+    seen: ClassVar[list[tuple[str, str, dict[str, str]]]] = []
     cut_first = False
 
     def log_message(self, *args: object) -> None:
