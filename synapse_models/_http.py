@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
@@ -16,7 +16,7 @@ import attrs
 from .errors import TransportError, public_url
 from .retry import Deadline
 
-__all__ = ["CHUNK_SIZE", "Headers", "Request", "Response"]
+__all__ = ["CHUNK_SIZE", "Headers", "Params", "Request", "Requester", "Response", "Service"]
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes read from a streamed body at once, by default."""
@@ -196,3 +196,41 @@ class Response:
 
     def close(self) -> None:
         """Release the connection (needed only when a streamed body was not read to its end)."""
+
+
+Service = Literal["repo", "auth", "file"]
+"""The three services of a Synapse deployment."""
+Params = Mapping[str, Any] | None
+"""Query parameters (``None`` values are left out)."""
+
+
+class Requester(Protocol):
+    """The verbs of a :class:`~synapse_models.Connection` that its paging and its job polling are built on."""
+
+    def get(self, path: str, *, service: Service = ..., params: Params = ...) -> Any: ...
+    def post(self, path: str, body: Any = ..., *, service: Service = ..., params: Params = ...) -> Any: ...
+    def raw(self, method: str, path: str, *, service: Service = ...) -> Response: ...
+    def raise_for_status(self, response: Response) -> None: ...
+    def offset_pages(
+        self,
+        path: str,
+        *,
+        params: Params = ...,
+        limit: int = ...,
+        service: Service = ...,
+        results_key: str = ...,
+    ) -> Iterator[dict[str, Any]]: ...
+    def token_pages(
+        self,
+        method: Literal["GET", "POST"],
+        path: str,
+        body: Mapping[str, Any] | None = ...,
+        *,
+        service: Service = ...,
+        params: Params = ...,
+        first: Mapping[str, Any] | None = ...,
+    ) -> Iterator[dict[str, Any]]: ...
+    def start_async_job(self, prefix: str, body: Mapping[str, Any], *, service: Service = ...) -> str: ...
+    def wait_async_job(
+        self, prefix: str, token: str, *, service: Service = ..., timeout: float = ...
+    ) -> Any: ...

@@ -12,15 +12,16 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
+from ._http import Params, Service
+from ._jobs import AsyncJobs
+from ._paging import Paging
 from ._scope import Scope
 from .credentials import Endpoints
 from .errors import (
-    AsyncJobError,
-    TransportError,
     ValidationError,
     error_for_response,
     error_for_status,
@@ -34,8 +35,6 @@ __all__ = ["Connection", "Service", "current_connection"]
 
 log = logging.getLogger("synapse_models")
 
-Service = Literal["repo", "auth", "file"]
-Params = Mapping[str, Any] | None
 
 # POSTs that only read, or that the REST API defines as idempotent: retried like GETs.
 _SAFE_POST = re.compile(
@@ -56,7 +55,7 @@ def current_connection() -> Connection | None:
     return _SCOPE.current()
 
 
-class Connection:
+class Connection(Paging, AsyncJobs):
     """A logged-in (or anonymous) session with one Synapse deployment.
 
     Make one with :func:`synapse_models.connect`; use it directly for REST calls the models do not cover::
@@ -263,148 +262,6 @@ class Connection:
     def delete(self, path: str, *, service: Service = "repo", params: Params = None) -> None:
         """``DELETE`` a path."""
         self.request("DELETE", path, service=service, params=params)
-
-    # -- paging --------------------------------------------------------------------------------------
-
-    def iter_offset(
-        self,
-        path: str,
-        *,
-        params: Params = None,
-        limit: int = 50,
-        service: Service = "repo",
-        results_key: str = "results",
-    ) -> Iterator[Any]:
-        """Iterate an offset/limit ``PaginatedResults`` listing; stops on a short page."""
-        pages = self.offset_pages(path, params=params, limit=limit, service=service, results_key=results_key)
-        for page in pages:
-            yield from page.get(results_key) or []
-
-    def offset_pages(
-        self,
-        path: str,
-        *,
-        params: Params = None,
-        limit: int = 50,
-        service: Service = "repo",
-        results_key: str = "results",
-    ) -> Iterator[dict[str, Any]]:
-        """The pages (whole answers) of an offset/limit listing, one request each; stops after a short one."""
-        offset = 0
-        while True:
-            query = {**(params or {}), "offset": offset, "limit": limit}
-            page = self.get(path, service=service, params=query)
-            yield page
-            items = page.get(results_key) or []
-            if len(items) < limit:
-                return
-            offset += len(items)
-
-    def iter_token(
-        self,
-        method: Literal["GET", "POST"],
-        path: str,
-        body: Mapping[str, Any] | None = None,
-        *,
-        items_key: str = "page",
-        service: Service = "repo",
-        params: Params = None,
-    ) -> Iterator[Any]:
-        """Iterate a ``nextPageToken`` listing (the token travels in the body for POST, the query for GET)."""
-        for page in self.token_pages(method, path, body, service=service, params=params):
-            yield from page.get(items_key) or []
-
-    def token_pages(
-        self,
-        method: Literal["GET", "POST"],
-        path: str,
-        body: Mapping[str, Any] | None = None,
-        *,
-        service: Service = "repo",
-        params: Params = None,
-        first: Mapping[str, Any] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """The pages (whole answers) of a ``nextPageToken`` listing, one request each.
-
-        ``first`` adds fields to the first request's body only (``includeTotalChildCount``...).
-        """
-        token: str | None = None
-        extra = dict(first or {})
-        while True:
-            if method == "POST":
-                request = {**(body or {}), **extra, "nextPageToken": token}
-                page = self.post(path, request, service=service, params=params)
-            else:
-                page = self.get(path, service=service, params={**(params or {}), "nextPageToken": token})
-            extra = {}
-            yield page
-            token = page.get("nextPageToken")
-            if not token:
-                return
-
-    # -- asynchronous jobs ---------------------------------------------------------------------------
-
-    def run_async_job(
-        self, prefix: str, body: Mapping[str, Any], *, service: Service = "repo", timeout: float = 600.0
-    ) -> Any:
-        """Start ``{prefix}/async/start``, poll ``{prefix}/async/get/{token}`` until it finishes.
-
-        Returns:
-            The job's response body.
-
-        Raises:
-            AsyncJobError: The job did not finish within ``timeout`` seconds.
-            HTTPError: The job failed; the status is the one the server mapped the failure to.
-        """
-        token = self.start_async_job(prefix, body, service=service)
-        return self.wait_async_job(prefix, token, service=service, timeout=timeout)
-
-    def start_async_job(self, prefix: str, body: Mapping[str, Any], *, service: Service = "repo") -> str:
-        """``POST {prefix}/async/start``; returns the job's token (its idempotency key: poll it, never start
-        the same work twice)."""
-        return str(self.post(f"{prefix}/async/start", body, service=service)["token"])
-
-    def wait_async_job(
-        self, prefix: str, token: str, *, service: Service = "repo", timeout: float = 600.0
-    ) -> Any:
-        """Poll ``{prefix}/async/get/{token}`` until the job finishes; returns its response body.
-
-        A poll is a read: one that fails (the connection broke, a 5xx or 429 after the transport's retries) is
-        logged and the polling goes on, until ``timeout`` seconds have passed. The job runs on the server
-        whatever happens to one poll, so starting it again would do its work twice.
-
-        Raises:
-            AsyncJobError: The job failed, or did not finish within ``timeout`` seconds.
-            HTTPError: The job failed; the status is the one the server mapped the failure to.
-        """
-        deadline = time.monotonic() + timeout
-        delay = 0.02
-        where = f"job {token} at {prefix}"
-        while True:
-            try:
-                response = self.raw("GET", f"{prefix}/async/get/{token}", service=service)
-            except TransportError as exc:
-                if time.monotonic() > deadline:
-                    raise AsyncJobError(f"{where} could not be polled within {timeout:.0f} s: {exc}") from exc
-                log.warning("polling %s failed (%s); polling again", where, exc)
-                response = None
-            if response is not None and (response.status_code >= 500 or response.status_code == 429):
-                if time.monotonic() > deadline:
-                    self.raise_for_status(response)
-                log.warning("polling %s answered %d; polling again", where, response.status_code)
-                response.close()
-                response = None
-            if response is not None and response.status_code != 202:
-                self.raise_for_status(response)
-                return response.json()
-            if response is not None:
-                status = response.json() if response.content else {}
-                if status.get("jobState") == "FAILED":
-                    raise AsyncJobError(f"job {token} failed: {status.get('errorMessage')}")
-            if time.monotonic() > deadline:
-                raise AsyncJobError(f"{where} did not finish within {timeout:.0f} s")
-            time.sleep(delay)
-            delay = min(delay * 1.6, 1.0)
 
     def close(self) -> None:
         """Close the transport (pooled sockets)."""

@@ -116,11 +116,9 @@ def get_connection(
                 f"no connection named {connection!r}; known: {sorted(_registry) or 'none'}"
             )
         return found
-    if bound is not None:
-        return bound
-    scoped = current_connection()
-    if scoped is not None:
-        return scoped
+    chosen = bound if bound is not None else current_connection()
+    if chosen is not None:
+        return chosen
     with _lock:
         if _default and _default[0] in _registry:
             return _registry[_default[0]]
@@ -132,11 +130,9 @@ def get_connection(
 def known_connection(bound: Connection | None = None) -> Connection | None:
     """The connection a verb would use among those already made (``bound``, the scoped one, the default), or
     ``None``; unlike :func:`get_connection` it never connects (for properties, which do no I/O)."""
-    if bound is not None:
-        return bound
-    scoped = current_connection()
-    if scoped is not None:
-        return scoped
+    chosen = bound if bound is not None else current_connection()
+    if chosen is not None:
+        return chosen
     with _lock:
         return _registry[_default[0]] if _default and _default[0] in _registry else None
 

@@ -78,6 +78,20 @@ def synapse_id(text: str) -> str:
     return "syn" + value[3:]
 
 
+def add_parent_option(parser: argparse.ArgumentParser, help: str, *, required: bool = False) -> None:
+    """``--parent-id`` (also spelled ``--parentid`` and ``--parentId``, as the official client does)."""
+    parser.add_argument(
+        "--parent-id",
+        "--parentid",
+        "--parentId",
+        dest="parent_id",
+        type=synapse_id,
+        required=required,
+        metavar="syn123",
+        help=help,
+    )
+
+
 def positive_int(text: str) -> int:
     """A version number: 1, 2, ..."""
     if not text.strip().isdigit() or int(text) < 1:

@@ -66,6 +66,15 @@ class Output:
             self.stdout, json.dumps(jsonable(value), indent=2, ensure_ascii=not _is_utf8(self.stdout)) + "\n"
         )
 
+    def made(self, obj: Any, message: str) -> None:
+        """What a command that made or stored an object prints: the object as JSON with ``--json``, else its
+        id (for scripts); then ``message`` for the reader (unless ``--quiet``)."""
+        if self.json_mode:
+            self.json(obj)
+        else:
+            self.data(str(obj.id))
+        self.info(message)
+
     def binary(self) -> IO[bytes]:
         """The byte stream under stdout, for file contents."""
         self.stdout.flush()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import command
-from ._common import UsageError, connect, no_partial_downloads, positive_int, synapse_id
+from ._common import UsageError, add_parent_option, connect, no_partial_downloads, positive_int, synapse_id
 from ._output import Output
 
 __all__ = ["add_cp", "add_manifest", "add_sync", "run_recursive_get", "shard"]
@@ -151,16 +151,7 @@ def add_manifest(sub: Any) -> None:
         example="synapse-models manifest results/ --parent-id syn123 --manifest-file manifest.tsv",
     )
     p.add_argument("path", metavar="DIR", help="the local directory")
-    p.add_argument(
-        "--parent-id",
-        "--parentid",
-        "--parentId",
-        dest="parent_id",
-        type=synapse_id,
-        required=True,
-        metavar="syn123",
-        help="the project or folder that stands for DIR",
-    )
+    add_parent_option(p, "the project or folder that stands for DIR", required=True)
     p.add_argument(
         "--manifest-file",
         metavar="FILE",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import command
-from ._common import UsageError, connect, positive_int, synapse_id
+from ._common import UsageError, add_parent_option, connect, positive_int, synapse_id
 from ._output import Output, table, used_text
 
 _CONTAINERS = ("Folder", "Project")
@@ -183,15 +183,7 @@ def add_create(sub: Any) -> None:
     )
     p.add_argument("type", type=str.capitalize, choices=("Project", "Folder"), help="Project or Folder")
     p.add_argument("--name", required=True, help="its name")
-    p.add_argument(
-        "--parent-id",
-        "--parentid",
-        "--parentId",
-        dest="parent_id",
-        type=synapse_id,
-        metavar="syn123",
-        help="where to put a folder (not used for a project)",
-    )
+    add_parent_option(p, "where to put a folder (not used for a project)")
     p.add_argument("--description", help="a description (at most 1000 characters)")
 
 
@@ -209,11 +201,7 @@ def run_create(args: argparse.Namespace, out: Output) -> int:
         else sm.Folder(name=args.name, parent=args.parent_id, description=args.description)
     )
     made.store()
-    if out.json_mode:
-        out.json(made)
-    else:
-        out.data(str(made.id))
-    out.info(f"{args.type.lower()} {made.name!r} is {made.id}")
+    out.made(made, f"{args.type.lower()} {made.name!r} is {made.id}")
     return 0
 
 

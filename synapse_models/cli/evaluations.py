@@ -93,12 +93,9 @@ def run_submit(args: argparse.Namespace, out: Output) -> int:
         entity = sm.File(args.file, parent=args.parent_id, activity=activity).store(progress=out.progress)
         out.info(f"uploaded {args.file} as {entity.id} (version {entity.version_number})")
     submission = queue.submit(entity, name=args.name, team=args.team, submitter_alias=args.alias)
-    if out.json_mode:
-        out.json(submission)
-    else:
-        out.data(str(submission.id))
-    out.info(
+    out.made(
+        submission,
         f"submitted {submission.entity_id} (version {submission.version_number}) to {queue.name!r} "
-        f"({queue.id}) as submission {submission.id}"
+        f"({queue.id}) as submission {submission.id}",
     )
     return 0

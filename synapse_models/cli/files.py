@@ -9,6 +9,7 @@ from typing import Any
 from . import command
 from ._common import (
     UsageError,
+    add_parent_option,
     add_provenance_options,
     annotations_json,
     connect,
@@ -157,15 +158,7 @@ def add_store(sub: Any) -> None:
     )
     p.add_argument("file", nargs="?", metavar="FILE", help="the local file to upload")
     p.add_argument("--url", help="record this URL as the file's content instead of uploading bytes")
-    p.add_argument(
-        "--parent-id",
-        "--parentid",
-        "--parentId",
-        dest="parent_id",
-        type=synapse_id,
-        metavar="syn123",
-        help="the project or folder to put it in",
-    )
+    add_parent_option(p, "the project or folder to put it in")
     p.add_argument("--id", type=synapse_id, metavar="syn123", help="update this existing file entity instead")
     p.add_argument("--name", help="the name in Synapse (default: the file's name)")
     p.add_argument("--description", help="a description (at most 1000 characters)")
@@ -218,11 +211,7 @@ def run_store(args: argparse.Namespace, out: Output) -> int:
     if activity is not None:
         file.activity = activity
     file.store(force_version=args.force_version, progress=out.progress)
-    if out.json_mode:
-        out.json(file)
-    else:
-        out.data(str(file.id))
-    out.info(f"stored {file.name} as {file.id} (version {file.version_number}) in {file.parent_id}")
+    out.made(file, f"stored {file.name} as {file.id} (version {file.version_number}) in {file.parent_id}")
     return 0
 
 

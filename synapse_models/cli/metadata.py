@@ -168,9 +168,5 @@ def run_set_provenance(args: argparse.Namespace, out: Output) -> int:
     activity = file.activity
     if args.output:
         _write_json(args.output, activity)
-    if out.json_mode:
-        out.json(activity)
-    else:
-        out.data(str(activity.id))
-    out.info(f"{file.id}.{file.version_number} was made by activity {activity.id}")
+    out.made(activity, f"{file.id}.{file.version_number} was made by activity {activity.id}")
     return 0

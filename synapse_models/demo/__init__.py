@@ -7,12 +7,14 @@ users, and what earlier chapters made). A chapter prints only through ``_out``, 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,20 @@ class Tour:
         self.server = server
         self.workdir = workdir
         self.made: dict[str, Any] = {}
+
+    @contextlib.contextmanager
+    def private_cache(self) -> Iterator[None]:
+        """Point ``SYNAPSE_CACHE`` into the scratch directory for a chapter (keeps the demo out of
+        ``~/.synapseCache``), and put it back after."""
+        previous = os.environ.get("SYNAPSE_CACHE")
+        os.environ["SYNAPSE_CACHE"] = str(self.workdir / "synapseCache")
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("SYNAPSE_CACHE", None)
+            else:
+                os.environ["SYNAPSE_CACHE"] = previous
 
 
 def run(data_dir: str | None = None, only: Sequence[str] | None = None) -> int:

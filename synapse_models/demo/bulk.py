@@ -62,15 +62,8 @@ def _run(tour: Tour, *args: str, show: int = 6) -> list[str]:
 
 
 def run(tour: Tour) -> None:
-    previous = os.environ.get("SYNAPSE_CACHE")
-    os.environ["SYNAPSE_CACHE"] = str(tour.workdir / "synapseCache")  # keep the demo out of ~/.synapseCache
-    try:
+    with tour.private_cache():
         _run_chapter(tour)
-    finally:
-        if previous is None:
-            os.environ.pop("SYNAPSE_CACHE", None)
-        else:
-            os.environ["SYNAPSE_CACHE"] = previous
 
 
 def _run_chapter(tour: Tour) -> None:

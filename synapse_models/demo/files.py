@@ -39,15 +39,8 @@ def _setup(tour: Tour) -> tuple[sm.Connection, sm.Folder, sm.Folder]:
 
 
 def run(tour: Tour) -> None:
-    previous = os.environ.get("SYNAPSE_CACHE")
-    os.environ["SYNAPSE_CACHE"] = str(tour.workdir / "synapseCache")  # keep the demo out of ~/.synapseCache
-    try:
+    with tour.private_cache():
         _run(tour)
-    finally:
-        if previous is None:
-            os.environ.pop("SYNAPSE_CACHE", None)
-        else:
-            os.environ["SYNAPSE_CACHE"] = previous
 
 
 def _run(tour: Tour) -> None:

@@ -16,7 +16,7 @@ from ..connection import Connection
 from ..errors import ValidationError
 from ..transfer.cache import Cache
 from ..transfer.download import download_file_handle, download_url
-from ..transfer.names import path_inside
+from ..transfer.names import free_name, path_inside
 from ..transfer.upload import md5_of_path
 from ._args import as_path
 from .file_handle import ExternalFileHandle, FileHandle
@@ -78,7 +78,7 @@ def download_content(
         if if_collision == "keep.local":
             return target
         if if_collision == "keep.both":
-            target = _free_name(target)
+            target = free_name(target)
     if elsewhere is not None:
         partial = target.with_name(target.name + ".synapse-partial")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -98,14 +98,3 @@ def download_content(
         )
     cache.add(file_handle_id, target, md5 or md5_of_path(target))
     return target
-
-
-def _free_name(target: Path) -> Path:
-    """``name.ext`` -> ``name(1).ext`` (the first free name), as the official client does."""
-    stem, suffix = target.stem, target.suffix
-    n = 1
-    while True:
-        candidate = target.with_name(f"{stem}({n}){suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1

@@ -86,8 +86,9 @@ def rebase(entity: Entity, conn: Connection, stale: PreconditionFailedError) -> 
     conflicts = conflicting_keys(base_body, mine_body, theirs_body, whole=False, skip=("etag",))
     conflicts += [f"annotations[{k!r}]" for k in conflicting_keys(base_notes, mine_notes, theirs_notes)]
     if conflicts:
+        verb = "differs" if len(conflicts) == 1 else "differ"
         reason = (
-            f"{entity.id} was changed by someone else since it was read ({', '.join(conflicts)} differ from "
+            f"{entity.id} was changed by someone else since it was read ({', '.join(conflicts)} {verb} from "
             "what was read and from what this store() writes); get() it again, apply your changes and store()"
         )
         if stale.applied:

@@ -34,7 +34,7 @@ import attrs
 
 from .._convert import LOCAL, READ_ONLY, from_wire, to_wire, wire_field_names
 from ..connection import Connection
-from ..errors import ConflictError, ServerError, TransportError
+from ..errors import ConflictError, ServerError, TransportError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ._html import Displayed
 
@@ -251,6 +251,16 @@ class Stored(Displayed):
 
     def _conn(self, connection: ConnectionLike | None) -> Connection:
         return get_connection(connection, bound=self._connection)
+
+
+def stored_target(obj: object, connection: ConnectionLike | None) -> tuple[Connection, str]:
+    """The connection and the id of a stored object, for a request about something it owns (its ACL, its
+    schema binding); an object not stored yet has none."""
+    object_id = getattr(obj, "id", None)
+    if object_id is None:
+        raise ValidationError("id", None, f"this {type(obj).__name__} is not stored yet")
+    conn: Connection = obj._conn(connection)  # type: ignore[attr-defined]
+    return conn, str(object_id)
 
 
 _ANNOTATION_FIELDS = ("annotations", "submission_annotations")

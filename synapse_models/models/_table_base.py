@@ -81,6 +81,7 @@ class TableBase(Versionable):
 
     _SCHEMA_BY_TRANSACTION: ClassVar[bool] = True
     _ETAGS: ClassVar[bool] = False
+    _ROW_IDS: ClassVar[bool] = True  # False: query results have no ROW_ID or ROW_VERSION (a VirtualTable)
     _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "annotations", "columns", "column_ids"})
     _PREVIEW_ROWS: ClassVar[int] = 5
 
@@ -247,8 +248,14 @@ class TableBase(Versionable):
             connection: The connection to use.
 
         Raises:
+            ValidationError: ``include_row_metadata`` was asked of a table whose rows have no ids (a
+                :class:`~synapse_models.VirtualTable`).
             BadRequestError: The server rejected the SQL; ``reason`` says why.
         """
+        if include_row_metadata and not self._ROW_IDS:
+            raise ValidationError(
+                "include_row_metadata", True, f"a {type(self).__name__}'s rows have no ROW_ID or ROW_VERSION"
+            )
         table_id = self._require_id()
         if sql is not None and not isinstance(sql, str):
             raise ValidationError("sql", sql, "a query is text (a str)")

@@ -30,7 +30,7 @@ from ..errors import ValidationError
 from ..registry import ConnectionLike
 from ._args import as_list
 from ._html import Displayed, grid, section, value_html
-from ._stored import Stored
+from ._stored import Stored, stored_target
 from ._wire import IdRef
 from .permissions import TeamPermissions, UserEntityPermissions, UserEvaluationPermissions
 from .principals import PrincipalLike, resolve_principal
@@ -277,11 +277,7 @@ class AclHolder:
     ACL_KIND: ClassVar[str] = "entity"
 
     def _acl_owner(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
-        object_id = getattr(self, "id", None)
-        if object_id is None:
-            raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        conn: Connection = self._conn(connection)  # type: ignore[attr-defined]
-        return conn, str(object_id)
+        return stored_target(self, connection)
 
     def acl(self, *, connection: ConnectionLike | None = None) -> AccessControlList:
         """The access control list that applies to this object (for an entity maybe its benefactor's)."""

@@ -13,15 +13,11 @@ import attrs
 
 from .._convert import WIRE_NAME
 from ..errors import ValidationError
-from ..registry import ConnectionLike
 from ._table_base import TableBase
 from .tree import EntityType
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..connection import Connection
-    from ..tables.query import FetchMethod
 
 __all__ = ["MaterializedView", "VirtualTable"]
 
@@ -98,22 +94,4 @@ class VirtualTable(_DerivedTable):
     CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.table.VirtualTable"
     ENTITY_TYPE: ClassVar[EntityType] = EntityType.VIRTUAL_TABLE
 
-    def query(
-        self,
-        sql: str | None = None,
-        *,
-        include_row_metadata: bool = False,
-        method: FetchMethod = "auto",
-        connection: ConnectionLike | None = None,
-    ) -> pd.DataFrame:
-        """Query the virtual table (``SELECT * FROM <id>`` by default) into a typed DataFrame.
-
-        Raises:
-            ValidationError: ``include_row_metadata`` was asked for (virtual table rows have no ids).
-            BadRequestError: The server rejected the SQL.
-        """
-        if include_row_metadata:
-            raise ValidationError(
-                "include_row_metadata", True, "a VirtualTable's rows have no ROW_ID or ROW_VERSION"
-            )
-        return super().query(sql, method=method, connection=connection)
+    _ROW_IDS: ClassVar[bool] = False

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
@@ -24,6 +23,7 @@ from ..credentials import resolve_endpoints
 from ..errors import PreconditionFailedError, ValidationError
 from ..registry import ConnectionLike, get_connection, known_connection
 from . import tree
+from ._entity_fields import check_description, check_name, optional_id, parent_id_of
 from ._entity_update import rebase, send_changes
 from ._html import escape, grid, section, value_html
 from ._stored import Stored, guard_unknown_attributes
@@ -38,7 +38,7 @@ from ._wire import (
 from .acl import EntityShareable
 from .annotations import Annotations, to_annotations
 from .ids import StandsForEntity, parse_entity_id
-from .listing import Listing, stepwise_listing
+from .listing import Listing
 from .schema_validation import SchemaBound
 from .tree import EntityHeader, EntityType
 
@@ -63,50 +63,6 @@ E = TypeVar("E", bound="Entity")
 EntityLike: TypeAlias = "Entity | EntityHeader | str"
 """What a verb taking an entity accepts: the entity, its header (from a listing) or its id (``"syn123"``)."""
 
-_NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']+$")
-
-
-def _optional_id(value: object) -> str | None:
-    if value is None:
-        return None
-    entity_id, version = parse_entity_id(value)
-    if version is not None:
-        raise ValidationError("id", value, "an entity id here takes no version; use version=...")
-    return entity_id
-
-
-def entity_id_of(value: EntityLike | None, field: str) -> str | None:
-    """An entity (or its header) or an id (``"syn1"``, ``"SYN1"``, ``"1"``) as ``"syn1"``; ``field`` names it
-    in errors."""
-    if value is None:
-        return None
-    return parse_entity_id(value, field)[0]
-
-
-def _parent_id(value: EntityLike | None) -> str | None:
-    return entity_id_of(value, "parent")
-
-
-def _check_name(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
-    if value is None:
-        return
-    if not isinstance(value, str):
-        raise ValidationError("name", value, "a name is text (a str)")
-    stripped = value.strip()
-    if not stripped or len(stripped) > 256:
-        raise ValidationError("name", value, "names have 1 to 256 characters")
-    if not _NAME.match(stripped):
-        raise ValidationError(
-            "name", value, "names may contain only letters, digits, spaces and , _ . - + ( ) '"
-        )
-
-
-def _check_description(_: object, __: attrs.Attribute[Any], value: str | None) -> None:
-    if value is not None and not isinstance(value, str):
-        raise ValidationError("description", value, "a description is text (a str)")
-    if value is not None and len(value) > 1000:
-        raise ValidationError("description", f"<{len(value)} characters>", "at most 1000 characters")
-
 
 @attrs.define(kw_only=True)
 class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
@@ -122,13 +78,13 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
     _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "name", "version_number", "parent_id")
     _HTML_HIDDEN: ClassVar[frozenset[str]] = frozenset({"etag", "annotations"})
 
-    id: str | None = attrs.field(default=None, converter=_optional_id)
+    id: str | None = attrs.field(default=None, converter=optional_id)
     """The Synapse id (``syn123``); ``None`` until stored."""
-    name: str | None = attrs.field(default=None, validator=_check_name)
+    name: str | None = attrs.field(default=None, validator=check_name)
     """The name, unique among the parent's children."""
-    description: str | None = attrs.field(default=None, validator=_check_description)
+    description: str | None = attrs.field(default=None, validator=check_description)
     """Free text, at most 1000 characters."""
-    parent_id: str | None = attrs.field(default=None, alias="parent", converter=_parent_id)
+    parent_id: str | None = attrs.field(default=None, alias="parent", converter=parent_id_of)
     """The container's id; ``parent=`` takes the container object or its id. Change it to move the entity."""
     etag: str | None = None
     """The version of the server state this object reflects; sent on update to detect conflicts."""
@@ -152,8 +108,9 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
 
     def _entity_ref(self, field: str) -> tuple[str, int | None]:
         if self.id is None:
-            raise ValidationError(field, self.name,
-                                  f"this {type(self).__name__} has no id yet; store() it first")
+            raise ValidationError(
+                field, self.name, f"this {type(self).__name__} has no id yet; store() it first"
+            )
         return self.id, None
 
     @property
@@ -163,7 +120,7 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
 
     @parent.setter
     def parent(self, value: EntityLike | None) -> None:
-        self.parent_id = _parent_id(value)
+        self.parent_id = parent_id_of(value)
 
     @property
     def connection(self) -> Connection | None:
@@ -224,7 +181,7 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
             return parse_entity_id(id)
         if name is None:
             raise ValidationError("id", None, "give an id, or a name (and parent)")
-        return cls._lookup(conn, name, _parent_id(parent)), None
+        return cls._lookup(conn, name, parent_id_of(parent)), None
 
     @classmethod
     def _from_bundle(cls: type[E], bundle: EntityBundle, conn: Connection, requested: object = None) -> E:
@@ -281,23 +238,8 @@ class Entity(Stored, EntityShareable, SchemaBound, StandsForEntity):
         conn = self._conn(connection)
         if self.id is None:
             raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        kinds = tree.entity_types(types)
         top = EntityHeader(id=self.id, name=str(self.name), type=self.CONCRETE_TYPE, _connection=conn)
-
-        def steps() -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
-            for step in tree.walk(conn, top, kinds, max_workers=max_workers):
-                yield step.folder, step.folders, step.files
-
-        return stepwise_listing(
-            f"walk of {self.name} ({self.id})",
-            steps,
-            connection=conn,
-            row=lambda step: [
-                ("container", f"{step[0].name} ({step[0].id})"),
-                ("folders", [f.name for f in step[1]]),
-                ("others", [o.name for o in step[2]]),
-            ],
-        )
+        return tree.walk_listing(conn, top, tree.entity_types(types), max_workers=max_workers)
 
     def copy(self, destination: Entity | str, **options: Unpack[CopyOptions]) -> CopyResults:
         """Copy this entity (a folder or project with everything in it) into ``destination``; no file bytes

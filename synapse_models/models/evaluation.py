@@ -14,12 +14,13 @@ from .._convert import READ_ONLY, WIRE_NAME, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
+from ._entity_fields import entity_id_of
 from ._html import escape, grid, section, value_html
 from ._stored import Stored
 from ._wire import EntityVersion, PrincipalRef, SubmissionParams, SubmissionRequest, TeamEligibility
 from .acl import Shareable
 from .annotations import Annotations, to_annotations
-from .entity import Entity, EntityLike, entity_id_of
+from .entity import Entity, EntityLike
 from .ids import numeric_id, parse_entity_id
 from .listing import Listing, offset_listing
 from .permissions import UserEvaluationPermissions

@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +20,13 @@ import attrs
 
 from .._convert import LOCAL, from_wire, to_wire
 from ..connection import Connection
-from ..errors import HTTPError, NotFoundError, ValidationError
+from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike, get_connection
 from ..transfer.cache import Cache
-from ..transfer.upload import guess_content_type, md5_of_path, upload_path
+from ..transfer.upload import md5_of_path
 from ._args import as_path
 from ._download import COLLISIONS, Collision, download_content
+from ._file_content import record_external, upload_if_changed
 from ._html import content_section
 from ._wire import AnnotationsBody, EntityBundle, EntityBundleRequest, EntityStoreParams, Page
 from .activity import Activity
@@ -38,7 +38,6 @@ from .tree import EntityHeader, EntityType, link_target
 __all__ = ["Collision", "File"]
 
 F = TypeVar("F", bound="File")
-_VALID_NAME = re.compile(r"^[a-zA-Z0-9,_. \-+()']{1,256}$")
 _URL_SCHEMES = ("http", "https", "ftp", "sftp", "s3", "gs", "file")
 _GET_PARTS = EntityBundleRequest(include_file_handles=True, include_activity=True)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -306,77 +305,9 @@ class File(Versionable):
         if self.activity is not None and (self.activity.id is None or self.activity.changed):
             self.activity._write(conn)
         if self.url is not None or not self.synapse_store:
-            self._record_external(conn)
+            record_external(self, conn)
         elif self.path is not None:
-            self._upload_if_changed(conn)
-
-    def _record_external(self, conn: Connection) -> None:
-        url = self.url or Path(str(self.path)).resolve().as_uri()
-        current = self.file_handle
-        if (
-            isinstance(current, ExternalFileHandle)
-            and current.external_url == url
-            and current.id == self.data_file_handle_id
-        ):
-            return
-        name = str(self.name or os.path.basename(urlparse(url).path) or "file")
-        record = ExternalFileHandle(
-            external_url=url, file_name=name, content_type=self.content_type or guess_content_type(name)
-        )
-        if self.path is not None and os.path.isfile(self.path):
-            record.content_md5 = md5_of_path(self.path)
-            record.content_size = os.path.getsize(self.path)
-        answer = conn.post("/externalFileHandle", to_wire(record), service="file")
-        self.file_handle = from_wire(FileHandle, answer)
-        self.data_file_handle_id = self.file_handle.id
-        self.url = url
-
-    def _upload_if_changed(self, conn: Connection) -> None:
-        path = str(self.path)
-        cache = self._cache or Cache()
-        current = self.data_file_handle_id
-        local_md5: str | None = None
-        last = self._last_stored()
-        if current is not None and last is not None and current == last.data_file_handle_id:
-            stored_md5 = self._stored_md5(conn)
-            stored_size = self.file_handle.content_size if self.file_handle is not None else None
-            if stored_size is not None and stored_size != os.path.getsize(path):
-                stored_md5 = None  # a different size is a different content: no need to hash
-            if stored_md5 is not None:
-                local_md5 = cache.known_md5(current, path)
-                if local_md5 is None:
-                    local_md5 = md5_of_path(path, progress=self._progress)
-                if local_md5 == stored_md5:
-                    self._verified_md5 = local_md5
-                    return
-        base = os.path.basename(path)
-        # the handle's name follows the entity name rules; fall back to the entity name
-        file_name = base if _VALID_NAME.match(base) else str(self.name)
-        handle = from_wire(
-            FileHandle,
-            upload_path(
-                conn,
-                path,
-                parent_id=self.parent_id,
-                file_name=file_name,
-                content_type=self.content_type,
-                progress=self._progress,
-                md5=local_md5,
-            ),
-        )
-        self.file_handle = handle
-        self.data_file_handle_id = handle.id
-        self._verified_md5 = handle.content_md5
-
-    def _stored_md5(self, conn: Connection) -> str | None:
-        if self.file_handle is not None and self.file_handle.id == self.data_file_handle_id:
-            return self.file_handle.content_md5
-        try:  # only the uploader may read a handle directly; others re-upload, which is still correct
-            handle = conn.get(f"/fileHandle/{self.data_file_handle_id}", service="file")
-        except HTTPError:
-            return None
-        self.file_handle = from_wire(FileHandle, handle)
-        return self.file_handle.content_md5
+            upload_if_changed(self, conn)
 
     def _new_version_expected(self) -> bool:
         if self.id is None:

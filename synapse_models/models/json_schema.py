@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -39,6 +38,7 @@ from ._schema_wire import (
     ListOrganizationsRequest,
 )
 from .acl import AclHolder
+from .listing import Listing, token_listing
 
 __all__ = ["JSONSchema", "SchemaOrganization", "SchemaVersion", "parse_schema_uri"]
 
@@ -142,11 +142,12 @@ class SchemaOrganization(AclHolder, Displayed):
         return cls(name=name)._take(conn, conn.get("/schema/organization", params={"name": name}))
 
     @classmethod
-    def list(cls, *, connection: ConnectionLike | None = None) -> Iterator[SchemaOrganization]:
-        """Every organization, by name, lazily."""
+    def list(cls, *, connection: ConnectionLike | None = None) -> Listing[SchemaOrganization]:
+        """Every organization, by name, as a lazy listing (a notebook shows the first page as a table)."""
         conn = get_connection(connection)
-        for item in conn.iter_token("POST", "/schema/organization/list", to_wire(ListOrganizationsRequest())):
-            yield cls(name=item["name"])._take(conn, item)
+        body = to_wire(ListOrganizationsRequest())
+        return token_listing(conn, "schema organizations", "POST", "/schema/organization/list", body,
+                             lambda item: cls(name=item["name"])._take(conn, item))
 
     def store(self, *, connection: ConnectionLike | None = None) -> SchemaOrganization:
         """Create the organization; when one with this name exists, load it instead."""
@@ -171,12 +172,16 @@ class SchemaOrganization(AclHolder, Displayed):
         conn.delete(f"/schema/organization/{self.id}")
         self.id = None
 
-    def schemas(self, *, connection: ConnectionLike | None = None) -> Iterator[JSONSchema]:
-        """The schemas registered in this organization (their latest versions are loaded on ``get()``)."""
+    def schemas(self, *, connection: ConnectionLike | None = None) -> Listing[JSONSchema]:
+        """The schemas registered in this organization, as a lazy listing (their latest versions are loaded
+        on ``get()``)."""
         conn = self._conn(connection)
         body = to_wire(ListJsonSchemaInfoRequest(organization_name=self.name))
-        for item in conn.iter_token("POST", "/schema/list", body):
-            yield JSONSchema(organization=self.name, name=item["schemaName"])._bound(conn)
+
+        def schema(item: dict[str, Any]) -> JSONSchema:
+            return JSONSchema(organization=self.name, name=item["schemaName"])._bound(conn)
+
+        return token_listing(conn, f"schemas of {self.name}", "POST", "/schema/list", body, schema)
 
     def _acl_owner(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
         conn = self._conn(connection)
@@ -270,14 +275,15 @@ class JSONSchema(Displayed):
         self._conn(connection).delete(f"/schema/type/registered/{self.uri}")
         self.info = None
 
-    def versions(self, *, connection: ConnectionLike | None = None) -> Iterator[SchemaVersion]:
-        """Every registered version of this schema, oldest first (empty when the schema does not exist)."""
+    def versions(self, *, connection: ConnectionLike | None = None) -> Listing[SchemaVersion]:
+        """Every registered version of this schema, oldest first, as a lazy listing (empty when the schema
+        does not exist)."""
         conn = self._conn(connection)
         body = to_wire(
             ListJsonSchemaVersionInfoRequest(organization_name=self.organization, schema_name=self.name)
         )
-        for item in conn.iter_token("POST", "/schema/version/list", body):
-            yield from_wire(SchemaVersion, item)
+        return token_listing(conn, f"versions of {self.organization}-{self.name}", "POST",
+                             "/schema/version/list", body, lambda item: from_wire(SchemaVersion, item))
 
     def validation_schema(self, *, connection: ConnectionLike | None = None) -> dict[str, Any]:
         """The self-contained schema Synapse validates with: every ``$ref`` copied into ``definitions``."""

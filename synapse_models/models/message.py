@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from ._html import Displayed
 from ._stored import guard_unknown_attributes
 from ._wire import MessageBundle, MessageStatusBody
 from .ids import numeric_id
+from .listing import Listing, offset_listing
 from .principals import Principal, resolve_principal
 
 __all__ = ["Message", "MessageStatusType", "send_message"]
@@ -96,14 +97,17 @@ class Message(Displayed):
         *,
         newest_first: bool = True,
         connection: ConnectionLike | None = None,
-    ) -> Iterator[Message]:
-        """Iterate the messages you received (unread ones by default), lazily, page by page.
+    ) -> Listing[Message]:
+        """The messages you received (unread ones by default), as a lazy listing: page by page when
+        iterated; a notebook shows the first page as a table.
 
         Args:
             status: Which messages: ``"UNREAD"`` (default), ``"READ"``, ``"ARCHIVED"``, or several.
             newest_first: Order by the date sent, newest first (``False``: oldest first).
             connection: The connection to use.
         """
+        if not isinstance(status, (str, MessageStatusType, Iterable)):
+            raise ValidationError("status", status, "UNREAD, READ or ARCHIVED, or several of them")
         wanted = [status] if isinstance(status, (str, MessageStatusType)) else list(status)
         try:
             names = sorted({MessageStatusType(str(getattr(s, "value", s)).upper()).value for s in wanted})
@@ -113,20 +117,24 @@ class Message(Displayed):
             raise ValidationError("status", status, "name at least one status")
         conn = get_connection(connection)
         params = {"inboxFilter": ",".join(names), "descending": str(newest_first).lower()}
-        for item in conn.iter_offset("/message/inbox", params=params, limit=50):
+
+        def received(item: Any) -> Message:
             bundle = from_wire(MessageBundle, item)
             message = cls._load(conn, bundle.message)
             message.status = MessageStatusType(bundle.status.status)
-            yield message
+            return message
+
+        what = f"inbox ({', '.join(name.lower() for name in names)})"
+        return offset_listing(conn, what, "/message/inbox", received, params=params)
 
     @classmethod
     def outbox(cls, *, newest_first: bool = True,
-               connection: ConnectionLike | None = None) -> Iterator[Message]:
-        """Iterate the messages you sent, lazily, page by page."""
+               connection: ConnectionLike | None = None) -> Listing[Message]:
+        """The messages you sent, as a lazy listing (page by page; a notebook shows the first page)."""
         conn = get_connection(connection)
-        for item in conn.iter_offset("/message/outbox", params={"descending": str(newest_first).lower()},
-                                     limit=50):
-            yield cls._load(conn, item)
+        params = {"descending": str(newest_first).lower()}
+        return offset_listing(conn, "outbox", "/message/outbox", lambda item: cls._load(conn, item),
+                              params=params)
 
     def text(self, *, connection: ConnectionLike | None = None) -> str:
         """The body, downloaded (and checked against its md5) each time it is asked for."""

@@ -11,6 +11,7 @@ from .._convert import from_wire
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
 from .entity import Entity, EntityHeader, EntityType
+from .listing import Listing, Page
 from .schema_validation import SchemaContainer
 
 __all__ = ["Project"]
@@ -34,9 +35,10 @@ class Project(Entity, SchemaContainer):
 
     @classmethod
     def list_mine(cls, *, created_only: bool = False,
-                  connection: ConnectionLike | None = None) -> Iterator[EntityHeader]:
-        """Iterate the projects you can see through your own or your teams' access, most recently active
-        first, lazily, page by page (``GET /projects``); each header's ``get()`` loads the project.
+                  connection: ConnectionLike | None = None) -> Listing[EntityHeader]:
+        """The projects you can see through your own or your teams' access, most recently active first, as
+        a lazy listing (``GET /projects``, page by page; a notebook shows the first page as a table); each
+        header's ``get()`` loads the project.
 
         Args:
             created_only: Only the projects you created.
@@ -44,10 +46,19 @@ class Project(Entity, SchemaContainer):
         """
         conn = get_connection(connection)
         params = {"filter": "CREATED" if created_only else "ALL"}
-        for item in conn.iter_token("GET", "/projects", items_key="results", params=params):
-            header = from_wire(EntityHeader, {**item, "type": cls.CONCRETE_TYPE})
-            header._connection = conn
-            yield header
+
+        def header(item: dict[str, object]) -> EntityHeader:
+            found = from_wire(EntityHeader, {**item, "type": cls.CONCRETE_TYPE})
+            found._connection = conn
+            return found
+
+        def pages(count: bool) -> Iterator[Page[EntityHeader]]:
+            for answer in conn.token_pages("GET", "/projects", params=params):
+                items = [header(item) for item in answer.get("results") or []]
+                yield Page(items, None, bool(answer.get("nextPageToken")))
+
+        what = "projects you created" if created_only else "projects you can see"
+        return Listing(what, pages, connection=conn)
 
     def _check_storable(self) -> None:
         if self.name is None and self.id is None:

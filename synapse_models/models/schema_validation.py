@@ -30,9 +30,11 @@ from ..errors import NotFoundError, ValidationError
 from ..registry import ConnectionLike
 from ._html import Displayed
 from ._schema_wire import BindSchemaToEntityRequest, ListValidationResultsRequest
+from ._stored import stored_target
 from ._wire import AnnotationsBody
 from .annotations import Annotations
 from .json_schema import JSONSchema, SchemaVersion
+from .listing import Listing, token_listing
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,11 +152,7 @@ class SchemaBound:
     __slots__ = ()
 
     def _schema_target(self, connection: ConnectionLike | None) -> tuple[Connection, str]:
-        entity_id = getattr(self, "id", None)
-        if entity_id is None:
-            raise ValidationError("id", None, f"this {type(self).__name__} is not stored yet")
-        conn: Connection = self._conn(connection)  # type: ignore[attr-defined]
-        return conn, str(entity_id)
+        return stored_target(self, connection)
 
     def bind_schema(
         self,
@@ -224,12 +222,13 @@ class SchemaContainer(SchemaBound):
         conn, entity_id = self._schema_target(connection)
         return from_wire(ValidationStatistics, conn.get(f"/entity/{entity_id}/schema/validation/statistics"))
 
-    def invalid_children(self, *, connection: ConnectionLike | None = None) -> Iterator[ValidationResult]:
-        """The validation results of the direct children that do not conform, lazily."""
+    def invalid_children(self, *, connection: ConnectionLike | None = None) -> Listing[ValidationResult]:
+        """The validation results of the direct children that do not conform, as a lazy listing."""
         conn, entity_id = self._schema_target(connection)
         body = to_wire(ListValidationResultsRequest(container_id=entity_id))
-        for item in conn.iter_token("POST", f"/entity/{entity_id}/schema/validation/invalid", body):
-            yield from_wire(ValidationResult, item)
+        path = f"/entity/{entity_id}/schema/validation/invalid"
+        return token_listing(conn, f"children of {entity_id} that do not conform", "POST", path, body,
+                             lambda item: from_wire(ValidationResult, item))
 
     def invalid_entities(self, *, connection: ConnectionLike | None = None) -> pd.DataFrame:
         """The direct children that do not conform, one row each: ``id``, ``message`` (the summary),

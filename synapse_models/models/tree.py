@@ -28,7 +28,7 @@ from ._args import as_list
 from ._html import Displayed
 from ._wire import EntityChildrenRequest
 from .ids import StandsForEntity, parse_entity_id
-from .listing import Listing, token_listing
+from .listing import Listing, stepwise_listing, token_listing
 
 if TYPE_CHECKING:
     from .entity import Entity
@@ -127,8 +127,16 @@ def children(
         return found
 
     what = f"children of {label or parent_id}"
-    return token_listing(conn, what, "POST", "/entity/children", to_wire(request), header,
-                         count_field="includeTotalChildCount", total_key="totalChildCount")
+    return token_listing(
+        conn,
+        what,
+        "POST",
+        "/entity/children",
+        to_wire(request),
+        header,
+        count_field="includeTotalChildCount",
+        total_key="totalChildCount",
+    )
 
 
 class WalkStep(NamedTuple):
@@ -244,3 +252,24 @@ def walk(
             yield WalkStep(path, header, kept, others)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def walk_listing(
+    conn: Connection, top: EntityHeader, types: list[EntityType] | None, *, max_workers: int = 8
+) -> Listing[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+    """:func:`walk` as ``(container, folders, non_folders)`` tuples, lazily: what ``Entity.walk`` returns."""
+
+    def steps() -> Iterator[tuple[EntityHeader, list[EntityHeader], list[EntityHeader]]]:
+        for step in walk(conn, top, types, max_workers=max_workers):
+            yield step.folder, step.folders, step.files
+
+    return stepwise_listing(
+        f"walk of {top.name} ({top.id})",
+        steps,
+        connection=conn,
+        row=lambda step: [
+            ("container", f"{step[0].name} ({step[0].id})"),
+            ("folders", [f.name for f in step[1]]),
+            ("others", [o.name for o in step[2]]),
+        ],
+    )

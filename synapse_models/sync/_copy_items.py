@@ -14,8 +14,9 @@ from .._convert import from_wire
 from ..errors import ConflictError, ForbiddenError, error_for_status
 from ..models._wire import EntityBundle
 from ..models.file_handle import FileHandle, VersionInfo
+from ..models.link import Link
 from . import _internals
-from ._wire import FileHandleCopyResult, LinkEntity
+from ._wire import FileHandleCopyResult
 from .results import CopyResult
 
 if TYPE_CHECKING:
@@ -323,15 +324,15 @@ def copy_item(conn: Connection, task: ItemTask) -> CopyOutcome:
 
 def _copy_link(conn: Connection, task: ItemTask, bundle: EntityBundle) -> str:
     """A new link with the source's target, or the copy of that target when it was copied."""
-    source = from_wire(LinkEntity, bundle.entity)
+    source = from_wire(Link, bundle.entity)
     target = source.links_to
     if target is not None:
         target = attrs.evolve(target, target_id=task.mapping.get(target.target_id, target.target_id))
-    link = LinkEntity(
+    link = Link(
         name=task.name,
-        parent_id=task.parent_id,
+        parent=task.parent_id,
         description=source.description,
-        links_to=target,
+        target=target,
         links_to_class_name=source.links_to_class_name,
     )
     return _internals.create_link(conn, link)

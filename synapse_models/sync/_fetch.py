@@ -17,6 +17,7 @@ import attrs
 from ..errors import ValidationError, error_for_status
 from ..models.tree import check_component
 from ..transfer._wire import FileHandleAssociation, FileResult
+from ..transfer.names import free_name
 from . import _internals
 from ._memo import EntityMemo, FileFacts
 from .manifest import manifest_row
@@ -71,16 +72,6 @@ class _Pending:
     target: Path
 
 
-def _free_name(target: Path) -> Path:
-    """``name.ext`` -> ``name(1).ext`` (the first free name), as the official client does."""
-    n = 1
-    while True:
-        candidate = target.with_name(f"{target.stem}({n}){target.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
-
-
 def _facts(conn: Connection, memo: EntityMemo, work: FileWork, task: SyncFromTask) -> FileFacts:
     if not work.pinned and not task.refresh:
         known = memo.get(work.entity_id, work.version, work.modified_on)
@@ -113,7 +104,7 @@ def _decide(facts: FileFacts, target: Path, cache: Cache, task: SyncFromTask) ->
             other = cache.get(handle, directory=target.parent, md5=facts.md5)
             if other is not None:
                 return "unchanged", other
-            target = _free_name(target)
+            target = free_name(target)
     elsewhere = cache.get(handle, md5=facts.md5)
     if elsewhere is not None and elsewhere != target:
         if not task.dry_run:
@@ -165,18 +156,15 @@ def _outcome(
     return result, work.relative_dir, row
 
 
-def _failure(work: FileWork, exc: BaseException) -> Outcome:
-    return (
-        SyncResult(
-            path=work.relative_path,
-            status="failed",
-            entity_id=work.entity_id,
-            version=work.version,
-            error=exc,
-        ),
-        work.relative_dir,
-        None,
+def failure_result(work: FileWork, exc: BaseException) -> SyncResult:
+    """The result of a file that could not be downloaded."""
+    return SyncResult(
+        path=work.relative_path, status="failed", entity_id=work.entity_id, version=work.version, error=exc
     )
+
+
+def _failure(work: FileWork, exc: BaseException) -> Outcome:
+    return failure_result(work, exc), work.relative_dir, None
 
 
 def sync_files(conn: Connection, task: SyncFromTask) -> list[Outcome]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .._convert import from_wire, to_wire
 from ..errors import ValidationError
 from ..models._wire import EntityBundle, EntityBundleRequest, EntityChildRequest, IdRef, Page
+from ..models.activity import Reference
 from ..models.ids import parse_entity_id as _parse_entity_id
 from ..models.tree import EntityHeader, EntityType
 from ..models.tree import children as _children
@@ -36,13 +37,12 @@ from ._wire import (
     EntityPath,
     FileHandleCopyRequest,
     FileHandleCopyResult,
-    LinkEntity,
-    Reference,
     ReferenceList,
 )
 
 if TYPE_CHECKING:
     from ..connection import Connection
+    from ..models.link import Link
     from ..transfer.cache import Cache
 
 __all__ = [
@@ -248,8 +248,8 @@ def handle_copy(handle_id: str, object_id: str, object_type: str) -> FileHandleC
     )
 
 
-def create_link(conn: Connection, link: LinkEntity) -> str:
-    """``POST /entity`` of a link (the models have no Link class); returns its id."""
+def create_link(conn: Connection, link: Link) -> str:
+    """``POST /entity`` of a new link, as it is (no lookup of a same-named sibling); returns its id."""
     return from_wire(IdRef, conn.post("/entity", to_wire(link))).id
 
 

@@ -1,17 +1,17 @@
 """Request and response bodies only bulk work sends or reads, as attrs classes for the converter.
 
 The others are reused from where they live: bundles, children pages and lookups (``models/_wire.py``),
-presigned URLs (``transfer/_wire.py``), table transactions and CSV downloads (``tables/_wire.py``). Names
-follow the REST reference; :mod:`synapse_models._convert` writes and reads them, so no bulk module builds or
-indexes a JSON dictionary by hand.
+presigned URLs (``transfer/_wire.py``), table transactions and CSV downloads (``tables/_wire.py``), and the
+models themselves (an entity ``Reference``, a ``Link``). Names follow the REST reference;
+:mod:`synapse_models._convert` writes and reads them, so no bulk module builds or indexes a JSON dictionary
+by hand.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import attrs
 
+from ..models.activity import Reference
 from ..models.file_handle import FileHandle
 from ..models.tree import EntityHeader
 from ..transfer._wire import FileHandleAssociation
@@ -22,19 +22,8 @@ __all__ = [
     "EntityPath",
     "FileHandleCopyRequest",
     "FileHandleCopyResult",
-    "LinkEntity",
-    "LinkTarget",
-    "Reference",
     "ReferenceList",
 ]
-
-
-@attrs.define(kw_only=True)
-class Reference:
-    """An entity (version) by id."""
-
-    target_id: str
-    target_version_number: int | None = None
 
 
 @attrs.define(kw_only=True)
@@ -81,25 +70,3 @@ class BatchFileHandleCopyResult:
     """The copies, in the order asked."""
 
     copy_results: list[FileHandleCopyResult] = attrs.field(factory=list)
-
-
-@attrs.define(kw_only=True)
-class LinkTarget:
-    """What a link points at (``Link.linksTo``, a ``Reference``)."""
-
-    target_id: str
-    target_version_number: int | None = None
-
-
-@attrs.define(kw_only=True)
-class LinkEntity:
-    """A ``Link`` entity: read from a bundle, written as a new one (``POST /entity``)."""
-
-    CONCRETE_TYPE: ClassVar[str] = "org.sagebionetworks.repo.model.Link"
-
-    name: str
-    parent_id: str | None = None
-    description: str | None = None
-    links_to: LinkTarget | None = None
-    links_to_class_name: str | None = None
-    id: str | None = None

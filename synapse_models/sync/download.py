@@ -22,7 +22,7 @@ from ..registry import ConnectionLike, get_connection
 from ..transfer.progress import Overall
 from . import _internals
 from ._executor import Pipeline, check_shard, in_shard
-from ._fetch import FileWork, SyncFromTask, sync_files
+from ._fetch import FileWork, SyncFromTask, failure_result, sync_files
 from ._memo import stamp
 from .manifest import ManifestMode, ManifestWriter
 from .results import SyncResult, SyncResults
@@ -180,16 +180,7 @@ def sync_from(
 
             def failed(exc: BaseException) -> None:
                 bar.done(len(files))
-                results.extend(
-                    SyncResult(
-                        path=f.relative_path,
-                        status="failed",
-                        entity_id=f.entity_id,
-                        version=f.version,
-                        error=exc,
-                    )
-                    for f in files
-                )
+                results.extend(failure_result(f, exc) for f in files)
 
             pipeline.submit(sync_files, task_for(files), done, failed)
 

@@ -42,30 +42,10 @@ log = logging.getLogger("synapse_models.sync")
 
 MANIFEST_TSV = "SYNAPSE_METADATA_MANIFEST.tsv"
 MANIFEST_CSV = "manifest.csv"
-TSV_COLUMNS = [
-    "path",
-    "parent",
-    "name",
-    "id",
-    "synapseStore",
-    "contentType",
-    "used",
-    "executed",
-    "activityName",
-    "activityDescription",
-]
-CSV_COLUMNS = [
-    "path",
-    "parentId",
-    "name",
-    "ID",
-    "synapseStore",
-    "contentType",
-    "used",
-    "executed",
-    "activityName",
-    "activityDescription",
-]
+# the columns both manifests share, after the file's path, parent, name and id (named differently in each)
+_FILE_COLUMNS = ["synapseStore", "contentType", "used", "executed", "activityName", "activityDescription"]
+TSV_COLUMNS = ["path", "parent", "name", "id", *_FILE_COLUMNS]
+CSV_COLUMNS = ["path", "parentId", "name", "ID", *_FILE_COLUMNS]
 ManifestMode = Literal["all", "root", "suppress"]
 _FLUSH_ROWS = 5000
 _SORT_LIMIT = 20_000

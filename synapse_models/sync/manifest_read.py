@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ..errors import ManifestProblem, ValidationError
+from .manifest import CSV_COLUMNS, TSV_COLUMNS
 
 __all__ = [
     "Manifest",
@@ -44,34 +45,11 @@ __all__ = [
     "read_manifest",
 ]
 
-LEGACY_COLUMNS = frozenset(
-    {
-        "path",
-        "parent",
-        "name",
-        "id",
-        "synapseStore",
-        "contentType",
-        "used",
-        "executed",
-        "activityName",
-        "activityDescription",
-        "forceVersion",
-    }
-)
+LEGACY_COLUMNS = frozenset({*TSV_COLUMNS, "forceVersion"})
 MODELS_COLUMNS = frozenset(
     {
-        "path",
-        "parentId",
-        "ID",
-        "name",
-        "synapseStore",
-        "contentType",
-        "activityName",
-        "activityDescription",
+        *CSV_COLUMNS,
         "forceVersion",
-        "used",
-        "executed",
         "error",
         "versionNumber",
         "dataFileSizeBytes",

@@ -23,7 +23,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["MAX_NAME_BYTES", "local_name", "path_inside"]
+__all__ = ["MAX_NAME_BYTES", "free_name", "local_name", "path_inside"]
 
 log = logging.getLogger("synapse_models")
 
@@ -58,3 +58,14 @@ def path_inside(directory: Path, name: object, *, fallback: str) -> Path:
     if target.parent != directory or target.name in ("", ".", ".."):
         raise ValueError(f"{name!r} does not name a file inside {directory}")
     return target
+
+
+def free_name(target: Path) -> Path:
+    """``name.ext`` -> ``name(1).ext`` (the first name not taken in its directory), as the official client
+    renames a download that would overwrite a different file."""
+    n = 1
+    while True:
+        candidate = target.with_name(f"{target.stem}({n}){target.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1

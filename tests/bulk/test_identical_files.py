@@ -22,17 +22,15 @@ def test_an_upload_completed_meanwhile_by_an_identical_one_takes_its_file_handle
             other.update(transfer.upload_bytes(alice, data, "same.bin", parent_id=project.id))
         return data[offset : offset + length]
 
+    request = transfer._request(
+        "same.bin",
+        "application/octet-stream",
+        hashlib.md5(data).hexdigest(),
+        len(data),
+        transfer.part_size_for(len(data)),
+    )
     handle = transfer._multipart(
-        alice,
-        size=len(data),
-        md5=hashlib.md5(data).hexdigest(),
-        file_name="same.bin",
-        content_type="application/octet-stream",
-        parent_id=project.id,
-        part_size=transfer.part_size_for(len(data)),
-        read_part=read_part,
-        max_workers=1,
-        progress=False,
+        alice, request, read_part, parent_id=project.id, max_workers=1, progress=False
     )
 
     assert handle["id"] == other["id"] and handle["contentMd5"] == hashlib.md5(data).hexdigest()

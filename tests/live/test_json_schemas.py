@@ -74,6 +74,10 @@ def test_schema_versions_store_get_and_delete(lab: sm.SchemaOrganization) -> Non
     versions = [v.semantic_version for v in first.versions()]
     assert versions == ["1.0.0", "2.0.0"]
     assert [s.name for s in lab.schemas()] == ["sample"]
+    # lazy listings, shown in a notebook as a table of their first page
+    assert repr(sm.SchemaOrganization.list()) == "<Listing of schema organizations: not fetched yet>"
+    assert f"schemas of {lab.name}</b>: 1 in all" in lab.schemas()._repr_html_()
+    assert "1.0.0" in first.versions()._repr_html_() and "2.0.0" in first.versions()._repr_html_()
     first.delete()
     assert [v.semantic_version for v in first.versions()] == ["2.0.0"]
     sm.JSONSchema(organization=lab.name, name="sample").delete()
@@ -140,6 +144,8 @@ def test_bind_validate_and_list_invalid_children(
         1,
         1,
     )
+    shown = folder.invalid_children()._repr_html_()
+    assert "that do not conform</b>: 1 in all" in shown and str(bad.id) in shown
     frame = folder.invalid_entities()
     assert list(frame["id"]) == [bad.id]
     assert frame.loc[0, "message"] == "2 schema violations found"

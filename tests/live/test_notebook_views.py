@@ -71,6 +71,27 @@ def test_an_offset_listing_shows_its_first_page(alice: sm.Connection, server: An
         team.delete()
 
 
+def test_your_projects_and_messages_are_listings_too(
+    alice: sm.Connection, bob: sm.Connection, project: sm.Project, server: Any
+) -> None:
+    subject = f"counts {uuid.uuid4().hex[:6]}"
+    sm.send_message(bob.user_name, subject, "The counts are in.", connection=alice)
+    server.reset_request_log()
+    mine, inbox, outbox = (
+        sm.Project.list_mine(connection=alice),
+        sm.Message.inbox(connection=bob),
+        sm.Message.outbox(connection=alice),
+    )
+    assert _requests(server) == []  # nothing is asked before the listings are shown or iterated
+    assert repr(mine) == "<Listing of projects you can see: not fetched yet>"
+    html = mine._repr_html_()
+    assert _requests(server) == [("GET", "/repo/v1/projects")]
+    assert "<table" in html and project.name in html and "projects you can see" in html
+    assert project.id in [header.id for header in mine]
+    assert subject in inbox._repr_html_() and subject in outbox._repr_html_()
+    assert [m.subject for m in inbox if m.subject == subject] == [subject]
+
+
 def test_a_listing_that_fails_on_display_says_why_and_raises_when_iterated(
     alice: sm.Connection, project: sm.Project
 ) -> None:

@@ -59,7 +59,9 @@ def test_a_link_refuses_to_be_stored_without_a_target_before_any_request() -> No
 def test_message_status_and_ids_are_checked_before_any_request() -> None:
     conn, sent = _recording("http://127.0.0.1:8080")
     with pytest.raises(sm.ValidationError, match="UNREAD, READ or ARCHIVED"):
-        next(sm.Message.inbox("DELETED", connection=conn))
+        sm.Message.inbox("DELETED", connection=conn)  # refused on the call, before it is iterated
+    with pytest.raises(sm.ValidationError, match="status=None"):
+        sm.Message.inbox(None, connection=conn)  # type: ignore[arg-type]
     with pytest.raises(sm.ValidationError, match="message ids are numbers"):
         sm.Message.get("m-1", connection=conn)
     with pytest.raises(sm.ValidationError, match="never sent"):

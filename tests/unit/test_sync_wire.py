@@ -10,6 +10,7 @@ import pytest
 import synapse_models as sm
 from synapse_models._convert import from_wire, to_wire
 from synapse_models.models import _wire as w
+from synapse_models.models.activity import Reference
 from synapse_models.sync import _wire as sw
 from synapse_models.sync._internals import handle_copy
 from synapse_models.tables import _wire as tw
@@ -46,9 +47,7 @@ REQUESTS: list[tuple[str, Any, str]] = [
     ),
     (
         "link",
-        sw.LinkEntity(
-            name="l", parent_id="syn2", links_to=sw.LinkTarget(target_id="syn3", target_version_number=2)
-        ),
+        sm.Link(name="l", parent="syn2", target="syn3.2"),
         M + "Link",
     ),
     (
@@ -56,7 +55,7 @@ REQUESTS: list[tuple[str, Any, str]] = [
         tw.DownloadFromTableRequest(entity_id="syn5", sql="SELECT * FROM syn5"),
         M + "table.DownloadFromTableRequest",
     ),
-    ("header reference", sw.Reference(target_id="syn3"), M + "Reference"),
+    ("header reference", Reference(target_id="syn3"), M + "Reference"),
 ]
 
 

@@ -282,18 +282,13 @@ def _translate_select(
             join.set("on", resolver.resolve(join.args["on"]))
         if join.args.get("using"):
             raise BadRequest("Invalid SQL: JOIN ... USING is not supported; use ON")
-    for key in ("where", "having"):
-        clause = select.args.get(key)
-        if clause is not None:
-            clause.set("this", resolver.resolve(clause.this, allow_alias=key == "having"))
-    group = select.args.get("group")
-    if group is not None:
-        group.set("expressions", [resolver.resolve(e, allow_alias=True) for e in list(group.expressions)])
+    resolver.resolve_filters(select)
     order = select.args.get("order")
     if order is not None:
         for ordered in order.expressions:
             ordered.set("this", resolver.resolve(ordered.this, allow_alias=True))
-    aggregate = group is not None or any(p.find(exp.AggFunc) is not None for p in projections)
+    grouped = select.args.get("group") is not None
+    aggregate = grouped or any(p.find(exp.AggFunc) is not None for p in projections)
     return schema, passthrough, aggregate
 
 

@@ -140,6 +140,21 @@ def _check_activity(txn: Txn, generated_by: str | None) -> None:
         raise BadRequest(f"Invalid activity id: {generated_by}")
 
 
+def _checked_fields(
+    txn: Txn, concrete_type: str, body: dict[str, Any], record: EntityRecord | None, generated_by: str | None
+) -> dict[str, Any]:
+    """The per-version fields of a create (``record`` None) or an update, once the body passed every check
+    of its type, of the areas' validators and of its activity."""
+    if concrete_type == DOCKER:
+        check_docker_repository(body)
+    for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
+        validator(txn, body, record)
+    fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
+    _check_file_fields(concrete_type, fields)
+    _check_activity(txn, generated_by)
+    return fields
+
+
 def _insert_version(txn: Txn, record: EntityRecord, number: int, **values: Any) -> None:
     fields: dict[str, Any] = values["fields"]
     handle = fields.get("dataFileHandleId")
@@ -170,13 +185,7 @@ def create_entity(txn: Txn, body: dict[str, Any], *, generated_by: str | None = 
     if concrete_type != PROJECT:
         require_access(txn, parent_id, "CREATE")
     alias = _validate_alias(txn, body.get("alias")) if concrete_type == PROJECT else None
-    if concrete_type == DOCKER:
-        check_docker_repository(body)
-    for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
-        validator(txn, body, None)
-    fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
-    _check_file_fields(concrete_type, fields)
-    _check_activity(txn, generated_by)
+    fields = _checked_fields(txn, concrete_type, body, None, generated_by)
     if body.get("name") is not None:
         validate_name(body["name"])
         check_name_available(txn.db, parent_id, body["name"])
@@ -254,13 +263,7 @@ def update_entity(
     name = validate_name(body["name"]) if body.get("name") is not None else record.name
     check_name_available(txn.db, parent_id, name, exclude=entity_id)
     alias = _validate_alias(txn, body.get("alias"), exclude=entity_id) if concrete_type == PROJECT else None
-    if concrete_type == DOCKER:
-        check_docker_repository(body)
-    for validator in txn.app.hooks.all(ENTITY_VALIDATORS):
-        validator(txn, body, record)
-    fields = type_fields(body)  # after the validators: they may normalize the body (e.g. a view's mask)
-    _check_file_fields(concrete_type, fields)
-    _check_activity(txn, generated_by)
+    fields = _checked_fields(txn, concrete_type, body, record, generated_by)
     current = current_version(txn.db, record)
     if needs_new_version(txn, record, current, fields, new_version):
         number = record.max_version + 1

@@ -100,6 +100,16 @@ class Resolver:
 
         return root.transform(expand, copy=False)
 
+    def resolve_filters(self, select: exp.Expression) -> None:
+        """Resolve a query's WHERE, HAVING and GROUP BY in place (HAVING and GROUP BY may name aliases)."""
+        for key in ("where", "having"):
+            clause = select.args.get(key)
+            if clause is not None:
+                clause.set("this", self.resolve(clause.this, allow_alias=key == "having"))
+        group = select.args.get("group")
+        if group is not None:
+            group.set("expressions", [self.resolve(e, allow_alias=True) for e in list(group.expressions)])
+
     def _has(self, node: exp.Anonymous, lists: dict[str, tuple[str, list[Any]]]) -> exp.Expression:
         """``col HAS (...)``: a placeholder expanded after the other columns are swapped."""
         args = list(node.expressions)

@@ -195,13 +195,7 @@ def translate(
         projections.append(exp.maybe_parse(text, dialect="sqlite"))
     if not projections:
         raise BadRequest("Invalid SQL: the select list is empty")
-    for key in ("where", "having"):
-        clause = tree.args.get(key)
-        if clause is not None:
-            clause.set("this", resolver.resolve(clause.this, allow_alias=key == "having"))
-    group = tree.args.get("group")
-    if group is not None:
-        group.set("expressions", [resolver.resolve(e, allow_alias=True) for e in list(group.expressions)])
+    resolver.resolve_filters(tree)
     order_items: list[exp.Expression] = []
     for item in sort or []:
         if not isinstance(item, dict) or not isinstance(item.get("column"), str):
@@ -217,7 +211,7 @@ def translate(
             ordered.set("this", resolver.resolve(ordered.this, allow_alias=True))
             order_items.append(ordered)
     aggregate = (
-        group is not None
+        tree.args.get("group") is not None
         or bool(tree.args.get("distinct"))
         or any(p.find(exp.AggFunc) is not None for p in projections)
     )

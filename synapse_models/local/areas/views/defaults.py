@@ -22,6 +22,16 @@ from ..files.service import get_file_handle
 from ..tables.service import create_column, parse_date
 from .scope import LEGACY_TYPES, PKG
 
+HANDLE_KEYS = {
+    "dataFileName": "fileName",
+    "dataFileSizeBytes": "contentSize",
+    "dataFileMD5Hex": "contentMd5",
+    "dataFileConcreteType": "concreteType",
+    "dataFileBucket": "bucketName",
+    "dataFileKey": "key",
+}
+"""The default view columns read from a file's handle, and the handle's field each one is."""
+
 routes = Routes()
 
 
@@ -189,12 +199,4 @@ def default_value(db: sqlite3.Connection, record: EntityRecord, fields: dict[str
     if name == "dataFileHandleId":
         return None if handle_id is None else int(handle_id)
     handle = (None if handle_id is None else get_file_handle(db, str(handle_id))) or {}
-    key = {
-        "dataFileName": "fileName",
-        "dataFileSizeBytes": "contentSize",
-        "dataFileMD5Hex": "contentMd5",
-        "dataFileConcreteType": "concreteType",
-        "dataFileBucket": "bucketName",
-        "dataFileKey": "key",
-    }[name]
-    return handle.get(key)
+    return handle.get(HANDLE_KEYS[name])

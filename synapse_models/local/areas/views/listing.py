@@ -36,7 +36,7 @@ from ..entities.service import (
 )
 from ..files.service import get_file_handle
 from ..tables.service import Column, ComputedRows, to_storage
-from .defaults import DEFAULT_FIELDS, epoch_ms, path_of, project_of
+from .defaults import DEFAULT_FIELDS, HANDLE_KEYS, epoch_ms, path_of, project_of
 from .rows import annotation_value
 from .scope import ENTITY_VIEW, MASK_BITS
 
@@ -57,14 +57,6 @@ _PLAIN = {
     "currentVersion": "s.current_version",
     "parentId": "s.parent_id",
     "dataFileHandleId": "CAST(s.file_handle_id AS INTEGER)",
-}
-_HANDLE_KEYS = {
-    "dataFileName": "fileName",
-    "dataFileSizeBytes": "contentSize",
-    "dataFileMD5Hex": "contentMd5",
-    "dataFileConcreteType": "concreteType",
-    "dataFileBucket": "bucketName",
-    "dataFileKey": "key",
 }
 _TYPE_NAMES = " ".join(f"WHEN '{concrete}' THEN '{name}'" for concrete, name in ENTITY_TYPES.items())
 
@@ -165,7 +157,7 @@ def _raw(names: dict[str, str], column: Column) -> str:
         return "(CASE WHEN o.id IS NULL THEN c.benefactor ELSE s.id END)"
     if name == "projectId":
         return "c.project"
-    return f"{names['handle']}(s.file_handle_id, '{_HANDLE_KEYS[name]}')"
+    return f"{names['handle']}(s.file_handle_id, '{HANDLE_KEYS[name]}')"
 
 
 def _functions(txn: Txn, columns: list[Column]) -> dict[str, Callable[..., Any]]:
