@@ -1,7 +1,7 @@
 """A connection to one Synapse deployment as one user: requests, errors, paging and async jobs.
 
 The HTTP itself, and every retry, belong to the connection's :class:`~synapse_models.transport.Transport`
-(a :class:`~synapse_models.transport.RequestsTransport` unless another is given). The connection knows
+(a :class:`~synapse_models.pooled.PooledTransport` unless another is given). The connection knows
 Synapse: its three services, the bearer token (sent to them and nowhere else), which POSTs are safe to send
 twice, its error bodies, its two paging styles and its asynchronous jobs.
 """
@@ -27,8 +27,9 @@ from .errors import (
     error_for_status,
     public_url,
 )
+from .pooled import PooledTransport
 from .retry import Deadline, RetryPolicy
-from .transport import USER_AGENT, Request, RequestsTransport, Response, Transport
+from .transport import USER_AGENT, Request, Response, Transport
 
 __all__ = ["Connection", "Service", "current_connection"]
 
@@ -65,7 +66,7 @@ class Connection(Paging, AsyncJobs):
     Args:
         endpoints: The service URLs.
         token: The bearer token, or ``None`` for anonymous access.
-        transport: What sends the requests; a :class:`~synapse_models.transport.RequestsTransport` built
+        transport: What sends the requests; a :class:`~synapse_models.pooled.PooledTransport` built
             from ``pool_size``, ``timeout`` and ``retry`` by default (tests pass a
             :class:`~synapse_models.transport.MockTransport`).
         token_source: Where the token came from, for error messages.
@@ -83,7 +84,7 @@ class Connection(Paging, AsyncJobs):
         transport: Transport | None = None,
         token_source: str = "no token",
         name: str = "default",
-        pool_size: int = 32,
+        pool_size: int = 64,
         timeout: tuple[float, float] = (10.0, 120.0),
         retry: RetryPolicy | None = None,
     ) -> None:
@@ -95,7 +96,7 @@ class Connection(Paging, AsyncJobs):
         self.timeout = timeout
         own = getattr(transport, "retry", None) if transport is not None else None
         self.retry: RetryPolicy = own or retry or RetryPolicy()
-        self.transport: Transport = transport or RequestsTransport(
+        self.transport: Transport = transport or PooledTransport(
             pool_size=pool_size, timeout=timeout, retry=self.retry
         )
         self.user_id: str | None = None

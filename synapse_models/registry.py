@@ -46,7 +46,7 @@ def connect(
     endpoint: str | None = None,
     name: str = "default",
     remember: bool = False,
-    pool_size: int = 32,
+    pool_size: int = 64,
     retry: RetryPolicy | None = None,
 ) -> Connection:
     """Connect to Synapse, check the token, and register the connection under ``name``.

@@ -107,7 +107,7 @@ def sync_from(
         executor: Where to run the work (any ``concurrent.futures.Executor``; a thread pool by default).
             Tasks carry the connection's endpoint and user, never its token: process and cluster workers
             reconnect with their own ``SYNAPSE_AUTH_TOKEN`` or config (see ``docs/bulk.rst``).
-        max_workers: Threads of the default pool (24, at most the connection's pool size).
+        max_workers: Threads of the default pool (56, at most the connection's pool size).
         shard: ``(k, n)``: take only the k-th (from 0) of n deterministic slices of the files (job arrays).
         dry_run: List what would be downloaded, writing nothing (status ``download`` instead of
             ``downloaded``).

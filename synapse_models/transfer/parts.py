@@ -105,6 +105,10 @@ def send_parts(
             conn, upload_id, number, url, data, bar, part_md5s[number - 1] if part_md5s is not None else None
         )
 
+    if len(missing) == 1:  # a small file: no pool to start and join for its one part (bulk work sends many)
+        urls = _part_urls(conn, upload_id, missing)
+        send(missing[0], urls[missing[0]])
+        return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="synapse-upload") as pool:
         pending: set[Future[None]] = set()
         for batch in _batches(missing, _URL_BATCH):
