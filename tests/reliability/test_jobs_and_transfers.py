@@ -262,3 +262,23 @@ def test_an_upload_whose_start_or_complete_answer_is_lost_makes_one_file(
     held = sm.File.get(stored.id, download_location=tmp_path / "back", connection=direct)
     assert held.version_number == 1
     assert Path(str(held.path)).read_bytes() == source.read_bytes()
+
+
+def test_a_part_whose_puts_keep_failing_gives_up_within_its_deadline(
+    server: Any, alice_token: str, direct: sm.Connection, home: sm.Project, tmp_path: Path
+) -> None:
+    """A part's PUTs share one deadline: six retries of a 2 s stall would take 12 s, the deadline is 3 s."""
+    source = tmp_path / "parts.bin"
+    source.write_bytes(os.urandom(300_000))
+    with FaultProxy(server, 1.0, faults={"stall": 1}, stall_seconds=30) as proxy:
+        proxy.exempt = ("/repo/", "/file/v1/file/", "/file/v1/entity")  # only the part PUTs stall
+        retry = sm.RetryPolicy(attempts=6, backoff=0.1, jitter=0, total_seconds=3)
+        conn = sm.Connection(direct.endpoints, alice_token, retry=retry, timeout=(2, 1), name="stalling-up")
+        conn.endpoints = type(direct.endpoints).from_base(proxy.endpoint, "local")
+        started = time.monotonic()
+        with pytest.raises(sm.TransferError, match="part 1 of upload"):
+            sm.File(source, parent=home.id).store(connection=conn)
+        elapsed = time.monotonic() - started
+        assert proxy.stats()["faulted"] >= 2  # it was retried, within the deadline
+    assert elapsed < 3 + 1 + 2  # the deadline, one read timeout, slack
+    assert [h.name for h in home.children(connection=direct)] == []
