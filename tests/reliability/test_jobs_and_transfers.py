@@ -211,3 +211,74 @@ def test_a_read_whose_body_is_cut_is_retried(proxy: TargetedProxy, alice_token: 
     assert conn.user_name == "alice"
     assert proxy.applied == [f"GET /repo/v1/userProfile: {kind}"] * 2
     assert proxy.stats()["routes"]["GET /repo/v1/userProfile"]["requests"] == 3
+
+
+QUERY_START = "POST /repo/v1/entity/{id}/table/query/async/start"
+QUERY_POLL = "GET /repo/v1/entity/{id}/table/query/async/get/{id}"
+
+
+def test_a_query_whose_polls_fail_is_polled_again_not_started_again(
+    proxy: TargetedProxy, conn: sm.Connection, direct: sm.Connection, home: sm.Project
+) -> None:
+    """Every async job, not only appends: a query's token is its key, its failed polls are polled again."""
+    table = _table(home, conn)
+    table.append(_frame(0, 30), connection=direct)
+    starts = proxy.stats()["routes"].get(QUERY_START, {}).get("requests", 0)
+    proxy.plan(QUERY_POLL, *["reset_in_response_body", "http_500_after", "truncated_body"] * 2)
+    got = sm.Table.get(table.id, connection=conn).query(connection=conn)
+    assert len(proxy.applied) == 6
+    assert sorted(int(n) for n in got["n"]) == list(range(30))
+    assert proxy.stats()["routes"][QUERY_START]["requests"] == starts + 1
+
+
+MULTIPART = "POST /file/v1/file/multipart"
+COMPLETE = "PUT /file/v1/file/multipart/{id}/complete"
+
+
+@pytest.mark.parametrize(
+    ("route", "kind"),
+    [
+        (MULTIPART, "reset_after_request"),
+        (MULTIPART, "http_500_after"),
+        (COMPLETE, "reset_after_request"),
+        (COMPLETE, "http_500_after"),
+    ],
+)
+def test_an_upload_whose_start_or_complete_answer_is_lost_makes_one_file(
+    proxy: TargetedProxy,
+    conn: sm.Connection,
+    direct: sm.Connection,
+    home: sm.Project,
+    tmp_path: Path,
+    route: str,
+    kind: str,
+) -> None:
+    source = tmp_path / "lost.bin"
+    source.write_bytes(os.urandom(300_000))
+    proxy.plan(route, kind)
+    stored = sm.File(source, parent=home.id).store(connection=conn)
+    assert proxy.applied == [f"{route}: {kind}"]
+    assert [h.name for h in home.children(connection=direct)] == ["lost.bin"]
+    held = sm.File.get(stored.id, download_location=tmp_path / "back", connection=direct)
+    assert held.version_number == 1
+    assert Path(str(held.path)).read_bytes() == source.read_bytes()
+
+
+def test_a_part_whose_puts_keep_failing_gives_up_within_its_deadline(
+    server: Any, alice_token: str, direct: sm.Connection, home: sm.Project, tmp_path: Path
+) -> None:
+    """A part's PUTs share one deadline: six retries of a 2 s stall would take 12 s, the deadline is 3 s."""
+    source = tmp_path / "parts.bin"
+    source.write_bytes(os.urandom(300_000))
+    with FaultProxy(server, 1.0, faults={"stall": 1}, stall_seconds=30) as proxy:
+        proxy.exempt = ("/repo/", "/file/v1/file/", "/file/v1/entity")  # only the part PUTs stall
+        retry = sm.RetryPolicy(attempts=6, backoff=0.1, jitter=0, total_seconds=3)
+        conn = sm.Connection(direct.endpoints, alice_token, retry=retry, timeout=(2, 1), name="stalling-up")
+        conn.endpoints = type(direct.endpoints).from_base(proxy.endpoint, "local")
+        started = time.monotonic()
+        with pytest.raises(sm.TransferError, match="part 1 of upload"):
+            sm.File(source, parent=home.id).store(connection=conn)
+        elapsed = time.monotonic() - started
+        assert proxy.stats()["faulted"] >= 2  # it was retried, within the deadline
+    assert elapsed < 3 + 1 + 2  # the deadline, one read timeout, slack
+    assert [h.name for h in home.children(connection=direct)] == []

@@ -112,13 +112,8 @@ def test_a_non_ascii_name_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert Path(str(got.path)).read_bytes() == CONTENT
 
 
-def test_a_non_ascii_name_downloads_from_the_local_server(
-    server: Any, alice_token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SYNAPSE_CACHE", str(tmp_path / "cache"))
-    retry = sm.RetryPolicy(attempts=1, total_seconds=4)
-    conn = sm.connect(alice_token, endpoint=server.endpoint, name="names", retry=retry)
-    conn.transport.timeout = (2.0, 2.0)  # type: ignore[attr-defined]
+def _stored_under_non_ascii_name(conn: sm.Connection, tmp_path: Path) -> tuple[sm.Project, sm.File]:
+    """A project holding one file whose file handle is named ``données ✓.txt`` (a copy of a plain one)."""
     project = sm.Project(name=f"names {os.urandom(4).hex()}").store(connection=conn)
     source = tmp_path / "plain.txt"
     source.write_bytes(CONTENT)
@@ -134,10 +129,42 @@ def test_a_non_ascii_name_downloads_from_the_local_server(
     answer = conn.post("/filehandles/copy", {"copyRequests": [copy]}, service="file")
     stored.data_file_handle_id = answer["copyResults"][0]["newFileHandle"]["id"]
     stored.path = None
-    stored.store(connection=conn)
+    return project, stored.store(connection=conn)
+
+
+def test_a_non_ascii_name_downloads_from_the_local_server(
+    server: Any, alice_token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYNAPSE_CACHE", str(tmp_path / "cache"))
+    retry = sm.RetryPolicy(attempts=1, total_seconds=4)
+    conn = sm.connect(alice_token, endpoint=server.endpoint, name="names", retry=retry)
+    conn.transport.timeout = (2.0, 2.0)  # type: ignore[attr-defined]
+    project, stored = _stored_under_non_ascii_name(conn, tmp_path)
     try:
         got = sm.File.get(stored.id, download_location=tmp_path / "out", connection=conn)
     finally:
         project.delete(connection=conn)
     assert Path(str(got.path)) == tmp_path / "out" / "données ✓.txt"
     assert Path(str(got.path)).read_bytes() == CONTENT
+
+
+def test_a_non_ascii_name_downloads_through_the_official_client(
+    server: Any, alice_token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both clients, says the issue: the official one reads the same Content-Disposition."""
+    pytest.importorskip("synapseclient")
+    from synapseclient.models import File as OfficialFile
+
+    from tests.peer import official_client
+
+    monkeypatch.setenv("SYNAPSE_CACHE", str(tmp_path / "cache"))
+    conn = sm.connect(alice_token, endpoint=server.endpoint, name="names-official")
+    project, stored = _stored_under_non_ascii_name(conn, tmp_path)
+    (tmp_path / "peer").mkdir()
+    syn = official_client(server, alice_token, tmp_path / "peer", multi_threaded=False)
+    try:
+        got = OfficialFile(id=stored.id, path=str(tmp_path / "official")).get(synapse_client=syn)
+    finally:
+        project.delete(connection=conn)
+    assert Path(got.path) == tmp_path / "official" / "données ✓.txt"
+    assert Path(got.path).read_bytes() == CONTENT
