@@ -64,11 +64,12 @@ def fetch_or_404(db: sqlite3.Connection, sql: str, params: Sequence[Any], missin
     return row
 
 
-def row_by_id(db: sqlite3.Connection, table: str, row_id: int, what: str) -> sqlite3.Row:
-    """Return the row of ``table`` whose id is ``row_id``; 404 "``what`` ``row_id`` does not exist"."""
-    return fetch_or_404(
-        db, f"SELECT * FROM {table} WHERE id = ?", (row_id,), f"{what} {row_id} does not exist"
-    )
+def row_by_id(db: sqlite3.Connection, table: str, row_id: int, missing: str) -> sqlite3.Row:
+    """Return the row of ``table`` whose id is ``row_id``; 404 with the reason ``missing`` when there is none.
+
+    ``table`` is one of our own table names, never user input.
+    """
+    return fetch_or_404(db, f"SELECT * FROM {table} WHERE id = ?", (row_id,), missing)
 
 
 def ids_below(db: sqlite3.Connection, table: str, root_id: int) -> list[int]:

@@ -17,7 +17,7 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
-from ...core.store import dumps, fetch_or_404, loads
+from ...core.store import dumps, loads, row_by_id
 from ...core.txn import Txn
 from ..entities.service import (
     BundlePart,
@@ -128,12 +128,7 @@ def _row(txn: Txn, activity_id: str) -> Any:
     """The activity row; 404 in Synapse's words (an id that is not a number names no activity)."""
     text = activity_id.strip()
     key = int(text) if text.isdigit() else -1
-    return fetch_or_404(
-        txn.db,
-        "SELECT * FROM activities WHERE id = ?",
-        (key,),
-        f"Activity with id '{activity_id}' could not be found.",
-    )
+    return row_by_id(txn.db, "activities", key, f"Activity with id '{activity_id}' could not be found.")
 
 
 def _readable(txn: Txn, row: Any) -> bool:
