@@ -22,7 +22,7 @@ import enum
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 import cattrs
@@ -35,6 +35,7 @@ __all__ = [
     "LOCAL",
     "READ_ONLY",
     "WIRE_NAME",
+    "UnionRoot",
     "concrete_type",
     "converter",
     "format_datetime",
@@ -205,6 +206,22 @@ def register_union(base: type, cls: type, *, fallback: bool = False) -> None:
     for tag in (getattr(cls, "CONCRETE_TYPE", None), *getattr(cls, "CONCRETE_ALIASES", ())):
         if tag:
             _unions[base][tag] = cls
+
+
+class UnionRoot:
+    """Base of a ``concreteType`` union: every attrs subclass registers itself (:func:`register_union`).
+
+    The first class below ``UnionRoot`` is the union's root; its subclass named ``_UNION_FALLBACK`` (if any)
+    is what types nobody registered are read as.
+    """
+
+    __slots__ = ()
+    _UNION_FALLBACK: ClassVar[str] = ""
+
+    @classmethod
+    def __attrs_init_subclass__(cls) -> None:
+        root = next(c for c in reversed(cls.__mro__) if c is not UnionRoot and issubclass(c, UnionRoot))
+        register_union(root, cls, fallback=cls.__name__ == root._UNION_FALLBACK)
 
 
 def set_union_loader(base: type, loader: Callable[[], None]) -> None:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .._convert import LOCAL, READ_ONLY, from_wire, register_union, to_wire
+from .._convert import LOCAL, READ_ONLY, UnionRoot, from_wire, to_wire
 from ..connection import Connection
 from ..errors import ValidationError
 from ..registry import ConnectionLike, get_connection
@@ -42,17 +42,14 @@ class Reference(Displayed):
 
 
 @attrs.define(kw_only=True)
-class Used(Displayed):
+class Used(Displayed, UnionRoot):
     """One item of an activity's ``used`` list (see :class:`UsedEntity` and :class:`UsedURL`)."""
 
     CONCRETE_TYPE: ClassVar[str] = ""
+    _UNION_FALLBACK: ClassVar[str] = "UnknownUsed"
     was_executed: bool = False
     """Whether the item was executed (code) rather than read (data)."""
     _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-
-    @classmethod
-    def __attrs_init_subclass__(cls) -> None:
-        register_union(Used, cls, fallback=cls.__name__ == "UnknownUsed")
 
 
 @attrs.define(kw_only=True)

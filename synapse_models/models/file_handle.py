@@ -7,17 +7,18 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .._convert import WIRE_NAME, register_union
+from .._convert import WIRE_NAME, UnionRoot
 from ._html import Displayed
 
 __all__ = ["ExternalFileHandle", "FileHandle", "S3FileHandle", "UnknownFileHandle", "VersionInfo"]
 
 
 @attrs.define(kw_only=True)
-class FileHandle(Displayed):
+class FileHandle(Displayed, UnionRoot):
     """Metadata of stored bytes: name, size, md5, type. Subclasses by ``concreteType``."""
 
     CONCRETE_TYPE: ClassVar[str] = ""
+    _UNION_FALLBACK: ClassVar[str] = "UnknownFileHandle"
     _REPR_FIELDS: ClassVar[tuple[str, ...]] = ("id", "file_name", "content_size", "content_md5")
     id: str | None = None
     """The file handle id."""
@@ -38,10 +39,6 @@ class FileHandle(Displayed):
     status: str | None = None
     """``AVAILABLE``, ``UNLINKED`` or ``ARCHIVED``."""
     _unknown_fields: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
-
-    @classmethod
-    def __attrs_init_subclass__(cls) -> None:
-        register_union(FileHandle, cls, fallback=cls.__name__ == "UnknownFileHandle")
 
 
 @attrs.define(kw_only=True)

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import attrs
 
-from .._convert import register_union
+from .._convert import UnionRoot
 
 __all__ = [
     "AppendableRowSetRequest",
@@ -76,14 +76,10 @@ class ViewDefaultColumnsQuery:
 
 
 @attrs.define(kw_only=True)
-class TableChange:
+class TableChange(UnionRoot):
     """One change of a table transaction (its class, sent as ``concreteType``, says which)."""
 
     entity_id: str
-
-    @classmethod
-    def __attrs_init_subclass__(cls) -> None:
-        register_union(TableChange, cls)
 
 
 @attrs.define(kw_only=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gc
 from datetime import datetime, timezone
+from typing import ClassVar
 
 import attrs
 import pytest
@@ -10,6 +11,7 @@ import synapse_models as sm
 from synapse_models import Entity, Folder, Project, ValidationError
 from synapse_models._convert import (
     READ_ONLY,
+    UnionRoot,
     format_datetime,
     from_wire,
     parse_datetime,
@@ -134,3 +136,34 @@ def test_public_names_are_sorted_and_exist() -> None:
     assert list(sm.__all__) == sorted(sm.__all__)
     for name in sm.__all__:
         assert hasattr(sm, name), name
+
+
+@attrs.define(kw_only=True)
+class _Shape(UnionRoot):
+    _UNION_FALLBACK: ClassVar[str] = "_OtherShape"
+
+    sides: int = 0
+
+
+@attrs.define(kw_only=True)
+class _Square(_Shape):
+    CONCRETE_TYPE: ClassVar[str] = "test.Square"
+
+
+@attrs.define(kw_only=True)
+class _BigSquare(_Square):
+    CONCRETE_TYPE: ClassVar[str] = "test.BigSquare"
+
+
+@attrs.define(kw_only=True)
+class _OtherShape(_Shape):
+    pass
+
+
+def test_a_union_root_registers_every_subclass_and_reads_unknown_types_as_its_fallback() -> None:
+    assert type(from_wire(_Shape, {"concreteType": "test.Square", "sides": 4})) is _Square
+    # a subclass of a member belongs to the root's union, not to its parent's
+    assert type(from_wire(_Shape, {"concreteType": "test.BigSquare"})) is _BigSquare
+    other = from_wire(_Shape, {"concreteType": "test.Circle", "sides": 0})
+    assert type(other) is _OtherShape
+    assert other.sides == 0

@@ -9,7 +9,8 @@
   holding another one in the same thread (the write lock is not re-entrant).
 * ``next_value(db, name, start)`` — persistent counters (ids, deterministic etags and clock).
 * ``dumps``/``loads`` — compact JSON for the JSON-typed columns; ``stamps(row)`` — the etag and the
-  created/modified stamps of a row as Synapse JSON; ``fetch_or_404``/``row_by_id`` — one row or a 404.
+  created/modified stamps of a row as Synapse JSON; ``fetch_or_404``/``row_by_id`` — one row or a 404;
+  ``ids_below`` — the rows below one in a ``parent_id`` tree.
 """
 
 from __future__ import annotations
@@ -63,11 +64,25 @@ def fetch_or_404(db: sqlite3.Connection, sql: str, params: Sequence[Any], missin
     return row
 
 
-def row_by_id(db: sqlite3.Connection, table: str, row_id: int, what: str) -> sqlite3.Row:
-    """Return the row of ``table`` whose id is ``row_id``; 404 "``what`` ``row_id`` does not exist"."""
-    return fetch_or_404(
-        db, f"SELECT * FROM {table} WHERE id = ?", (row_id,), f"{what} {row_id} does not exist"
-    )
+def row_by_id(db: sqlite3.Connection, table: str, row_id: int, missing: str) -> sqlite3.Row:
+    """Return the row of ``table`` whose id is ``row_id``; 404 with the reason ``missing`` when there is none.
+
+    ``table`` is one of our own table names, never user input.
+    """
+    return fetch_or_404(db, f"SELECT * FROM {table} WHERE id = ?", (row_id,), missing)
+
+
+def ids_below(db: sqlite3.Connection, table: str, root_id: int) -> list[int]:
+    """The ids of every row below ``root_id`` in a tree kept as ``table(id, parent_id)`` (not the root).
+
+    Entities and wiki pages are both such trees; ``table`` is one of our own table names, never user input.
+    """
+    rows = db.execute(
+        f"WITH RECURSIVE sub(id) AS (SELECT id FROM {table} WHERE parent_id = ?"
+        f" UNION ALL SELECT t.id FROM {table} t JOIN sub s ON t.parent_id = s.id) SELECT id FROM sub",
+        (root_id,),
+    ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 def next_value(db: sqlite3.Connection, name: str, start: int = 1) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 from ...core import acl
 from ...core.constants import ROOT_ENTITY_ID, TRASH_FOLDER_ID
 from ...core.errors import BadRequest, NotFound
-from ...core.store import loads
+from ...core.store import ids_below, loads
 from ...core.txn import Txn
 
 _EPOCH = "2024-01-01T00:00:00.000Z"
@@ -241,12 +241,7 @@ def children_ids(db: sqlite3.Connection, parent_id: int) -> list[int]:
 
 def descendants(db: sqlite3.Connection, entity_id: int) -> list[int]:
     """Return the ids below ``entity_id`` (not including it)."""
-    rows = db.execute(
-        "WITH RECURSIVE sub(id) AS (SELECT id FROM entities WHERE parent_id = ?"
-        " UNION ALL SELECT e.id FROM entities e JOIN sub s ON e.parent_id = s.id) SELECT id FROM sub",
-        (entity_id,),
-    ).fetchall()
-    return [int(row[0]) for row in rows]
+    return ids_below(db, "entities", entity_id)
 
 
 def descendant_folders(db: sqlite3.Connection, entity_id: int) -> list[tuple[int, int, str]]:

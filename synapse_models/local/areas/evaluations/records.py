@@ -21,7 +21,7 @@ from typing import Any
 
 from ...core import acl
 from ...core.errors import BadRequest, Forbidden
-from ...core.store import fetch_or_404, loads
+from ...core.store import loads, row_by_id
 from ...core.txn import Txn
 
 REPO = "/repo/v1"
@@ -101,10 +101,10 @@ def key_of(text: str) -> int:
 
 def eval_row(db: sqlite3.Connection, evaluation_id: int, shown: str | None = None) -> sqlite3.Row:
     """The evaluation's row; 404 in Synapse's words naming the id as given (``shown``)."""
-    return fetch_or_404(
+    return row_by_id(
         db,
-        "SELECT * FROM evaluations WHERE id = ?",
-        (evaluation_id,),
+        "evaluations",
+        evaluation_id,
         f"Evaluation could not be found with id :{evaluation_id if shown is None else shown}",
     )
 

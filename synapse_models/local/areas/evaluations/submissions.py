@@ -15,7 +15,7 @@ from ...core.errors import BadRequest, Forbidden, NotFound
 from ...core.ids import parse_id
 from ...core.paging import offset_limit
 from ...core.routing import Routes
-from ...core.store import dumps, fetch_or_404, loads
+from ...core.store import dumps, loads, row_by_id
 from ...core.txn import Txn
 from ..entities.service import entity_access, entity_json, get_version, parse_entity_id, require_entity
 from ..files import service as files
@@ -39,10 +39,10 @@ routes = Routes()
 
 def submission_row(db: sqlite3.Connection, submission_id: int, shown: str | None = None) -> sqlite3.Row:
     """The submission's row; 404 in Synapse's words naming the id as given (``shown``)."""
-    return fetch_or_404(
+    return row_by_id(
         db,
-        "SELECT * FROM submissions WHERE id = ?",
-        (submission_id,),
+        "submissions",
+        submission_id,
         f"Submission '{submission_id if shown is None else shown}' does not exist",
     )
 
@@ -52,11 +52,8 @@ def _submission_json(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def status_row(db: sqlite3.Connection, submission_id: int) -> sqlite3.Row:
-    return fetch_or_404(
-        db,
-        "SELECT * FROM submission_statuses WHERE id = ?",
-        (submission_id,),
-        f"Submission status: '{submission_id}' does not exist",
+    return row_by_id(
+        db, "submission_statuses", submission_id, f"Submission status: '{submission_id}' does not exist"
     )
 
 

@@ -17,7 +17,7 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound, stale_etag
 from ...core.paging import offset_limit, paginated
 from ...core.routing import Routes
-from ...core.store import dumps, fetch_or_404, loads
+from ...core.store import dumps, loads, row_by_id, stamps
 from ...core.txn import Txn
 from ..entities.service import (
     BundlePart,
@@ -113,14 +113,10 @@ def _fields(txn: Txn, body: dict[str, Any]) -> tuple[str | None, str | None, str
 def _json(row: Any) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
-        "etag": row["etag"],
         "name": row["name"],
         "description": row["description"],
         "used": loads(row["used"]),
-        "createdBy": str(row["created_by"]),
-        "createdOn": row["created_on"],
-        "modifiedBy": str(row["modified_by"]),
-        "modifiedOn": row["modified_on"],
+        **stamps(row),
     }
 
 
@@ -128,12 +124,7 @@ def _row(txn: Txn, activity_id: str) -> Any:
     """The activity row; 404 in Synapse's words (an id that is not a number names no activity)."""
     text = activity_id.strip()
     key = int(text) if text.isdigit() else -1
-    return fetch_or_404(
-        txn.db,
-        "SELECT * FROM activities WHERE id = ?",
-        (key,),
-        f"Activity with id '{activity_id}' could not be found.",
-    )
+    return row_by_id(txn.db, "activities", key, f"Activity with id '{activity_id}' could not be found.")
 
 
 def _readable(txn: Txn, row: Any) -> bool:

@@ -18,7 +18,7 @@ from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, PreconditionFailed
 from ...core.paging import list_wrapper
 from ...core.routing import Routes
-from ...core.store import dumps, fetch_or_404, loads
+from ...core.store import dumps, loads, row_by_id
 from ..entities.service import (
     FOLDER,
     PROJECT,
@@ -58,11 +58,8 @@ FIRST_LOCATION_ID = 100001
 
 
 def _location(db: sqlite3.Connection, location_id: int) -> sqlite3.Row:
-    return fetch_or_404(
-        db,
-        "SELECT * FROM storage_locations WHERE id = ?",
-        (location_id,),
-        f"Storage location setting: '{location_id}' does not exist",
+    return row_by_id(
+        db, "storage_locations", location_id, f"Storage location setting: '{location_id}' does not exist"
     )
 
 
@@ -144,12 +141,7 @@ def _setting_json(row: sqlite3.Row) -> dict[str, Any]:
 
 def _setting_row(ctx: RequestContext, setting_id: Any) -> sqlite3.Row:
     key = int(setting_id) if str(setting_id).isdigit() else -1
-    return fetch_or_404(
-        ctx.db,
-        "SELECT * FROM project_settings WHERE id = ?",
-        (key,),
-        f"Project settings: '{setting_id}' does not exist",
-    )
+    return row_by_id(ctx.db, "project_settings", key, f"Project settings: '{setting_id}' does not exist")
 
 
 def _require(ctx: RequestContext, project_id: int, access_type: str, refusal: str) -> None:

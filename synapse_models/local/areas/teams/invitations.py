@@ -260,7 +260,7 @@ def _insert_membership(
 
 def _membership_row(db: sqlite3.Connection, kind: _Membership, item_id: int) -> sqlite3.Row:
     label = kind.type_name.replace("Membership", "Membership ").capitalize()
-    return row_by_id(db, kind.table, item_id, label)
+    return row_by_id(db, kind.table, item_id, f"{label} {item_id} does not exist")
 
 
 def _party_row(ctx: RequestContext, kind: _Membership, id: str) -> sqlite3.Row:

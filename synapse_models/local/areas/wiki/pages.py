@@ -25,7 +25,7 @@ from typing import Any
 
 from ...core.context import RequestContext
 from ...core.errors import BadRequest, Forbidden, NotFound
-from ...core.store import fetch_or_404, loads, stamps
+from ...core.store import fetch_or_404, ids_below, loads, stamps
 from ...core.txn import Txn
 from ..entities.service import (
     BundlePart,
@@ -185,12 +185,8 @@ def ancestor_ids(db: sqlite3.Connection, wiki_id: int) -> list[int]:
 
 
 def subtree(db: sqlite3.Connection, wiki_id: int) -> list[int]:
-    rows = db.execute(
-        "WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL"
-        " SELECT w.id FROM wiki_pages w JOIN sub s ON w.parent_id = s.id) SELECT id FROM sub",
-        (wiki_id,),
-    ).fetchall()
-    return [int(r[0]) for r in rows]
+    """The page and every page below it."""
+    return [wiki_id, *ids_below(db, "wiki_pages", wiki_id)]
 
 
 def delete_pages(txn: Txn, wiki_ids: list[int]) -> None:
