@@ -150,6 +150,16 @@ def _one_request_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(HTTPConnectionPool, "urlopen", one_at_a_time)
 
 
+def _join_threads_started_since(before: set[threading.Thread], timeout: float = 30.0) -> None:
+    """Let the threads a test left running (a walk's listing ahead, a pool's last tasks) finish while its
+    cassette is still in place: a request they send after it would reach the network blocker in the next
+    test."""
+    deadline = time.monotonic() + timeout
+    for thread in set(threading.enumerate()) - before:
+        if not thread.daemon or thread.name.startswith(("ThreadPoolExecutor", "synapse")):
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
 def _check_everything_was_recorded(server: Any, cassette: Any) -> None:
     """Fail a recording whose cassette misses a request the server answered (see _one_request_at_a_time)."""
     served = Counter((method, path) for method, path, _ in server.request_log())
@@ -180,6 +190,8 @@ def recording(
     """The target of this test (the cassette, LocalSynapse or the real service) and its name prefix."""
     if vcr is None:
         pytest.fail("recorded tests need @pytest.mark.vcr")
+    before = set(threading.enumerate())
+    request.addfinalizer(lambda: _join_threads_started_since(before))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SYNAPSE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("SYNAPSE_MODELS_PROGRESS", "0")
