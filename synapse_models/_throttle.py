@@ -15,7 +15,6 @@ default for every connection, to measure what a user of synapse.org can expect a
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import threading
 from collections.abc import Iterator
@@ -32,6 +31,8 @@ ENV_VAR = "SYNAPSE_MODELS_MAX_CONCURRENT_REQUESTS"
 
 
 def _is_loopback(url: str) -> bool:
+    import ipaddress  # only when a connection is made, not when the package is imported
+
     host = (urlsplit(url).hostname or "").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True

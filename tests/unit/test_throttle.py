@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+import synapse_models as sm
 from synapse_models import Connection
 from synapse_models.credentials import Endpoints
 from synapse_models.errors import HTTPError, ValidationError
@@ -223,3 +226,16 @@ def test_an_answer_too_many_concurrent_requests_is_retried() -> None:
     conn = Connection(REMOTE, "tok", transport=MockTransport(handler, retry=retry))
     assert conn.post("/entity", body={"name": "a"}) == {"id": "syn9"}  # a create, sent again: 429 did nothing
     assert sent == ["POST"] * 3
+
+
+def test_a_bulk_download_from_a_local_server_under_the_bound(
+    server: Any, alice_token: str, tmp_path: Path
+) -> None:
+    assert sm.connect(alice_token, endpoint=server.endpoint, name="free").max_concurrent_requests is None
+    conn = sm.connect(alice_token, endpoint=server.endpoint, name="bounded", max_concurrent_requests=2)
+    tree = {f"d{d}/": {f"f{d}_{i}.txt": f"file {d} {i}\n" for i in range(8)} for d in range(3)}
+    ids = server.load({"Bounded sync": tree}, token=alice_token)
+    results = sm.sync_from(ids["Bounded sync"], tmp_path / "down", connection=conn, progress=False)
+    assert sorted(r.status for r in results) == ["downloaded"] * 24
+    assert (tmp_path / "down" / "d2" / "f2_7.txt").read_text() == "file 2 7\n"
+    assert conn._gate.peak == 2  # reached, never passed, and the 24 files' tasks all finished
