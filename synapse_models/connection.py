@@ -20,6 +20,7 @@ from ._http import Params, Service
 from ._jobs import AsyncJobs
 from ._paging import Paging
 from ._scope import Scope
+from ._throttle import RequestGate, check_limit, default_limit
 from .credentials import Endpoints
 from .errors import (
     ValidationError,
@@ -74,6 +75,10 @@ class Connection(Paging, AsyncJobs):
         pool_size: Connections kept open per host; also the most transfers run at once.
         timeout: ``(connect, read)`` timeouts in seconds.
         retry: The retry policy (the transport's, when one is given).
+        max_concurrent_requests: The most requests to the Synapse services in progress at once (others wait
+            their turn; presigned storage transfers are not counted). By default
+            ``SYNAPSE_MODELS_MAX_CONCURRENT_REQUESTS`` if set, else 3 (Synapse's own limit per user and
+            machine) unless the endpoint is on the loopback address, where there is none. ``0``: no limit.
     """
 
     def __init__(
@@ -87,7 +92,9 @@ class Connection(Paging, AsyncJobs):
         pool_size: int = 64,
         timeout: tuple[float, float] = (10.0, 120.0),
         retry: RetryPolicy | None = None,
+        max_concurrent_requests: int | None = None,
     ) -> None:
+        self._gate = RequestGate(default_limit(endpoints.repo, max_concurrent_requests))
         self.endpoints = endpoints
         self.__token = token
         self.token_source = token_source
@@ -115,6 +122,19 @@ class Connection(Paging, AsyncJobs):
 
     def __exit__(self, *exc: object) -> None:
         _SCOPE.leave(self)
+
+    @property
+    def max_concurrent_requests(self) -> int | None:
+        """The most requests to the Synapse services in progress at once (``None``: no limit).
+
+        Synapse answers 429 to a user with more than 3 in progress from one machine; set it (``0``: no
+        limit) to change the bound of this connection, even while requests are in flight.
+        """
+        return self._gate.limit
+
+    @max_concurrent_requests.setter
+    def max_concurrent_requests(self, value: int | None) -> None:
+        self._gate.limit = check_limit(value)
 
     # -- requests ------------------------------------------------------------------------------------
 
@@ -183,7 +203,8 @@ class Connection(Paging, AsyncJobs):
             stream: Leave the body to be read with ``iter_content``.
             allow_redirects: Follow ``3xx`` answers.
             authorize: Send the token (only ever to this connection's services; a presigned URL carries its
-                own authorization and must not get it).
+                own authorization and must not get it). Only such requests count towards
+                :attr:`max_concurrent_requests`.
             byte_range: ``(first, last)`` bytes to download, resuming when the connection breaks.
             deadline: The deadline of the call, when several requests share one.
         """
@@ -216,7 +237,11 @@ class Connection(Paging, AsyncJobs):
             deadline=deadline,
         )
         started = time.perf_counter()
-        response = self.transport.send(request)
+        if authorize and self._ours(url):  # a call to Synapse's services, bounded (a presigned URL is not)
+            with self._gate.held():
+                response = self.transport.send(request)
+        else:
+            response = self.transport.send(request)
         log.debug(
             "%s %s -> %s in %.3fs",
             method,

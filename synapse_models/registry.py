@@ -48,6 +48,7 @@ def connect(
     remember: bool = False,
     pool_size: int = 64,
     retry: RetryPolicy | None = None,
+    max_concurrent_requests: int | None = None,
 ) -> Connection:
     """Connect to Synapse, check the token, and register the connection under ``name``.
 
@@ -62,6 +63,9 @@ def connect(
         remember: Save the token in the OS keyring so later sessions find it.
         pool_size: HTTP connections kept open; at least the transfer concurrency you want.
         retry: How failed requests are retried.
+        max_concurrent_requests: The most requests to the Synapse services in progress at once (``0``: no
+            limit). By default ``SYNAPSE_MODELS_MAX_CONCURRENT_REQUESTS``, else 3 (Synapse answers 429 to
+            a user with more in progress from one machine), none for a server on the loopback address.
 
     Returns:
         The checked, registered connection.
@@ -75,7 +79,13 @@ def connect(
         raise NotConnectedError(_HOW_TO_CONNECT)
     endpoints = resolve_endpoints(endpoint)
     conn = Connection(
-        endpoints, resolved.token, token_source=resolved.source, name=name, pool_size=pool_size, retry=retry
+        endpoints,
+        resolved.token,
+        token_source=resolved.source,
+        name=name,
+        pool_size=pool_size,
+        retry=retry,
+        max_concurrent_requests=max_concurrent_requests,
     )
     profile_json = conn.get("/userProfile")
     if profile_json.get("userName") in (None, "anonymous"):
