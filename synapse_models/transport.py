@@ -141,7 +141,8 @@ class RetryingTransport:
 
 
 class RequestsTransport(RetryingTransport):
-    """The default transport: a pooled ``requests.Session`` (created on first use) and the retries.
+    """A pooled ``requests.Session`` (created on first use) and the retries (the default transport is
+    :class:`~synapse_models.pooled.PooledTransport`, straight over urllib3).
 
     Args:
         pool_size: Connections kept open per host; at least the transfer concurrency.

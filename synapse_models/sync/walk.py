@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
-from ..models._args import as_list
 from ..models.listing import Listing, stepwise_listing
 from ..models.tree import EntityHeader, EntityType, WalkStep, check_component, walk_row
+from ..models.tree import entity_types as parse_entity_types
 from ..models.tree import walk as walk_tree
 from ..registry import ConnectionLike, get_connection
 from . import _internals
@@ -30,17 +30,8 @@ def entity_types(include: Iterable[EntityType | str] | EntityType | str | None) 
     """``include=`` as entity types besides folders (default: every type but projects and folders)."""
     if include is None:
         return [t for t in EntityType if t not in (EntityType.FOLDER, EntityType.PROJECT)]
-    out: list[EntityType] = []
-    for item in as_list(include, "include", one=(str, EntityType)):
-        try:
-            kind = item if isinstance(item, EntityType) else EntityType(str(item).lower())
-        except ValueError:
-            raise ValidationError(
-                "include", item, "not an entity type (file, table, link, entityview...)"
-            ) from None
-        if kind not in (EntityType.FOLDER, EntityType.PROJECT) and kind not in out:
-            out.append(kind)
-    return out
+    given = parse_entity_types(include, "include") or []
+    return list(dict.fromkeys(k for k in given if k not in (EntityType.FOLDER, EntityType.PROJECT)))
 
 
 def root_header(conn: Connection, container: Entity | str, *, files: bool = False) -> EntityHeader:
